@@ -1,0 +1,65 @@
+/**
+ * Bearer-token authentication. Tokens are random and stored only as their SHA-256; each is bound to one
+ * user with one role. Customer roles (owner, pic) are bound to one account.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import type { Pool } from 'pg';
+import { HttpError } from './errors';
+
+/** Roles, from DOMAIN.md "People and accounts". */
+export type Role = 'owner' | 'pic' | 'finance' | 'ops' | 'service';
+
+/** Who is calling. */
+export interface Principal {
+  userId: string;
+  username: string;
+  email: string;
+  role: Role;
+  /** The caller's account; null for provider staff and services. */
+  accountId: string | null;
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    principal?: Principal;
+  }
+}
+
+/** SHA-256 of a token, the only form stored. */
+export function hashToken(token: string): Buffer {
+  return createHash('sha256').update(token, 'utf8').digest();
+}
+
+/** Issues a new random token for a user and returns it (shown once, never stored in clear). */
+export async function issueToken(pool: Pool, userId: string, token: string = randomBytes(24).toString('base64url')): Promise<string> {
+  await pool.query('INSERT INTO api_tokens (token_sha256, user_id) VALUES ($1, $2) ON CONFLICT (token_sha256) DO NOTHING', [hashToken(token), userId]);
+  return token;
+}
+
+/** Resolves `Authorization: Bearer <token>` to a principal, or answers 401. */
+export function authenticate(pool: Pool): RequestHandler {
+  return async (req, _res, next) => {
+    const match = /^Bearer ([\w.~+/=-]{16,200})$/.exec(req.header('authorization') ?? '');
+    if (!match?.[1]) throw new HttpError(401, 'unauthenticated', 'a bearer token is required');
+    const res = await pool.query<Principal>(
+      `SELECT u.id AS "userId", u.username, u.email, u.role, u.account_id AS "accountId"
+         FROM api_tokens t JOIN users u ON u.id = t.user_id
+        WHERE t.token_sha256 = $1 AND t.revoked_at IS NULL AND u.disabled_at IS NULL`,
+      [hashToken(match[1])],
+    );
+    const principal = res.rows[0];
+    if (!principal) throw new HttpError(401, 'unauthenticated', 'the bearer token is not valid');
+    req.principal = principal;
+    next();
+  };
+}
+
+/** Allows only the given roles; others get 403. */
+export function requireRole(...roles: Role[]): RequestHandler {
+  return (req, _res, next) => {
+    const role = req.principal?.role;
+    if (!role || !roles.includes(role)) throw new HttpError(403, 'forbidden', `this action needs one of the roles: ${roles.join(', ')}`);
+    next();
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * Loads the top-up policy: the DOMAIN.md defaults, overridden key by key by the JSON file named in
+ * TOPUP_POLICY_FILE (e.g. `{"unsubmittedCloseAfter": "10s"}` for a demo). Validated with zod at start.
+ */
+import fs from 'node:fs';
+import { z } from 'zod';
+import { DEFAULT_POLICY, durationMs, type TopupPolicy } from '../workflows/policy';
+
+const duration = z.string().refine(
+  (s) => {
+    try {
+      durationMs(s);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be a positive duration such as "120h", "24h" or "10s"' },
+);
+
+const PolicyOverrideSchema = z
+  .object({
+    unsubmittedCloseAfter: duration,
+    reviewWindow: duration,
+    paymentFailureFinalAfter: duration,
+    creditMinAmount: z.number().int().positive(),
+  })
+  .partial()
+  .strict();
+
+/** Merges `overrides` (a parsed JSON object) onto the defaults; throws naming each bad key. */
+export function resolvePolicy(overrides: unknown, source = 'policy'): TopupPolicy {
+  const parsed = PolicyOverrideSchema.safeParse(overrides);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new Error(`Invalid top-up policy in ${source}:\n${lines.join('\n')}`);
+  }
+  return { ...DEFAULT_POLICY, ...parsed.data };
+}
+
+/** The policy of this deployment: defaults, or defaults plus the file's keys. */
+export function loadPolicy(file: string | undefined): TopupPolicy {
+  if (!file) return { ...DEFAULT_POLICY };
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`TOPUP_POLICY_FILE=${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return resolvePolicy(json, `TOPUP_POLICY_FILE=${file}`);
+}

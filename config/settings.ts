@@ -1,0 +1,44 @@
+/**
+ * Process settings from environment variables, validated once at start with zod. A bad setting stops the
+ * process with a message naming it and the rule it breaks.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+import { projectRoot } from './paths';
+
+const port = z.coerce.number().int().min(1).max(65535);
+
+const SettingsSchema = z.object({
+  PORT: port.default(3000),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  MAIL_FROM: z.string().min(3).default('Top-up <billing@topup.local>'),
+  TEMPORAL_ADDRESS: z.string().regex(/^[\w.-]+:\d+$/, 'host:port').default('localhost:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('topup'),
+  TEMPORAL_UI_PORT: port.default(8233),
+  DATA_DIR: z.string().min(1).default(path.join(projectRoot(), '.data')),
+  EMBEDDED_PG_PORT: port.default(5433),
+  SMTP_SINK_PORT: port.default(2525),
+  TOPUP_POLICY_FILE: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** Validated settings. */
+export type Settings = z.infer<typeof SettingsSchema>;
+
+/** Thrown for invalid settings; the message names every bad variable. */
+export class SettingsError extends Error {
+  override name = 'SettingsError';
+}
+
+/** Reads and validates settings from `env`. */
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const defined = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = SettingsSchema.safeParse(defined);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new SettingsError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+/**
+ * The entry point of the README's commands. Plain JavaScript with no dependencies, because on a fresh clone
+ * nothing is installed yet: it installs the npm packages when they are missing or stale, compiles the
+ * TypeScript, then runs the command (start | test | migrate | temporal-install).
+ */
+'use strict';
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+function run(cmd, args, opts = {}) {
+  const res = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
+  if (res.error) throw res.error;
+  if (res.status !== 0) process.exit(res.status === null ? 1 : res.status);
+}
+
+/** npm ci when node_modules is missing or older than the lock file. */
+function ensureDependencies() {
+  const marker = path.join(root, 'node_modules', '.package-lock.json');
+  const lock = path.join(root, 'package-lock.json');
+  if (fs.existsSync(marker) && fs.statSync(marker).mtimeMs >= fs.statSync(lock).mtimeMs) return;
+  console.log('[bootstrap] installing npm packages (npm ci)…');
+  run(npm, ['ci', '--no-audit', '--no-fund']);
+}
+
+function build() {
+  run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
+}
+
+const command = process.argv[2];
+const rest = process.argv.slice(3);
+ensureDependencies();
+build();
+switch (command) {
+  case 'start':
+    require(path.join(root, 'dist', 'scripts', 'dev-stack.js')).main();
+    break;
+  case 'test':
+    // Build or find the Temporal servers before jest starts, so a first-run build is not timed as a test.
+    run(process.execPath, [path.join(root, 'dist', 'scripts', 'temporal-binaries.js')]);
+    run(process.execPath, [path.join(root, 'node_modules', 'jest', 'bin', 'jest.js'), ...rest]);
+    break;
+  case 'migrate':
+    run(process.execPath, [path.join(root, 'dist', 'scripts', 'migrate-cli.js')]);
+    break;
+  case 'temporal-install':
+    run(process.execPath, [path.join(root, 'dist', 'scripts', 'temporal-binaries.js')]);
+    break;
+  default:
+    console.error('usage: bootstrap.cjs start|test|migrate|temporal-install');
+    process.exit(2);
+}

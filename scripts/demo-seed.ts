@@ -1,0 +1,48 @@
+/**
+ * Demo data for `npm start`: two customer accounts and one user per role, with fixed demo tokens so the
+ * README's curl walk-through works as written. Idempotent: safe on every start.
+ */
+import type { Pool } from 'pg';
+import { issueToken } from '../api/auth';
+
+/** A demo user and the token printed at start. */
+export interface DemoCredential {
+  username: string;
+  role: string;
+  account: string | null;
+  token: string;
+}
+
+const ACCOUNTS = [
+  { id: 'acc_acme', company: 'PT Acme Digital Indonesia', locale: 'en' },
+  { id: 'acc_nusa', company: 'PT Nusantara Kirim Cepat', locale: 'id' },
+];
+
+const USERS: { id: string; username: string; email: string; role: string; account: string | null }[] = [
+  { id: 'usr_acme_owner', username: 'acme.owner', email: 'owner@acme.example', role: 'owner', account: 'acc_acme' },
+  { id: 'usr_acme_pic', username: 'acme.pic', email: 'pic@acme.example', role: 'pic', account: 'acc_acme' },
+  { id: 'usr_nusa_owner', username: 'nusa.owner', email: 'owner@nusa.example', role: 'owner', account: 'acc_nusa' },
+  { id: 'usr_finance', username: 'finance', email: 'finance@topup.local', role: 'finance', account: null },
+  { id: 'usr_ops', username: 'ops', email: 'ops@topup.local', role: 'ops', account: null },
+  { id: 'usr_billing_service', username: 'billing-service', email: 'service@topup.local', role: 'service', account: null },
+];
+
+/** Inserts the demo accounts and users (if missing) and returns their demo tokens. */
+export async function seedDemoData(pool: Pool): Promise<DemoCredential[]> {
+  for (const a of ACCOUNTS) {
+    await pool.query('INSERT INTO accounts (id, company_name, locale) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING', [a.id, a.company, a.locale]);
+  }
+  const creds: DemoCredential[] = [];
+  for (const u of USERS) {
+    await pool.query('INSERT INTO users (id, account_id, username, email, role) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING', [
+      u.id,
+      u.account,
+      u.username,
+      u.email,
+      u.role,
+    ]);
+    const token = await issueToken(pool, u.id, `demo-${u.username.replace('.', '-')}-token`);
+    creds.push({ username: u.username, role: u.role, account: u.account, token });
+  }
+  return creds;
+}

@@ -1,0 +1,195 @@
+/**
+ * `npm start`: the whole stack on embedded defaults. The Temporal dev server (SQLite under `.data/`, UI on
+ * :8233, search attributes registered), PostgreSQL (embedded unless DATABASE_URL), an SMTP sink (unless
+ * SMTP_URL), then the worker and the API as child processes. Ctrl-C stops them in reverse order.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Pool } from 'pg';
+import { loadPolicy } from '../config/policy-file';
+import { projectRoot } from '../config/paths';
+import { loadSettings, type Settings } from '../config/settings';
+import { migrate } from '../db/migrate';
+import { SEARCH_ATTRIBUTES } from '../workflows/definitions';
+import { seedDemoData, type DemoCredential } from './demo-seed';
+import { waitForPort } from './net';
+import { startSmtpSink } from './smtp-sink';
+import { explainMissingServer, resolveTemporalCli } from './temporal-binaries';
+
+type Stopper = () => Promise<void>;
+
+const searchAttributeArgs = SEARCH_ATTRIBUTES.flatMap((sa) => ['--search-attribute', `${sa.name}=${sa.type === 'DATETIME' ? 'Datetime' : 'Keyword'}`]);
+
+/** SQLite settings for the dev server: WAL keeps readers off the writer's back; NORMAL sync is crash-safe for a process kill. */
+export const DEV_SERVER_SQLITE_PRAGMAS = ['journal_mode=WAL', 'synchronous=NORMAL'];
+
+function log(line: string): void {
+  process.stdout.write(`[stack] ${line}\n`);
+}
+
+/** Pipes a child's output to ours, each line prefixed with its name. */
+function prefixOutput(child: ChildProcess, name: string): void {
+  for (const stream of [child.stdout, child.stderr]) {
+    let buffered = '';
+    stream?.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const l of lines) process.stdout.write(`[${name}] ${l}\n`);
+    });
+  }
+}
+
+/** Stops a child with SIGTERM (SIGKILL after `graceMs`) and waits for it. */
+function stopChild(child: ChildProcess, graceMs = 35_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+async function startTemporal(settings: Settings): Promise<{ address: string; stop: Stopper }> {
+  const [host, portText] = settings.TEMPORAL_ADDRESS.split(':');
+  const port = Number(portText);
+  const dbFile = path.join(settings.DATA_DIR, 'temporal.sqlite');
+  const cli = await resolveTemporalCli();
+  if (cli.type === 'existing-path') {
+    log(`Temporal dev server: ${cli.path} (${cli.source})`);
+    const args = ['server', 'start-dev', '--ip', host ?? '127.0.0.1', '--port', String(port), '--ui-port', String(settings.TEMPORAL_UI_PORT)];
+    args.push('--db-filename', dbFile, '--namespace', settings.TEMPORAL_NAMESPACE, '--log-level', 'error', ...searchAttributeArgs);
+    for (const p of DEV_SERVER_SQLITE_PRAGMAS) args.push('--sqlite-pragma', p);
+    const child = spawn(cli.path, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    prefixOutput(child, 'temporal');
+    const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`the Temporal dev server exited with code ${code}`))));
+    await Promise.race([waitForPort(port, host, 120_000), exited]);
+    await Promise.race([waitForPort(settings.TEMPORAL_UI_PORT, host, 60_000), exited]);
+    return { address: settings.TEMPORAL_ADDRESS, stop: () => stopChild(child, 10_000) };
+  }
+  log('No Temporal CLI could be built here; trying the SDK download.');
+  try {
+    const env = await TestWorkflowEnvironment.createLocal({
+      server: { ip: host, port, ui: true, uiPort: settings.TEMPORAL_UI_PORT, dbFilename: dbFile, namespace: settings.TEMPORAL_NAMESPACE, searchAttributes: SEARCH_ATTRIBUTES },
+    });
+    return { address: env.address, stop: () => env.teardown() };
+  } catch (err) {
+    throw explainMissingServer('cli', err);
+  }
+}
+
+async function startPostgres(settings: Settings): Promise<{ url: string; stop: Stopper }> {
+  if (settings.DATABASE_URL) return { url: settings.DATABASE_URL, stop: async () => undefined };
+  const dataDir = path.join(settings.DATA_DIR, 'postgres');
+  const { child, stop } = startNodeChild('postgres', 'db/embedded-server.js', {
+    ...process.env,
+    EMBEDDED_PG_DIR: dataDir,
+    EMBEDDED_PG_PORT: String(settings.EMBEDDED_PG_PORT),
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      const m = /^ready (\S+)$/m.exec(chunk.toString('utf8'));
+      if (m?.[1]) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`embedded PostgreSQL exited with code ${code}`)));
+  });
+  log(`PostgreSQL (embedded, data in ${dataDir}): ${url.replace(/:[^:@/]+@/, ':***@')}`);
+  return { url, stop };
+}
+
+async function startMail(settings: Settings): Promise<{ url: string; stop: Stopper }> {
+  if (settings.SMTP_URL) return { url: settings.SMTP_URL, stop: async () => undefined };
+  const mailDir = path.join(settings.DATA_DIR, 'mail');
+  const sink = await startSmtpSink({ port: settings.SMTP_SINK_PORT, mailDir });
+  log(`SMTP sink: ${sink.url}, every message saved under ${mailDir}`);
+  return { url: sink.url, stop: () => sink.close() };
+}
+
+function startNodeChild(name: string, script: string, env: NodeJS.ProcessEnv): { child: ChildProcess; stop: Stopper } {
+  const child = spawn(process.execPath, [path.join(projectRoot(), 'dist', script)], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  prefixOutput(child, name);
+  return { child, stop: () => stopChild(child) };
+}
+
+function printBanner(settings: Settings, creds: DemoCredential[]): void {
+  const lines = [
+    '',
+    'Top-up stack is up.',
+    `  API          http://localhost:${settings.PORT}   (GET /healthz)`,
+    `  Temporal UI  http://localhost:${settings.TEMPORAL_UI_PORT}`,
+    `  Temporal     ${settings.TEMPORAL_ADDRESS} (namespace ${settings.TEMPORAL_NAMESPACE})`,
+    `  Mail         ${settings.SMTP_URL ? settings.SMTP_URL : path.join(settings.DATA_DIR, 'mail') + '/*.eml'}`,
+    '',
+    'Demo credentials (Authorization: Bearer <token>):',
+    ...creds.map((c) => `  ${c.role.padEnd(8)} ${c.username.padEnd(16)} ${c.token}${c.account ? `  (account ${c.account})` : ''}`),
+    '',
+    'Press Ctrl-C to stop.',
+    '',
+  ];
+  process.stdout.write(lines.join('\n'));
+}
+
+/** Starts everything; resolves with a function that stops it all in reverse order. */
+export async function startDevStack(env: NodeJS.ProcessEnv = process.env): Promise<Stopper> {
+  const settings = loadSettings(env);
+  loadPolicy(settings.TOPUP_POLICY_FILE); // fail fast on a bad policy file, before anything starts
+  fs.mkdirSync(settings.DATA_DIR, { recursive: true });
+  const stoppers: Stopper[] = [];
+  const stopAll: Stopper = async () => {
+    for (const stop of stoppers.reverse()) await stop().catch((err: unknown) => log(`stop failed: ${String(err)}`));
+    stoppers.length = 0;
+  };
+  try {
+    const [temporal, pg, mail] = await Promise.all([startTemporal(settings), startPostgres(settings), startMail(settings)]);
+    stoppers.push(temporal.stop, pg.stop, mail.stop);
+    const pool = new Pool({ connectionString: pg.url, max: 2 });
+    let creds: DemoCredential[];
+    try {
+      const applied = await migrate(pool);
+      if (applied.length) log(`migrations applied: ${applied.join(', ')}`);
+      creds = await seedDemoData(pool);
+    } finally {
+      await pool.end();
+    }
+    const childEnv = { ...env, DATABASE_URL: pg.url, SMTP_URL: mail.url, TEMPORAL_ADDRESS: temporal.address };
+    const worker = startNodeChild('worker', 'worker/main.js', childEnv);
+    stoppers.push(worker.stop);
+    const api = startNodeChild('api', 'api/main.js', childEnv);
+    stoppers.push(api.stop);
+    const apiExited = new Promise<never>((_, reject) => api.child.once('exit', (code) => reject(new Error(`the API exited with code ${code}`))));
+    await Promise.race([waitForPort(settings.PORT, '127.0.0.1', 60_000), apiExited]);
+    printBanner(settings, creds);
+    return stopAll;
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+/** Runs the stack until SIGINT/SIGTERM. */
+export function main(): void {
+  startDevStack().then(
+    (stop) => {
+      let stopping = false;
+      const onSignal = () => {
+        if (stopping) return;
+        stopping = true;
+        log('stopping…');
+        void stop().then(() => process.exit(0));
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    },
+    (err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}
+
+if (require.main === module) main();

@@ -1,0 +1,25 @@
+/** Accounts and users for tests, written straight to the database. */
+import { randomBytes } from 'node:crypto';
+import type { Pool } from 'pg';
+import { issueToken } from '../../api/auth';
+
+/** A customer account with its owner and the owner's token. */
+export interface TestAccount {
+  accountId: string;
+  ownerId: string;
+  ownerToken: string;
+  ownerEmail: string;
+  companyName: string;
+}
+
+export async function createTestAccount(pool: Pool, opts: { locale?: 'en' | 'id'; companyName?: string } = {}): Promise<TestAccount> {
+  const suffix = randomBytes(4).toString('hex');
+  const accountId = `acc_${suffix}`;
+  const ownerId = `usr_${suffix}_owner`;
+  const companyName = opts.companyName ?? `PT Uji ${suffix}`;
+  const ownerEmail = `owner-${suffix}@customer.example`;
+  await pool.query('INSERT INTO accounts (id, company_name, locale) VALUES ($1, $2, $3)', [accountId, companyName, opts.locale ?? 'en']);
+  await pool.query(`INSERT INTO users (id, account_id, username, email, role) VALUES ($1, $2, $3, $4, 'owner')`, [ownerId, accountId, `owner.${suffix}`, ownerEmail]);
+  const ownerToken = await issueToken(pool, ownerId);
+  return { accountId, ownerId, ownerToken, ownerEmail, companyName };
+}

@@ -1,0 +1,47 @@
+/** The time-skipping test environment and a worker on it, with the real activities. */
+import { randomBytes } from 'node:crypto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import { explainMissingServer, toSdkExecutable, type ResolvedExecutable } from '../../scripts/temporal-binaries';
+import { createTopupWorker } from '../../worker/create-worker';
+import type { ActivityDeps } from '../../activities';
+import { registerSearchAttributes } from '../../worker/search-attributes';
+
+let runtimeInstalled = false;
+
+function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+}
+
+/** Starts a time-skipping environment on the Java test server resolved by global-setup. */
+export async function startTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
+  const resolved = JSON.parse(process.env.TOPUP_TEST_SERVER ?? 'null') as ResolvedExecutable | null;
+  if (!resolved) throw new Error('TOPUP_TEST_SERVER is not set: run the tests through jest (test/global-setup.ts)');
+  let env: TestWorkflowEnvironment;
+  try {
+    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: toSdkExecutable(resolved) } });
+  } catch (err) {
+    throw explainMissingServer('test-server', err);
+  }
+  await registerSearchAttributes(env.connection, env.namespace ?? 'default');
+  return env;
+}
+
+/** A unique task queue, so test files never share workers. */
+export function uniqueTaskQueue(prefix = 'test'): string {
+  return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
+
+/** A worker with the real activities on the pre-built workflow bundle. */
+export async function createTestWorker(env: TestWorkflowEnvironment, taskQueue: string, deps: ActivityDeps): Promise<Worker> {
+  const codePath = process.env.TOPUP_WORKFLOW_BUNDLE;
+  return createTopupWorker({
+    connection: env.nativeConnection,
+    taskQueue,
+    deps,
+    ...(codePath ? { workflowBundle: { codePath } } : {}),
+  });
+}

@@ -1,0 +1,35 @@
+/**
+ * Creates the top-up worker: the bundled workflows plus the activities built from real dependencies.
+ */
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../activities';
+import { TASK_QUEUE } from '../workflows/definitions';
+
+/** Options for {@link createTopupWorker}. */
+export interface TopupWorkerOptions {
+  connection: NativeConnection;
+  namespace?: string;
+  taskQueue?: string;
+  deps: ActivityDeps;
+  /** A prebuilt bundle (tests build one per run); otherwise the workflows are bundled from source. */
+  workflowBundle?: { codePath: string };
+  /** Extra worker options (tuning, identity). */
+  tuning?: Partial<Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows' | 'identity'>>;
+}
+
+/** Path of the workflows module, for bundling. */
+export const WORKFLOWS_PATH = require.resolve('../workflows');
+
+/** Builds a worker that serves the top-up task queue. */
+export async function createTopupWorker(opts: TopupWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace ?? 'default',
+    taskQueue: opts.taskQueue ?? TASK_QUEUE,
+    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    activities: createActivities(opts.deps),
+    // In-flight activities (a ledger posting, an email) get this long to finish on shutdown.
+    shutdownGraceTime: '30s',
+    ...opts.tuning,
+  });
+}

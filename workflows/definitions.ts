@@ -1,0 +1,82 @@
+/**
+ * Everything the API and tests may import from workflows/: workflow ids, message definitions, search
+ * attribute keys and the order view. Deterministic; no Node imports.
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { TopupPolicy, Wallet } from './policy';
+
+/** The task queue the worker polls for top-up workflows and activities. */
+export const TASK_QUEUE = 'topup';
+
+const ORDER_WORKFLOW_PREFIX = 'topup-';
+
+/** Workflow id of an order: `topup-<orderNumber>`. */
+export function orderWorkflowId(orderNumber: string): string {
+  return `${ORDER_WORKFLOW_PREFIX}${orderNumber}`;
+}
+
+/** Inverse of {@link orderWorkflowId}; undefined for an id that is not an order's. */
+export function orderNumberFromWorkflowId(workflowId: string): string | undefined {
+  return workflowId.startsWith(ORDER_WORKFLOW_PREFIX) ? workflowId.slice(ORDER_WORKFLOW_PREFIX.length) : undefined;
+}
+
+/** Order statuses, named as the customer portal shows them (DOMAIN.md). */
+export const ORDER_STATUSES = ['Unpaid', 'Awaiting payment', 'Dealing', 'Paid', 'Payment Failure', 'Closed', 'Deleted'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+/** Input of the order workflow: who ordered what, and the policy snapshot it runs under. */
+export interface TopupOrderInput {
+  orderNumber: string;
+  accountId: string;
+  createdBy: string;
+  wallet: Wallet;
+  /** Requested amount in minor units (IDR has none, so rupiah). */
+  amount: number;
+  currency: 'IDR';
+  /** ISO-8601 creation time, stamped by the API. */
+  createdAt: string;
+  policy: TopupPolicy;
+}
+
+/** A stored payment slip, referenced by the workflow (the bytes live in file storage). */
+export interface SlipRef {
+  fileId: string;
+  sha256: string;
+  size: number;
+  contentType: string;
+}
+
+/** The live view of an order, answered by the `getOrder` query. */
+export interface OrderView {
+  orderNumber: string;
+  accountId: string;
+  createdBy: string;
+  wallet: Wallet;
+  amount: number;
+  currency: 'IDR';
+  status: OrderStatus;
+  paymentMethod: string | null;
+  slip: SlipRef | null;
+  createdAt: string;
+  submittedAt: string | null;
+  /** Increases on every transition; the read model keeps the highest it has seen. */
+  revision: number;
+}
+
+/** Live view of the order. */
+export const getOrderQuery = defineQuery<OrderView>('getOrder');
+/** Submit the uploaded payment slip: Unpaid → Dealing. */
+export const submitSlipUpdate = defineUpdate<OrderView, [{ slip: SlipRef; by: string }]>('submitSlip');
+
+/** Search attributes ops filter by in the Temporal UI; upserted on every transition. */
+export const SA_ORDER_STATUS = defineSearchAttributeKey('OrderStatus', SearchAttributeType.KEYWORD);
+export const SA_ACCOUNT_ID = defineSearchAttributeKey('AccountId', SearchAttributeType.KEYWORD);
+export const SA_ORDER_NUMBER = defineSearchAttributeKey('OrderNumber', SearchAttributeType.KEYWORD);
+export const SA_WALLET = defineSearchAttributeKey('Wallet', SearchAttributeType.KEYWORD);
+export const SA_PAYMENT_METHOD = defineSearchAttributeKey('PaymentMethod', SearchAttributeType.KEYWORD);
+/** When the order entered its current status, so "Dealing for more than 20 hours" is one filter. */
+export const SA_STATUS_CHANGED_AT = defineSearchAttributeKey('StatusChangedAt', SearchAttributeType.DATETIME);
+
+/** Every custom search attribute, for registering them with a server. */
+export const SEARCH_ATTRIBUTES = [SA_ORDER_STATUS, SA_ACCOUNT_ID, SA_ORDER_NUMBER, SA_WALLET, SA_PAYMENT_METHOD, SA_STATUS_CHANGED_AT];
