@@ -6,6 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import { loadPolicy } from '../config/policy-file';
 import { loadSettings } from '../config/settings';
+import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { createApp } from './create-app';
 
@@ -15,6 +16,8 @@ async function main(): Promise<void> {
   if (!settings.DATABASE_URL) throw new Error('DATABASE_URL is required by the API (npm start sets it for the embedded database)');
   const logger = pino({ level: settings.LOG_LEVEL });
   const pool = createPool(settings.DATABASE_URL);
+  // Every process applies pending migrations at start; an advisory lock makes concurrent starts safe.
+  await migrate(pool);
   const connection = await Connection.connect({ address: settings.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: settings.TEMPORAL_NAMESPACE });
   const app = createApp({ pool, temporal, taskQueue: settings.TEMPORAL_TASK_QUEUE, policy, logger });

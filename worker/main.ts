@@ -2,10 +2,24 @@
  * The worker process: connects to Temporal and PostgreSQL and serves the top-up task queue until
  * SIGINT/SIGTERM, then drains in-flight activities before exiting.
  */
+import { Connection } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadSettings } from '../config/settings';
+import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { createTopupWorker } from './create-worker';
+import { registerSearchAttributes } from './search-attributes';
+
+/** Registers the order search attributes on a cluster that lacks them (a compose stack, a new namespace). */
+async function ensureSearchAttributes(address: string, namespace: string): Promise<void> {
+  const connection = await Connection.connect({ address });
+  try {
+    const added = await registerSearchAttributes(connection, namespace);
+    if (added.length) process.stdout.write(`worker: registered search attributes ${added.join(', ')}\n`);
+  } finally {
+    await connection.close();
+  }
+}
 
 async function main(): Promise<void> {
   const settings = loadSettings();
@@ -13,6 +27,9 @@ async function main(): Promise<void> {
   // The worker handles its own shutdown signals below.
   Runtime.install({ shutdownSignals: [] });
   const pool = createPool(settings.DATABASE_URL);
+  // Every process applies pending migrations at start; an advisory lock makes concurrent starts safe.
+  await migrate(pool);
+  await ensureSearchAttributes(settings.TEMPORAL_ADDRESS, settings.TEMPORAL_NAMESPACE);
   const connection = await NativeConnection.connect({ address: settings.TEMPORAL_ADDRESS });
   const worker = await createTopupWorker({
     connection,

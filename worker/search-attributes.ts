@@ -3,7 +3,7 @@
  * start (so a compose stack or a fresh cluster gets them) and by the tests on the time-skipping server.
  */
 import type { Connection } from '@temporalio/client';
-import { SearchAttributeType, type SearchAttributeKey } from '@temporalio/common';
+import { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { SEARCH_ATTRIBUTES } from '../workflows/definitions';
 
@@ -36,7 +36,7 @@ async function listSearchAttributeNames(connection: Connection, namespace: strin
 export async function registerSearchAttributes(
   connection: Connection,
   namespace: string,
-  keys: readonly SearchAttributeKey<SearchAttributeType>[] = SEARCH_ATTRIBUTES,
+  keys: readonly { name: string; type: SearchAttributeType }[] = SEARCH_ATTRIBUTES,
 ): Promise<string[]> {
   const known = await listSearchAttributeNames(connection, namespace);
   const missing = keys.filter((k) => !known.has(k.name));

@@ -26,7 +26,12 @@ export async function startTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   } catch (err) {
     throw explainMissingServer('test-server', err);
   }
-  await registerSearchAttributes(env.connection, env.namespace ?? 'default');
+  try {
+    await registerSearchAttributes(env.connection, env.namespace ?? 'default');
+  } catch (err) {
+    await env.teardown();
+    throw err;
+  }
   return env;
 }
 
