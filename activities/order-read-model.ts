@@ -27,7 +27,7 @@ export async function upsertOrderRow(pool: Pool, order: OrderView): Promise<numb
       order.amount,
       order.paymentMethod,
       order.status,
-      null,
+      order.checkResult,
       order.revision,
       JSON.stringify(order),
       order.createdAt,

@@ -18,15 +18,26 @@ const duration = z.string().refine(
   { message: 'must be a positive duration such as "120h", "24h" or "10s"' },
 );
 
+const amount = z.number().int('must be a whole number').positive('must be greater than 0').max(Number.MAX_SAFE_INTEGER);
+
 const PolicyOverrideSchema = z
   .object({
     unsubmittedCloseAfter: duration,
     reviewWindow: duration,
     paymentFailureFinalAfter: duration,
-    creditMinAmount: z.number().int().positive(),
+    creditMinAmount: amount,
+    whatsappMinAmount: amount,
+    muvPackVisitors: amount,
+    muvPackPrice: amount,
+    depositMinAmount: amount,
+    depositMaxAmount: amount,
   })
   .partial()
-  .strict();
+  .strict()
+  .refine((p) => (p.depositMinAmount ?? DEFAULT_POLICY.depositMinAmount) <= (p.depositMaxAmount ?? DEFAULT_POLICY.depositMaxAmount), {
+    message: 'must not exceed depositMaxAmount',
+    path: ['depositMinAmount'],
+  });
 
 /** Merges `overrides` (a parsed JSON object) onto the defaults; throws naming each bad key. */
 export function resolvePolicy(overrides: unknown, source = 'policy'): TopupPolicy {

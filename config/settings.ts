@@ -21,6 +21,12 @@ const SettingsSchema = z.object({
   EMBEDDED_PG_PORT: port.default(5433),
   SMTP_SINK_PORT: port.default(2525),
   TOPUP_POLICY_FILE: z.string().min(1).optional(),
+  PROVIDER_NAME: z.string().min(1).default('PT Topup Layanan Digital'),
+  PROVIDER_ADDRESS: z.string().min(1).default('Jl. Jenderal Sudirman Kav. 52-53, Jakarta Selatan 12190, Indonesia'),
+  PROVIDER_EMAIL: z.email().default('billing@topup.local'),
+  PROVIDER_BANK_NAME: z.string().min(1).default('Bank Central Asia (BCA)'),
+  PROVIDER_BANK_ACCOUNT_NAME: z.string().min(1).default('PT Topup Layanan Digital'),
+  PROVIDER_BANK_ACCOUNT_NUMBER: z.string().regex(/^\d{6,20}$/, '6 to 20 digits').default('5260123456'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -2,7 +2,7 @@
  * Creates the top-up worker: the bundled workflows plus the activities built from real dependencies.
  */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from '../activities';
+import { createActivities, type Activities, type ActivityDeps } from '../activities';
 import { TASK_QUEUE } from '../workflows/definitions';
 
 /** Options for {@link createTopupWorker}. */
@@ -13,6 +13,8 @@ export interface TopupWorkerOptions {
   deps: ActivityDeps;
   /** A prebuilt bundle (tests build one per run); otherwise the workflows are bundled from source. */
   workflowBundle?: { codePath: string };
+  /** Wraps the real activities, e.g. to inject a fault around them in a test. */
+  wrapActivities?: (activities: Activities) => Activities;
   /** Extra worker options (tuning, identity). */
   tuning?: Partial<Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows' | 'identity'>>;
 }
@@ -27,7 +29,7 @@ export async function createTopupWorker(opts: TopupWorkerOptions): Promise<Worke
     namespace: opts.namespace ?? 'default',
     taskQueue: opts.taskQueue ?? TASK_QUEUE,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities(opts.deps),
+    activities: (opts.wrapActivities ?? ((a) => a))(createActivities(opts.deps)),
     // In-flight activities (a ledger posting, an email) get this long to finish on shutdown.
     shutdownGraceTime: '30s',
     ...opts.tuning,

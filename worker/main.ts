@@ -4,7 +4,9 @@
  */
 import { Connection } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
+import { providerFromSettings } from '../config/provider';
 import { loadSettings } from '../config/settings';
+import { createMailer } from '../activities/mailer';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { createTopupWorker } from './create-worker';
@@ -26,7 +28,9 @@ async function main(): Promise<void> {
   if (!settings.DATABASE_URL) throw new Error('DATABASE_URL is required by the worker (npm start sets it for the embedded database)');
   // The worker handles its own shutdown signals below.
   Runtime.install({ shutdownSignals: [] });
+  if (!settings.SMTP_URL) throw new Error('SMTP_URL is required by the worker (npm start sets it for the SMTP sink)');
   const pool = createPool(settings.DATABASE_URL);
+  const mailer = createMailer({ smtpUrl: settings.SMTP_URL, from: settings.MAIL_FROM });
   // Every process applies pending migrations at start; an advisory lock makes concurrent starts safe.
   await migrate(pool);
   await ensureSearchAttributes(settings.TEMPORAL_ADDRESS, settings.TEMPORAL_NAMESPACE);
@@ -35,7 +39,7 @@ async function main(): Promise<void> {
     connection,
     namespace: settings.TEMPORAL_NAMESPACE,
     taskQueue: settings.TEMPORAL_TASK_QUEUE,
-    deps: { pool },
+    deps: { pool, mailer, provider: providerFromSettings(settings) },
   });
   const stop = () => worker.shutdown();
   process.once('SIGINT', stop);
@@ -45,6 +49,7 @@ async function main(): Promise<void> {
     await worker.run();
   } finally {
     await connection.close();
+    mailer.close();
     await pool.end();
   }
 }

@@ -4,7 +4,7 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { TopupPolicy, Wallet } from './policy';
+import type { PaymentMethod, TopupPolicy, Wallet } from './policy';
 
 /** The task queue the worker polls for top-up workflows and activities. */
 export const TASK_QUEUE = 'topup';
@@ -47,6 +47,21 @@ export interface SlipRef {
   contentType: string;
 }
 
+/** Why an order is in Payment Failure. */
+export type FailureCause = { kind: 'rejected'; reason: string; by: string } | { kind: 'review-window-expired'; windowHours: number };
+
+/** The outcome of a paid order: how the amount was applied to the wallet. */
+export interface PaidOutcome {
+  /** Part of the amount that settled an outstanding (negative) balance. */
+  settled: number;
+  /** Part added to the balance. */
+  added: number;
+  /** Current wallet balance right after the credit. */
+  balanceAfter: number;
+  paidAt: string;
+  approvedBy: string;
+}
+
 /** The live view of an order, answered by the `getOrder` query. */
 export interface OrderView {
   orderNumber: string;
@@ -56,18 +71,46 @@ export interface OrderView {
   amount: number;
   currency: 'IDR';
   status: OrderStatus;
-  paymentMethod: string | null;
+  paymentMethod: PaymentMethod | null;
   slip: SlipRef | null;
   createdAt: string;
   submittedAt: string | null;
-  /** Increases on every transition; the read model keeps the highest it has seen. */
+  /** When finance must decide by (Dealing), or when the order closes or becomes final. */
+  deadline: string | null;
+  /** Finance's note on approval or the rejection reason: the "Check Result". */
+  checkResult: string | null;
+  failure: FailureCause | null;
+  paid: PaidOutcome | null;
+  /** Payment Failure left untouched past its window: no more edits. */
+  final: boolean;
+  /** How many times a slip was submitted (first submission and every edit back to Dealing). */
+  submissions: number;
+  /** Increases on every change; the read model keeps the highest it has seen. */
   revision: number;
+}
+
+/** Who sends a message: the user id the API authenticated. */
+export interface Actor {
+  by: string;
 }
 
 /** Live view of the order. */
 export const getOrderQuery = defineQuery<OrderView>('getOrder');
-/** Submit the uploaded payment slip: Unpaid → Dealing. */
-export const submitSlipUpdate = defineUpdate<OrderView, [{ slip: SlipRef; by: string }]>('submitSlip');
+/** Choose how to pay (bank transfer shows the provider's bank account). Unpaid only. */
+export const choosePaymentMethodUpdate = defineUpdate<OrderView, [Actor & { paymentMethod: PaymentMethod }]>('choosePaymentMethod');
+/** Submit the uploaded payment slip: Unpaid → Dealing, with an email confirming receipt. */
+export const submitSlipUpdate = defineUpdate<OrderView, [Actor & { slip: SlipRef }]>('submitSlip');
+/**
+ * Change the amount. In Unpaid it stays Unpaid; in Payment Failure (not final) it goes back to Dealing with a
+ * new review window and no email, with a new slip if one is given.
+ */
+export const editOrderUpdate = defineUpdate<OrderView, [Actor & { amount?: number; slip?: SlipRef }]>('editOrder');
+/** Finance approves with an optional check-result note: Dealing → Paid, wallet credited, receipt emailed. */
+export const approveUpdate = defineUpdate<OrderView, [Actor & { checkResult?: string }]>('approve');
+/** Finance rejects with a reason: Dealing → Payment Failure, emailed. */
+export const rejectUpdate = defineUpdate<OrderView, [Actor & { reason: string }]>('reject');
+/** The customer deletes an Unpaid or (not final) Payment Failure order. */
+export const deleteOrderUpdate = defineUpdate<OrderView, [Actor]>('deleteOrder');
 
 /** Search attributes ops filter by in the Temporal UI; upserted on every transition. */
 export const SA_ORDER_STATUS = defineSearchAttributeKey('OrderStatus', SearchAttributeType.KEYWORD);
@@ -80,3 +123,9 @@ export const SA_STATUS_CHANGED_AT = defineSearchAttributeKey('StatusChangedAt', 
 
 /** Every custom search attribute, for registering them with a server. */
 export const SEARCH_ATTRIBUTES = [SA_ORDER_STATUS, SA_ACCOUNT_ID, SA_ORDER_NUMBER, SA_WALLET, SA_PAYMENT_METHOD, SA_STATUS_CHANGED_AT];
+
+/** Business failure types of the order workflow, mapped to HTTP statuses by the API. */
+export const FAILURE_TYPES = {
+  invalidTransition: 'InvalidTransition',
+  invalidInput: 'InvalidInput',
+} as const;

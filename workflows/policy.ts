@@ -13,6 +13,10 @@ export type DurationText = string;
 export const WALLETS = ['credit', 'whatsapp', 'muv', 'deposit'] as const;
 export type Wallet = (typeof WALLETS)[number];
 
+/** How an order is paid. Bank transfer is reviewed by finance; the others are online (issue: self top-up). */
+export const PAYMENT_METHODS = ['bank_transfer', 'virtual_account', 'credit_card', 'ewallet'] as const;
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+
 /** The top-up policy snapshot an order runs under. */
 export interface TopupPolicy {
   /** An order never submitted is Closed this long after creation. */
@@ -21,8 +25,16 @@ export interface TopupPolicy {
   reviewWindow: DurationText;
   /** A Payment Failure order untouched this long is final (no longer editable). */
   paymentFailureFinalAfter: DurationText;
-  /** Smallest bank-transfer top-up of the `credit` wallet, in IDR. */
+  /** Smallest top-up of the `credit` wallet, IDR. */
   creditMinAmount: number;
+  /** Smallest top-up of the `whatsapp` wallet, IDR; a smaller request is raised to it. */
+  whatsappMinAmount: number;
+  /** Visitors in one `muv` pack, and its price in IDR; `muv` is bought in whole packs only. */
+  muvPackVisitors: number;
+  muvPackPrice: number;
+  /** Per-order limits of the `deposit` wallet, IDR. */
+  depositMinAmount: number;
+  depositMaxAmount: number;
 }
 
 /** The defaults of DOMAIN.md. */
@@ -31,7 +43,18 @@ export const DEFAULT_POLICY: TopupPolicy = {
   reviewWindow: '24h',
   paymentFailureFinalAfter: '120h',
   creditMinAmount: 10_000,
+  whatsappMinAmount: 1_000_000,
+  muvPackVisitors: 500,
+  muvPackPrice: 300_000,
+  depositMinAmount: 35_000,
+  depositMaxAmount: 250_000,
 };
+
+/** Wallets that may be paid by bank transfer (slip + review); the others are paid online only. */
+export const BANK_TRANSFER_WALLETS: readonly Wallet[] = ['credit', 'deposit'];
+
+/** Wallets whose balance may go negative (unbilled usage becomes an outstanding balance). */
+export const NEGATIVE_BALANCE_WALLETS: readonly Wallet[] = ['credit'];
 
 /** A policy duration as the SDK's timers take it. */
 export function asDuration(text: DurationText): Duration {

@@ -1,18 +1,29 @@
 /**
- * One top-up order as one durable workflow (`topup-<orderNumber>`): it waits for messages under the
- * policy's timers and leaves every side effect to activities.
+ * One bank-transfer top-up order as one durable workflow (`topup-<orderNumber>`), DOMAIN.md "Bank transfer":
+ * Unpaid → (slip) Dealing → (approve) Paid | (reject, or no decision in the review window) Payment Failure →
+ * (edit) Dealing …; Unpaid closes after 120 h; Payment Failure is final after 120 h untouched; Unpaid and
+ * Payment Failure can be deleted. Handlers change state synchronously (so validators of later messages see
+ * it at once) and then run their side effects as activities; the main loop only runs the timers.
  */
 import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { bankTransferAmountViolation } from './amount-rules';
 import {
+  approveUpdate,
+  choosePaymentMethodUpdate,
+  deleteOrderUpdate,
+  editOrderUpdate,
+  FAILURE_TYPES,
   getOrderQuery,
+  rejectUpdate,
   SA_ACCOUNT_ID,
   SA_ORDER_NUMBER,
   SA_ORDER_STATUS,
@@ -24,16 +35,39 @@ import {
   type OrderView,
   type TopupOrderInput,
 } from './definitions';
-import { asDuration } from './policy';
+import { formatRupiah } from './rupiah';
+import { durationMs } from './policy';
 import { workflowNow } from './workflow-clock';
 
-const { recordOrder } = proxyActivities<Activities>({
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', maximumInterval: '1m' },
+const { recordOrder, creditTopup, issueReceipt, sendOrderEmail } = proxyActivities<Activities>({
+  startToCloseTimeout: '1m',
+  // Side effects are idempotent, so retrying until the database or the mail server is back is always safe.
+  retry: { initialInterval: '1s', maximumInterval: '1m', nonRetryableErrorTypes: ['InvalidInput', 'IdempotencyConflictError'] },
 });
+
+const HOUR_MS = 3_600_000;
+const MAX_NOTE_LENGTH = 500;
+
+function refuse(message: string): never {
+  throw ApplicationFailure.create({ type: FAILURE_TYPES.invalidTransition, message, nonRetryable: true });
+}
+
+function invalid(field: string, rule: string): never {
+  throw ApplicationFailure.create({ type: FAILURE_TYPES.invalidInput, message: `${field}: ${rule}`, details: [{ field, rule }], nonRetryable: true });
+}
+
+function requireNote(field: string, text: string | undefined, required: boolean): void {
+  if (text === undefined || text.trim() === '') {
+    if (required) invalid(field, 'is required');
+    return;
+  }
+  if (text.length > MAX_NOTE_LENGTH) invalid(field, `must be at most ${MAX_NOTE_LENGTH} characters`);
+}
 
 /** The bank-transfer top-up order. */
 export async function topupOrder(input: TopupOrderInput): Promise<OrderView> {
+  const { policy } = input;
+  const startedAt = workflowNow().getTime();
   const order: OrderView = {
     orderNumber: input.orderNumber,
     accountId: input.accountId,
@@ -46,34 +80,205 @@ export async function topupOrder(input: TopupOrderInput): Promise<OrderView> {
     slip: null,
     createdAt: input.createdAt,
     submittedAt: null,
+    deadline: new Date(startedAt + durationMs(policy.unsubmittedCloseAfter)).toISOString(),
+    checkResult: null,
+    failure: null,
+    paid: null,
+    final: false,
+    submissions: 0,
     revision: 0,
   };
+  /** An approval under way (crediting the wallet): later messages see it before the status changes. */
+  let approving = false;
 
-  function moveTo(status: OrderStatus): void {
-    order.status = status;
-    order.revision += 1;
-    upsertSearchAttributes([
-      { key: SA_ORDER_STATUS, value: status },
-      { key: SA_STATUS_CHANGED_AT, value: workflowNow() },
-    ]);
+  // A copy, so an activity's input and a query's answer never alias the state that later changes.
+  const snapshot = (): OrderView => JSON.parse(JSON.stringify(order)) as OrderView;
+
+  function describe(): void {
+    const money = formatRupiah(order.amount);
+    const due = order.deadline ? `, deadline ${order.deadline}` : '';
+    setCurrentDetails(`**${order.status}**: ${order.wallet} top-up of ${money}${due}${order.final ? ' (final)' : ''}`);
   }
 
-  setHandler(getOrderQuery, () => order);
+  /** Every change: a new revision, the UI details; on a new status, the search attributes too. */
+  function changed(status?: OrderStatus): void {
+    order.revision += 1;
+    if (status && status !== order.status) {
+      order.status = status;
+      upsertSearchAttributes([
+        { key: SA_ORDER_STATUS, value: status },
+        { key: SA_STATUS_CHANGED_AT, value: workflowNow() },
+      ]);
+    }
+    describe();
+  }
+
+  function deadlineIn(duration: string): string {
+    return new Date(workflowNow().getTime() + durationMs(duration)).toISOString();
+  }
+
+  function enterDealing(): void {
+    order.submissions += 1;
+    order.submittedAt = workflowNow().toISOString();
+    order.deadline = deadlineIn(policy.reviewWindow);
+    order.failure = null;
+    order.checkResult = null;
+    changed('Dealing');
+  }
+
+  function enterPaymentFailure(failure: NonNullable<OrderView['failure']>): void {
+    order.failure = failure;
+    order.checkResult = failure.kind === 'rejected' ? failure.reason : null;
+    order.deadline = deadlineIn(policy.paymentFailureFinalAfter);
+    changed('Payment Failure');
+  }
+
+  const editable = () => order.status === 'Unpaid' || (order.status === 'Payment Failure' && !order.final);
+
+  setHandler(getOrderQuery, snapshot);
+
+  setHandler(
+    choosePaymentMethodUpdate,
+    async ({ paymentMethod }) => {
+      if (order.paymentMethod !== paymentMethod) {
+        order.paymentMethod = paymentMethod;
+        upsertSearchAttributes([{ key: SA_PAYMENT_METHOD, value: paymentMethod }]);
+        changed();
+        await recordOrder(snapshot());
+      }
+      return snapshot();
+    },
+    {
+      validator: ({ paymentMethod }) => {
+        if (order.status !== 'Unpaid') refuse(`the payment method cannot change while the order is ${order.status}`);
+        if (paymentMethod !== 'bank_transfer') invalid('paymentMethod', 'this order is paid by bank transfer; online methods start an online top-up');
+      },
+    },
+  );
+
   setHandler(
     submitSlipUpdate,
     async ({ slip }) => {
       order.slip = slip;
-      order.paymentMethod = 'bank_transfer';
-      order.submittedAt = workflowNow().toISOString();
-      moveTo('Dealing');
-      await recordOrder(order);
-      return order;
+      if (order.paymentMethod !== 'bank_transfer') {
+        order.paymentMethod = 'bank_transfer';
+        upsertSearchAttributes([{ key: SA_PAYMENT_METHOD, value: 'bank_transfer' }]);
+      }
+      enterDealing();
+      const view = snapshot();
+      await recordOrder(view);
+      await sendOrderEmail({ event: 'submitted', order: view });
+      return view;
     },
     {
       validator: (_message) => {
-        if (order.status !== 'Unpaid') {
-          throw ApplicationFailure.create({ type: 'InvalidTransition', message: `a slip cannot be submitted while the order is ${order.status}`, nonRetryable: true });
+        if (order.status !== 'Unpaid') refuse(`a slip cannot be submitted while the order is ${order.status}`);
+      },
+    },
+  );
+
+  setHandler(
+    editOrderUpdate,
+    async ({ amount, slip }) => {
+      if (amount !== undefined) order.amount = amount;
+      if (slip) order.slip = slip;
+      // After a Payment Failure, an edit resubmits: a new review window, and no email until finance decides.
+      if (order.status === 'Payment Failure') enterDealing();
+      else changed();
+      const view = snapshot();
+      await recordOrder(view);
+      return view;
+    },
+    {
+      validator: ({ amount, slip }) => {
+        if (!editable()) refuse(order.final ? 'the order is final: it was left in Payment Failure too long to edit' : `the order cannot be edited while it is ${order.status}`);
+        if (amount === undefined && !slip) invalid('amount', 'give a new amount, a new slip, or both');
+        if (amount !== undefined) {
+          const violation = bankTransferAmountViolation(order.wallet, amount, policy);
+          if (violation) invalid(violation.field, violation.rule);
         }
+        if (order.status === 'Unpaid' && slip) invalid('slip', 'submit the first slip with the order, not as an edit');
+      },
+    },
+  );
+
+  setHandler(
+    approveUpdate,
+    async ({ checkResult, by }) => {
+      // The same approval again (a retry, a double click) waits for the first and answers like it.
+      if (approving || order.status === 'Paid') {
+        await condition(() => order.status === 'Paid');
+        return snapshot();
+      }
+      approving = true;
+      let credit: Awaited<ReturnType<typeof creditTopup>>;
+      try {
+        credit = await creditTopup({ orderNumber: order.orderNumber, accountId: order.accountId, wallet: order.wallet, amount: order.amount });
+      } catch (err) {
+        // The ledger refused for good (it retries everything else): the order stays Dealing for finance.
+        approving = false;
+        throw err;
+      }
+      order.checkResult = checkResult?.trim() || null;
+      order.paid = {
+        settled: credit.settled,
+        added: credit.added,
+        balanceAfter: credit.balanceAfter.current,
+        paidAt: workflowNow().toISOString(),
+        approvedBy: by,
+      };
+      order.deadline = null;
+      changed('Paid');
+      const view = snapshot();
+      await recordOrder(view);
+      await issueReceipt(view);
+      await sendOrderEmail({ event: 'paid', order: view });
+      return view;
+    },
+    {
+      validator: ({ checkResult }) => {
+        if (approving || order.status === 'Paid') return;
+        if (order.status !== 'Dealing') refuse(`only a Dealing order can be approved; this one is ${order.status}`);
+        requireNote('checkResult', checkResult, false);
+      },
+    },
+  );
+
+  setHandler(
+    rejectUpdate,
+    async ({ reason, by }) => {
+      if (order.status === 'Payment Failure' && order.failure?.kind === 'rejected' && order.failure.reason === reason.trim()) return snapshot();
+      enterPaymentFailure({ kind: 'rejected', reason: reason.trim(), by });
+      const view = snapshot();
+      await recordOrder(view);
+      await sendOrderEmail({ event: 'failed', order: view });
+      return view;
+    },
+    {
+      validator: ({ reason }) => {
+        requireNote('reason', reason, true);
+        const repeated = order.status === 'Payment Failure' && order.failure?.kind === 'rejected' && order.failure.reason === reason.trim();
+        if (repeated) return;
+        if (approving) refuse('the order is being approved');
+        if (order.status !== 'Dealing') refuse(`only a Dealing order can be rejected; this one is ${order.status}`);
+      },
+    },
+  );
+
+  setHandler(
+    deleteOrderUpdate,
+    async (_message) => {
+      if (order.status !== 'Deleted') {
+        order.deadline = null;
+        changed('Deleted');
+        await recordOrder(snapshot());
+      }
+      return snapshot();
+    },
+    {
+      validator: (_message) => {
+        if (order.status === 'Deleted') return;
+        if (!editable()) refuse(order.final ? 'the order is final and can no longer be deleted' : `an order cannot be deleted while it is ${order.status}`);
       },
     },
   );
@@ -86,19 +291,48 @@ export async function topupOrder(input: TopupOrderInput): Promise<OrderView> {
     { key: SA_PAYMENT_METHOD, value: 'none' },
     { key: SA_STATUS_CHANGED_AT, value: workflowNow() },
   ]);
-  await recordOrder(order);
+  describe();
+  await recordOrder(snapshot());
 
-  const submitted = await condition(() => order.status !== 'Unpaid', asDuration(input.policy.unsubmittedCloseAfter));
-  if (!submitted) {
-    moveTo('Closed');
-    await recordOrder(order);
-  } else {
-    const decided = await condition(() => order.status !== 'Dealing', asDuration(input.policy.reviewWindow));
-    if (!decided) {
-      moveTo('Payment Failure');
-      await recordOrder(order);
+  /** Waits until `done()` or the order's deadline; true when `done()` came first. */
+  async function untilDeadline(done: () => boolean): Promise<boolean> {
+    const left = Date.parse(order.deadline!) - workflowNow().getTime();
+    if (done()) return true;
+    if (left <= 0) return false;
+    return condition(done, left);
+  }
+
+  for (;;) {
+    const status = order.status;
+    const deadline = order.deadline;
+    if (status === 'Unpaid') {
+      if (!(await untilDeadline(() => order.status !== 'Unpaid'))) {
+        order.deadline = null;
+        changed('Closed');
+        await recordOrder(snapshot());
+      }
+    } else if (status === 'Dealing') {
+      // A new submission (an edit) moves the deadline; approval under way holds the timer.
+      const decided = await untilDeadline(() => order.status !== 'Dealing' || approving || order.deadline !== deadline);
+      if (!decided) {
+        enterPaymentFailure({ kind: 'review-window-expired', windowHours: durationMs(policy.reviewWindow) / HOUR_MS });
+        const view = snapshot();
+        await recordOrder(view);
+        await sendOrderEmail({ event: 'failed', order: view });
+      } else if (approving) {
+        await condition(() => order.status !== 'Dealing');
+      }
+    } else if (status === 'Payment Failure' && !order.final) {
+      if (!(await untilDeadline(() => order.status !== 'Payment Failure' || order.deadline !== deadline))) {
+        order.final = true;
+        order.deadline = null;
+        changed();
+        await recordOrder(snapshot());
+      }
+    } else {
+      break;
     }
   }
   await condition(allHandlersFinished);
-  return order;
+  return snapshot();
 }

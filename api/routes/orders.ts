@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { upsertOrderRow } from '../../activities/order-read-model';
 import { allocateOrderNumber } from '../../db/order-numbers';
+import { bankTransferAmountViolation } from '../../workflows/amount-rules';
 import { getOrderQuery, orderWorkflowId, type OrderView, type TopupOrderInput } from '../../workflows/definitions';
 import type { TopupPolicy } from '../../workflows/policy';
 import { requireRole } from '../auth';
@@ -33,6 +34,8 @@ export function ordersRouter(deps: OrderRouteDeps): Router {
 
   router.post('/', requireRole('owner', 'pic'), async (req, res) => {
     const body = ZCreateOrderRequest.parse(req.body);
+    const violation = bankTransferAmountViolation(body.wallet, body.amount, deps.policy);
+    if (violation) throw new HttpError(400, 'invalid_input', `${violation.field}: ${violation.rule}`, [{ path: violation.field, rule: violation.rule }]);
     const principal = req.principal!;
     const now = deps.now();
     const orderNumber = await allocateOrderNumber(deps.pool, now);
@@ -52,12 +55,19 @@ export function ordersRouter(deps: OrderRouteDeps): Router {
       args: [input],
       staticSummary: `Top-up ${orderNumber}: ${body.wallet} IDR ${body.amount}`,
     });
+    const { policy: _policy, ...order } = input;
     const view: OrderView = {
-      ...input,
+      ...order,
       status: 'Unpaid',
       paymentMethod: null,
       slip: null,
       submittedAt: null,
+      deadline: null,
+      checkResult: null,
+      failure: null,
+      paid: null,
+      final: false,
+      submissions: 0,
       revision: 0,
     };
     // The workflow writes the same revision-0 row; writing it here too makes the list read-your-writes.

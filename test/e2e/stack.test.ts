@@ -84,4 +84,6 @@ test('When the amount breaks a rule, then the answer is 400 naming the field and
   const refused = await call('POST', '/v1/orders', OWNER, { wallet: 'credit', amount: 2.5 });
   expect(refused.status).toBe(400);
   expect(refused.body).toMatchObject({ error: { code: 'invalid_input', fields: [{ path: 'amount' }] } });
+  const tooSmall = await call('POST', '/v1/orders', OWNER, { wallet: 'credit', amount: 9_999 });
+  expect(tooSmall).toMatchObject({ status: 400, body: { error: { fields: [{ path: 'amount', rule: 'must be at least IDR 10,000 for the credit wallet' }] } } });
 });

@@ -4,7 +4,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { explainMissingServer, toSdkExecutable, type ResolvedExecutable } from '../../scripts/temporal-binaries';
 import { createTopupWorker } from '../../worker/create-worker';
-import type { ActivityDeps } from '../../activities';
+import type { Activities, ActivityDeps } from '../../activities';
 import { registerSearchAttributes } from '../../worker/search-attributes';
 
 let runtimeInstalled = false;
@@ -41,12 +41,18 @@ export function uniqueTaskQueue(prefix = 'test'): string {
 }
 
 /** A worker with the real activities on the pre-built workflow bundle. */
-export async function createTestWorker(env: TestWorkflowEnvironment, taskQueue: string, deps: ActivityDeps): Promise<Worker> {
+export async function createTestWorker(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  deps: ActivityDeps,
+  wrapActivities?: (activities: Activities) => Activities,
+): Promise<Worker> {
   const codePath = process.env.TOPUP_WORKFLOW_BUNDLE;
   return createTopupWorker({
     connection: env.nativeConnection,
     taskQueue,
     deps,
+    ...(wrapActivities ? { wrapActivities } : {}),
     ...(codePath ? { workflowBundle: { codePath } } : {}),
   });
 }

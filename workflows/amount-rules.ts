@@ -1,0 +1,30 @@
+/**
+ * The amount rules of each wallet (DOMAIN.md "Wallets"), pure so the API refuses early and the workflow
+ * checks again. A refusal names the field and the rule, in words a customer understands.
+ */
+import { formatRupiah } from './rupiah';
+import { BANK_TRANSFER_WALLETS, type TopupPolicy, type Wallet } from './policy';
+
+/** A broken rule: which field, and the rule it breaks. */
+export interface RuleViolation {
+  field: string;
+  rule: string;
+}
+
+/** Why `amount` cannot be a bank-transfer top-up of `wallet`, or null when it can. */
+export function bankTransferAmountViolation(wallet: Wallet, amount: number, policy: TopupPolicy): RuleViolation | null {
+  if (!BANK_TRANSFER_WALLETS.includes(wallet)) {
+    return { field: 'wallet', rule: `the ${wallet} wallet is topped up online only; bank transfer takes ${BANK_TRANSFER_WALLETS.join(' or ')}` };
+  }
+  if (!Number.isSafeInteger(amount) || amount <= 0) return { field: 'amount', rule: 'must be a positive whole number of rupiah' };
+  if (wallet === 'credit' && amount < policy.creditMinAmount) {
+    return { field: 'amount', rule: `must be at least ${formatRupiah(policy.creditMinAmount)} for the credit wallet` };
+  }
+  if (wallet === 'deposit' && (amount < policy.depositMinAmount || amount > policy.depositMaxAmount)) {
+    return {
+      field: 'amount',
+      rule: `must be between ${formatRupiah(policy.depositMinAmount)} and ${formatRupiah(policy.depositMaxAmount)} for a deposit`,
+    };
+  }
+  return null;
+}
