@@ -7,6 +7,7 @@ import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
+import type { ProviderInfo } from '../config/provider';
 import type { TopupPolicy } from '../workflows/policy';
 import { authenticate } from './auth';
 import { errorHandler, HttpError } from './errors';
@@ -18,6 +19,7 @@ export interface AppDeps {
   temporal: Client;
   taskQueue: string;
   policy: TopupPolicy;
+  provider: ProviderInfo;
   logger: Logger;
   now?: () => Date;
 }

@@ -5,6 +5,7 @@
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import { loadPolicy } from '../config/policy-file';
+import { providerFromSettings } from '../config/provider';
 import { loadSettings } from '../config/settings';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
   await migrate(pool);
   const connection = await Connection.connect({ address: settings.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: settings.TEMPORAL_NAMESPACE });
-  const app = createApp({ pool, temporal, taskQueue: settings.TEMPORAL_TASK_QUEUE, policy, logger });
+  const app = createApp({ pool, temporal, taskQueue: settings.TEMPORAL_TASK_QUEUE, policy, provider: providerFromSettings(settings), logger });
   const server = app.listen(settings.PORT, () => logger.info({ port: settings.PORT }, 'api listening'));
   const stop = () => {
     server.close(() => {
