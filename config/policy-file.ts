@@ -31,6 +31,8 @@ const PolicyOverrideSchema = z
     muvPackPrice: amount,
     depositMinAmount: amount,
     depositMaxAmount: amount,
+    creditCardFeeBasisPoints: z.number().int('must be a whole number').min(0).max(10_000, 'must be at most 10000 (100 %)'),
+    lowBalancePercent: z.number().int('must be a whole number').min(1).max(99, 'must be between 1 and 99'),
   })
   .partial()
   .strict()

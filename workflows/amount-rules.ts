@@ -11,20 +11,21 @@ export interface RuleViolation {
   rule: string;
 }
 
+/** The limit rule of the IDR wallets with limits (credit, deposit) that `amount` breaks, or null. */
+export function walletLimitRule(wallet: Wallet, amount: number, policy: TopupPolicy): string | null {
+  if (wallet === 'credit' && amount < policy.creditMinAmount) return `must be at least ${formatRupiah(policy.creditMinAmount)} for the credit wallet`;
+  if (wallet === 'deposit' && (amount < policy.depositMinAmount || amount > policy.depositMaxAmount)) {
+    return `must be between ${formatRupiah(policy.depositMinAmount)} and ${formatRupiah(policy.depositMaxAmount)} for a deposit`;
+  }
+  return null;
+}
+
 /** Why `amount` cannot be a bank-transfer top-up of `wallet`, or null when it can. */
 export function bankTransferAmountViolation(wallet: Wallet, amount: number, policy: TopupPolicy): RuleViolation | null {
   if (!BANK_TRANSFER_WALLETS.includes(wallet)) {
     return { field: 'wallet', rule: `the ${wallet} wallet is topped up online only; bank transfer takes ${BANK_TRANSFER_WALLETS.join(' or ')}` };
   }
   if (!Number.isSafeInteger(amount) || amount <= 0) return { field: 'amount', rule: 'must be a positive whole number of rupiah' };
-  if (wallet === 'credit' && amount < policy.creditMinAmount) {
-    return { field: 'amount', rule: `must be at least ${formatRupiah(policy.creditMinAmount)} for the credit wallet` };
-  }
-  if (wallet === 'deposit' && (amount < policy.depositMinAmount || amount > policy.depositMaxAmount)) {
-    return {
-      field: 'amount',
-      rule: `must be between ${formatRupiah(policy.depositMinAmount)} and ${formatRupiah(policy.depositMaxAmount)} for a deposit`,
-    };
-  }
-  return null;
+  const rule = walletLimitRule(wallet, amount, policy);
+  return rule ? { field: 'amount', rule } : null;
 }

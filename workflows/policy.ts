@@ -35,6 +35,10 @@ export interface TopupPolicy {
   /** Per-order limits of the `deposit` wallet, IDR. */
   depositMinAmount: number;
   depositMaxAmount: number;
+  /** Fee on the amount billed when paying by credit card, in basis points (350 = 3.5 %). */
+  creditCardFeeBasisPoints: number;
+  /** The owner is told once when a wallet falls below this percentage of its last paid top-up. */
+  lowBalancePercent: number;
 }
 
 /** The defaults of DOMAIN.md. */
@@ -48,10 +52,15 @@ export const DEFAULT_POLICY: TopupPolicy = {
   muvPackPrice: 300_000,
   depositMinAmount: 35_000,
   depositMaxAmount: 250_000,
+  creditCardFeeBasisPoints: 350,
+  lowBalancePercent: 40,
 };
 
 /** Wallets that may be paid by bank transfer (slip + review); the others are paid online only. */
 export const BANK_TRANSFER_WALLETS: readonly Wallet[] = ['credit', 'deposit'];
+
+/** Payment methods of an online top-up (virtual account, card, e-wallet). */
+export const ONLINE_PAYMENT_METHODS: readonly PaymentMethod[] = ['virtual_account', 'credit_card', 'ewallet'];
 
 /** Wallets whose balance may go negative (unbilled usage becomes an outstanding balance). */
 export const NEGATIVE_BALANCE_WALLETS: readonly Wallet[] = ['credit'];
