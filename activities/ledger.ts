@@ -55,6 +55,8 @@ export interface CreditTopupInput {
   accountId: string;
   wallet: Wallet;
   amount: number;
+  /** A line of a several-wallet order: the key then names the wallet too. */
+  perWalletKey?: boolean;
 }
 
 /** A usage charge; the caller's key makes a retried charge a no-op. */
@@ -77,9 +79,12 @@ export interface GrantGiftInput {
   memo?: string;
 }
 
-/** The idempotency key of a paid top-up. */
-export function topupKey(orderNumber: string): string {
-  return `topup:${orderNumber}:paid`;
+/**
+ * The idempotency key of a paid top-up: `topup:<orderNumber>:paid` for a one-wallet order, and
+ * `topup:<orderNumber>:<wallet>:paid` for each line of an online order that tops up several wallets.
+ */
+export function topupKey(orderNumber: string, lineWallet?: Wallet): string {
+  return lineWallet ? `topup:${orderNumber}:${lineWallet}:paid` : `topup:${orderNumber}:paid`;
 }
 
 /** Credits a paid top-up (key `topup:<orderNumber>:paid`): settles unbilled usage first, adds the rest to recharge. */
@@ -88,10 +93,25 @@ export async function creditTopup(pool: Pool, input: CreditTopupInput): Promise<
   if (typeof input.orderNumber !== 'string' || !/^[0-9]{13}$/.test(input.orderNumber)) {
     throw new InvalidLedgerInputError('orderNumber', 'must be a 13-digit order number');
   }
-  const entry = await post(pool, { ...input, kind: 'topup', key: topupKey(input.orderNumber), allowNegative: null, memo: null }, (before) =>
+  const entry = await post(pool, { ...input, kind: 'topup', key: topupKey(input.orderNumber, input.perWalletKey ? input.wallet : undefined), allowNegative: null, memo: null }, (before) =>
     planTopup(before, input.amount),
   );
+  await rememberLastTopup(pool, input, entry.entryId);
   return { entryId: entry.entryId, settled: 0 - entry.delta.unbilled, added: entry.delta.recharge, balanceAfter: entry.balanceAfter };
+}
+
+/**
+ * The last paid top-up of a wallet is the reference of its low-balance notice (seed 001: below 40 %). A newer
+ * entry replaces an older one and re-arms the notice; a retried credit (same entry) changes nothing.
+ */
+async function rememberLastTopup(pool: Pool, input: CreditTopupInput, entryId: string): Promise<void> {
+  await pool.query(
+    `INSERT INTO wallet_alerts (account_id, wallet, reference, reference_entry_id) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (account_id, wallet) DO UPDATE SET reference = EXCLUDED.reference, reference_entry_id = EXCLUDED.reference_entry_id,
+       notified_for = NULL, updated_at = now()
+     WHERE wallet_alerts.reference_entry_id < EXCLUDED.reference_entry_id`,
+    [input.accountId, input.wallet, input.amount, entryId],
+  );
 }
 
 /** Charges usage: gift first, then recharge, the rest to unbilled if allowed; otherwise InsufficientBalanceError. */

@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { HttpError } from './errors';
 
 /** Roles, from DOMAIN.md "People and accounts". */
@@ -32,7 +32,7 @@ export function hashToken(token: string): Buffer {
 }
 
 /** Issues a new random token for a user and returns it (shown once, never stored in clear). */
-export async function issueToken(pool: Pool, userId: string, token: string = randomBytes(24).toString('base64url')): Promise<string> {
+export async function issueToken(pool: Pool | PoolClient, userId: string, token: string = randomBytes(24).toString('base64url')): Promise<string> {
   await pool.query('INSERT INTO api_tokens (token_sha256, user_id) VALUES ($1, $2) ON CONFLICT (token_sha256) DO NOTHING', [hashToken(token), userId]);
   return token;
 }
@@ -62,4 +62,24 @@ export function requireRole(...roles: Role[]): RequestHandler {
     if (!role || !roles.includes(role)) throw new HttpError(403, 'forbidden', `this action needs one of the roles: ${roles.join(', ')}`);
     next();
   };
+}
+
+/** Ops staff read, never write: any other method than GET or HEAD answers 403. */
+export function opsReadOnly(): RequestHandler {
+  return (req, _res, next) => {
+    if (req.principal?.role === 'ops' && req.method !== 'GET' && req.method !== 'HEAD') {
+      throw new HttpError(403, 'forbidden', 'ops staff read, never write');
+    }
+    next();
+  };
+}
+
+/**
+ * The account a request reads: a customer's own account, whatever it asks for (another account answers 404,
+ * as if it did not exist); provider staff name one with `requested`, or get undefined (every account).
+ */
+export function scopedAccountId(principal: Principal, requested: string | undefined): string | undefined {
+  if (principal.accountId === null) return requested;
+  if (requested !== undefined && requested !== principal.accountId) throw new HttpError(404, 'not_found', `account ${requested} was not found`);
+  return principal.accountId;
 }

@@ -9,9 +9,17 @@ import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { ProviderInfo } from '../config/provider';
 import type { TopupPolicy } from '../workflows/policy';
-import { authenticate } from './auth';
+import { authenticate, opsReadOnly } from './auth';
 import { errorHandler, HttpError } from './errors';
+import { idempotent } from './idempotency';
+import { docsPage, openApiDocument } from './openapi';
+import { DEFAULT_RATE_LIMIT, rateLimit, type RateLimit } from './rate-limit';
+import { balanceRouter } from './routes/balance';
+import { operationLogRouter } from './routes/operation-log';
 import { ordersRouter } from './routes/orders';
+import { reviewRouter } from './routes/review';
+import { subAccountsRouter } from './routes/sub-accounts';
+import { usageRouter } from './routes/usage';
 
 /** Dependencies of the API. */
 export interface AppDeps {
@@ -22,6 +30,8 @@ export interface AppDeps {
   provider: ProviderInfo;
   logger: Logger;
   now?: () => Date;
+  /** Requests per token and window under /v1; DEFAULT_RATE_LIMIT unless given. */
+  rateLimit?: RateLimit;
 }
 
 /** Builds the app. */
@@ -50,9 +60,29 @@ export function createApp(deps: AppDeps): Express {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
   });
 
+  const document = openApiDocument();
+  const docs = docsPage(document);
+  app.get('/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+  app.get('/docs', (_req, res) => {
+    res.type('html').send(docs);
+  });
+
+  const orderDeps = { ...deps, now: deps.now ?? (() => new Date()) };
   const v1 = express.Router();
+  // Counted before authentication, so guessing tokens is limited too.
+  v1.use(rateLimit(deps.rateLimit ?? DEFAULT_RATE_LIMIT));
   v1.use(authenticate(deps.pool));
-  v1.use('/orders', ordersRouter({ ...deps, now: deps.now ?? (() => new Date()) }));
+  v1.use(opsReadOnly());
+  // Order creation honours an Idempotency-Key when one is sent; it runs before the orders router answers.
+  v1.post('/orders', idempotent(deps.pool, 'create-order', { required: false }));
+  v1.use('/orders', ordersRouter(orderDeps));
+  v1.use('/review', reviewRouter(orderDeps));
+  v1.use('/balance', balanceRouter(deps));
+  v1.use('/usage', usageRouter(deps));
+  v1.use('/sub-accounts', subAccountsRouter(deps));
+  v1.use('/operation-log', operationLogRouter(deps));
   app.use('/v1', v1);
 
   app.use((req, _res, next) => next(new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`)));

@@ -5,6 +5,7 @@
 import type { ErrorRequestHandler } from 'express';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { MulterError } from 'multer';
 import { ZodError } from 'zod';
 
 /** A field that broke a rule. */
@@ -33,16 +34,44 @@ const FAILURE_STATUS: Record<string, number> = {
 
 /** 400 with one entry per zod issue, naming the field and the rule. */
 export function fromZodError(err: ZodError): HttpError {
-  const fields = err.issues.map((i) => ({ path: i.path.join('.') || '(body)', rule: i.message }));
+  const fields = err.issues.flatMap((i) =>
+    // An unknown field is named itself, not as its parent object.
+    i.code === 'unrecognized_keys'
+      ? i.keys.map((key) => ({ path: [...i.path, key].join('.'), rule: 'is not a known field' }))
+      : [{ path: i.path.join('.') || '(body)', rule: i.message }],
+  );
   return new HttpError(400, 'invalid_input', fields.map((f) => `${f.path}: ${f.rule}`).join('; '), fields);
 }
 
 function fromUpdateFailure(err: WorkflowUpdateFailedError): HttpError {
   const cause = err.cause;
   if (cause instanceof ApplicationFailure && cause.type && FAILURE_STATUS[cause.type]) {
-    return new HttpError(FAILURE_STATUS[cause.type]!, cause.type === 'InvalidTransition' ? 'invalid_transition' : 'invalid_input', cause.message);
+    return new HttpError(FAILURE_STATUS[cause.type]!, cause.type === 'InvalidTransition' ? 'invalid_transition' : 'invalid_input', cause.message, failureFields(cause));
   }
   return new HttpError(500, 'internal', 'the order could not be updated');
+}
+
+/** The `{ field, rule }` a workflow's InvalidInput failure carries in its details. */
+function failureFields(failure: ApplicationFailure): FieldProblem[] {
+  const detail: unknown = failure.details?.[0];
+  if (typeof detail !== 'object' || detail === null) return [];
+  const { field, rule } = detail as { field?: unknown; rule?: unknown };
+  return typeof field === 'string' && typeof rule === 'string' ? [{ path: field, rule }] : [];
+}
+
+/** Upload limits: a file over the size limit is 413; any other broken limit names its field with 400. */
+function fromMulterError(err: MulterError): HttpError {
+  const path = err.field ?? '(body)';
+  if (err.code === 'LIMIT_FILE_SIZE') {
+    return new HttpError(413, 'payload_too_large', `${path}: the file is larger than allowed`, [{ path, rule: 'must be at most 10 MB' }]);
+  }
+  const rule = err.code === 'LIMIT_UNEXPECTED_FILE' || err.code === 'LIMIT_FILE_COUNT' ? 'is not an accepted file field (send one file in "slip")' : err.message;
+  return new HttpError(400, 'invalid_input', `${path}: ${rule}`, [{ path, rule }]);
+}
+
+/** A JSON body over the parser's limit (body-parser marks it with this type). */
+function isBodyTooLarge(err: unknown): boolean {
+  return err instanceof Error && (err as { type?: unknown }).type === 'entity.too.large';
 }
 
 /** Express error handler: maps known errors, hides the rest behind a 500. */
@@ -51,6 +80,8 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
   if (err instanceof HttpError) http = err;
   else if (err instanceof ZodError) http = fromZodError(err);
   else if (err instanceof WorkflowUpdateFailedError) http = fromUpdateFailure(err);
+  else if (err instanceof MulterError) http = fromMulterError(err);
+  else if (isBodyTooLarge(err)) http = new HttpError(413, 'payload_too_large', 'the request body is larger than allowed');
   else if (err instanceof SyntaxError && 'body' in err) http = new HttpError(400, 'invalid_json', 'the request body is not valid JSON');
   else {
     req.log?.error({ err }, 'unhandled error');

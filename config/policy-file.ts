@@ -25,6 +25,7 @@ const PolicyOverrideSchema = z
     unsubmittedCloseAfter: duration,
     reviewWindow: duration,
     paymentFailureFinalAfter: duration,
+    latePaymentWatch: duration,
     creditMinAmount: amount,
     whatsappMinAmount: amount,
     muvPackVisitors: amount,

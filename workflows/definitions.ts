@@ -3,7 +3,8 @@
  * attribute keys and the order view. Deterministic; no Node imports.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { OnlineLine, OnlineLineRequest } from './online-rules';
 import type { PaymentMethod, TopupPolicy, Wallet } from './policy';
 
 /** The task queue the worker polls for top-up workflows and activities. */
@@ -21,8 +22,11 @@ export function orderNumberFromWorkflowId(workflowId: string): string | undefine
   return workflowId.startsWith(ORDER_WORKFLOW_PREFIX) ? workflowId.slice(ORDER_WORKFLOW_PREFIX.length) : undefined;
 }
 
-/** Order statuses, named as the customer portal shows them (DOMAIN.md). */
-export const ORDER_STATUSES = ['Unpaid', 'Awaiting payment', 'Dealing', 'Paid', 'Payment Failure', 'Closed', 'Deleted'] as const;
+/**
+ * Order statuses, named as the customer portal shows them (DOMAIN.md), plus "Paid late": money that arrived for
+ * an online order after its invoice expired, waiting for finance to credit or refund it (issue 5).
+ */
+export const ORDER_STATUSES = ['Unpaid', 'Awaiting payment', 'Dealing', 'Paid', 'Payment Failure', 'Closed', 'Deleted', 'Paid late'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 /** Input of the order workflow: who ordered what, and the policy snapshot it runs under. */
@@ -129,3 +133,89 @@ export const FAILURE_TYPES = {
   invalidTransition: 'InvalidTransition',
   invalidInput: 'InvalidInput',
 } as const;
+
+// ——— Online self top-up (seed 001) ———
+
+/** Online payment methods: virtual account, credit card (+fee), e-wallet. */
+export type OnlinePaymentMethod = 'virtual_account' | 'credit_card' | 'ewallet';
+
+/** Input of the online order workflow. */
+export interface OnlineOrderInput {
+  orderNumber: string;
+  accountId: string;
+  createdBy: string;
+  /** One request per wallet: IDR, or visitors for `muv`. */
+  lines: OnlineLineRequest[];
+  currency: 'IDR';
+  createdAt: string;
+  /** The account's IANA time zone: the invoice is valid until 23:59:59 of the next day there. */
+  timeZone: string;
+  policy: TopupPolicy;
+}
+
+/** The sales invoice issued on "confirm payment". */
+export interface OnlineInvoice {
+  paymentMethod: OnlinePaymentMethod;
+  subtotal: number;
+  fee: number;
+  total: number;
+  issuedAt: string;
+  expiresAt: string;
+  providerRef: string;
+  vaNumber: string | null;
+  bankCode: string | null;
+  paymentUrl: string | null;
+}
+
+/** A verified payment from the gateway, as the callback reported it. */
+export interface GatewayPayment {
+  eventId: string;
+  providerRef: string;
+  amount: number;
+  paidAt: string;
+}
+
+/** How a paid line went into its wallet. */
+export interface LineSettlement {
+  wallet: Wallet;
+  settled: number;
+  added: number;
+  balanceAfter: number;
+}
+
+/** The live view of an online order. */
+export interface OnlineOrderView {
+  kind: 'online';
+  orderNumber: string;
+  accountId: string;
+  createdBy: string;
+  currency: 'IDR';
+  status: OrderStatus;
+  lines: OnlineLine[];
+  /** What the lines bill before any card fee (the confirmation page's summary). */
+  subtotal: number;
+  invoice: OnlineInvoice | null;
+  payment: (GatewayPayment & { late: boolean }) | null;
+  settlement: LineSettlement[] | null;
+  /** A late payment finance chose to refund instead of crediting. */
+  refund: { reason: string; by: string } | null;
+  checkResult: string | null;
+  createdAt: string;
+  deadline: string | null;
+  revision: number;
+}
+
+/** Live view of an online order (the same query name as the bank-transfer order's). */
+export const getOnlineOrderQuery = defineQuery<OnlineOrderView>('getOrder');
+/** Change the wallets and amounts while the order is still a draft (the confirmation page is editable). */
+export const editLinesUpdate = defineUpdate<OnlineOrderView, [Actor & { lines: OnlineLineRequest[] }]>('editLines');
+/** "Confirm payment": issue the sales invoice with the gateway and email the billing info. Unpaid → Awaiting payment. */
+export const confirmPaymentUpdate = defineUpdate<OnlineOrderView, [Actor & { paymentMethod: OnlinePaymentMethod }]>('confirmPayment');
+/** A verified gateway callback: the invoice was paid. Nobody waits on it. */
+export const paymentReceivedSignal = defineSignal<[GatewayPayment]>('paymentReceived');
+/** Finance credits a late payment ("Paid late" → Paid). Same wire name as the bank-transfer approve. */
+export const approveLatePaymentUpdate = defineUpdate<OnlineOrderView, [Actor & { checkResult?: string }]>('approve');
+/** Finance marks a late payment for refund ("Paid late" → Closed, refund noted). Same wire name as reject. */
+export const refundLatePaymentUpdate = defineUpdate<OnlineOrderView, [Actor & { reason: string }]>('reject');
+/** The customer deletes a draft online order. Same wire name as the bank-transfer delete. */
+export const deleteOnlineOrderUpdate = defineUpdate<OnlineOrderView, [Actor]>('deleteOrder');

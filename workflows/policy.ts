@@ -25,6 +25,8 @@ export interface TopupPolicy {
   reviewWindow: DurationText;
   /** A Payment Failure order untouched this long is final (no longer editable). */
   paymentFailureFinalAfter: DurationText;
+  /** A Closed online order still accepts a late payment (for finance to credit or refund) this long. */
+  latePaymentWatch: DurationText;
   /** Smallest top-up of the `credit` wallet, IDR. */
   creditMinAmount: number;
   /** Smallest top-up of the `whatsapp` wallet, IDR; a smaller request is raised to it. */
@@ -46,6 +48,7 @@ export const DEFAULT_POLICY: TopupPolicy = {
   unsubmittedCloseAfter: '120h',
   reviewWindow: '24h',
   paymentFailureFinalAfter: '120h',
+  latePaymentWatch: '90 days',
   creditMinAmount: 10_000,
   whatsappMinAmount: 1_000_000,
   muvPackVisitors: 500,

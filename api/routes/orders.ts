@@ -1,15 +1,47 @@
-/** Order routes: thin, they validate and hand over to the order workflow. */
-import { Router } from 'express';
+/**
+ * Order routes: thin, they validate, check who may see the order, and hand over to the order workflow. Every
+ * change is the workflow's decision (its validators refuse what the status does not allow) and is written to
+ * the operation log once it happened.
+ */
+import { Router, type Request } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
+import { findReceipt } from '../../activities/order-notifications';
 import { upsertOrderRow } from '../../activities/order-read-model';
+import type { ProviderInfo } from '../../config/provider';
 import { allocateOrderNumber } from '../../db/order-numbers';
 import { bankTransferAmountViolation } from '../../workflows/amount-rules';
-import { getOrderQuery, orderWorkflowId, type OrderView, type TopupOrderInput } from '../../workflows/definitions';
+import {
+  approveUpdate,
+  choosePaymentMethodUpdate,
+  deleteOrderUpdate,
+  editOrderUpdate,
+  orderWorkflowId,
+  rejectUpdate,
+  submitSlipUpdate,
+  type OrderView,
+  type TopupOrderInput,
+} from '../../workflows/definitions';
 import type { TopupPolicy } from '../../workflows/policy';
-import { requireRole } from '../auth';
+import { formatRupiah } from '../../workflows/rupiah';
+import { requireRole, scopedAccountId, type Principal } from '../auth';
 import { HttpError } from '../errors';
-import { ZCreateOrderRequest, ZOrderNumber } from '../schemas';
+import { recordOperation } from '../operation-log';
+import { findVisibleOrder, liveOrder } from '../order-access';
+import { listOrders } from '../order-list';
+import {
+  ZApproveRequest,
+  ZChoosePaymentMethodRequest,
+  ZEditOrderRequest,
+  ZListOrdersQuery,
+  ZOrderParams,
+  ZRejectRequest,
+  ZSlipFormFields,
+} from '../order-schemas';
+import { isRefusedUpdate, updateOrder } from '../order-updates';
+import { ZCreateOrderRequest } from '../schemas';
+import { deleteSlip, loadSlip, storeSlip } from '../slip-store';
+import { receiveSlipUpload, slipExtension, uploadedSlip } from '../slip-upload';
 
 /** What the order routes need. */
 export interface OrderRouteDeps {
@@ -17,22 +49,33 @@ export interface OrderRouteDeps {
   temporal: Client;
   taskQueue: string;
   policy: TopupPolicy;
+  provider: ProviderInfo;
   now: () => Date;
 }
 
-/** Loads the read-model row of an order the caller may see, or answers 404 (never another account's data). */
-async function findVisibleOrder(pool: Pool, orderNumber: string, accountId: string | null): Promise<OrderView> {
-  const res = await pool.query<{ view: OrderView; account_id: string }>('SELECT view, account_id FROM orders WHERE order_number = $1', [orderNumber]);
-  const row = res.rows[0];
-  if (!row || (accountId !== null && row.account_id !== accountId)) throw new HttpError(404, 'not_found', `order ${orderNumber} was not found`);
-  return row.view;
+/** Customers change their orders; finance decides; everyone but services reads. */
+const customers = requireRole('owner', 'pic');
+const readers = requireRole('owner', 'pic', 'finance', 'ops');
+const finance = requireRole('finance');
+
+/** The order of the path, as the read model holds it, if the caller may see it (404 otherwise). */
+async function pathOrder(pool: Pool, req: Request): Promise<{ orderNumber: string; stored: OrderView; principal: Principal }> {
+  const { orderNumber } = ZOrderParams.parse(req.params);
+  const principal = req.principal!;
+  return { orderNumber, stored: await findVisibleOrder(pool, orderNumber, principal), principal };
+}
+
+/** Records an action on the order's account, only when it changed the order (a repeat changes nothing). */
+async function logChange(pool: Pool, principal: Principal, before: OrderView, after: OrderView, action: string, details: Record<string, unknown> = {}) {
+  if (after.revision === before.revision && after.status === before.status) return;
+  await recordOperation(pool, { accountId: after.accountId, actorId: principal.userId, action, orderNumber: after.orderNumber, details: { ...details, status: after.status } });
 }
 
 /** Builds the `/v1/orders` router. */
 export function ordersRouter(deps: OrderRouteDeps): Router {
   const router = Router();
 
-  router.post('/', requireRole('owner', 'pic'), async (req, res) => {
+  router.post('/', customers, async (req, res) => {
     const body = ZCreateOrderRequest.parse(req.body);
     const violation = bankTransferAmountViolation(body.wallet, body.amount, deps.policy);
     if (violation) throw new HttpError(400, 'invalid_input', `${violation.field}: ${violation.rule}`, [{ path: violation.field, rule: violation.rule }]);
@@ -72,26 +115,149 @@ export function ordersRouter(deps: OrderRouteDeps): Router {
     };
     // The workflow writes the same revision-0 row; writing it here too makes the list read-your-writes.
     await upsertOrderRow(deps.pool, view);
-    res.status(201).location(`/v1/orders/${orderNumber}`).json(toOrderResponse(view));
+    await recordOperation(deps.pool, {
+      accountId: view.accountId,
+      actorId: principal.userId,
+      action: 'order.create',
+      orderNumber,
+      details: { wallet: view.wallet, amount: view.amount, status: view.status },
+    });
+    res.status(201).location(`/v1/orders/${orderNumber}`).json(view);
   });
 
-  router.get('/:orderNumber', async (req, res) => {
-    const orderNumber = ZOrderNumber.parse(req.params.orderNumber);
-    const stored = await findVisibleOrder(deps.pool, orderNumber, req.principal!.accountId);
-    let live: OrderView = stored;
-    try {
-      live = await deps.temporal.workflow.getHandle(orderWorkflowId(orderNumber)).query(getOrderQuery);
-    } catch {
-      // A finished workflow past retention, or Temporal briefly away: the read model is the answer.
+  router.get('/', readers, async (req, res) => {
+    const query = ZListOrdersQuery.parse(req.query);
+    const page = await listOrders(deps.pool, {
+      accountId: scopedAccountId(req.principal!, query.accountId),
+      status: query.status,
+      from: query.from,
+      to: query.to,
+      orderNumberPrefix: query.orderNumber,
+      page: query.page,
+      pageSize: query.pageSize,
+      sort: 'newest',
+    });
+    res.json(page);
+  });
+
+  router.get('/:orderNumber', readers, async (req, res) => {
+    const { stored } = await pathOrder(deps.pool, req);
+    res.json(await liveOrder(deps.temporal, stored));
+  });
+
+  router.patch('/:orderNumber', customers, async (req, res) => {
+    const { orderNumber, stored, principal } = await pathOrder(deps.pool, req);
+    const body = ZEditOrderRequest.parse(req.body ?? {});
+    let view = stored;
+    if (body.paymentMethod) view = await updateOrder(deps, orderNumber, choosePaymentMethodUpdate, { paymentMethod: body.paymentMethod, by: principal.userId });
+    if (body.amount !== undefined) view = await updateOrder(deps, orderNumber, editOrderUpdate, { amount: body.amount, by: principal.userId });
+    await logChange(deps.pool, principal, stored, view, 'order.edit', body);
+    res.json(view);
+  });
+
+  router.post('/:orderNumber/payment-method', customers, async (req, res) => {
+    const { orderNumber, stored, principal } = await pathOrder(deps.pool, req);
+    const body = ZChoosePaymentMethodRequest.parse(req.body ?? {});
+    const order = await updateOrder(deps, orderNumber, choosePaymentMethodUpdate, { paymentMethod: body.paymentMethod, by: principal.userId });
+    await logChange(deps.pool, principal, stored, order, 'order.choose_payment_method', body);
+    const { bankName, accountName, accountNumber } = deps.provider.bank;
+    res.json({
+      order,
+      bankTransfer: {
+        bankName,
+        accountName,
+        accountNumber,
+        orderNumber,
+        amount: order.amount,
+        currency: order.currency,
+        transferNote: orderNumber,
+        instruction: `Transfer ${formatRupiah(order.amount)} to ${bankName} account ${accountNumber} (${accountName}) and write the order number ${orderNumber} in the transfer note, then upload the payment slip.`,
+      },
+    });
+  });
+
+  router.post('/:orderNumber/slip', customers, async (req, res) => {
+    const { orderNumber, stored, principal } = await pathOrder(deps.pool, req);
+    await receiveSlipUpload(req, res);
+    const fields = ZSlipFormFields.parse(req.body ?? {});
+    const slip = uploadedSlip(req.file);
+    const current = await liveOrder(deps.temporal, stored);
+    // After a rejection (or an expired review window) a new slip is an edit; otherwise it is the first submission.
+    const resubmission = current.status === 'Payment Failure';
+    if (fields.amount !== undefined && !resubmission) {
+      const rule = 'can change with a slip only after Payment Failure; edit an Unpaid order with PATCH';
+      throw new HttpError(400, 'invalid_input', `amount: ${rule}`, [{ path: 'amount', rule }]);
     }
-    res.json(toOrderResponse(live));
+    const ref = await storeSlip(deps.pool, { accountId: stored.accountId, orderNumber, uploadedBy: principal.userId }, slip);
+    let order: OrderView;
+    try {
+      order = resubmission
+        ? await updateOrder(deps, orderNumber, editOrderUpdate, { slip: ref, by: principal.userId, ...(fields.amount === undefined ? {} : { amount: fields.amount }) })
+        : await updateOrder(deps, orderNumber, submitSlipUpdate, { slip: ref, by: principal.userId });
+    } catch (err) {
+      // Refused for good: the workflow never took the slip, so nothing may point at it.
+      if (isRefusedUpdate(err)) await deleteSlip(deps.pool, ref.fileId);
+      throw err;
+    }
+    await logChange(deps.pool, principal, stored, order, resubmission ? 'order.resubmit_slip' : 'order.submit_slip', {
+      slipId: ref.fileId,
+      sha256: ref.sha256,
+      size: ref.size,
+      contentType: ref.contentType,
+      ...(fields.amount === undefined ? {} : { amount: fields.amount }),
+    });
+    res.status(201).location(`/v1/orders/${orderNumber}/slip`).json(order);
+  });
+
+  router.get('/:orderNumber/slip', readers, async (req, res) => {
+    const { orderNumber, stored } = await pathOrder(deps.pool, req);
+    const slip = stored.slip ? await loadSlip(deps.pool, orderNumber, stored.slip.fileId) : null;
+    if (!slip) throw new HttpError(404, 'not_found', `order ${orderNumber} has no payment slip`);
+    res.set({
+      'Content-Type': slip.contentType,
+      'Content-Disposition': `attachment; filename="slip-${orderNumber}.${slipExtension(slip.contentType)}"`,
+      'X-Content-Type-Options': 'nosniff',
+      'Content-Security-Policy': "default-src 'none'; sandbox",
+      'Cache-Control': 'private, no-store',
+    });
+    res.send(slip.content);
+  });
+
+  router.get('/:orderNumber/receipt.pdf', readers, async (req, res) => {
+    const { orderNumber } = await pathOrder(deps.pool, req);
+    const receipt = await findReceipt(deps.pool, orderNumber);
+    if (!receipt) throw new HttpError(404, 'not_found', `order ${orderNumber} has no receipt: it is issued when the order is Paid`);
+    res.set({
+      'Content-Type': 'application/pdf',
+      'Content-Disposition': `attachment; filename="${receipt.fileName.replace(/[^\w.-]/g, '_')}"`,
+      'X-Content-Type-Options': 'nosniff',
+      'Cache-Control': 'private, no-store',
+    });
+    res.send(receipt.pdf);
+  });
+
+  router.delete('/:orderNumber', customers, async (req, res) => {
+    const { orderNumber, stored, principal } = await pathOrder(deps.pool, req);
+    const order = await updateOrder(deps, orderNumber, deleteOrderUpdate, { by: principal.userId }, { repeatOf: 'Deleted' });
+    await logChange(deps.pool, principal, stored, order, 'order.delete');
+    res.json(order);
+  });
+
+  router.post('/:orderNumber/approve', finance, async (req, res) => {
+    const { orderNumber, stored, principal } = await pathOrder(deps.pool, req);
+    const body = ZApproveRequest.parse(req.body ?? {});
+    const order = await updateOrder(deps, orderNumber, approveUpdate, { by: principal.userId, ...(body.checkResult ? { checkResult: body.checkResult } : {}) }, { repeatOf: 'Paid' });
+    await logChange(deps.pool, principal, stored, order, 'order.approve', { checkResult: order.checkResult });
+    res.json(order);
+  });
+
+  router.post('/:orderNumber/reject', finance, async (req, res) => {
+    const { orderNumber, stored, principal } = await pathOrder(deps.pool, req);
+    const body = ZRejectRequest.parse(req.body ?? {});
+    const order = await updateOrder(deps, orderNumber, rejectUpdate, { reason: body.reason, by: principal.userId });
+    await logChange(deps.pool, principal, stored, order, 'order.reject', { reason: body.reason });
+    res.json(order);
   });
 
   return router;
-}
-
-/** The order as the API shows it. */
-function toOrderResponse(view: OrderView) {
-  const { policy: _policy, ...rest } = view as OrderView & { policy?: unknown };
-  return rest;
 }

@@ -23,3 +23,28 @@ export async function createTestAccount(pool: Pool, opts: { locale?: 'en' | 'id'
   const ownerToken = await issueToken(pool, ownerId);
   return { accountId, ownerId, ownerToken, ownerEmail, companyName };
 }
+
+/** A user with a token: provider staff, or a customer's sub-account. */
+export interface TestUser {
+  userId: string;
+  token: string;
+  email: string;
+}
+
+async function createTestUser(pool: Pool, role: 'pic' | 'finance' | 'ops' | 'service', accountId: string | null): Promise<TestUser> {
+  const suffix = randomBytes(4).toString('hex');
+  const userId = `usr_${suffix}_${role}`;
+  const email = `${role}-${suffix}@${accountId ? 'customer' : 'provider'}.example`;
+  await pool.query('INSERT INTO users (id, account_id, username, email, role) VALUES ($1, $2, $3, $4, $5)', [userId, accountId, `${role}.${suffix}`, email, role]);
+  return { userId, token: await issueToken(pool, userId), email };
+}
+
+/** A provider staff user (finance, ops) or a service credential, with a token. */
+export function createStaffUser(pool: Pool, role: 'finance' | 'ops' | 'service'): Promise<TestUser> {
+  return createTestUser(pool, role, null);
+}
+
+/** A sub-account (PIC) of `account`, with a token. */
+export function createPicUser(pool: Pool, account: Pick<TestAccount, 'accountId'>): Promise<TestUser> {
+  return createTestUser(pool, 'pic', account.accountId);
+}

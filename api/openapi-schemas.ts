@@ -1,0 +1,133 @@
+/**
+ * The named schemas of the OpenAPI document, as zod: request bodies are the very schemas the routes parse;
+ * responses are written here and checked against the TypeScript types the routes send, so they cannot drift.
+ */
+import { z } from 'zod';
+import type { UsageResult, WalletBalance } from '../activities/ledger';
+import { ORDER_STATUSES, type OrderView } from '../workflows/definitions';
+import { PAYMENT_METHODS, WALLETS } from '../workflows/policy';
+import { ZApproveRequest, ZChoosePaymentMethodRequest, ZEditOrderRequest, ZRejectRequest } from './order-schemas';
+import { ZCreateSubAccountRequest } from './routes/sub-accounts';
+import { ZRecordUsageRequest } from './routes/usage';
+import { ZCreateOrderRequest } from './schemas';
+
+/** Request bodies, by component name (converted with the input side of each schema). */
+export const requestSchemas = z.registry<{ id: string }>();
+requestSchemas.add(ZCreateOrderRequest, { id: 'CreateOrderRequest' });
+requestSchemas.add(ZEditOrderRequest, { id: 'EditOrderRequest' });
+requestSchemas.add(ZChoosePaymentMethodRequest, { id: 'ChoosePaymentMethodRequest' });
+requestSchemas.add(ZApproveRequest, { id: 'ApproveRequest' });
+requestSchemas.add(ZRejectRequest, { id: 'RejectRequest' });
+requestSchemas.add(ZRecordUsageRequest, { id: 'RecordUsageRequest' });
+requestSchemas.add(ZCreateSubAccountRequest, { id: 'CreateSubAccountRequest' });
+
+const ZInstant = z.iso.datetime({ offset: true });
+const ZWalletBalance = z.object({
+  accountId: z.string(),
+  wallet: z.enum(WALLETS),
+  recharge: z.int(),
+  gift: z.int(),
+  unbilled: z.int(),
+  current: z.int().describe('recharge + gift − unbilled'),
+});
+
+/** The common error shape of every refusal. */
+export const ZError = z.object({
+  error: z.object({
+    code: z.string().describe('machine-readable, e.g. invalid_input, not_found, invalid_transition'),
+    message: z.string(),
+    fields: z.array(z.object({ path: z.string(), rule: z.string() })),
+  }),
+});
+
+/** An order as the API shows it (the workflow's live view). */
+export const ZOrder = z.object({
+  orderNumber: z.string().regex(/^\d{13}$/),
+  accountId: z.string(),
+  createdBy: z.string(),
+  wallet: z.enum(WALLETS),
+  amount: z.int().describe('minor units (rupiah; packs for muv)'),
+  currency: z.literal('IDR'),
+  status: z.enum(ORDER_STATUSES),
+  paymentMethod: z.enum(PAYMENT_METHODS).nullable(),
+  slip: z.object({ fileId: z.string(), sha256: z.string(), size: z.int(), contentType: z.string() }).nullable(),
+  createdAt: z.string(),
+  submittedAt: z.string().nullable(),
+  deadline: z.string().nullable().describe('when finance must decide by (Dealing), or when the order closes or becomes final'),
+  checkResult: z.string().nullable(),
+  failure: z
+    .discriminatedUnion('kind', [
+      z.object({ kind: z.literal('rejected'), reason: z.string(), by: z.string() }),
+      z.object({ kind: z.literal('review-window-expired'), windowHours: z.number() }),
+    ])
+    .nullable(),
+  paid: z.object({ settled: z.int(), added: z.int(), balanceAfter: z.int(), paidAt: z.string(), approvedBy: z.string() }).nullable(),
+  final: z.boolean(),
+  submissions: z.int(),
+  revision: z.int(),
+});
+
+const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), page: z.int(), pageSize: z.int(), total: z.int() });
+
+const ZSubAccount = z.object({ id: z.string(), username: z.string(), email: z.string(), role: z.literal('pic'), createdAt: ZInstant });
+const ZUsageResult = z.object({ entryId: z.string(), fromGift: z.int(), fromRecharge: z.int(), toUnbilled: z.int(), balanceAfter: ZWalletBalance });
+
+/** Response bodies, by component name (converted with the output side of each schema). */
+export const responseSchemas = z.registry<{ id: string }>();
+responseSchemas.add(ZError, { id: 'Error' });
+responseSchemas.add(ZOrder, { id: 'Order' });
+responseSchemas.add(page(ZOrder), { id: 'OrderPage' });
+responseSchemas.add(page(ZOrder.extend({ secondsLeft: z.int().nullable().describe('seconds left in the review window') })), { id: 'ReviewQueuePage' });
+responseSchemas.add(
+  z.object({
+    order: ZOrder,
+    bankTransfer: z.object({
+      bankName: z.string(),
+      accountName: z.string(),
+      accountNumber: z.string(),
+      orderNumber: z.string(),
+      amount: z.int(),
+      currency: z.literal('IDR'),
+      transferNote: z.string(),
+      instruction: z.string(),
+    }),
+  }),
+  { id: 'PaymentInstructions' },
+);
+responseSchemas.add(ZWalletBalance, { id: 'WalletBalance' });
+responseSchemas.add(
+  z.object({ accountId: z.string(), wallets: z.array(ZWalletBalance.omit({ accountId: true })) }),
+  { id: 'Balance' },
+);
+responseSchemas.add(ZUsageResult, { id: 'UsageResult' });
+responseSchemas.add(ZSubAccount, { id: 'SubAccount' });
+responseSchemas.add(ZSubAccount.extend({ token: z.string().describe('the bearer token, shown this once') }), { id: 'CreatedSubAccount' });
+responseSchemas.add(z.object({ items: z.array(ZSubAccount) }), { id: 'SubAccountList' });
+responseSchemas.add(
+  page(
+    z.object({
+      id: z.string(),
+      accountId: z.string(),
+      actor: z.object({ id: z.string(), username: z.string(), role: z.string() }),
+      action: z.string().describe('e.g. order.create, order.approve, sub_account.create, usage.record'),
+      orderNumber: z.string().nullable(),
+      details: z.record(z.string(), z.unknown()),
+      createdAt: ZInstant,
+    }),
+  ),
+  { id: 'OperationLogPage' },
+);
+responseSchemas.add(z.object({ status: z.literal('ok') }), { id: 'Health' });
+responseSchemas.add(
+  z.object({ status: z.enum(['ready', 'not ready']), checks: z.object({ postgres: z.string(), temporal: z.string() }) }),
+  { id: 'Readiness' },
+);
+
+// Compile-time proof that the documented shapes are the ones the routes send: tsc fails when they drift.
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type Assert<T extends true> = T;
+type DocumentedShapesMatch = [
+  Assert<Same<z.infer<typeof ZOrder>, OrderView>>,
+  Assert<Same<z.infer<typeof ZWalletBalance>, WalletBalance>>,
+  Assert<Same<z.infer<typeof ZUsageResult>, UsageResult>>,
+];

@@ -1,0 +1,35 @@
+/**
+ * Who may see an order: a customer (owner, pic) only its own account's, provider staff (finance, ops) all.
+ * Another account's order answers 404 exactly like a missing one, so nothing about it leaks.
+ */
+import type { Client } from '@temporalio/client';
+import type { Pool } from 'pg';
+import { getOrderQuery, orderWorkflowId, type OrderView } from '../workflows/definitions';
+import type { Principal } from './auth';
+import { HttpError } from './errors';
+
+/** The account a caller is limited to, or null for provider staff who see every account. */
+export function accountScope(principal: Principal): string | null {
+  if (principal.role === 'finance' || principal.role === 'ops') return null;
+  if (!principal.accountId) throw new HttpError(403, 'forbidden', 'this credential reaches no account\'s orders');
+  return principal.accountId;
+}
+
+/** Reads the read-model view of an order the caller may see, or answers 404. */
+export async function findVisibleOrder(pool: Pool, orderNumber: string, principal: Principal): Promise<OrderView> {
+  const res = await pool.query<{ view: OrderView; account_id: string }>('SELECT view, account_id FROM orders WHERE order_number = $1', [orderNumber]);
+  const row = res.rows[0];
+  const scope = accountScope(principal);
+  if (!row || (scope !== null && row.account_id !== scope)) throw new HttpError(404, 'not_found', `order ${orderNumber} was not found`);
+  return row.view;
+}
+
+/** The order as its workflow sees it now; the stored view when the workflow cannot answer. */
+export async function liveOrder(temporal: Client, stored: OrderView): Promise<OrderView> {
+  try {
+    return await temporal.workflow.getHandle(orderWorkflowId(stored.orderNumber)).query(getOrderQuery);
+  } catch {
+    // A finished workflow past retention, or Temporal briefly away: the read model is the answer.
+    return stored;
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Order lists from the read model: a customer's orders newest first with filters, and finance's review
+ * queue (Dealing, oldest submission first). A plain date filters by the day in the order's account time zone.
+ */
+import type { Pool } from 'pg';
+import type { OrderStatus, OrderView } from '../workflows/definitions';
+
+/** What to list. `accountId` undefined lists every account (provider staff only). */
+export interface OrderListFilter {
+  accountId: string | undefined;
+  status?: OrderStatus;
+  /** ISO date (the whole day, inclusive) or date-time. */
+  from?: string;
+  to?: string;
+  orderNumberPrefix?: string;
+  page: number;
+  pageSize: number;
+  sort: 'newest' | 'oldest-submission';
+}
+
+/** One page of orders and how many match in all. */
+export interface OrderPage {
+  items: OrderView[];
+  page: number;
+  pageSize: number;
+  total: number;
+}
+
+const isPlainDate = (s: string) => s.length === 10;
+
+function whereClause(filter: OrderListFilter): { sql: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const conditions: string[] = [];
+  const add = (value: unknown, condition: (param: string) => string) => {
+    params.push(value);
+    conditions.push(condition(`$${params.length}`));
+  };
+  if (filter.accountId !== undefined) add(filter.accountId, (p) => `o.account_id = ${p}`);
+  if (filter.status) add(filter.status, (p) => `o.status = ${p}`);
+  if (filter.orderNumberPrefix) add(`${filter.orderNumberPrefix}%`, (p) => `o.order_number LIKE ${p}`);
+  if (filter.from) {
+    const from = filter.from;
+    add(from, (p) => (isPlainDate(from) ? `o.created_at >= (${p}::date::timestamp AT TIME ZONE a.time_zone)` : `o.created_at >= ${p}::timestamptz`));
+  }
+  if (filter.to) {
+    const to = filter.to;
+    add(to, (p) => (isPlainDate(to) ? `o.created_at < ((${p}::date + 1)::timestamp AT TIME ZONE a.time_zone)` : `o.created_at <= ${p}::timestamptz`));
+  }
+  return { sql: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', params };
+}
+
+/** Lists one page of orders matching `filter`. */
+export async function listOrders(pool: Pool, filter: OrderListFilter): Promise<OrderPage> {
+  const { sql, params } = whereClause(filter);
+  const from = 'FROM orders o JOIN accounts a ON a.id = o.account_id';
+  const orderBy = filter.sort === 'newest' ? 'o.created_at DESC, o.order_number DESC' : 'o.submitted_at ASC, o.order_number ASC';
+  const [rows, count] = await Promise.all([
+    pool.query<{ view: OrderView }>(`SELECT o.view ${from} ${sql} ORDER BY ${orderBy} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`, [
+      ...params,
+      filter.pageSize,
+      (filter.page - 1) * filter.pageSize,
+    ]),
+    pool.query<{ total: string }>(`SELECT count(*) AS total ${from} ${sql}`, params),
+  ]);
+  return { items: rows.rows.map((r) => r.view), page: filter.page, pageSize: filter.pageSize, total: Number(count.rows[0]?.total ?? 0) };
+}

@@ -1,0 +1,60 @@
+/**
+ * Sends an update to an order's workflow. A refusal by the workflow's validator reaches the error handler
+ * as it is (409 or 400 with the workflow's reason); an update to a workflow that has already finished (Paid,
+ * Closed, Deleted, final Payment Failure) answers 409 naming the order's status, unless that status is what
+ * the update asked for (a repeated approval or deletion), which answers the order as it is.
+ */
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure, WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
+import type { Pool } from 'pg';
+import { FAILURE_TYPES, orderWorkflowId, type Actor, type OrderStatus, type OrderView } from '../workflows/definitions';
+import { HttpError } from './errors';
+
+/** What sending an update needs. */
+export interface OrderUpdateDeps {
+  pool: Pool;
+  temporal: Client;
+}
+
+/** The status that makes a repeat of the update a success rather than a conflict. */
+export interface OrderUpdateOptions {
+  repeatOf?: OrderStatus;
+}
+
+/** True when the workflow refused the update for good: nothing of it was applied. */
+export function isRefusedUpdate(err: unknown): boolean {
+  if (err instanceof HttpError) return err.status === 409;
+  if (!(err instanceof WorkflowUpdateFailedError) || !(err.cause instanceof ApplicationFailure)) return false;
+  const type = err.cause.type;
+  return type === FAILURE_TYPES.invalidTransition || type === FAILURE_TYPES.invalidInput;
+}
+
+async function storedView(pool: Pool, orderNumber: string): Promise<OrderView> {
+  const res = await pool.query<{ view: OrderView }>('SELECT view FROM orders WHERE order_number = $1', [orderNumber]);
+  const view = res.rows[0]?.view;
+  if (!view) throw new HttpError(404, 'not_found', `order ${orderNumber} was not found`);
+  return view;
+}
+
+function describeStatus(view: OrderView): string {
+  return view.status === 'Payment Failure' && view.final ? 'Payment Failure (final)' : view.status;
+}
+
+/** Executes `update` on the order's workflow and answers the order after it. */
+export async function updateOrder<A extends Actor>(
+  deps: OrderUpdateDeps,
+  orderNumber: string,
+  update: UpdateDefinition<OrderView, [A]>,
+  arg: A,
+  opts: OrderUpdateOptions = {},
+): Promise<OrderView> {
+  try {
+    return await deps.temporal.workflow.getHandle(orderWorkflowId(orderNumber)).executeUpdate(update, { args: [arg] });
+  } catch (err) {
+    // The server answers NOT_FOUND for an update to a finished workflow ("workflow execution already completed").
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+    const view = await storedView(deps.pool, orderNumber);
+    if (opts.repeatOf && view.status === opts.repeatOf) return view;
+    throw new HttpError(409, 'invalid_transition', `order ${orderNumber} is ${describeStatus(view)} and can no longer change`);
+  }
+}

@@ -1,0 +1,29 @@
+/** `GET /v1/balance`: each wallet of an account, split as the dashboard shows it. */
+import { Router } from 'express';
+import type { Pool } from 'pg';
+import { z } from 'zod';
+import { getBalances } from '../../activities/ledger';
+import { requireRole, scopedAccountId } from '../auth';
+import { HttpError } from '../errors';
+
+/** Query of `GET /v1/balance`: provider staff name the account; a customer's is its own. */
+export const ZBalanceQuery = z.strictObject({ accountId: z.string().min(1).max(100).optional() });
+export type TBalanceQuery = z.infer<typeof ZBalanceQuery>;
+
+/** Builds the `/v1/balance` router. */
+export function balanceRouter(deps: { pool: Pool }): Router {
+  const router = Router();
+  router.get('/', requireRole('owner', 'pic', 'finance', 'ops'), async (req, res) => {
+    const query = ZBalanceQuery.parse(req.query);
+    const accountId = scopedAccountId(req.principal!, query.accountId);
+    if (accountId === undefined) throw new HttpError(400, 'invalid_input', 'accountId: required for provider staff', [{ path: 'accountId', rule: 'required' }]);
+    const found = await deps.pool.query('SELECT 1 FROM accounts WHERE id = $1', [accountId]);
+    if (found.rowCount === 0) throw new HttpError(404, 'not_found', `account ${accountId} was not found`, [{ path: 'accountId', rule: 'must name an existing account' }]);
+    const balances = await getBalances(deps.pool, accountId);
+    res.json({
+      accountId,
+      wallets: balances.map(({ wallet, current, recharge, gift, unbilled }) => ({ wallet, current, recharge, gift, unbilled })),
+    });
+  });
+  return router;
+}

@@ -1,0 +1,64 @@
+/** `POST /v1/usage`: the product backend records a usage charge on a wallet (service credential only). */
+import { Router } from 'express';
+import type { Pool } from 'pg';
+import { z } from 'zod';
+import { IdempotencyConflictError, InsufficientBalanceError, InvalidLedgerInputError, recordUsage } from '../../activities/ledger';
+import { NEGATIVE_BALANCE_WALLETS, WALLETS } from '../../workflows/policy';
+import { requireRole } from '../auth';
+import { HttpError } from '../errors';
+import { IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_MAX_LENGTH, idempotent } from '../idempotency';
+import { recordOperation } from '../operation-log';
+
+/** `POST /v1/usage`: the amount is in the wallet's unit (rupiah, or visitors for `muv`). */
+export const ZRecordUsageRequest = z.strictObject({
+  accountId: z.string().min(1).max(100),
+  wallet: z.enum(WALLETS),
+  amount: z.number().int('must be a whole number').positive('must be greater than 0').max(Number.MAX_SAFE_INTEGER),
+  memo: z.string().max(500).optional(),
+});
+export type TRecordUsageRequest = z.infer<typeof ZRecordUsageRequest>;
+
+/** The ledger key of a usage charge: the caller's key, so a retry through any path is one charge. */
+const LEDGER_KEY_PREFIX = 'usage:';
+
+/** Builds the `/v1/usage` router. */
+export function usageRouter(deps: { pool: Pool }): Router {
+  const router = Router();
+  router.post(
+    '/',
+    requireRole('service'),
+    idempotent(deps.pool, 'usage', { required: true, maxLength: IDEMPOTENCY_KEY_MAX_LENGTH - LEDGER_KEY_PREFIX.length }),
+    async (req, res) => {
+      const body = ZRecordUsageRequest.parse(req.body);
+      const key = req.header(IDEMPOTENCY_HEADER)!;
+      const result = await recordUsage(deps.pool, {
+        ...body,
+        idempotencyKey: `${LEDGER_KEY_PREFIX}${key}`,
+        allowNegative: NEGATIVE_BALANCE_WALLETS.includes(body.wallet),
+      }).catch(refusal);
+      await recordOperation(deps.pool, {
+        accountId: body.accountId,
+        actorId: req.principal!.userId,
+        action: 'usage.record',
+        details: { wallet: body.wallet, amount: body.amount, entryId: result.entryId, memo: body.memo ?? null },
+      });
+      res.status(201).json(result);
+    },
+  );
+  return router;
+}
+
+/** The ledger's refusals as HTTP answers. */
+function refusal(err: unknown): never {
+  if (err instanceof InsufficientBalanceError) throw new HttpError(409, 'insufficient_balance', err.message);
+  if (err instanceof IdempotencyConflictError) {
+    throw new HttpError(422, 'idempotency_key_reused', err.message, [{ path: IDEMPOTENCY_HEADER, rule: 'was already used for another charge' }]);
+  }
+  if (err instanceof InvalidLedgerInputError) {
+    // The body passed zod, so an accountId refusal means no such account.
+    const [problem] = err.details as [{ field: string; rule: string }];
+    const notFound = problem.field === 'accountId';
+    throw new HttpError(notFound ? 404 : 400, notFound ? 'not_found' : 'invalid_input', err.message, [{ path: problem.field, rule: problem.rule }]);
+  }
+  throw err;
+}
