@@ -16,6 +16,13 @@ const NUMBER_FORMATS: Record<Locale, Intl.NumberFormat> = {
 
 const CURRENCY_PREFIX: Record<Locale, string> = { en: 'IDR', id: 'Rp' };
 
+const VISITORS: Record<Locale, string> = { en: 'visitors', id: 'pengunjung' };
+
+const PERCENT_FORMATS: Record<Locale, Intl.NumberFormat> = {
+  en: new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 }),
+  id: new Intl.NumberFormat('id-ID', { maximumFractionDigits: 2 }),
+};
+
 /**
  * An IDR amount (whole rupiah): `en` → "IDR 1,000,000", `id` → "Rp 1.000.000"; a negative amount (an
  * outstanding balance) → "-IDR 5,000" / "-Rp 5.000".
@@ -24,6 +31,21 @@ export function formatIdr(amount: number, locale: Locale): string {
   if (!Number.isSafeInteger(amount)) throw new RangeError(`amount must be a whole number of rupiah, got ${amount}`);
   const sign = amount < 0 ? '-' : '';
   return `${sign}${CURRENCY_PREFIX[locale]} ${NUMBER_FORMATS[locale].format(Math.abs(amount))}`;
+}
+
+/**
+ * An amount in the wallet's own unit (DOMAIN.md): `muv` counts visitors ("1,000 visitors" / "1.000 pengunjung"),
+ * every other wallet is IDR as `formatIdr` writes it.
+ */
+export function formatWalletAmount(wallet: string, amount: number, locale: Locale): string {
+  if (wallet !== 'muv') return formatIdr(amount, locale);
+  if (!Number.isSafeInteger(amount)) throw new RangeError(`visitors must be a whole number, got ${amount}`);
+  return `${NUMBER_FORMATS[locale].format(amount)} ${VISITORS[locale]}`;
+}
+
+/** A rate in basis points as a percentage: 350 → "3.5%" (`en`) / "3,5%" (`id`). */
+export function formatBasisPoints(basisPoints: number, locale: Locale): string {
+  return `${PERCENT_FORMATS[locale].format(basisPoints / 100)}%`;
 }
 
 // Month abbreviations are spelled out rather than taken from ICU, whose data changes between Node releases
@@ -79,6 +101,9 @@ const WALLET_NAMES: Record<string, Record<Locale, string>> = {
 
 const PAYMENT_METHOD_NAMES: Record<string, Record<Locale, string>> = {
   bank_transfer: { en: 'Bank transfer (Transfer Remittance)', id: 'Transfer bank (Transfer Remittance)' },
+  virtual_account: { en: 'Virtual account', id: 'Virtual account' },
+  credit_card: { en: 'Credit card', id: 'Kartu kredit' },
+  ewallet: { en: 'E-wallet', id: 'Dompet digital (e-wallet)' },
 };
 
 /** The customer-facing name of a wallet (`credit` → "API credit" / "Kredit API"); an unknown id as is. */

@@ -7,6 +7,7 @@ import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
+import { requestContext, requestIdOf } from './request-context';
 import type { ProviderInfo } from '../config/provider';
 import type { TopupPolicy } from '../workflows/policy';
 import { authenticate, opsReadOnly } from './auth';
@@ -38,7 +39,8 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use(pinoHttp({ logger: deps.logger, redact: ['req.headers.authorization'] }));
+  app.use(pinoHttp({ logger: deps.logger, genReqId: requestIdOf, redact: ['req.headers.authorization', 'req.headers.cookie'] }));
+  app.use(requestContext);
   app.use(express.json({ limit: '100kb' }));
 
   app.get('/healthz', (_req, res) => {

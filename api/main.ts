@@ -10,6 +10,7 @@ import { loadSettings } from '../config/settings';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { createApp } from './create-app';
+import { requestIdClientInterceptor } from './request-context';
 
 async function main(): Promise<void> {
   const settings = loadSettings();
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
   // Every process applies pending migrations at start; an advisory lock makes concurrent starts safe.
   await migrate(pool);
   const connection = await Connection.connect({ address: settings.TEMPORAL_ADDRESS });
-  const temporal = new Client({ connection, namespace: settings.TEMPORAL_NAMESPACE });
+  const temporal = new Client({ connection, namespace: settings.TEMPORAL_NAMESPACE, interceptors: { workflow: [requestIdClientInterceptor()] } });
   const app = createApp({ pool, temporal, taskQueue: settings.TEMPORAL_TASK_QUEUE, policy, provider: providerFromSettings(settings), logger });
   const server = app.listen(settings.PORT, () => logger.info({ port: settings.PORT }, 'api listening'));
   const stop = () => {

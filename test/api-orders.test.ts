@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import request, { type Response, type Test } from 'supertest';
 import { parsePdf } from './helpers/pdf-text';
 import { startTestApi, type TestApi } from './helpers/api';
+import { logsWithRequestId } from './helpers/temporal';
 import { createPicUser, createStaffUser, createTestAccount, type TestAccount, type TestUser } from './helpers/fixtures';
 
 let api: TestApi;
@@ -373,4 +374,22 @@ test('When finance or ops opens the review queue, then Dealing orders of every a
   expect([...submitted].sort()).toEqual(submitted);
   expect((await http().get('/v1/review/orders').set(bearer(ops.token))).status).toBe(200);
   expectError(await http().get('/v1/review/orders').set(bearer(a.ownerToken)), 403, 'forbidden');
+});
+
+test('When a request carries X-Request-Id, then the answer echoes it and the workflow and activity log lines of that request carry it', async () => {
+  const account = await createTestAccount(api.t.db.pool);
+  const orderNumber = await createOrder(account.ownerToken);
+  const requestId = `req-${orderNumber}`;
+
+  const res = await uploadSlip(account.ownerToken, orderNumber).set('X-Request-Id', requestId);
+  expect(res.status).toBe(201);
+  expect(res.headers['x-request-id']).toBe(requestId);
+
+  const lines = logsWithRequestId(requestId);
+  expect(lines.some((l) => l.message === 'order status changed' && l.meta?.to === 'Dealing' && l.meta?.workflowId === `topup-${orderNumber}`)).toBe(true);
+  // The update handler's activities (read model, "received" email) logged under the same id as the workflow.
+  expect(lines.filter((l) => l.meta?.activityType === 'recordOrder' && l.meta?.workflowId === `topup-${orderNumber}`).length).toBeGreaterThan(0);
+  expect(lines.filter((l) => l.meta?.activityType === 'sendOrderEmail').length).toBeGreaterThan(0);
+  const generated = await http().get(`/v1/orders/${orderNumber}`).set(bearer(account.ownerToken));
+  expect(generated.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
 });

@@ -13,7 +13,7 @@ import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { freePort } from '../scripts/net';
 import { resolveTestServer } from '../scripts/temporal-binaries';
-import { WORKFLOWS_PATH } from '../worker/create-worker';
+import { WORKFLOW_INTERCEPTORS_PATH, WORKFLOWS_PATH } from '../worker/create-worker';
 
 const TEMPLATE_DB = 'topup_test_template';
 
@@ -45,7 +45,7 @@ export default async function globalSetup(): Promise<void> {
   await pool.end();
   process.env.TOPUP_TEST_TEMPLATE_URL = templateUrl;
 
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } });
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, workflowInterceptorModules: [WORKFLOW_INTERCEPTORS_PATH], logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } });
   const bundlePath = path.join(runDir, 'workflow-bundle.js');
   fs.writeFileSync(bundlePath, code);
   process.env.TOPUP_WORKFLOW_BUNDLE = bundlePath;

@@ -4,6 +4,7 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type Activities, type ActivityDeps } from '../activities';
 import { TASK_QUEUE } from '../workflows/definitions';
+import { requestIdActivityInterceptors } from './activity-interceptors';
 
 /** Options for {@link createTopupWorker}. */
 export interface TopupWorkerOptions {
@@ -19,6 +20,9 @@ export interface TopupWorkerOptions {
   tuning?: Partial<Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows' | 'identity'>>;
 }
 
+/** Path of the workflow interceptors module, bundled with the workflows. */
+export const WORKFLOW_INTERCEPTORS_PATH = require.resolve('../workflows/interceptors');
+
 /** Path of the workflows module, for bundling. */
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
@@ -30,6 +34,7 @@ export async function createTopupWorker(opts: TopupWorkerOptions): Promise<Worke
     taskQueue: opts.taskQueue ?? TASK_QUEUE,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: (opts.wrapActivities ?? ((a) => a))(createActivities(opts.deps)),
+    interceptors: { workflowModules: [WORKFLOW_INTERCEPTORS_PATH], activity: [requestIdActivityInterceptors] },
     // In-flight activities (a ledger posting, an email) get this long to finish on shutdown.
     shutdownGraceTime: '30s',
     ...opts.tuning,

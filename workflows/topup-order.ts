@@ -9,6 +9,7 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
+  log,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -104,6 +105,7 @@ export async function topupOrder(input: TopupOrderInput): Promise<OrderView> {
   function changed(status?: OrderStatus): void {
     order.revision += 1;
     if (status && status !== order.status) {
+      log.info('order status changed', { from: order.status, to: status, orderNumber: order.orderNumber });
       order.status = status;
       upsertSearchAttributes([
         { key: SA_ORDER_STATUS, value: status },

@@ -6,7 +6,9 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { Express } from 'express';
 import pino from 'pino';
+import { Client } from '@temporalio/client';
 import { createApp } from '../../api/create-app';
+import { requestIdClientInterceptor } from '../../api/request-context';
 import { DEFAULT_POLICY, type TopupPolicy } from '../../workflows/policy';
 import { createTestActivityDeps, TEST_PROVIDER, type TestActivityDeps } from './activity-deps';
 import { createTestWorker, startTimeSkippingEnv, uniqueTaskQueue } from './temporal';
@@ -27,7 +29,8 @@ export async function startTestApi(opts: { policy?: TopupPolicy } = {}): Promise
   const running = worker.run();
   const app = createApp({
     pool: t.db.pool,
-    temporal: env.client,
+    // The API's own client, with the interceptor that carries the request id (as api/main.ts builds it).
+    temporal: new Client({ connection: env.connection, namespace: env.namespace ?? 'default', interceptors: { workflow: [requestIdClientInterceptor()] } }),
     taskQueue,
     policy: opts.policy ?? DEFAULT_POLICY,
     provider: TEST_PROVIDER,

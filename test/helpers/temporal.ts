@@ -1,18 +1,30 @@
 /** The time-skipping test environment and a worker on it, with the real activities. */
 import { randomBytes } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type LogEntry, type Worker } from '@temporalio/worker';
 import { explainMissingServer, toSdkExecutable, type ResolvedExecutable } from '../../scripts/temporal-binaries';
 import { createTopupWorker } from '../../worker/create-worker';
 import type { Activities, ActivityDeps } from '../../activities';
 import { registerSearchAttributes } from '../../worker/search-attributes';
 
 let runtimeInstalled = false;
+const requestLogs: LogEntry[] = [];
 
+/** Worker log lines (workflow and activity) that carried a request id, for tests of its propagation. */
+export function logsWithRequestId(requestId: string): LogEntry[] {
+  return requestLogs.filter((e) => e.meta?.requestId === requestId);
+}
+
+/** Prints warnings and errors only; keeps every line that carries a request id. */
 function quietRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
-  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  const printed = new DefaultLogger('WARN');
+  const logger = new DefaultLogger('DEBUG', (entry) => {
+    if (entry.meta?.requestId !== undefined && requestLogs.length < 10_000) requestLogs.push(entry);
+    if (entry.level === 'WARN' || entry.level === 'ERROR') printed.log(entry.level, entry.message, entry.meta);
+  });
+  Runtime.install({ logger, shutdownSignals: [] });
 }
 
 /** Starts a time-skipping environment on the Java test server resolved by global-setup. */
