@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import nodemailer from 'nodemailer';
 import type { Pool, PoolClient } from 'pg';
+import { inTransaction } from '../db/transaction';
 
 /** A file attached to an email; the content travels base64-encoded, as activity payloads are JSON. */
 export interface EmailAttachment {
@@ -134,21 +135,6 @@ export function createEmailActivities(deps: { pool: Pool; mailer: Mailer }) {
       return outcome;
     },
   };
-}
-
-async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
 }
 
 /** Locks the key's row; a key reused for a different recipient or subject is a bug, never retried. */
