@@ -4,15 +4,20 @@
 import type { Pool } from 'pg';
 import type { ProviderInfo } from '../config/provider';
 import { createLedgerActivities } from './ledger';
+import { createLowBalanceActivities } from './low-balance';
 import { createEmailActivities, type Mailer } from './mailer';
 import { createOrderNotificationActivities } from './order-notifications';
+import { createOnlineOrderActivities } from './online-order-activities';
 import { createOrderReadModelActivities } from './order-read-model';
+import type { PaymentProvider } from './payment-provider';
 
 /** What activities need from the outside world. */
 export interface ActivityDeps {
   pool: Pool;
   mailer: Mailer;
   provider: ProviderInfo;
+  /** The payment gateway of online top-ups. */
+  gateway: PaymentProvider;
 }
 
 /** Builds the activity implementations the worker registers. */
@@ -24,6 +29,8 @@ export function createActivities(deps: ActivityDeps) {
     creditTopup: ledger.creditTopup,
     ...email,
     ...createOrderNotificationActivities({ pool: deps.pool, provider: deps.provider, sendEmail: email.sendEmail }),
+    ...createLowBalanceActivities({ pool: deps.pool, providerName: deps.provider.name, sendEmail: email.sendEmail }),
+    ...createOnlineOrderActivities({ pool: deps.pool, provider: deps.provider, gateway: deps.gateway, sendEmail: email.sendEmail }),
   };
 }
 

@@ -17,7 +17,9 @@ import { docsPage, openApiDocument } from './openapi';
 import { DEFAULT_RATE_LIMIT, rateLimit, type RateLimit } from './rate-limit';
 import { balanceRouter } from './routes/balance';
 import { operationLogRouter } from './routes/operation-log';
+import { onlineOrdersRouter } from './routes/online-orders';
 import { ordersRouter } from './routes/orders';
+import { paymentCallbackRouter } from './routes/payment-callback';
 import { reviewRouter } from './routes/review';
 import { subAccountsRouter } from './routes/sub-accounts';
 import { usageRouter } from './routes/usage';
@@ -31,6 +33,8 @@ export interface AppDeps {
   provider: ProviderInfo;
   logger: Logger;
   now?: () => Date;
+  /** The shared secret the payment gateway signs its callbacks with. */
+  paymentCallbackSecret: string;
   /** Requests per token and window under /v1; DEFAULT_RATE_LIMIT unless given. */
   rateLimit?: RateLimit;
 }
@@ -41,6 +45,8 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.use(pinoHttp({ logger: deps.logger, genReqId: requestIdOf, redact: ['req.headers.authorization', 'req.headers.cookie'] }));
   app.use(requestContext);
+  // The gateway's callbacks are verified over their raw bytes, so they are routed before the JSON parser.
+  app.use('/v1/payments', paymentCallbackRouter({ pool: deps.pool, temporal: deps.temporal, callbackSecret: deps.paymentCallbackSecret, now: deps.now ?? (() => new Date()) }));
   app.use(express.json({ limit: '100kb' }));
 
   app.get('/healthz', (_req, res) => {
@@ -80,6 +86,8 @@ export function createApp(deps: AppDeps): Express {
   // Order creation honours an Idempotency-Key when one is sent; it runs before the orders router answers.
   v1.post('/orders', idempotent(deps.pool, 'create-order', { required: false }));
   v1.use('/orders', ordersRouter(orderDeps));
+  v1.post('/online-orders', idempotent(deps.pool, 'create-online-order', { required: false }));
+  v1.use('/online-orders', onlineOrdersRouter(orderDeps));
   v1.use('/review', reviewRouter(orderDeps));
   v1.use('/balance', balanceRouter(deps));
   v1.use('/usage', usageRouter(deps));

@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   await migrate(pool);
   const connection = await Connection.connect({ address: settings.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: settings.TEMPORAL_NAMESPACE, interceptors: { workflow: [requestIdClientInterceptor()] } });
-  const app = createApp({ pool, temporal, taskQueue: settings.TEMPORAL_TASK_QUEUE, policy, provider: providerFromSettings(settings), logger });
+  const app = createApp({ pool, temporal, taskQueue: settings.TEMPORAL_TASK_QUEUE, policy, provider: providerFromSettings(settings), paymentCallbackSecret: settings.PAYMENT_CALLBACK_SECRET, logger });
   const server = app.listen(settings.PORT, () => logger.info({ port: settings.PORT }, 'api listening'));
   const stop = () => {
     server.close(() => {

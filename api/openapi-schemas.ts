@@ -4,12 +4,12 @@
  */
 import { z } from 'zod';
 import type { UsageResult, WalletBalance } from '../activities/ledger';
-import { ORDER_STATUSES, type OrderView } from '../workflows/definitions';
+import { ORDER_STATUSES, type OnlineOrderView, type OrderView } from '../workflows/definitions';
 import { PAYMENT_METHODS, WALLETS } from '../workflows/policy';
 import { ZApproveRequest, ZChoosePaymentMethodRequest, ZEditOrderRequest, ZRejectRequest } from './order-schemas';
 import { ZCreateSubAccountRequest } from './routes/sub-accounts';
 import { ZRecordUsageRequest } from './routes/usage';
-import { ZCreateOrderRequest } from './schemas';
+import { ZConfirmPaymentRequest, ZCreateOrderRequest, ZOnlineLinesRequest } from './schemas';
 
 /** Request bodies, by component name (converted with the input side of each schema). */
 export const requestSchemas = z.registry<{ id: string }>();
@@ -20,6 +20,8 @@ requestSchemas.add(ZApproveRequest, { id: 'ApproveRequest' });
 requestSchemas.add(ZRejectRequest, { id: 'RejectRequest' });
 requestSchemas.add(ZRecordUsageRequest, { id: 'RecordUsageRequest' });
 requestSchemas.add(ZCreateSubAccountRequest, { id: 'CreateSubAccountRequest' });
+requestSchemas.add(ZOnlineLinesRequest, { id: 'OnlineLinesRequest' });
+requestSchemas.add(ZConfirmPaymentRequest, { id: 'ConfirmPaymentRequest' });
 
 const ZInstant = z.iso.datetime({ offset: true });
 const ZWalletBalance = z.object({
@@ -67,6 +69,53 @@ export const ZOrder = z.object({
   revision: z.int(),
 });
 
+const ZOnlineMethod = z.enum(['virtual_account', 'credit_card', 'ewallet']);
+
+/** An online self top-up as the API shows it (the workflow's live view). */
+export const ZOnlineOrder = z.object({
+  kind: z.literal('online'),
+  orderNumber: z.string().regex(/^\d{13}$/),
+  accountId: z.string(),
+  createdBy: z.string(),
+  currency: z.literal('IDR'),
+  status: z.enum(ORDER_STATUSES),
+  lines: z.array(
+    z.object({
+      wallet: z.enum(WALLETS),
+      requested: z.int().describe('as asked: IDR, or visitors for muv'),
+      credit: z.int().describe('what the wallet receives, in its unit'),
+      price: z.int().describe('what the line bills, IDR'),
+      adjustment: z.string().nullable().describe('set when a rule changed the request, e.g. raised to the WhatsApp minimum'),
+    }),
+  ),
+  subtotal: z.int(),
+  invoice: z
+    .object({
+      paymentMethod: ZOnlineMethod,
+      subtotal: z.int(),
+      fee: z.int().describe('the credit-card fee, 0 for other methods'),
+      cardFeeBasisPoints: z.int(),
+      total: z.int(),
+      issuedAt: z.string(),
+      expiresAt: z.string().describe('23:59:59 of the next day in the account time zone'),
+      providerRef: z.string(),
+      vaNumber: z.string().nullable(),
+      bankCode: z.string().nullable(),
+      paymentUrl: z.string().nullable(),
+    })
+    .nullable(),
+  payment: z.object({ eventId: z.string(), providerRef: z.string(), amount: z.int(), paidAt: z.string(), late: z.boolean() }).nullable(),
+  settlement: z.array(z.object({ wallet: z.enum(WALLETS), settled: z.int(), added: z.int(), balanceAfter: z.int() })).nullable(),
+  refund: z.object({ reason: z.string(), by: z.string() }).nullable(),
+  checkResult: z.string().nullable(),
+  createdAt: z.string(),
+  deadline: z.string().nullable(),
+  revision: z.int(),
+});
+
+/** Either kind of order. */
+const ZAnyOrder = z.union([ZOrder, ZOnlineOrder]);
+
 const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), page: z.int(), pageSize: z.int(), total: z.int() });
 
 const ZSubAccount = z.object({ id: z.string(), username: z.string(), email: z.string(), role: z.literal('pic'), createdAt: ZInstant });
@@ -76,8 +125,21 @@ const ZUsageResult = z.object({ entryId: z.string(), fromGift: z.int(), fromRech
 export const responseSchemas = z.registry<{ id: string }>();
 responseSchemas.add(ZError, { id: 'Error' });
 responseSchemas.add(ZOrder, { id: 'Order' });
-responseSchemas.add(page(ZOrder), { id: 'OrderPage' });
-responseSchemas.add(page(ZOrder.extend({ secondsLeft: z.int().nullable().describe('seconds left in the review window') })), { id: 'ReviewQueuePage' });
+responseSchemas.add(ZOnlineOrder, { id: 'OnlineOrder' });
+responseSchemas.add(ZAnyOrder, { id: 'AnyOrder' });
+responseSchemas.add(
+  ZOnlineOrder.extend({ paymentOptions: z.record(ZOnlineMethod, z.object({ fee: z.int(), total: z.int() })).describe('what each method would bill') }),
+  { id: 'OnlineOrderSummary' },
+);
+responseSchemas.add(page(ZAnyOrder), { id: 'OrderPage' });
+responseSchemas.add(
+  page(z.union([ZOrder, ZOnlineOrder]).and(z.object({ secondsLeft: z.int().nullable().describe('seconds left in the review window (Dealing)') }))),
+  { id: 'ReviewQueuePage' },
+);
+responseSchemas.add(
+  z.object({ received: z.literal(true), status: z.enum(['new', 'duplicate']), disposition: z.enum(['signalled', 'unmatched']).optional() }),
+  { id: 'CallbackReceipt' },
+);
 responseSchemas.add(
   z.object({
     order: ZOrder,
@@ -128,6 +190,7 @@ type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 
 type Assert<T extends true> = T;
 type DocumentedShapesMatch = [
   Assert<Same<z.infer<typeof ZOrder>, OrderView>>,
+  Assert<Same<z.infer<typeof ZOnlineOrder>, OnlineOrderView>>,
   Assert<Same<z.infer<typeof ZWalletBalance>, WalletBalance>>,
   Assert<Same<z.infer<typeof ZUsageResult>, UsageResult>>,
 ];

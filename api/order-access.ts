@@ -4,7 +4,8 @@
  */
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
-import { getOrderQuery, orderWorkflowId, type OrderView } from '../workflows/definitions';
+import { defineQuery } from '@temporalio/workflow';
+import { isOnlineOrder, orderWorkflowId, type AnyOrderView, type OnlineOrderView, type OrderView } from '../workflows/definitions';
 import type { Principal } from './auth';
 import { HttpError } from './errors';
 
@@ -16,18 +17,33 @@ export function accountScope(principal: Principal): string | null {
 }
 
 /** Reads the read-model view of an order the caller may see, or answers 404. */
-export async function findVisibleOrder(pool: Pool, orderNumber: string, principal: Principal): Promise<OrderView> {
-  const res = await pool.query<{ view: OrderView; account_id: string }>('SELECT view, account_id FROM orders WHERE order_number = $1', [orderNumber]);
+export async function findVisibleOrder(pool: Pool, orderNumber: string, principal: Principal): Promise<AnyOrderView> {
+  const res = await pool.query<{ view: AnyOrderView; account_id: string }>('SELECT view, account_id FROM orders WHERE order_number = $1', [orderNumber]);
   const row = res.rows[0];
   const scope = accountScope(principal);
   if (!row || (scope !== null && row.account_id !== scope)) throw new HttpError(404, 'not_found', `order ${orderNumber} was not found`);
   return row.view;
 }
 
+/** The `getOrder` query as both order workflows answer it. */
+const getAnyOrderQuery = defineQuery<AnyOrderView>('getOrder');
+
+/** A bank-transfer order's view, or 409 for an online order sent to a bank-transfer route. */
+export function bankTransferOrder(view: AnyOrderView): OrderView {
+  if (isOnlineOrder(view)) throw new HttpError(409, 'invalid_transition', `order ${view.orderNumber} is an online order; use /v1/online-orders/${view.orderNumber}`);
+  return view;
+}
+
+/** An online order's view, or 409 for a bank-transfer order sent to an online-order route. */
+export function onlineOrder(view: AnyOrderView): OnlineOrderView {
+  if (!isOnlineOrder(view)) throw new HttpError(409, 'invalid_transition', `order ${view.orderNumber} is a bank-transfer order; use /v1/orders/${view.orderNumber}`);
+  return view;
+}
+
 /** The order as its workflow sees it now; the stored view when the workflow cannot answer. */
-export async function liveOrder(temporal: Client, stored: OrderView): Promise<OrderView> {
+export async function liveOrder<V extends AnyOrderView>(temporal: Client, stored: V): Promise<V> {
   try {
-    return await temporal.workflow.getHandle(orderWorkflowId(stored.orderNumber)).query(getOrderQuery);
+    return (await temporal.workflow.getHandle(orderWorkflowId(stored.orderNumber)).query(getAnyOrderQuery)) as V;
   } catch {
     // A finished workflow past retention, or Temporal briefly away: the read model is the answer.
     return stored;

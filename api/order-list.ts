@@ -1,14 +1,15 @@
 /**
  * Order lists from the read model: a customer's orders newest first with filters, and finance's review
- * queue (Dealing, oldest submission first). A plain date filters by the day in the order's account time zone.
+ * queue (Dealing and Paid late, oldest submission first). A plain date filters by the day in the order's account time zone.
  */
 import type { Pool } from 'pg';
-import type { OrderStatus, OrderView } from '../workflows/definitions';
+import type { AnyOrderView, OrderStatus } from '../workflows/definitions';
 
 /** What to list. `accountId` undefined lists every account (provider staff only). */
 export interface OrderListFilter {
   accountId: string | undefined;
-  status?: OrderStatus;
+  /** One status, or any of several. */
+  status?: OrderStatus | OrderStatus[];
   /** ISO date (the whole day, inclusive) or date-time. */
   from?: string;
   to?: string;
@@ -20,7 +21,7 @@ export interface OrderListFilter {
 
 /** One page of orders and how many match in all. */
 export interface OrderPage {
-  items: OrderView[];
+  items: AnyOrderView[];
   page: number;
   pageSize: number;
   total: number;
@@ -36,7 +37,7 @@ function whereClause(filter: OrderListFilter): { sql: string; params: unknown[] 
     conditions.push(condition(`$${params.length}`));
   };
   if (filter.accountId !== undefined) add(filter.accountId, (p) => `o.account_id = ${p}`);
-  if (filter.status) add(filter.status, (p) => `o.status = ${p}`);
+  if (filter.status) add([filter.status].flat(), (p) => `o.status = ANY(${p})`);
   if (filter.orderNumberPrefix) add(`${filter.orderNumberPrefix}%`, (p) => `o.order_number LIKE ${p}`);
   if (filter.from) {
     const from = filter.from;
@@ -55,7 +56,7 @@ export async function listOrders(pool: Pool, filter: OrderListFilter): Promise<O
   const from = 'FROM orders o JOIN accounts a ON a.id = o.account_id';
   const orderBy = filter.sort === 'newest' ? 'o.created_at DESC, o.order_number DESC' : 'o.submitted_at ASC, o.order_number ASC';
   const [rows, count] = await Promise.all([
-    pool.query<{ view: OrderView }>(`SELECT o.view ${from} ${sql} ORDER BY ${orderBy} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`, [
+    pool.query<{ view: AnyOrderView }>(`SELECT o.view ${from} ${sql} ORDER BY ${orderBy} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`, [
       ...params,
       filter.pageSize,
       (filter.page - 1) * filter.pageSize,

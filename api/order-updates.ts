@@ -7,7 +7,7 @@
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
 import type { Pool } from 'pg';
-import { FAILURE_TYPES, orderWorkflowId, type Actor, type OrderStatus, type OrderView } from '../workflows/definitions';
+import { FAILURE_TYPES, orderWorkflowId, type Actor, type AnyOrderView, type OrderStatus } from '../workflows/definitions';
 import { HttpError } from './errors';
 
 /** What sending an update needs. */
@@ -29,32 +29,32 @@ export function isRefusedUpdate(err: unknown): boolean {
   return type === FAILURE_TYPES.invalidTransition || type === FAILURE_TYPES.invalidInput;
 }
 
-async function storedView(pool: Pool, orderNumber: string): Promise<OrderView> {
-  const res = await pool.query<{ view: OrderView }>('SELECT view FROM orders WHERE order_number = $1', [orderNumber]);
+async function storedView(pool: Pool, orderNumber: string): Promise<AnyOrderView> {
+  const res = await pool.query<{ view: AnyOrderView }>('SELECT view FROM orders WHERE order_number = $1', [orderNumber]);
   const view = res.rows[0]?.view;
   if (!view) throw new HttpError(404, 'not_found', `order ${orderNumber} was not found`);
   return view;
 }
 
-function describeStatus(view: OrderView): string {
-  return view.status === 'Payment Failure' && view.final ? 'Payment Failure (final)' : view.status;
+function describeStatus(view: AnyOrderView): string {
+  return view.status === 'Payment Failure' && 'final' in view && view.final ? 'Payment Failure (final)' : view.status;
 }
 
 /** Executes `update` on the order's workflow and answers the order after it. */
-export async function updateOrder<A extends Actor>(
+export async function updateOrder<V extends AnyOrderView, A extends Actor>(
   deps: OrderUpdateDeps,
   orderNumber: string,
-  update: UpdateDefinition<OrderView, [A]>,
+  update: UpdateDefinition<V, [A]>,
   arg: A,
   opts: OrderUpdateOptions = {},
-): Promise<OrderView> {
+): Promise<V> {
   try {
     return await deps.temporal.workflow.getHandle(orderWorkflowId(orderNumber)).executeUpdate(update, { args: [arg] });
   } catch (err) {
     // The server answers NOT_FOUND for an update to a finished workflow ("workflow execution already completed").
     if (!(err instanceof WorkflowNotFoundError)) throw err;
     const view = await storedView(deps.pool, orderNumber);
-    if (opts.repeatOf && view.status === opts.repeatOf) return view;
+    if (opts.repeatOf && view.status === opts.repeatOf) return view as V;
     throw new HttpError(409, 'invalid_transition', `order ${orderNumber} is ${describeStatus(view)} and can no longer change`);
   }
 }

@@ -27,6 +27,10 @@ const SettingsSchema = z.object({
   PROVIDER_BANK_NAME: z.string().min(1).default('Bank Central Asia (BCA)'),
   PROVIDER_BANK_ACCOUNT_NAME: z.string().min(1).default('PT Topup Layanan Digital'),
   PROVIDER_BANK_ACCOUNT_NUMBER: z.string().regex(/^\d{6,20}$/, '6 to 20 digits').default('5260123456'),
+  PAYMENT_GATEWAY_URL: z.url({ protocol: /^https?$/ }).optional(),
+  PAYMENT_PROVIDER_API_KEY: z.string().min(8, 'at least 8 characters').default('sandbox-api-key-dev'),
+  PAYMENT_CALLBACK_SECRET: z.string().min(16, 'at least 16 characters').default('sandbox-callback-secret-dev'),
+  SANDBOX_GATEWAY_PORT: port.default(4010),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -110,19 +110,35 @@ async function startMail(settings: Settings): Promise<{ url: string; stop: Stopp
   return { url: sink.url, stop: () => sink.close() };
 }
 
+/** The sandbox payment gateway (unless PAYMENT_GATEWAY_URL names a real one), calling back the API. */
+async function startGateway(settings: Settings): Promise<{ url: string; stop: Stopper }> {
+  if (settings.PAYMENT_GATEWAY_URL) return { url: settings.PAYMENT_GATEWAY_URL, stop: async () => undefined };
+  const { child, stop } = startNodeChild('gateway', 'scripts/sandbox-gateway.js', {
+    ...process.env,
+    SANDBOX_GATEWAY_PORT: String(settings.SANDBOX_GATEWAY_PORT),
+    PAYMENT_PROVIDER_API_KEY: settings.PAYMENT_PROVIDER_API_KEY,
+    PAYMENT_CALLBACK_URL: `http://127.0.0.1:${settings.PORT}/v1/payments/callback`,
+    PAYMENT_CALLBACK_SECRET: settings.PAYMENT_CALLBACK_SECRET,
+  });
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`the sandbox gateway exited with code ${code}`))));
+  await Promise.race([waitForPort(settings.SANDBOX_GATEWAY_PORT, '127.0.0.1', 30_000), exited]);
+  return { url: `http://127.0.0.1:${settings.SANDBOX_GATEWAY_PORT}`, stop };
+}
+
 function startNodeChild(name: string, script: string, env: NodeJS.ProcessEnv): { child: ChildProcess; stop: Stopper } {
   const child = spawn(process.execPath, [path.join(projectRoot(), 'dist', script)], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   prefixOutput(child, name);
   return { child, stop: () => stopChild(child) };
 }
 
-function printBanner(settings: Settings, creds: DemoCredential[]): void {
+function printBanner(settings: Settings, creds: DemoCredential[], gatewayUrl: string): void {
   const lines = [
     '',
     'Top-up stack is up.',
     `  API          http://localhost:${settings.PORT}   (GET /healthz)`,
     `  Temporal UI  http://localhost:${settings.TEMPORAL_UI_PORT}`,
     `  Temporal     ${settings.TEMPORAL_ADDRESS} (namespace ${settings.TEMPORAL_NAMESPACE})`,
+    `  Gateway      ${gatewayUrl}${settings.PAYMENT_GATEWAY_URL ? '' : ' (sandbox: POST /v1/invoices/{ref}/simulate-payment pays an invoice)'}`,
     `  Mail         ${settings.SMTP_URL ? settings.SMTP_URL : path.join(settings.DATA_DIR, 'mail') + '/*.eml'}`,
     '',
     'Demo credentials (Authorization: Bearer <token>):',
@@ -145,8 +161,8 @@ export async function startDevStack(env: NodeJS.ProcessEnv = process.env): Promi
     stoppers.length = 0;
   };
   try {
-    const [temporal, pg, mail] = await Promise.all([startTemporal(settings), startPostgres(settings), startMail(settings)]);
-    stoppers.push(temporal.stop, pg.stop, mail.stop);
+    const [temporal, pg, mail, gateway] = await Promise.all([startTemporal(settings), startPostgres(settings), startMail(settings), startGateway(settings)]);
+    stoppers.push(temporal.stop, pg.stop, mail.stop, gateway.stop);
     const pool = new Pool({ connectionString: pg.url, max: 2 });
     let creds: DemoCredential[];
     try {
@@ -156,14 +172,14 @@ export async function startDevStack(env: NodeJS.ProcessEnv = process.env): Promi
     } finally {
       await pool.end();
     }
-    const childEnv = { ...env, DATABASE_URL: pg.url, SMTP_URL: mail.url, TEMPORAL_ADDRESS: temporal.address };
+    const childEnv = { ...env, DATABASE_URL: pg.url, SMTP_URL: mail.url, TEMPORAL_ADDRESS: temporal.address, PAYMENT_GATEWAY_URL: gateway.url };
     const worker = startNodeChild('worker', 'worker/main.js', childEnv);
     stoppers.push(worker.stop);
     const api = startNodeChild('api', 'api/main.js', childEnv);
     stoppers.push(api.stop);
     const apiExited = new Promise<never>((_, reject) => api.child.once('exit', (code) => reject(new Error(`the API exited with code ${code}`))));
     await Promise.race([waitForPort(settings.PORT, '127.0.0.1', 60_000), apiExited]);
-    printBanner(settings, creds);
+    printBanner(settings, creds, gateway.url);
     return stopAll;
   } catch (err) {
     await stopAll();

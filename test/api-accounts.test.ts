@@ -9,7 +9,7 @@ import request, { type Response } from 'supertest';
 import { grantGift } from '../activities/ledger';
 import { createApp } from '../api/create-app';
 import { DEFAULT_POLICY } from '../workflows/policy';
-import { TEST_PROVIDER } from './helpers/activity-deps';
+import { TEST_GATEWAY, TEST_PROVIDER } from './helpers/activity-deps';
 import { startTestApi, type TestApi } from './helpers/api';
 import { createStaffUser, createTestAccount, type TestAccount, type TestUser } from './helpers/fixtures';
 
@@ -307,6 +307,7 @@ describe('Who may call', () => {
       taskQueue: api.taskQueue,
       policy: DEFAULT_POLICY,
       provider: TEST_PROVIDER,
+      paymentCallbackSecret: TEST_GATEWAY.callbackSecret,
       logger: pino({ level: 'silent' }),
       rateLimit: { limit: 3, windowMs: 60_000 },
     });

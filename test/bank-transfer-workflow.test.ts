@@ -3,10 +3,7 @@
  * real activities against a real PostgreSQL and a real SMTP server. Every timer runs its real default
  * duration (120 h, 24 h). Set RECORD_HISTORIES=1 to write each path's history under test/histories/.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { simpleParser, type ParsedMail } from 'mailparser';
@@ -28,6 +25,7 @@ import {
 import { DEFAULT_POLICY } from '../workflows/policy';
 import { createTestActivityDeps, type TestActivityDeps } from './helpers/activity-deps';
 import { createTestAccount, type TestAccount } from './helpers/fixtures';
+import { recordHistory } from './helpers/histories';
 import { parsePdf } from './helpers/pdf-text';
 import { createTestWorker, startTimeSkippingEnv, uniqueTaskQueue } from './helpers/temporal';
 
@@ -109,16 +107,6 @@ async function refusal(p: Promise<unknown>): Promise<{ type?: string; message: s
   throw new Error('the message was accepted');
 }
 
-async function recordHistory(name: string, handle: WorkflowHandle): Promise<void> {
-  if (process.env.RECORD_HISTORIES !== '1') return;
-  const history = await handle.fetchHistory();
-  const dir = path.join(__dirname, 'histories');
-  fs.mkdirSync(dir, { recursive: true });
-  // historyToJSON of @temporalio/common trips over the second protobufjs copy npm nests under it; the
-  // proto's own JSON form (enum names, string longs, base64 bytes) is what historyFromJSON reads back.
-  const { History } = temporal.api.history.v1;
-  fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(History.toObject(History.fromObject(history), { longs: String, enums: String, bytes: String }), null, 1));
-}
 
 test('When an order is never submitted, then it is Unpaid at 119 h 59 min and Closed at 120 h, with no email', async () => {
   const account = await createTestAccount(t.db.pool);

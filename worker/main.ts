@@ -7,6 +7,7 @@ import { NativeConnection, Runtime } from '@temporalio/worker';
 import { providerFromSettings } from '../config/provider';
 import { loadSettings } from '../config/settings';
 import { createMailer } from '../activities/mailer';
+import { createSandboxProvider } from '../activities/payment-provider';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { createTopupWorker } from './create-worker';
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
   if (!settings.DATABASE_URL) throw new Error('DATABASE_URL is required by the worker (npm start sets it for the embedded database)');
   // The worker handles its own shutdown signals below.
   Runtime.install({ shutdownSignals: [] });
+  if (!settings.PAYMENT_GATEWAY_URL) throw new Error('PAYMENT_GATEWAY_URL is required by the worker (npm start sets it for the sandbox gateway)');
   if (!settings.SMTP_URL) throw new Error('SMTP_URL is required by the worker (npm start sets it for the SMTP sink)');
   const pool = createPool(settings.DATABASE_URL);
   const mailer = createMailer({ smtpUrl: settings.SMTP_URL, from: settings.MAIL_FROM });
@@ -39,7 +41,12 @@ async function main(): Promise<void> {
     connection,
     namespace: settings.TEMPORAL_NAMESPACE,
     taskQueue: settings.TEMPORAL_TASK_QUEUE,
-    deps: { pool, mailer, provider: providerFromSettings(settings) },
+    deps: {
+      pool,
+      mailer,
+      provider: providerFromSettings(settings),
+      gateway: createSandboxProvider({ baseUrl: settings.PAYMENT_GATEWAY_URL, apiKey: settings.PAYMENT_PROVIDER_API_KEY }),
+    },
   });
   const stop = () => worker.shutdown();
   process.once('SIGINT', stop);

@@ -158,6 +158,8 @@ export interface OnlineInvoice {
   paymentMethod: OnlinePaymentMethod;
   subtotal: number;
   fee: number;
+  /** The card fee rate of the order's policy (basis points), named on the invoice's fee line. */
+  cardFeeBasisPoints: number;
   total: number;
   issuedAt: string;
   expiresAt: string;
@@ -173,6 +175,11 @@ export interface GatewayPayment {
   providerRef: string;
   amount: number;
   paidAt: string;
+}
+
+/** The payment an online order took, and whether it came after the invoice expired. */
+export interface ReceivedPayment extends GatewayPayment {
+  late: boolean;
 }
 
 /** How a paid line went into its wallet. */
@@ -195,7 +202,7 @@ export interface OnlineOrderView {
   /** What the lines bill before any card fee (the confirmation page's summary). */
   subtotal: number;
   invoice: OnlineInvoice | null;
-  payment: (GatewayPayment & { late: boolean }) | null;
+  payment: ReceivedPayment | null;
   settlement: LineSettlement[] | null;
   /** A late payment finance chose to refund instead of crediting. */
   refund: { reason: string; by: string } | null;
@@ -203,6 +210,14 @@ export interface OnlineOrderView {
   createdAt: string;
   deadline: string | null;
   revision: number;
+}
+
+/** Either kind of order, as the read model and the shared `getOrder` query hold it. */
+export type AnyOrderView = OrderView | OnlineOrderView;
+
+/** True for an online order's view. */
+export function isOnlineOrder(view: AnyOrderView): view is OnlineOrderView {
+  return 'kind' in view && view.kind === 'online';
 }
 
 /** Live view of an online order (the same query name as the bank-transfer order's). */
@@ -219,3 +234,24 @@ export const approveLatePaymentUpdate = defineUpdate<OnlineOrderView, [Actor & {
 export const refundLatePaymentUpdate = defineUpdate<OnlineOrderView, [Actor & { reason: string }]>('reject');
 /** The customer deletes a draft online order. Same wire name as the bank-transfer delete. */
 export const deleteOnlineOrderUpdate = defineUpdate<OnlineOrderView, [Actor]>('deleteOrder');
+
+/** The messages both kinds of order take under the same wire names, typed for callers that hold either. */
+export const deleteAnyOrderUpdate = defineUpdate<AnyOrderView, [Actor]>('deleteOrder');
+export const approveAnyOrderUpdate = defineUpdate<AnyOrderView, [Actor & { checkResult?: string }]>('approve');
+export const rejectAnyOrderUpdate = defineUpdate<AnyOrderView, [Actor & { reason: string }]>('reject');
+
+// ——— Low-balance notice (seed 001) ———
+
+/** The notice of one wallet for one reference top-up (the last paid one). */
+export interface LowBalanceNoticeInput {
+  accountId: string;
+  wallet: string;
+  /** The ledger entry of the reference top-up: one notice per reference. */
+  referenceEntryId: string;
+  percent: number;
+}
+
+/** Workflow id of a notice: a second start for the same reference is refused by Temporal, so it is sent once. */
+export function lowBalanceWorkflowId(input: Pick<LowBalanceNoticeInput, 'accountId' | 'wallet' | 'referenceEntryId'>): string {
+  return `low-balance-${input.accountId}-${input.wallet}-${input.referenceEntryId}`;
+}

@@ -3,22 +3,24 @@
  * change is the workflow's decision (its validators refuse what the status does not allow) and is written to
  * the operation log once it happened.
  */
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
+import { findInvoiceDocument } from '../../activities/online-order-activities';
 import { findReceipt } from '../../activities/order-notifications';
 import { upsertOrderRow } from '../../activities/order-read-model';
 import type { ProviderInfo } from '../../config/provider';
 import { allocateOrderNumber } from '../../db/order-numbers';
 import { bankTransferAmountViolation } from '../../workflows/amount-rules';
 import {
-  approveUpdate,
+  approveAnyOrderUpdate,
   choosePaymentMethodUpdate,
-  deleteOrderUpdate,
+  deleteAnyOrderUpdate,
   editOrderUpdate,
   orderWorkflowId,
-  rejectUpdate,
+  rejectAnyOrderUpdate,
   submitSlipUpdate,
+  type AnyOrderView,
   type OrderView,
   type TopupOrderInput,
 } from '../../workflows/definitions';
@@ -27,7 +29,7 @@ import { formatRupiah } from '../../workflows/rupiah';
 import { requireRole, scopedAccountId, type Principal } from '../auth';
 import { HttpError } from '../errors';
 import { recordOperation } from '../operation-log';
-import { findVisibleOrder, liveOrder } from '../order-access';
+import { bankTransferOrder, findVisibleOrder, liveOrder, onlineOrder } from '../order-access';
 import { listOrders } from '../order-list';
 import {
   ZApproveRequest,
@@ -59,16 +61,33 @@ const readers = requireRole('owner', 'pic', 'finance', 'ops');
 const finance = requireRole('finance');
 
 /** The order of the path, as the read model holds it, if the caller may see it (404 otherwise). */
-async function pathOrder(pool: Pool, req: Request): Promise<{ orderNumber: string; stored: OrderView; principal: Principal }> {
+async function pathOrder(pool: Pool, req: Request): Promise<{ orderNumber: string; stored: AnyOrderView; principal: Principal }> {
   const { orderNumber } = ZOrderParams.parse(req.params);
   const principal = req.principal!;
   return { orderNumber, stored: await findVisibleOrder(pool, orderNumber, principal), principal };
 }
 
+/** Like {@link pathOrder}, for the routes of bank-transfer orders only (409 for an online order). */
+async function bankPathOrder(pool: Pool, req: Request): Promise<{ orderNumber: string; stored: OrderView; principal: Principal }> {
+  const found = await pathOrder(pool, req);
+  return { ...found, stored: bankTransferOrder(found.stored) };
+}
+
 /** Records an action on the order's account, only when it changed the order (a repeat changes nothing). */
-async function logChange(pool: Pool, principal: Principal, before: OrderView, after: OrderView, action: string, details: Record<string, unknown> = {}) {
+async function logChange(pool: Pool, principal: Principal, before: AnyOrderView, after: AnyOrderView, action: string, details: Record<string, unknown> = {}) {
   if (after.revision === before.revision && after.status === before.status) return;
   await recordOperation(pool, { accountId: after.accountId, actorId: principal.userId, action, orderNumber: after.orderNumber, details: { ...details, status: after.status } });
+}
+
+/** Answers a stored PDF as a download. */
+function sendPdf(res: Response, fileName: string, pdf: Buffer): void {
+  res.set({
+    'Content-Type': 'application/pdf',
+    'Content-Disposition': `attachment; filename="${fileName.replace(/[^\w.-]/g, '_')}"`,
+    'X-Content-Type-Options': 'nosniff',
+    'Cache-Control': 'private, no-store',
+  });
+  res.send(pdf);
 }
 
 /** Builds the `/v1/orders` router. */
@@ -146,7 +165,7 @@ export function ordersRouter(deps: OrderRouteDeps): Router {
   });
 
   router.patch('/:orderNumber', customers, async (req, res) => {
-    const { orderNumber, stored, principal } = await pathOrder(deps.pool, req);
+    const { orderNumber, stored, principal } = await bankPathOrder(deps.pool, req);
     const body = ZEditOrderRequest.parse(req.body ?? {});
     let view = stored;
     if (body.paymentMethod) view = await updateOrder(deps, orderNumber, choosePaymentMethodUpdate, { paymentMethod: body.paymentMethod, by: principal.userId });
@@ -156,7 +175,7 @@ export function ordersRouter(deps: OrderRouteDeps): Router {
   });
 
   router.post('/:orderNumber/payment-method', customers, async (req, res) => {
-    const { orderNumber, stored, principal } = await pathOrder(deps.pool, req);
+    const { orderNumber, stored, principal } = await bankPathOrder(deps.pool, req);
     const body = ZChoosePaymentMethodRequest.parse(req.body ?? {});
     const order = await updateOrder(deps, orderNumber, choosePaymentMethodUpdate, { paymentMethod: body.paymentMethod, by: principal.userId });
     await logChange(deps.pool, principal, stored, order, 'order.choose_payment_method', body);
@@ -177,7 +196,7 @@ export function ordersRouter(deps: OrderRouteDeps): Router {
   });
 
   router.post('/:orderNumber/slip', customers, async (req, res) => {
-    const { orderNumber, stored, principal } = await pathOrder(deps.pool, req);
+    const { orderNumber, stored, principal } = await bankPathOrder(deps.pool, req);
     await receiveSlipUpload(req, res);
     const fields = ZSlipFormFields.parse(req.body ?? {});
     const slip = uploadedSlip(req.file);
@@ -211,7 +230,8 @@ export function ordersRouter(deps: OrderRouteDeps): Router {
 
   router.get('/:orderNumber/slip', readers, async (req, res) => {
     const { orderNumber, stored } = await pathOrder(deps.pool, req);
-    const slip = stored.slip ? await loadSlip(deps.pool, orderNumber, stored.slip.fileId) : null;
+    const ref = 'slip' in stored ? stored.slip : null;
+    const slip = ref ? await loadSlip(deps.pool, orderNumber, ref.fileId) : null;
     if (!slip) throw new HttpError(404, 'not_found', `order ${orderNumber} has no payment slip`);
     res.set({
       'Content-Type': slip.contentType,
@@ -227,18 +247,20 @@ export function ordersRouter(deps: OrderRouteDeps): Router {
     const { orderNumber } = await pathOrder(deps.pool, req);
     const receipt = await findReceipt(deps.pool, orderNumber);
     if (!receipt) throw new HttpError(404, 'not_found', `order ${orderNumber} has no receipt: it is issued when the order is Paid`);
-    res.set({
-      'Content-Type': 'application/pdf',
-      'Content-Disposition': `attachment; filename="${receipt.fileName.replace(/[^\w.-]/g, '_')}"`,
-      'X-Content-Type-Options': 'nosniff',
-      'Cache-Control': 'private, no-store',
-    });
-    res.send(receipt.pdf);
+    sendPdf(res, receipt.fileName, receipt.pdf);
+  });
+
+  router.get('/:orderNumber/invoice.pdf', readers, async (req, res) => {
+    const { orderNumber, stored } = await pathOrder(deps.pool, req);
+    onlineOrder(stored);
+    const invoice = await findInvoiceDocument(deps.pool, orderNumber);
+    if (!invoice) throw new HttpError(404, 'not_found', `order ${orderNumber} has no invoice: it is issued when payment is confirmed`);
+    sendPdf(res, invoice.fileName, invoice.pdf);
   });
 
   router.delete('/:orderNumber', customers, async (req, res) => {
     const { orderNumber, stored, principal } = await pathOrder(deps.pool, req);
-    const order = await updateOrder(deps, orderNumber, deleteOrderUpdate, { by: principal.userId }, { repeatOf: 'Deleted' });
+    const order = await updateOrder(deps, orderNumber, deleteAnyOrderUpdate, { by: principal.userId }, { repeatOf: 'Deleted' });
     await logChange(deps.pool, principal, stored, order, 'order.delete');
     res.json(order);
   });
@@ -246,7 +268,7 @@ export function ordersRouter(deps: OrderRouteDeps): Router {
   router.post('/:orderNumber/approve', finance, async (req, res) => {
     const { orderNumber, stored, principal } = await pathOrder(deps.pool, req);
     const body = ZApproveRequest.parse(req.body ?? {});
-    const order = await updateOrder(deps, orderNumber, approveUpdate, { by: principal.userId, ...(body.checkResult ? { checkResult: body.checkResult } : {}) }, { repeatOf: 'Paid' });
+    const order = await updateOrder(deps, orderNumber, approveAnyOrderUpdate, { by: principal.userId, ...(body.checkResult ? { checkResult: body.checkResult } : {}) }, { repeatOf: 'Paid' });
     await logChange(deps.pool, principal, stored, order, 'order.approve', { checkResult: order.checkResult });
     res.json(order);
   });
@@ -254,7 +276,7 @@ export function ordersRouter(deps: OrderRouteDeps): Router {
   router.post('/:orderNumber/reject', finance, async (req, res) => {
     const { orderNumber, stored, principal } = await pathOrder(deps.pool, req);
     const body = ZRejectRequest.parse(req.body ?? {});
-    const order = await updateOrder(deps, orderNumber, rejectUpdate, { reason: body.reason, by: principal.userId });
+    const order = await updateOrder(deps, orderNumber, rejectAnyOrderUpdate, { reason: body.reason, by: principal.userId });
     await logChange(deps.pool, principal, stored, order, 'order.reject', { reason: body.reason });
     res.json(order);
   });

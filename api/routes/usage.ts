@@ -1,9 +1,12 @@
 /** `POST /v1/usage`: the product backend records a usage charge on a wallet (service credential only). */
 import { Router } from 'express';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import { IdempotencyConflictError, InsufficientBalanceError, InvalidLedgerInputError, recordUsage } from '../../activities/ledger';
-import { NEGATIVE_BALANCE_WALLETS, WALLETS } from '../../workflows/policy';
+import { findLowBalance } from '../../activities/low-balance';
+import { lowBalanceWorkflowId } from '../../workflows/definitions';
+import { NEGATIVE_BALANCE_WALLETS, WALLETS, type TopupPolicy } from '../../workflows/policy';
 import { requireRole } from '../auth';
 import { HttpError } from '../errors';
 import { IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_MAX_LENGTH, idempotent } from '../idempotency';
@@ -21,8 +24,32 @@ export type TRecordUsageRequest = z.infer<typeof ZRecordUsageRequest>;
 /** The ledger key of a usage charge: the caller's key, so a retry through any path is one charge. */
 const LEDGER_KEY_PREFIX = 'usage:';
 
+/** What the usage route needs: the ledger, and Temporal to start a low-balance notice. */
+export interface UsageRouteDeps {
+  pool: Pool;
+  temporal: Client;
+  taskQueue: string;
+  policy: TopupPolicy;
+}
+
+/**
+ * Starts the owner's low-balance notice when this charge took the wallet below its threshold. The workflow id
+ * names the reference top-up, so a second start (a concurrent charge, a retry) is a no-op; a start lost to a
+ * crash is made by the next charge, since the notice stays due until it is sent.
+ */
+async function noticeLowBalance(deps: UsageRouteDeps, accountId: string, wallet: string): Promise<void> {
+  const low = await findLowBalance(deps.pool, accountId, wallet, deps.policy.lowBalancePercent);
+  if (!low) return;
+  const input = { accountId, wallet, referenceEntryId: low.referenceEntryId, percent: deps.policy.lowBalancePercent };
+  try {
+    await deps.temporal.workflow.start('lowBalanceNotice', { taskQueue: deps.taskQueue, workflowId: lowBalanceWorkflowId(input), args: [input] });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+}
+
 /** Builds the `/v1/usage` router. */
-export function usageRouter(deps: { pool: Pool }): Router {
+export function usageRouter(deps: UsageRouteDeps): Router {
   const router = Router();
   router.post(
     '/',
@@ -42,6 +69,7 @@ export function usageRouter(deps: { pool: Pool }): Router {
         action: 'usage.record',
         details: { wallet: body.wallet, amount: body.amount, entryId: result.entryId, memo: body.memo ?? null },
       });
+      await noticeLowBalance(deps, body.accountId, body.wallet);
       res.status(201).json(result);
     },
   );

@@ -1,5 +1,8 @@
 /** Real dependencies for the activities in tests: a test database, the SMTP sink, a mailer to it. */
+import type { ActivityDeps } from '../../activities';
 import { createMailer, type Mailer } from '../../activities/mailer';
+import { createSandboxProvider } from '../../activities/payment-provider';
+import { startSandboxGateway, type SandboxGateway } from '../../scripts/sandbox-gateway';
 import type { ProviderInfo } from '../../config/provider';
 import { startSmtpSink, type SmtpSink } from '../../scripts/smtp-sink';
 import { createTestDatabase, type TestDatabase } from './database';
@@ -12,25 +15,36 @@ export const TEST_PROVIDER: ProviderInfo = {
   bank: { bankName: 'Bank Uji', accountName: 'PT Penyedia Uji', accountNumber: '1234567890' },
 };
 
-/** A database, a mail sink and a mailer wired together; `close()` stops them all. */
+/** The sandbox gateway's credentials in tests. */
+export const TEST_GATEWAY = { apiKey: 'test-gateway-api-key', callbackSecret: 'test-callback-secret-0123456789' };
+
+/** A database, a mail sink, a mailer and the sandbox payment gateway wired together; `close()` stops them all. */
 export interface TestActivityDeps {
   db: TestDatabase;
   sink: SmtpSink;
   mailer: Mailer;
-  deps: { pool: TestDatabase['pool']; mailer: Mailer; provider: ProviderInfo };
+  gateway: SandboxGateway;
+  deps: ActivityDeps;
   close(): Promise<void>;
 }
 
-export async function createTestActivityDeps(): Promise<TestActivityDeps> {
-  const [db, sink] = await Promise.all([createTestDatabase(), startSmtpSink()]);
+/** `callbackUrl`: where the sandbox gateway delivers payment callbacks (an API under test), if anywhere. */
+export async function createTestActivityDeps(opts: { callbackUrl?: string } = {}): Promise<TestActivityDeps> {
+  const [db, sink, gateway] = await Promise.all([
+    createTestDatabase(),
+    startSmtpSink(),
+    startSandboxGateway({ ...TEST_GATEWAY, callbackUrl: opts.callbackUrl ?? 'http://127.0.0.1:9/no-callbacks-in-this-test' }),
+  ]);
   const mailer = createMailer({ smtpUrl: sink.url, from: 'Top-up Test <billing@provider.test>' });
   return {
     db,
     sink,
     mailer,
-    deps: { pool: db.pool, mailer, provider: TEST_PROVIDER },
+    gateway,
+    deps: { pool: db.pool, mailer, provider: TEST_PROVIDER, gateway: createSandboxProvider({ baseUrl: gateway.url, apiKey: TEST_GATEWAY.apiKey }) },
     async close() {
       mailer.close();
+      await gateway.close();
       await sink.close();
       await db.drop();
     },

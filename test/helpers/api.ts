@@ -10,7 +10,9 @@ import { Client } from '@temporalio/client';
 import { createApp } from '../../api/create-app';
 import { requestIdClientInterceptor } from '../../api/request-context';
 import { DEFAULT_POLICY, type TopupPolicy } from '../../workflows/policy';
-import { createTestActivityDeps, TEST_PROVIDER, type TestActivityDeps } from './activity-deps';
+import type { Server } from 'node:http';
+import { freePort } from '../../scripts/net';
+import { createTestActivityDeps, TEST_GATEWAY, TEST_PROVIDER, type TestActivityDeps } from './activity-deps';
 import { createTestWorker, startTimeSkippingEnv, uniqueTaskQueue } from './temporal';
 
 /** A running API test harness; `close()` stops everything. */
@@ -19,11 +21,15 @@ export interface TestApi {
   env: TestWorkflowEnvironment;
   t: TestActivityDeps;
   taskQueue: string;
+  /** Where the app also listens, for the payment gateway's callbacks (http://127.0.0.1:port). */
+  baseUrl: string;
   close(): Promise<void>;
 }
 
 export async function startTestApi(opts: { policy?: TopupPolicy } = {}): Promise<TestApi> {
-  const [env, t] = await Promise.all([startTimeSkippingEnv(), createTestActivityDeps()]);
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const [env, t] = await Promise.all([startTimeSkippingEnv(), createTestActivityDeps({ callbackUrl: `${baseUrl}/v1/payments/callback` })]);
   const taskQueue = uniqueTaskQueue('api');
   const worker: Worker = await createTestWorker(env, taskQueue, t.deps);
   const running = worker.run();
@@ -34,14 +40,21 @@ export async function startTestApi(opts: { policy?: TopupPolicy } = {}): Promise
     taskQueue,
     policy: opts.policy ?? DEFAULT_POLICY,
     provider: TEST_PROVIDER,
+    paymentCallbackSecret: TEST_GATEWAY.callbackSecret,
     logger: pino({ level: 'silent' }),
+  });
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(port, '127.0.0.1', () => resolve(s));
   });
   return {
     app,
     env,
     t,
     taskQueue,
+    baseUrl,
     async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
       worker.shutdown();
       await running;
       await env.teardown();
