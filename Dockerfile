@@ -4,7 +4,10 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npx tsc -p tsconfig.json && npm prune --omit=dev
+# The API and worker, then the web console (dist/web, served by the API at /).
+RUN npx tsc -p tsconfig.json \
+ && npx tsc -p web/tsconfig.json && npx tsc -p web/tsconfig.node.json && npx vite build --config web/vite.config.mts \
+ && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 WORKDIR /app

@@ -3,6 +3,7 @@
  */
 import type { Pool } from 'pg';
 import type { ProviderInfo } from '../config/provider';
+import { createBillingActivities } from './billing';
 import { createLedgerActivities } from './ledger';
 import { createLowBalanceActivities } from './low-balance';
 import { createEmailActivities, type Mailer } from './mailer';
@@ -29,6 +30,7 @@ export function createActivities(deps: ActivityDeps) {
     creditTopup: ledger.creditTopup,
     ...email,
     ...createOrderNotificationActivities({ pool: deps.pool, provider: deps.provider, sendEmail: email.sendEmail }),
+    ...createBillingActivities({ pool: deps.pool, provider: deps.provider, sendEmail: email.sendEmail }),
     ...createLowBalanceActivities({ pool: deps.pool, providerName: deps.provider.name, sendEmail: email.sendEmail }),
     ...createOnlineOrderActivities({ pool: deps.pool, provider: deps.provider, gateway: deps.gateway, sendEmail: email.sendEmail }),
   };

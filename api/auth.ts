@@ -65,9 +65,10 @@ export function requireRole(...roles: Role[]): RequestHandler {
 }
 
 /** Ops staff read, never write: any other method than GET or HEAD answers 403. */
-export function opsReadOnly(): RequestHandler {
+export function opsReadOnly(allowed: readonly string[] = []): RequestHandler {
   return (req, _res, next) => {
-    if (req.principal?.role === 'ops' && req.method !== 'GET' && req.method !== 'HEAD') {
+    const exempt = allowed.includes(`${req.method} ${req.path}`);
+    if (req.principal?.role === 'ops' && req.method !== 'GET' && req.method !== 'HEAD' && !exempt) {
       throw new HttpError(403, 'forbidden', 'ops staff read, never write');
     }
     next();

@@ -6,8 +6,10 @@ import express, { type Express } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
-import { pinoHttp } from 'pino-http';
-import { requestContext, requestIdOf } from './request-context';
+import { httpLogger } from './http-logging';
+import { createApiMetrics } from './metrics';
+import { requestContext } from './request-context';
+import { rememberRoute } from './route-pattern';
 import type { ProviderInfo } from '../config/provider';
 import type { TopupPolicy } from '../workflows/policy';
 import { authenticate, opsReadOnly } from './auth';
@@ -15,14 +17,20 @@ import { errorHandler, HttpError } from './errors';
 import { idempotent } from './idempotency';
 import { docsPage, openApiDocument } from './openapi';
 import { DEFAULT_RATE_LIMIT, rateLimit, type RateLimit } from './rate-limit';
+import { authFailureLimit, DEFAULT_AUTH_FAILURE_LIMIT, type AuthFailureLimit } from './auth-failure-limit';
 import { balanceRouter } from './routes/balance';
+import { meRouter } from './routes/me';
 import { operationLogRouter } from './routes/operation-log';
 import { onlineOrdersRouter } from './routes/online-orders';
 import { ordersRouter } from './routes/orders';
 import { paymentCallbackRouter } from './routes/payment-callback';
+import { invoicesRouter } from './routes/invoices';
 import { reviewRouter } from './routes/review';
+import { subscriptionsRouter } from './routes/subscriptions';
 import { subAccountsRouter } from './routes/sub-accounts';
+import { topUpRulesRouter } from './routes/top-up-rules';
 import { usageRouter } from './routes/usage';
+import { webConsole } from './web-console';
 
 /** Dependencies of the API. */
 export interface AppDeps {
@@ -37,17 +45,25 @@ export interface AppDeps {
   paymentCallbackSecret: string;
   /** Requests per token and window under /v1; DEFAULT_RATE_LIMIT unless given. */
   rateLimit?: RateLimit;
+  /** Failed authentications per client address and window; DEFAULT_AUTH_FAILURE_LIMIT unless given. */
+  authFailureLimit?: AuthFailureLimit;
+  /** The built web console served at /; dist/web unless given. */
+  webConsoleDir?: string;
 }
 
 /** Builds the app. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use(pinoHttp({ logger: deps.logger, genReqId: requestIdOf, redact: ['req.headers.authorization', 'req.headers.cookie'] }));
+  const metrics = createApiMetrics(deps.pool, deps.logger);
+  app.use(rememberRoute, httpLogger(deps.logger), metrics.observeRequests);
   app.use(requestContext);
   // The gateway's callbacks are verified over their raw bytes, so they are routed before the JSON parser.
   app.use('/v1/payments', paymentCallbackRouter({ pool: deps.pool, temporal: deps.temporal, callbackSecret: deps.paymentCallbackSecret, now: deps.now ?? (() => new Date()) }));
   app.use(express.json({ limit: '100kb' }));
+
+  // Unauthenticated on purpose: aggregates only, for the Prometheus scraper.
+  app.get('/metrics', metrics.serve);
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -77,23 +93,30 @@ export function createApp(deps: AppDeps): Express {
     res.type('html').send(docs);
   });
 
-  const orderDeps = { ...deps, now: deps.now ?? (() => new Date()) };
+  const orderDeps = { ...deps, now: deps.now ?? (() => new Date()), metrics };
   const v1 = express.Router();
   // Counted before authentication, so guessing tokens is limited too.
   v1.use(rateLimit(deps.rateLimit ?? DEFAULT_RATE_LIMIT));
+  v1.use(authFailureLimit(deps.authFailureLimit ?? DEFAULT_AUTH_FAILURE_LIMIT));
   v1.use(authenticate(deps.pool));
-  v1.use(opsReadOnly());
+  // Ops read, never write, except creating a subscription (seed 002: ops or the product backend create them).
+  v1.use(opsReadOnly(['POST /subscriptions']));
   // Order creation honours an Idempotency-Key when one is sent; it runs before the orders router answers.
   v1.post('/orders', idempotent(deps.pool, 'create-order', { required: false }));
   v1.use('/orders', ordersRouter(orderDeps));
   v1.post('/online-orders', idempotent(deps.pool, 'create-online-order', { required: false }));
   v1.use('/online-orders', onlineOrdersRouter(orderDeps));
   v1.use('/review', reviewRouter(orderDeps));
+  v1.use('/subscriptions', subscriptionsRouter(deps));
+  v1.use('/invoices', invoicesRouter(orderDeps));
   v1.use('/balance', balanceRouter(deps));
   v1.use('/usage', usageRouter(deps));
   v1.use('/sub-accounts', subAccountsRouter(deps));
   v1.use('/operation-log', operationLogRouter(deps));
+  v1.use('/me', meRouter(deps));
+  v1.use('/top-up-rules', topUpRulesRouter(deps));
   app.use('/v1', v1);
+  app.use(webConsole(deps.webConsoleDir));
 
   app.use((req, _res, next) => next(new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`)));
   app.use(errorHandler);

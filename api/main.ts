@@ -1,9 +1,10 @@
 /**
  * The API process: validates settings and policy, connects to PostgreSQL and Temporal, serves HTTP until
- * SIGINT/SIGTERM, then lets in-flight requests finish before exiting.
+ * SIGINT/SIGTERM, then stops accepting connections, lets in-flight requests finish (up to
+ * SHUTDOWN_GRACE_MS), closes the pool and the Temporal connection, and exits 0.
  */
 import { Client, Connection } from '@temporalio/client';
-import pino from 'pino';
+import { createLogger } from '../config/logger';
 import { loadPolicy } from '../config/policy-file';
 import { providerFromSettings } from '../config/provider';
 import { loadSettings } from '../config/settings';
@@ -11,23 +12,50 @@ import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { createApp } from './create-app';
 import { requestIdClientInterceptor } from './request-context';
+import { applyServerTimeouts } from './server-timeouts';
+
+/** How long in-flight requests get after SIGTERM; below the 30 s orchestrators usually wait before SIGKILL. */
+const SHUTDOWN_GRACE_MS = 25_000;
 
 async function main(): Promise<void> {
   const settings = loadSettings();
   const policy = loadPolicy(settings.TOPUP_POLICY_FILE);
   if (!settings.DATABASE_URL) throw new Error('DATABASE_URL is required by the API (npm start sets it for the embedded database)');
-  const logger = pino({ level: settings.LOG_LEVEL });
+  const logger = createLogger({ level: settings.LOG_LEVEL, service: 'api' });
   const pool = createPool(settings.DATABASE_URL);
   // Every process applies pending migrations at start; an advisory lock makes concurrent starts safe.
   await migrate(pool);
   const connection = await Connection.connect({ address: settings.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: settings.TEMPORAL_NAMESPACE, interceptors: { workflow: [requestIdClientInterceptor()] } });
   const app = createApp({ pool, temporal, taskQueue: settings.TEMPORAL_TASK_QUEUE, policy, provider: providerFromSettings(settings), paymentCallbackSecret: settings.PAYMENT_CALLBACK_SECRET, logger });
-  const server = app.listen(settings.PORT, () => logger.info({ port: settings.PORT }, 'api listening'));
-  const stop = () => {
+  const server = applyServerTimeouts(app.listen(settings.PORT, () => logger.info({ port: settings.PORT }, 'api listening')));
+  server.once('error', (err) => {
+    process.stderr.write(`api: Invalid configuration:\n  PORT: ${settings.PORT} cannot be listened on (${err.message})\n`);
+    process.exit(1);
+  });
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'api draining: no new connections, in-flight requests finish');
+    const force = setTimeout(() => {
+      logger.warn({ graceMs: SHUTDOWN_GRACE_MS }, 'api drain timed out: closing the remaining connections');
+      server.closeAllConnections();
+    }, SHUTDOWN_GRACE_MS);
     server.close(() => {
-      void Promise.all([pool.end(), connection.close()]).then(() => process.exit(0));
+      clearTimeout(force);
+      Promise.all([pool.end(), connection.close()]).then(
+        () => {
+          logger.info('api stopped');
+          process.exit(0);
+        },
+        (err: unknown) => {
+          logger.error({ err }, 'api stopped with an error while closing its connections');
+          process.exit(1);
+        },
+      );
     });
+    // Keep-alive connections with no request in flight are closed now; busy ones once their answer is sent.
     server.closeIdleConnections();
   };
   process.once('SIGINT', stop);

@@ -3,11 +3,16 @@
  * responses are written here and checked against the TypeScript types the routes send, so they cannot drift.
  */
 import { z } from 'zod';
+import type { InvoiceRecord, SubscriptionRecord } from '../activities/billing';
 import type { UsageResult, WalletBalance } from '../activities/ledger';
 import { ORDER_STATUSES, type OnlineOrderView, type OrderView } from '../workflows/definitions';
 import { PAYMENT_METHODS, WALLETS } from '../workflows/policy';
 import { ZApproveRequest, ZChoosePaymentMethodRequest, ZEditOrderRequest, ZRejectRequest } from './order-schemas';
+import { ZPayInvoiceRequest } from './routes/invoices';
 import { ZCreateSubAccountRequest } from './routes/sub-accounts';
+import { ZCreateSubscriptionRequest } from './routes/subscriptions';
+import type { Me } from './routes/me';
+import type { TopUpRules } from './routes/top-up-rules';
 import { ZRecordUsageRequest } from './routes/usage';
 import { ZConfirmPaymentRequest, ZCreateOrderRequest, ZOnlineLinesRequest } from './schemas';
 
@@ -21,6 +26,8 @@ requestSchemas.add(ZRejectRequest, { id: 'RejectRequest' });
 requestSchemas.add(ZRecordUsageRequest, { id: 'RecordUsageRequest' });
 requestSchemas.add(ZCreateSubAccountRequest, { id: 'CreateSubAccountRequest' });
 requestSchemas.add(ZOnlineLinesRequest, { id: 'OnlineLinesRequest' });
+requestSchemas.add(ZCreateSubscriptionRequest, { id: 'CreateSubscriptionRequest' });
+requestSchemas.add(ZPayInvoiceRequest, { id: 'PayInvoiceRequest' });
 requestSchemas.add(ZConfirmPaymentRequest, { id: 'ConfirmPaymentRequest' });
 
 const ZInstant = z.iso.datetime({ offset: true });
@@ -157,6 +164,34 @@ responseSchemas.add(
   { id: 'PaymentInstructions' },
 );
 responseSchemas.add(ZWalletBalance, { id: 'WalletBalance' });
+const ZSubscription = z.object({
+  id: z.string(),
+  accountId: z.string(),
+  product: z.string(),
+  price: z.int(),
+  cycleMonths: z.int(),
+  startDate: z.string(),
+  status: z.enum(['active', 'suspended', 'cancelled']),
+  timeZone: z.string(),
+});
+const ZInvoice = z.object({
+  id: z.string(),
+  subscriptionId: z.string(),
+  accountId: z.string(),
+  periodIndex: z.int(),
+  periodStart: z.string(),
+  periodEnd: z.string(),
+  amount: z.int(),
+  issuedAt: z.string(),
+  dueAt: z.string(),
+  status: z.enum(['unpaid', 'paid']),
+  paidAt: z.string().nullable(),
+  ledgerEntryId: z.string().nullable(),
+});
+responseSchemas.add(ZSubscription, { id: 'Subscription' });
+responseSchemas.add(z.object({ wallet: z.literal('deposit'), refundable: z.literal(false), reason: z.string() }), { id: 'DepositRefundPolicy' });
+responseSchemas.add(z.object({ items: z.array(ZSubscription) }), { id: 'SubscriptionList' });
+responseSchemas.add(z.object({ items: z.array(ZInvoice) }), { id: 'InvoiceList' });
 responseSchemas.add(
   z.object({ accountId: z.string(), wallets: z.array(ZWalletBalance.omit({ accountId: true })) }),
   { id: 'Balance' },
@@ -179,6 +214,29 @@ responseSchemas.add(
   ),
   { id: 'OperationLogPage' },
 );
+const ZMe = z.object({
+  userId: z.string(),
+  username: z.string(),
+  email: z.string(),
+  role: z.enum(['owner', 'pic', 'finance', 'ops', 'service']),
+  account: z.object({ id: z.string(), companyName: z.string(), locale: z.enum(['en', 'id']), timeZone: z.string() }).nullable().describe('the customer account; null for provider staff'),
+});
+responseSchemas.add(ZMe, { id: 'Me' });
+const ZTopUpRules = z.object({
+  currency: z.literal('IDR'),
+  bankTransferWallets: z.array(z.enum(WALLETS)).readonly(),
+  onlinePaymentMethods: z.array(z.enum(PAYMENT_METHODS)).readonly(),
+  creditMinAmount: z.int(),
+  whatsappMinAmount: z.int().describe('a smaller online request is raised to it'),
+  muvPackVisitors: z.int(),
+  muvPackPrice: z.int(),
+  depositMinAmount: z.int(),
+  depositMaxAmount: z.int(),
+  creditCardFeeBasisPoints: z.int(),
+  reviewWindow: z.string(),
+  unsubmittedCloseAfter: z.string(),
+});
+responseSchemas.add(ZTopUpRules, { id: 'TopUpRules' });
 responseSchemas.add(z.object({ status: z.literal('ok') }), { id: 'Health' });
 responseSchemas.add(
   z.object({ status: z.enum(['ready', 'not ready']), checks: z.object({ postgres: z.string(), temporal: z.string() }) }),
@@ -191,6 +249,10 @@ type Assert<T extends true> = T;
 type DocumentedShapesMatch = [
   Assert<Same<z.infer<typeof ZOrder>, OrderView>>,
   Assert<Same<z.infer<typeof ZOnlineOrder>, OnlineOrderView>>,
+  Assert<Same<z.infer<typeof ZSubscription>, SubscriptionRecord>>,
+  Assert<Same<z.infer<typeof ZInvoice>, InvoiceRecord>>,
   Assert<Same<z.infer<typeof ZWalletBalance>, WalletBalance>>,
   Assert<Same<z.infer<typeof ZUsageResult>, UsageResult>>,
+  Assert<Same<z.infer<typeof ZMe>, Me>>,
+  Assert<Same<z.infer<typeof ZTopUpRules>, TopUpRules>>,
 ];

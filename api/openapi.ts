@@ -9,6 +9,8 @@ import { IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_MAX_LENGTH } from './idempotency';
 import { requestSchemas, responseSchemas } from './openapi-schemas';
 import { ZListOrdersQuery, ZReviewQueueQuery } from './order-schemas';
 import { ZBalanceQuery } from './routes/balance';
+import { ZInvoiceId, ZInvoicesQuery } from './routes/invoices';
+import { ZSubscriptionsQuery } from './routes/subscriptions';
 import { ZOperationLogQuery } from './routes/operation-log';
 import { ZUserId } from './routes/sub-accounts';
 import { ZOrderNumber } from './schemas';
@@ -38,6 +40,7 @@ interface Operation {
 const CUSTOMERS: readonly Role[] = ['owner', 'pic'];
 const READERS: readonly Role[] = ['owner', 'pic', 'finance', 'ops'];
 const FINANCE: readonly Role[] = ['finance'];
+const EVERYONE: readonly Role[] = ['owner', 'pic', 'finance', 'ops', 'service'];
 const ORDER = '/v1/orders/{orderNumber}';
 
 /** Every route of the app. */
@@ -54,6 +57,14 @@ export const OPERATIONS: readonly Operation[] = [
   },
   { method: 'get', path: '/openapi.json', operationId: 'openApiDocument', summary: 'This document', tag: 'service', ok: { status: 200, description: 'the OpenAPI document' } },
   { method: 'get', path: '/docs', operationId: 'docsPage', summary: 'The operations as an HTML page', tag: 'service', ok: { status: 200, description: 'HTML', contentType: 'text/html' } },
+  {
+    method: 'get',
+    path: '/metrics',
+    operationId: 'metrics',
+    summary: 'Prometheus metrics (no token: aggregates only)',
+    tag: 'service',
+    ok: { status: 200, description: 'Prometheus text exposition format', contentType: 'text/plain' },
+  },
   {
     method: 'post',
     path: '/v1/orders',
@@ -278,6 +289,77 @@ export const OPERATIONS: readonly Operation[] = [
     ok: { status: 204, description: 'removed' },
     errors: [404],
   },
+  { method: 'get', path: '/v1/me', operationId: 'getMe', summary: 'Who the token belongs to, with the customer account', tag: 'accounts', roles: EVERYONE, ok: { status: 200, description: 'the caller', schema: 'Me' } },
+  {
+    method: 'get',
+    path: '/v1/top-up-rules',
+    operationId: 'getTopUpRules',
+    summary: "The policy's limits per wallet and the card fee, to show beside the amount fields",
+    tag: 'accounts',
+    roles: EVERYONE,
+    ok: { status: 200, description: 'the rules in force', schema: 'TopUpRules' },
+  },
+  {
+    method: 'post',
+    path: '/v1/subscriptions',
+    operationId: 'createSubscription',
+    summary: "Create an account's subscription (ops or the product backend); starts its billing",
+    tag: 'billing',
+    roles: ['ops', 'service'],
+    body: 'CreateSubscriptionRequest',
+    ok: { status: 201, description: 'the subscription', schema: 'Subscription', location: true },
+    errors: [404],
+  },
+  {
+    method: 'get',
+    path: '/v1/subscriptions',
+    operationId: 'listSubscriptions',
+    summary: "The account's subscriptions (provider staff: every account, or ?accountId=)",
+    tag: 'billing',
+    roles: ['owner', 'pic', 'finance', 'ops', 'service'],
+    query: ZSubscriptionsQuery,
+    ok: { status: 200, description: 'the subscriptions', schema: 'SubscriptionList' },
+  },
+  {
+    method: 'get',
+    path: '/v1/invoices',
+    operationId: 'listInvoices',
+    summary: "The account's renewal invoices, oldest first, optionally by status",
+    tag: 'billing',
+    roles: READERS,
+    query: ZInvoicesQuery,
+    ok: { status: 200, description: 'the invoices', schema: 'InvoiceList' },
+  },
+  {
+    method: 'get',
+    path: '/v1/invoices/{invoiceId}.pdf',
+    operationId: 'getInvoicePdf',
+    summary: 'A renewal invoice as a PDF',
+    tag: 'billing',
+    roles: READERS,
+    ok: { status: 200, description: 'the invoice', contentType: 'application/pdf' },
+    errors: [404],
+  },
+  {
+    method: 'post',
+    path: '/v1/invoices/{invoiceId}/pay',
+    operationId: 'payInvoice',
+    summary: 'Pay an unpaid invoice: a bank-transfer order of its amount that settles it through the deposit',
+    tag: 'billing',
+    roles: CUSTOMERS,
+    body: 'PayInvoiceRequest',
+    ok: { status: 201, description: 'the order that settles it', schema: 'Order', location: true },
+    errors: [404, 409],
+  },
+  {
+    method: 'get',
+    path: '/v1/balance/deposit/refund',
+    operationId: 'depositRefundPolicy',
+    summary: 'Whether the deposit can be refunded: it cannot (seed 002); there is no refund path',
+    tag: 'billing',
+    roles: READERS,
+    ok: { status: 200, description: 'refundable: false, with the reason', schema: 'DepositRefundPolicy' },
+  },
   {
     method: 'get',
     path: '/v1/operation-log',
@@ -290,7 +372,7 @@ export const OPERATIONS: readonly Operation[] = [
   },
 ];
 
-const PATH_PARAMETERS: Record<string, z.ZodType> = { orderNumber: ZOrderNumber, id: ZUserId };
+const PATH_PARAMETERS: Record<string, z.ZodType> = { orderNumber: ZOrderNumber, id: ZUserId, invoiceId: ZInvoiceId };
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid input: each field named with the rule it broke',

@@ -6,14 +6,15 @@ import path from 'node:path';
 import { z } from 'zod';
 import { projectRoot } from './paths';
 
-const port = z.coerce.number().int().min(1).max(65535);
+const PORT_RULE = 'must be a port number from 1 to 65535';
+const port = z.coerce.number({ error: PORT_RULE }).int(PORT_RULE).min(1, PORT_RULE).max(65535, PORT_RULE);
 
 const SettingsSchema = z.object({
   PORT: port.default(3000),
-  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
-  SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).optional(),
+  SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
   MAIL_FROM: z.string().min(3).default('Top-up <billing@topup.local>'),
-  TEMPORAL_ADDRESS: z.string().regex(/^[\w.-]+:\d+$/, 'host:port').default('localhost:7233'),
+  TEMPORAL_ADDRESS: z.string().regex(/^[\w.-]+:\d+$/, 'must be host:port').default('localhost:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('topup'),
   TEMPORAL_UI_PORT: port.default(8233),
@@ -27,11 +28,13 @@ const SettingsSchema = z.object({
   PROVIDER_BANK_NAME: z.string().min(1).default('Bank Central Asia (BCA)'),
   PROVIDER_BANK_ACCOUNT_NAME: z.string().min(1).default('PT Topup Layanan Digital'),
   PROVIDER_BANK_ACCOUNT_NUMBER: z.string().regex(/^\d{6,20}$/, '6 to 20 digits').default('5260123456'),
-  PAYMENT_GATEWAY_URL: z.url({ protocol: /^https?$/ }).optional(),
+  PAYMENT_GATEWAY_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
   PAYMENT_PROVIDER_API_KEY: z.string().min(8, 'at least 8 characters').default('sandbox-api-key-dev'),
   PAYMENT_CALLBACK_SECRET: z.string().min(16, 'at least 16 characters').default('sandbox-callback-secret-dev'),
   SANDBOX_GATEWAY_PORT: port.default(4010),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** The worker's Prometheus endpoint (`/metrics` on all interfaces): the Temporal SDK's metrics and the worker's own. */
+  WORKER_METRICS_PORT: port.default(9464),
 });
 
 /** Validated settings. */

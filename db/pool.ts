@@ -12,5 +12,8 @@ export function createPool(connectionString: string, max = 10): Pool {
   const pool = new Pool({ connectionString, max });
   // An idle client losing its server (restart, failover) must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
+  // A checked-out client has no pool listener: a server gone mid-transaction (a PostgreSQL restart, found by the
+  // fault campaign) would otherwise be an unhandled 'error' event that kills the process. Its query still fails.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }

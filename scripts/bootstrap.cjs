@@ -2,7 +2,8 @@
 /**
  * The entry point of the README's commands. Plain JavaScript with no dependencies, because on a fresh clone
  * nothing is installed yet: it installs the npm packages when they are missing or stale, compiles the
- * TypeScript, then runs the command (start | test | migrate | temporal-install).
+ * TypeScript (and, for start and test, builds the web console), then runs the command (start | test | migrate |
+ * temporal-install | check-ledger | test-faults).
  */
 'use strict';
 const { spawnSync } = require('node:child_process');
@@ -31,15 +32,26 @@ function build() {
   run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
 }
 
+/** The web console (web/): its browser code and Vite config type-checked, then built by Vite into dist/web. */
+function buildWebConsole() {
+  const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  run(process.execPath, [tsc, '-p', 'web/tsconfig.json']);
+  run(process.execPath, [tsc, '-p', 'web/tsconfig.node.json']);
+  run(process.execPath, [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'web/vite.config.mts', '--logLevel', 'warn']);
+}
+
 const command = process.argv[2];
 const rest = process.argv.slice(3);
 ensureDependencies();
 build();
 switch (command) {
   case 'start':
+    buildWebConsole();
     require(path.join(root, 'dist', 'scripts', 'dev-stack.js')).main();
     break;
   case 'test':
+    // The browser tests drive the built console.
+    buildWebConsole();
     // Build or find the Temporal servers before jest starts, so a first-run build is not timed as a test.
     run(process.execPath, [path.join(root, 'dist', 'scripts', 'temporal-binaries.js')]);
     run(process.execPath, [path.join(root, 'node_modules', 'jest', 'bin', 'jest.js'), ...rest]);
@@ -50,7 +62,14 @@ switch (command) {
   case 'temporal-install':
     run(process.execPath, [path.join(root, 'dist', 'scripts', 'temporal-binaries.js')]);
     break;
+  case 'check-ledger':
+    run(process.execPath, [path.join(root, 'dist', 'scripts', 'check-ledger.js')]);
+    break;
+  case 'test-faults':
+    run(process.execPath, [path.join(root, 'dist', 'scripts', 'temporal-binaries.js')]);
+    run(process.execPath, [path.join(root, 'dist', 'scripts', 'faults', 'campaign.js'), ...rest]);
+    break;
   default:
-    console.error('usage: bootstrap.cjs start|test|migrate|temporal-install');
+    console.error('usage: bootstrap.cjs start|test|migrate|temporal-install|check-ledger|test-faults');
     process.exit(2);
 }

@@ -20,6 +20,28 @@ import { explainMissingServer, resolveTemporalCli } from './temporal-binaries';
 
 type Stopper = () => Promise<void>;
 
+/** The stack's own processes that a fault campaign may kill (scripts/faults/). */
+export type StackProcessName = 'temporal' | 'postgres' | 'worker' | 'api';
+
+/** One child of the stack that can be killed with SIGKILL and started again on the same ports and data. */
+export interface StackProcess {
+  readonly name: StackProcessName;
+  /** The running child (a new one after each restart). */
+  child(): ChildProcess;
+  /** SIGKILL to the child and all its descendants (PostgreSQL's server processes too); resolves once none is left. */
+  kill(): Promise<void>;
+  /** Starts it again with the same settings: the same ports, the same SQLite file and PostgreSQL cluster. */
+  restart(): Promise<void>;
+}
+
+/** Stops the whole stack when called; `processes` are its restartable children. */
+export type DevStack = Stopper & { processes: Partial<Record<StackProcessName, StackProcess>> };
+
+interface Started {
+  child: ChildProcess;
+  stop: Stopper;
+}
+
 const searchAttributeArgs = SEARCH_ATTRIBUTES.flatMap((sa) => ['--search-attribute', `${sa.name}=${sa.type === 'DATETIME' ? 'Datetime' : 'Keyword'}`]);
 
 /** SQLite settings for the dev server: WAL keeps readers off the writer's back; NORMAL sync is crash-safe for a process kill. */
@@ -55,7 +77,7 @@ function stopChild(child: ChildProcess, graceMs = 35_000): Promise<void> {
   });
 }
 
-async function startTemporal(settings: Settings): Promise<{ address: string; stop: Stopper }> {
+async function startTemporal(settings: Settings): Promise<{ address: string; stop: Stopper; child?: ChildProcess }> {
   const [host, portText] = settings.TEMPORAL_ADDRESS.split(':');
   const port = Number(portText);
   const dbFile = path.join(settings.DATA_DIR, 'temporal.sqlite');
@@ -70,7 +92,7 @@ async function startTemporal(settings: Settings): Promise<{ address: string; sto
     const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`the Temporal dev server exited with code ${code}`))));
     await Promise.race([waitForPort(port, host, 120_000), exited]);
     await Promise.race([waitForPort(settings.TEMPORAL_UI_PORT, host, 60_000), exited]);
-    return { address: settings.TEMPORAL_ADDRESS, stop: () => stopChild(child, 10_000) };
+    return { address: settings.TEMPORAL_ADDRESS, stop: () => stopChild(child, 10_000), child };
   }
   log('No Temporal CLI could be built here; trying the SDK download.');
   try {
@@ -83,7 +105,7 @@ async function startTemporal(settings: Settings): Promise<{ address: string; sto
   }
 }
 
-async function startPostgres(settings: Settings): Promise<{ url: string; stop: Stopper }> {
+async function startPostgres(settings: Settings): Promise<{ url: string; stop: Stopper; child?: ChildProcess }> {
   if (settings.DATABASE_URL) return { url: settings.DATABASE_URL, stop: async () => undefined };
   const dataDir = path.join(settings.DATA_DIR, 'postgres');
   const { child, stop } = startNodeChild('postgres', 'db/embedded-server.js', {
@@ -99,7 +121,7 @@ async function startPostgres(settings: Settings): Promise<{ url: string; stop: S
     child.once('exit', (code) => reject(new Error(`embedded PostgreSQL exited with code ${code}`)));
   });
   log(`PostgreSQL (embedded, data in ${dataDir}): ${url.replace(/:[^:@/]+@/, ':***@')}`);
-  return { url, stop };
+  return { url, stop, child };
 }
 
 async function startMail(settings: Settings): Promise<{ url: string; stop: Stopper }> {
@@ -125,10 +147,80 @@ async function startGateway(settings: Settings): Promise<{ url: string; stop: St
   return { url: `http://127.0.0.1:${settings.SANDBOX_GATEWAY_PORT}`, stop };
 }
 
-function startNodeChild(name: string, script: string, env: NodeJS.ProcessEnv): { child: ChildProcess; stop: Stopper } {
+function startNodeChild(name: string, script: string, env: NodeJS.ProcessEnv): Started {
   const child = spawn(process.execPath, [path.join(projectRoot(), 'dist', script)], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   prefixOutput(child, name);
   return { child, stop: () => stopChild(child) };
+}
+
+/** Live (not zombie) processes: pid → [parent pid, process group]. Linux /proc; used only by `kill()`. */
+function liveProcesses(): Map<number, [number, number]> {
+  const found = new Map<number, [number, number]>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const [state, ppid, pgid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (state !== 'Z') found.set(Number(entry), [Number(ppid), Number(pgid)]);
+  }
+  return found;
+}
+
+/** The child's process group and every descendant (PostgreSQL's server processes each lead a session of their own). */
+function processTree(root: number): number[] {
+  const procs = liveProcesses();
+  const tree = new Set<number>([...procs].filter(([, [, pgid]]) => pgid === root).map(([pid]) => pid));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [pid, [ppid]] of procs) {
+      if (!tree.has(pid) && (tree.has(ppid) || ppid === root)) {
+        tree.add(pid);
+        grew = true;
+      }
+    }
+  }
+  return [...tree];
+}
+
+/** SIGKILLs the child (spawned detached, so it leads a process group), its group and all its descendants, and waits until none is left. */
+async function killGroup(child: ChildProcess): Promise<void> {
+  const root = child.pid;
+  if (root === undefined) return;
+  const exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const victims = processTree(root);
+  for (const pid of [root, ...victims]) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  await exited;
+  const alive = () => {
+    const procs = liveProcesses();
+    return victims.some((pid) => procs.has(pid));
+  };
+  while (alive()) await new Promise((r) => setTimeout(r, 50));
+}
+
+/** Wraps a started child so it can be killed and started again by `start`. */
+function restartable(name: StackProcessName, first: Started, start: () => Promise<Started>): { process: StackProcess; stop: Stopper } {
+  let current = first;
+  return {
+    stop: () => current.stop(),
+    process: {
+      name,
+      child: () => current.child,
+      kill: () => killGroup(current.child),
+      async restart() {
+        current = await start();
+      },
+    },
+  };
 }
 
 function printBanner(settings: Settings, creds: DemoCredential[], gatewayUrl: string): void {
@@ -136,10 +228,12 @@ function printBanner(settings: Settings, creds: DemoCredential[], gatewayUrl: st
     '',
     'Top-up stack is up.',
     `  API          http://localhost:${settings.PORT}   (GET /healthz)`,
+    `  Web console  http://localhost:${settings.PORT}/  (sign in with a token below)`,
     `  Temporal UI  http://localhost:${settings.TEMPORAL_UI_PORT}`,
     `  Temporal     ${settings.TEMPORAL_ADDRESS} (namespace ${settings.TEMPORAL_NAMESPACE})`,
     `  Gateway      ${gatewayUrl}${settings.PAYMENT_GATEWAY_URL ? '' : ' (sandbox: POST /v1/invoices/{ref}/simulate-payment pays an invoice)'}`,
     `  Mail         ${settings.SMTP_URL ? settings.SMTP_URL : path.join(settings.DATA_DIR, 'mail') + '/*.eml'}`,
+    `  Metrics      http://localhost:${settings.PORT}/metrics (API), http://localhost:${settings.WORKER_METRICS_PORT}/metrics (worker)`,
     '',
     'Demo credentials (Authorization: Bearer <token>):',
     ...creds.map((c) => `  ${c.role.padEnd(8)} ${c.username.padEnd(16)} ${c.token}${c.account ? `  (account ${c.account})` : ''}`),
@@ -151,7 +245,7 @@ function printBanner(settings: Settings, creds: DemoCredential[], gatewayUrl: st
 }
 
 /** Starts everything; resolves with a function that stops it all in reverse order. */
-export async function startDevStack(env: NodeJS.ProcessEnv = process.env): Promise<Stopper> {
+export async function startDevStack(env: NodeJS.ProcessEnv = process.env): Promise<DevStack> {
   const settings = loadSettings(env);
   loadPolicy(settings.TOPUP_POLICY_FILE); // fail fast on a bad policy file, before anything starts
   fs.mkdirSync(settings.DATA_DIR, { recursive: true });
@@ -163,6 +257,14 @@ export async function startDevStack(env: NodeJS.ProcessEnv = process.env): Promi
   try {
     const [temporal, pg, mail, gateway] = await Promise.all([startTemporal(settings), startPostgres(settings), startMail(settings), startGateway(settings)]);
     stoppers.push(temporal.stop, pg.stop, mail.stop, gateway.stop);
+    const processes: DevStack['processes'] = {};
+    const track = (name: StackProcessName, started: Started, start: () => Promise<Started>): Started => {
+      const r = restartable(name, started, start);
+      processes[name] = r.process;
+      return { child: started.child, stop: r.stop };
+    };
+    if (temporal.child) stoppers[0] = track('temporal', { child: temporal.child, stop: temporal.stop }, () => startTemporal(settings).then(asStarted)).stop;
+    if (pg.child) stoppers[1] = track('postgres', { child: pg.child, stop: pg.stop }, () => startPostgres(settings).then(asStarted)).stop;
     const pool = new Pool({ connectionString: pg.url, max: 2 });
     let creds: DemoCredential[];
     try {
@@ -173,18 +275,29 @@ export async function startDevStack(env: NodeJS.ProcessEnv = process.env): Promi
       await pool.end();
     }
     const childEnv = { ...env, DATABASE_URL: pg.url, SMTP_URL: mail.url, TEMPORAL_ADDRESS: temporal.address, PAYMENT_GATEWAY_URL: gateway.url };
-    const worker = startNodeChild('worker', 'worker/main.js', childEnv);
-    stoppers.push(worker.stop);
-    const api = startNodeChild('api', 'api/main.js', childEnv);
-    stoppers.push(api.stop);
-    const apiExited = new Promise<never>((_, reject) => api.child.once('exit', (code) => reject(new Error(`the API exited with code ${code}`))));
-    await Promise.race([waitForPort(settings.PORT, '127.0.0.1', 60_000), apiExited]);
+    const startWorker = async () => startNodeChild('worker', 'worker/main.js', childEnv);
+    const startApi = async () => {
+      const api = startNodeChild('api', 'api/main.js', childEnv);
+      const apiExited = new Promise<never>((_, reject) => api.child.once('exit', (code) => reject(new Error(`the API exited with code ${code}`))));
+      await Promise.race([waitForPort(settings.PORT, '127.0.0.1', 60_000), apiExited]).catch(async (err: unknown) => {
+        await api.stop();
+        throw err;
+      });
+      return api;
+    };
+    stoppers.push(track('worker', await startWorker(), startWorker).stop);
+    stoppers.push(track('api', await startApi(), startApi).stop);
     printBanner(settings, creds, gateway.url);
-    return stopAll;
+    return Object.assign(stopAll, { processes });
   } catch (err) {
     await stopAll();
     throw err;
   }
+}
+
+function asStarted(s: { stop: Stopper; child?: ChildProcess }): Started {
+  if (!s.child) throw new Error('restarted without a child process');
+  return { child: s.child, stop: s.stop };
 }
 
 /** Runs the stack until SIGINT/SIGTERM. */

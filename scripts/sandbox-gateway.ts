@@ -60,6 +60,10 @@ export interface SandboxGateway {
 /** Options of `startSandboxGateway`; `now` is the gateway's clock in ms (default `Date.now`). */
 export interface SandboxGatewayOptions {
   port?: number;
+  /** Address to listen on; 127.0.0.1 unless given. */
+  host?: string;
+  /** Host name in the payment links it hands out, when clients reach it by another name. */
+  publicHost?: string;
   apiKey: string;
   callbackUrl: string;
   callbackSecret: string;
@@ -67,7 +71,8 @@ export interface SandboxGatewayOptions {
   log?: (line: string) => void;
 }
 
-const HOST = '127.0.0.1';
+/** Loopback unless told otherwise (a compose stack binds 0.0.0.0 so the worker can reach it). */
+const DEFAULT_HOST = '127.0.0.1';
 const MAX_BODY_BYTES = 64 * 1024;
 /** Waits between delivery attempts: four attempts in all, bounded to a few seconds on loopback. */
 const DELIVERY_BACKOFF_MS = [200, 1_000, 3_000];
@@ -304,10 +309,10 @@ export async function startSandboxGateway(opts: SandboxGatewayOptions): Promise<
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 0, HOST, () => resolve());
+    server.listen(opts.port ?? 0, opts.host ?? DEFAULT_HOST, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  url = `http://${HOST}:${port}`;
+  url = `http://${opts.publicHost ?? (opts.host && opts.host !== '0.0.0.0' ? opts.host : DEFAULT_HOST)}:${port}`;
   return {
     url,
     port,
@@ -324,6 +329,8 @@ export async function startSandboxGateway(opts: SandboxGatewayOptions): Promise<
 
 const ZProcessEnv = z.object({
   SANDBOX_GATEWAY_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
+  SANDBOX_GATEWAY_HOST: z.string().min(1).default(DEFAULT_HOST),
+  SANDBOX_GATEWAY_PUBLIC_HOST: z.string().min(1).optional(),
   PAYMENT_PROVIDER_API_KEY: z.string().min(1),
   PAYMENT_CALLBACK_URL: z.url({ protocol: /^https?$/ }),
   PAYMENT_CALLBACK_SECRET: z.string().min(16, 'at least 16 characters'),
@@ -337,6 +344,8 @@ async function main(): Promise<void> {
   }
   const gateway = await startSandboxGateway({
     port: env.data.SANDBOX_GATEWAY_PORT,
+    host: env.data.SANDBOX_GATEWAY_HOST,
+    ...(env.data.SANDBOX_GATEWAY_PUBLIC_HOST ? { publicHost: env.data.SANDBOX_GATEWAY_PUBLIC_HOST } : {}),
     apiKey: env.data.PAYMENT_PROVIDER_API_KEY,
     callbackUrl: env.data.PAYMENT_CALLBACK_URL,
     callbackSecret: env.data.PAYMENT_CALLBACK_SECRET,

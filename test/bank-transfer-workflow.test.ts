@@ -8,6 +8,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { getBalances, recordUsage } from '../activities/ledger';
+import { createMailer } from '../activities/mailer';
 import { checkLedger } from '../activities/ledger-checker';
 import {
   approveUpdate,
@@ -87,9 +88,15 @@ async function storedRow(orderNumber: string) {
 }
 
 /** Every message the SMTP server received for `to`, parsed. */
-async function mailTo(to: string): Promise<ParsedMail[]> {
-  const raw = t.sink.messages.filter((m) => m.to.includes(to)).map((m) => m.raw);
-  return Promise.all(raw.map((r) => simpleParser(r)));
+/**
+ * Every message the SMTP server received for `to`, parsed, once at least `atLeast` have arrived (emails go
+ * out after the message that caused them is answered, so they may trail the answer a little).
+ */
+async function mailTo(to: string, atLeast = 0): Promise<ParsedMail[]> {
+  const deadline = Date.now() + 15_000;
+  const received = () => t.sink.messages.filter((m) => m.to.includes(to));
+  while (received().length < atLeast && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  return Promise.all(received().map((m) => simpleParser(m.raw)));
 }
 
 async function creditBalance(accountId: string) {
@@ -136,7 +143,7 @@ test('When a slip is submitted and finance never decides, then it is Dealing at 
   const submitted = await h.executeUpdate(submitSlipUpdate, { args: [{ slip: SLIP, by: account.ownerId }] });
   expect(submitted).toMatchObject({ status: 'Dealing', slip: SLIP, paymentMethod: 'bank_transfer', submissions: 1 });
 
-  const [received] = await mailTo(account.ownerEmail);
+  const [received] = await mailTo(account.ownerEmail, 1);
   expect(received?.subject).toContain(submitted.orderNumber);
   for (const field of [submitted.orderNumber, 'PT Maju Bersama', `owner.${account.accountId.slice(4)}`, 'IDR 250,000']) {
     expect(received?.text).toContain(field);
@@ -151,7 +158,7 @@ test('When a slip is submitted and finance never decides, then it is Dealing at 
   expect(failed).toMatchObject({ status: 'Payment Failure', failure: { kind: 'review-window-expired', windowHours: 24 } });
   expect((await storedRow(failed.orderNumber))?.status).toBe('Payment Failure');
 
-  const mails = await mailTo(account.ownerEmail);
+  const mails = await mailTo(account.ownerEmail, 2);
   expect(mails).toHaveLength(2);
   expect(mails[1]?.subject).toContain(failed.orderNumber);
   expect(mails[1]?.text).toContain('24 hours');
@@ -165,7 +172,7 @@ test('When finance rejects, the customer edits the amount and finance approves, 
   await h.executeUpdate(submitSlipUpdate, { args: [{ slip: SLIP, by: account.ownerId }] });
   const rejected = await h.executeUpdate(rejectUpdate, { args: [{ reason: 'Amount differs from the slip (IDR 1,000,000)', by: 'finance-1' }] });
   expect(rejected).toMatchObject({ status: 'Payment Failure', checkResult: 'Amount differs from the slip (IDR 1,000,000)' });
-  expect((await mailTo(account.ownerEmail)).map((m) => m.text)).toEqual([expect.any(String), expect.stringContaining('Amount differs from the slip')]);
+  expect((await mailTo(account.ownerEmail, 2)).map((m) => m.text)).toEqual([expect.any(String), expect.stringContaining('Amount differs from the slip')]);
 
   await env.sleep('30h');
   const newSlip = { ...SLIP, fileId: 'slip-0002' };
@@ -182,7 +189,7 @@ test('When finance rejects, the customer edits the amount and finance approves, 
   expect(await storedRow(paid.orderNumber)).toMatchObject({ status: 'Paid', amount: 1_000_000, check_result: 'Matches the slip' });
   expect(await creditBalance(account.accountId)).toMatchObject({ recharge: 1_000_000, current: 1_000_000 });
 
-  const mails = await mailTo(account.ownerEmail);
+  const mails = await mailTo(account.ownerEmail, 3);
   expect(mails).toHaveLength(3);
   const receipt = mails[2]?.attachments.find((a) => a.contentType === 'application/pdf');
   expect(receipt?.filename).toBe(`receipt-${paid.orderNumber}.pdf`);
@@ -203,7 +210,7 @@ test('When an account owes 5,000 and a 1,000,000 top-up is approved, then 5,000 
   expect(paid.paid).toMatchObject({ settled: 5_000, added: 995_000, balanceAfter: 995_000 });
   expect(await creditBalance(account.accountId)).toMatchObject({ recharge: 995_000, unbilled: 0, current: 995_000 });
 
-  const mails = await mailTo(account.ownerEmail);
+  const mails = await mailTo(account.ownerEmail, 2);
   const paidMail = mails[mails.length - 1]!;
   for (const amount of ['Rp 1.000.000', 'Rp 5.000', 'Rp 995.000']) expect(paidMail.text).toContain(amount);
   const pdf = await parsePdf(paidMail.attachments[0]!.content);
@@ -228,7 +235,7 @@ test('When approve is sent 20 times at once, or retried after the worker is lost
   expect(await creditBalance(account.accountId)).toMatchObject({ recharge: 300_000, current: 300_000 });
   const entries = await t.db.pool.query('SELECT 1 FROM journal_entries WHERE idempotency_key = $1', [`topup:${orderNumber}:paid`]);
   expect(entries.rowCount).toBe(1);
-  const paidMails = (await mailTo(account.ownerEmail)).filter((m) => m.attachments.length > 0);
+  const paidMails = (await mailTo(account.ownerEmail, 2)).filter((m) => m.attachments.length > 0);
   expect(paidMails).toHaveLength(1);
 });
 
@@ -290,4 +297,33 @@ test('When a Payment Failure order is left untouched for 120 h, then it is final
   await expect(h.executeUpdate(editOrderUpdate, { args: [{ amount: 20_000, by: account.ownerId }] })).rejects.toThrow();
   expect((await view(h)).amount).toBe(1_000_000);
   await recordHistory('payment-failure-final', h);
+});
+
+test('When the mail server is down, then a slip submission is still answered at once and the email waits for the server', async () => {
+  const account = await createTestAccount(t.db.pool);
+  const queue = uniqueTaskQueue('bank-nomail');
+  const noMail = createMailer({ smtpUrl: 'smtp://127.0.0.1:9', from: 'Top-up Test <billing@provider.test>' });
+  const isolated = await createTestWorker(env, queue, { ...t.deps, mailer: noMail });
+  await isolated.runUntil(async () => {
+    nextNumber += 1;
+    const input: TopupOrderInput = {
+      orderNumber: String(nextNumber),
+      accountId: account.accountId,
+      createdBy: account.ownerId,
+      wallet: 'credit',
+      amount: 100_000,
+      currency: 'IDR',
+      createdAt: new Date(await env.currentTimeMs()).toISOString(),
+      policy: DEFAULT_POLICY,
+    };
+    const h = await env.client.workflow.start('topupOrder', { taskQueue: queue, workflowId: orderWorkflowId(input.orderNumber), args: [input] });
+    const started = Date.now();
+    const view = await h.executeUpdate(submitSlipUpdate, { args: [{ slip: SLIP, by: account.ownerId }] });
+    expect(view.status).toBe('Dealing');
+    expect(Date.now() - started).toBeLessThan(5_000);
+    const outbox = await t.db.pool.query<{ sent_at: Date | null; attempts: number }>('SELECT sent_at, attempts FROM email_outbox WHERE idempotency_key = $1', [`topup:${input.orderNumber}:submitted:1`]);
+    expect(outbox.rows[0]?.sent_at ?? null).toBeNull();
+    await h.terminate('test over');
+  });
+  noMail.close();
 });

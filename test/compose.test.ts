@@ -13,7 +13,7 @@ function composeConfig(): string {
 
 test('When docker-compose reads the stack, then it is valid and has every service with a health check where others wait on it', () => {
   const config = composeConfig();
-  for (const service of ['postgres', 'temporal', 'temporal-ui', 'mail', 'worker', 'api']) {
+  for (const service of ['postgres', 'temporal', 'temporal-ui', 'mail', 'gateway', 'worker', 'api']) {
     expect(config).toMatch(new RegExp(`^  ${service}:`, 'm'));
   }
   expect(config).toMatch(/DB: postgres12/);

@@ -21,6 +21,7 @@ test('When the recorded histories of every path are replayed, then none fails wi
       'online-paid-by-card.json',
       'online-paid-late-approved.json',
       'online-paid-late-refunded.json',
+      'subscription-billing-unpaid.json',
     ]),
   );
   const histories = files.map((f) => ({

@@ -5,6 +5,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createActivities, type Activities, type ActivityDeps } from '../activities';
 import { TASK_QUEUE } from '../workflows/definitions';
 import { requestIdActivityInterceptors } from './activity-interceptors';
+import { activityMetricsInterceptors, countEmailFailures } from './activity-metrics';
 
 /** Options for {@link createTopupWorker}. */
 export interface TopupWorkerOptions {
@@ -33,8 +34,9 @@ export async function createTopupWorker(opts: TopupWorkerOptions): Promise<Worke
     namespace: opts.namespace ?? 'default',
     taskQueue: opts.taskQueue ?? TASK_QUEUE,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: (opts.wrapActivities ?? ((a) => a))(createActivities(opts.deps)),
-    interceptors: { workflowModules: [WORKFLOW_INTERCEPTORS_PATH], activity: [requestIdActivityInterceptors] },
+    activities: (opts.wrapActivities ?? ((a) => a))(createActivities({ ...opts.deps, mailer: countEmailFailures(opts.deps.mailer) })),
+    // A prebuilt bundle already holds the workflow interceptors (bundleWorkflowCode's workflowInterceptorModules).
+    interceptors: { ...(opts.workflowBundle ? {} : { workflowModules: [WORKFLOW_INTERCEPTORS_PATH] }), activity: [requestIdActivityInterceptors, activityMetricsInterceptors] },
     // In-flight activities (a ledger posting, an email) get this long to finish on shutdown.
     shutdownGraceTime: '30s',
     ...opts.tuning,

@@ -1,24 +1,28 @@
 /**
  * The worker process: connects to Temporal and PostgreSQL and serves the top-up task queue until
- * SIGINT/SIGTERM, then drains in-flight activities before exiting.
+ * SIGINT/SIGTERM, then drains in-flight activities (up to the worker's shutdownGraceTime) and exits 0.
+ * Logs are JSON lines through pino; the SDK's and the worker's metrics are served on WORKER_METRICS_PORT.
  */
 import { Connection } from '@temporalio/client';
-import { NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import { createLogger } from '../config/logger';
 import { providerFromSettings } from '../config/provider';
-import { loadSettings } from '../config/settings';
+import { loadSettings, SettingsError } from '../config/settings';
 import { createMailer } from '../activities/mailer';
 import { createSandboxProvider } from '../activities/payment-provider';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { createTopupWorker } from './create-worker';
+import { installWorkerRuntime } from './runtime';
 import { registerSearchAttributes } from './search-attributes';
 
 /** Registers the order search attributes on a cluster that lacks them (a compose stack, a new namespace). */
-async function ensureSearchAttributes(address: string, namespace: string): Promise<void> {
+async function ensureSearchAttributes(address: string, namespace: string, logger: Logger): Promise<void> {
   const connection = await Connection.connect({ address });
   try {
     const added = await registerSearchAttributes(connection, namespace);
-    if (added.length) process.stdout.write(`worker: registered search attributes ${added.join(', ')}\n`);
+    if (added.length) logger.info({ searchAttributes: added }, 'registered search attributes');
   } finally {
     await connection.close();
   }
@@ -27,15 +31,15 @@ async function ensureSearchAttributes(address: string, namespace: string): Promi
 async function main(): Promise<void> {
   const settings = loadSettings();
   if (!settings.DATABASE_URL) throw new Error('DATABASE_URL is required by the worker (npm start sets it for the embedded database)');
-  // The worker handles its own shutdown signals below.
-  Runtime.install({ shutdownSignals: [] });
   if (!settings.PAYMENT_GATEWAY_URL) throw new Error('PAYMENT_GATEWAY_URL is required by the worker (npm start sets it for the sandbox gateway)');
   if (!settings.SMTP_URL) throw new Error('SMTP_URL is required by the worker (npm start sets it for the SMTP sink)');
+  const logger = createLogger({ level: settings.LOG_LEVEL, service: 'worker' });
+  installWorkerRuntime({ logger, metricsPort: settings.WORKER_METRICS_PORT });
   const pool = createPool(settings.DATABASE_URL);
   const mailer = createMailer({ smtpUrl: settings.SMTP_URL, from: settings.MAIL_FROM });
   // Every process applies pending migrations at start; an advisory lock makes concurrent starts safe.
   await migrate(pool);
-  await ensureSearchAttributes(settings.TEMPORAL_ADDRESS, settings.TEMPORAL_NAMESPACE);
+  await ensureSearchAttributes(settings.TEMPORAL_ADDRESS, settings.TEMPORAL_NAMESPACE, logger);
   const connection = await NativeConnection.connect({ address: settings.TEMPORAL_ADDRESS });
   const worker = await createTopupWorker({
     connection,
@@ -48,10 +52,19 @@ async function main(): Promise<void> {
       gateway: createSandboxProvider({ baseUrl: settings.PAYMENT_GATEWAY_URL, apiKey: settings.PAYMENT_PROVIDER_API_KEY }),
     },
   });
-  const stop = () => worker.shutdown();
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'worker draining: no new tasks, in-flight activities finish');
+    worker.shutdown();
+  };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  process.stdout.write(`worker: polling task queue "${settings.TEMPORAL_TASK_QUEUE}" on ${settings.TEMPORAL_ADDRESS}\n`);
+  logger.info(
+    { taskQueue: settings.TEMPORAL_TASK_QUEUE, temporalAddress: settings.TEMPORAL_ADDRESS, metrics: `http://0.0.0.0:${settings.WORKER_METRICS_PORT}/metrics` },
+    'worker polling',
+  );
   try {
     await worker.run();
   } finally {
@@ -59,9 +72,15 @@ async function main(): Promise<void> {
     mailer.close();
     await pool.end();
   }
+  logger.info('worker stopped');
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`worker: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    // A bad setting is said plainly; anything else keeps its stack for the operator.
+    const text = err instanceof SettingsError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
+    process.stderr.write(`worker: ${text}\n`);
+    process.exit(1);
+  },
+);

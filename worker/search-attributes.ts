@@ -19,6 +19,7 @@ const INDEXED_TYPE: Record<SearchAttributeType, temporal.api.enums.v1.IndexedVal
   [SearchAttributeType.KEYWORD_LIST]: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
 };
 
+const GRPC_ALREADY_EXISTS = 6;
 const GRPC_UNIMPLEMENTED = 12;
 
 /** Names the namespace knows; the Java time-skipping server cannot list them, so there it knows none yet. */
@@ -41,9 +42,15 @@ export async function registerSearchAttributes(
   const known = await listSearchAttributeNames(connection, namespace);
   const missing = keys.filter((k) => !known.has(k.name));
   if (missing.length === 0) return [];
-  await connection.operatorService.addSearchAttributes({
-    namespace,
-    searchAttributes: Object.fromEntries(missing.map((k) => [k.name, INDEXED_TYPE[k.type]])),
-  });
+  try {
+    await connection.operatorService.addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(missing.map((k) => [k.name, INDEXED_TYPE[k.type]])),
+    });
+  } catch (err) {
+    // Another process registered them first (workers starting together), or a server that cannot list them has them.
+    if ((err as { code?: number }).code === GRPC_ALREADY_EXISTS) return [];
+    throw err;
+  }
   return missing.map((k) => k.name);
 }

@@ -41,6 +41,8 @@ export interface TopupOrderInput {
   /** ISO-8601 creation time, stamped by the API. */
   createdAt: string;
   policy: TopupPolicy;
+  /** Set when the order pays an unpaid subscription invoice (a `deposit` top-up of exactly its amount). */
+  settles?: InvoiceSettlement | null;
 }
 
 /** A stored payment slip, referenced by the workflow (the bytes live in file storage). */
@@ -255,3 +257,46 @@ export interface LowBalanceNoticeInput {
 export function lowBalanceWorkflowId(input: Pick<LowBalanceNoticeInput, 'accountId' | 'wallet' | 'referenceEntryId'>): string {
   return `low-balance-${input.accountId}-${input.wallet}-${input.referenceEntryId}`;
 }
+
+// ——— Subscriptions and deposit auto-pay (seed 002) ———
+
+/** An unpaid renewal invoice that a top-up order pays (its amount goes to the deposit, which pays the invoice). */
+export interface InvoiceSettlement {
+  invoiceId: string;
+  subscriptionId: string;
+}
+
+/** Input of a subscription's billing workflow, one run per period (continue-as-new). */
+export interface SubscriptionBillingInput {
+  subscriptionId: string;
+  /** `YYYY-MM-DD`, local to `timeZone`. */
+  startDate: string;
+  cycleMonths: number;
+  timeZone: string;
+  /** The current period, 0 for the first. */
+  periodIndex: number;
+  /** Days before a period ends that its renewal invoice is issued (7). */
+  invoiceLeadDays: number;
+}
+
+/** What the billing workflow is doing, for ops. */
+export interface BillingView {
+  subscriptionId: string;
+  periodIndex: number;
+  /** When the next renewal invoice is issued (ISO). */
+  nextInvoiceAt: string;
+  invoice: { id: string; status: 'unpaid' | 'paid' } | null;
+  suspended: boolean;
+}
+
+const BILLING_WORKFLOW_PREFIX = 'subscription-';
+
+/** Workflow id of a subscription's billing: `subscription-<id>`. */
+export function billingWorkflowId(subscriptionId: string): string {
+  return `${BILLING_WORKFLOW_PREFIX}${subscriptionId}`;
+}
+
+/** The deposit has new money: try the unpaid invoice again. Sent by the order that settles it. */
+export const depositCreditedSignal = defineSignal<[{ orderNumber: string }]>('depositCredited');
+/** The billing workflow's live state. */
+export const getBillingQuery = defineQuery<BillingView>('getBilling');

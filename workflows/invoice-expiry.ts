@@ -3,7 +3,8 @@
  * (seed 001: "valid until n+1 at 23.59"). Pure and deterministic: the workflow computes it from workflow time.
  */
 
-interface LocalDate {
+/** A calendar date on a wall clock. */
+export interface LocalDate {
   year: number;
   month: number;
   day: number;
@@ -44,7 +45,7 @@ function offsetMs(instantMs: number, timeZone: string): number {
 }
 
 /** The instant at which the wall clock of `timeZone` reads `local` at hh:mm:ss. */
-function instantOf(local: LocalDate, hour: number, minute: number, second: number, timeZone: string): number {
+export function instantOf(local: LocalDate, hour: number, minute: number, second: number, timeZone: string): number {
   const wall = Date.UTC(local.year, local.month - 1, local.day, hour, minute, second);
   // Two rounds settle a guess that lands on the other side of a daylight-saving change.
   let guess = wall - offsetMs(wall, timeZone);

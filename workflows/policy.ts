@@ -37,6 +37,8 @@ export interface TopupPolicy {
   /** Per-order limits of the `deposit` wallet, IDR. */
   depositMinAmount: number;
   depositMaxAmount: number;
+  /** A subscription's renewal invoice is issued this many days before its period ends. */
+  invoiceLeadDays: number;
   /** Fee on the amount billed when paying by credit card, in basis points (350 = 3.5 %). */
   creditCardFeeBasisPoints: number;
   /** The owner is told once when a wallet falls below this percentage of its last paid top-up. */
@@ -55,6 +57,7 @@ export const DEFAULT_POLICY: TopupPolicy = {
   muvPackPrice: 300_000,
   depositMinAmount: 35_000,
   depositMaxAmount: 250_000,
+  invoiceLeadDays: 7,
   creditCardFeeBasisPoints: 350,
   lowBalancePercent: 40,
 };

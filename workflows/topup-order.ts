@@ -9,7 +9,9 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
+  getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -19,7 +21,9 @@ import type { Activities } from '../activities';
 import { bankTransferAmountViolation } from './amount-rules';
 import {
   approveUpdate,
+  billingWorkflowId,
   choosePaymentMethodUpdate,
+  depositCreditedSignal,
   deleteOrderUpdate,
   editOrderUpdate,
   FAILURE_TYPES,
@@ -65,6 +69,16 @@ function requireNote(field: string, text: string | undefined, required: boolean)
   if (text.length > MAX_NOTE_LENGTH) invalid(field, `must be at most ${MAX_NOTE_LENGTH} characters`);
 }
 
+/** Tells a subscription's billing that the deposit now holds the money for its unpaid invoice. */
+async function tellBillingDepositCredited(subscriptionId: string, orderNumber: string): Promise<void> {
+  try {
+    await getExternalWorkflowHandle(billingWorkflowId(subscriptionId)).signal(depositCreditedSignal, { orderNumber });
+  } catch (err) {
+    // A cancelled subscription has no billing to tell; the money stays in the deposit.
+    log.warn('billing workflow not signalled', { subscriptionId, error: String(err) });
+  }
+}
+
 /** The bank-transfer top-up order. */
 export async function topupOrder(input: TopupOrderInput): Promise<OrderView> {
   const { policy } = input;
@@ -89,6 +103,22 @@ export async function topupOrder(input: TopupOrderInput): Promise<OrderView> {
     submissions: 0,
     revision: 0,
   };
+  /** Emails still being sent after their message was answered; the workflow ends only once they are out. */
+  const backgroundEmails: Promise<unknown>[] = [];
+
+  /**
+   * A caller (a customer uploading a slip, finance deciding) is answered once the state is recorded, not once
+   * the mail server took the email: with SMTP down, the email retries in the background instead of holding
+   * the HTTP request. Histories recorded before this change keep waiting, as they did.
+   */
+  async function emailAfterReply(sending: Promise<unknown>): Promise<void> {
+    if (!patched('email-after-reply')) {
+      await sending;
+      return;
+    }
+    backgroundEmails.push(sending.catch((err: unknown) => log.error('order email failed for good', { orderNumber: order.orderNumber, error: String(err) })));
+  }
+
   /** An approval under way (crediting the wallet): later messages see it before the status changes. */
   let approving = false;
 
@@ -169,7 +199,7 @@ export async function topupOrder(input: TopupOrderInput): Promise<OrderView> {
       enterDealing();
       const view = snapshot();
       await recordOrder(view);
-      await sendOrderEmail({ event: 'submitted', order: view });
+      await emailAfterReply(sendOrderEmail({ event: 'submitted', order: view }));
       return view;
     },
     {
@@ -195,7 +225,8 @@ export async function topupOrder(input: TopupOrderInput): Promise<OrderView> {
       validator: ({ amount, slip }) => {
         if (!editable()) refuse(order.final ? 'the order is final: it was left in Payment Failure too long to edit' : `the order cannot be edited while it is ${order.status}`);
         if (amount === undefined && !slip) invalid('amount', 'give a new amount, a new slip, or both');
-        if (amount !== undefined) {
+        if (input.settles && amount !== undefined && amount !== order.amount) invalid('amount', `is the amount of invoice ${input.settles.invoiceId} and cannot change`);
+        if (amount !== undefined && !input.settles) {
           const violation = bankTransferAmountViolation(order.wallet, amount, policy);
           if (violation) invalid(violation.field, violation.rule);
         }
@@ -234,7 +265,8 @@ export async function topupOrder(input: TopupOrderInput): Promise<OrderView> {
       const view = snapshot();
       await recordOrder(view);
       await issueReceipt(view);
-      await sendOrderEmail({ event: 'paid', order: view });
+      await emailAfterReply(sendOrderEmail({ event: 'paid', order: view }));
+      if (input.settles && patched('invoice-settlement')) await tellBillingDepositCredited(input.settles.subscriptionId, order.orderNumber);
       return view;
     },
     {
@@ -253,7 +285,7 @@ export async function topupOrder(input: TopupOrderInput): Promise<OrderView> {
       enterPaymentFailure({ kind: 'rejected', reason: reason.trim(), by });
       const view = snapshot();
       await recordOrder(view);
-      await sendOrderEmail({ event: 'failed', order: view });
+      await emailAfterReply(sendOrderEmail({ event: 'failed', order: view }));
       return view;
     },
     {
@@ -336,5 +368,6 @@ export async function topupOrder(input: TopupOrderInput): Promise<OrderView> {
     }
   }
   await condition(allHandlersFinished);
+  await Promise.all(backgroundEmails);
   return snapshot();
 }

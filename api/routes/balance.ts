@@ -1,4 +1,4 @@
-/** `GET /v1/balance`: each wallet of an account, split as the dashboard shows it. */
+/** `GET /v1/balance`: each wallet of an account, split as the dashboard shows it; the deposit's refund answer. */
 import { Router } from 'express';
 import type { Pool } from 'pg';
 import { z } from 'zod';
@@ -24,6 +24,10 @@ export function balanceRouter(deps: { pool: Pool }): Router {
       accountId,
       wallets: balances.map(({ wallet, current, recharge, gift, unbilled }) => ({ wallet, current, recharge, gift, unbilled })),
     });
+  });
+  // Seed 002: the deposit is non-refundable. There is no refund path; asking about one gets that answer.
+  router.get('/deposit/refund', requireRole('owner', 'pic', 'finance', 'ops'), (_req, res) => {
+    res.json({ wallet: 'deposit', refundable: false, reason: 'the deposit balance is non-refundable: it pays your subscription invoices automatically' });
   });
   return router;
 }

@@ -18,6 +18,7 @@ import { priceOnlineOrder, type OnlineLineRequest } from '../../workflows/online
 import { draftOnlineOrder } from '../../workflows/online-order-view';
 import { ONLINE_PAYMENT_METHODS, type TopupPolicy } from '../../workflows/policy';
 import { requireRole, type Principal } from '../auth';
+import { requireDepositEligible } from '../deposit-eligibility';
 import { HttpError } from '../errors';
 import { recordOperation } from '../operation-log';
 import { findVisibleOrder, onlineOrder } from '../order-access';
@@ -63,6 +64,7 @@ export function onlineOrdersRouter(deps: OrderRouteDeps): Router {
     const body = ZOnlineLinesRequest.parse(req.body);
     const bill = priced(body.lines, deps.policy);
     const principal = req.principal!;
+    if (body.lines.some((l) => l.wallet === 'deposit')) await requireDepositEligible(deps.pool, principal.accountId!);
     const account = await deps.pool.query<{ time_zone: string }>('SELECT time_zone FROM accounts WHERE id = $1', [principal.accountId]);
     const now = deps.now();
     const orderNumber = await allocateOrderNumber(deps.pool, now);

@@ -8,26 +8,23 @@ import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { findInvoiceDocument } from '../../activities/online-order-activities';
 import { findReceipt } from '../../activities/order-notifications';
-import { upsertOrderRow } from '../../activities/order-read-model';
 import type { ProviderInfo } from '../../config/provider';
-import { allocateOrderNumber } from '../../db/order-numbers';
 import { bankTransferAmountViolation } from '../../workflows/amount-rules';
 import {
   approveAnyOrderUpdate,
   choosePaymentMethodUpdate,
   deleteAnyOrderUpdate,
   editOrderUpdate,
-  orderWorkflowId,
   rejectAnyOrderUpdate,
   submitSlipUpdate,
   type AnyOrderView,
   type OrderView,
-  type TopupOrderInput,
 } from '../../workflows/definitions';
 import type { TopupPolicy } from '../../workflows/policy';
 import { formatRupiah } from '../../workflows/rupiah';
 import { requireRole, scopedAccountId, type Principal } from '../auth';
 import { HttpError } from '../errors';
+import type { ApiMetrics } from '../metrics';
 import { recordOperation } from '../operation-log';
 import { bankTransferOrder, findVisibleOrder, liveOrder, onlineOrder } from '../order-access';
 import { listOrders } from '../order-list';
@@ -40,7 +37,9 @@ import {
   ZRejectRequest,
   ZSlipFormFields,
 } from '../order-schemas';
+import { requireDepositEligible } from '../deposit-eligibility';
 import { isRefusedUpdate, updateOrder } from '../order-updates';
+import { startBankTransferOrder } from '../start-bank-transfer-order';
 import { ZCreateOrderRequest } from '../schemas';
 import { deleteSlip, loadSlip, storeSlip } from '../slip-store';
 import { receiveSlipUpload, slipExtension, uploadedSlip } from '../slip-upload';
@@ -53,6 +52,8 @@ export interface OrderRouteDeps {
   policy: TopupPolicy;
   provider: ProviderInfo;
   now: () => Date;
+  /** Where finance's decisions are timed (`topup_order_decision_seconds`). */
+  metrics?: Pick<ApiMetrics, 'observeDecision'>;
 }
 
 /** Customers change their orders; finance decides; everyone but services reads. */
@@ -99,49 +100,9 @@ export function ordersRouter(deps: OrderRouteDeps): Router {
     const violation = bankTransferAmountViolation(body.wallet, body.amount, deps.policy);
     if (violation) throw new HttpError(400, 'invalid_input', `${violation.field}: ${violation.rule}`, [{ path: violation.field, rule: violation.rule }]);
     const principal = req.principal!;
-    const now = deps.now();
-    const orderNumber = await allocateOrderNumber(deps.pool, now);
-    const input: TopupOrderInput = {
-      orderNumber,
-      accountId: principal.accountId!,
-      createdBy: principal.userId,
-      wallet: body.wallet,
-      amount: body.amount,
-      currency: 'IDR',
-      createdAt: now.toISOString(),
-      policy: deps.policy,
-    };
-    await deps.temporal.workflow.start('topupOrder', {
-      taskQueue: deps.taskQueue,
-      workflowId: orderWorkflowId(orderNumber),
-      args: [input],
-      staticSummary: `Top-up ${orderNumber}: ${body.wallet} IDR ${body.amount}`,
-    });
-    const { policy: _policy, ...order } = input;
-    const view: OrderView = {
-      ...order,
-      status: 'Unpaid',
-      paymentMethod: null,
-      slip: null,
-      submittedAt: null,
-      deadline: null,
-      checkResult: null,
-      failure: null,
-      paid: null,
-      final: false,
-      submissions: 0,
-      revision: 0,
-    };
-    // The workflow writes the same revision-0 row; writing it here too makes the list read-your-writes.
-    await upsertOrderRow(deps.pool, view);
-    await recordOperation(deps.pool, {
-      accountId: view.accountId,
-      actorId: principal.userId,
-      action: 'order.create',
-      orderNumber,
-      details: { wallet: view.wallet, amount: view.amount, status: view.status },
-    });
-    res.status(201).location(`/v1/orders/${orderNumber}`).json(view);
+    if (body.wallet === 'deposit') await requireDepositEligible(deps.pool, principal.accountId!);
+    const view = await startBankTransferOrder(deps, principal, { wallet: body.wallet, amount: body.amount, settles: null });
+    res.status(201).location(`/v1/orders/${view.orderNumber}`).json(view);
   });
 
   router.get('/', readers, async (req, res) => {
@@ -270,6 +231,7 @@ export function ordersRouter(deps: OrderRouteDeps): Router {
     const body = ZApproveRequest.parse(req.body ?? {});
     const order = await updateOrder(deps, orderNumber, approveAnyOrderUpdate, { by: principal.userId, ...(body.checkResult ? { checkResult: body.checkResult } : {}) }, { repeatOf: 'Paid' });
     await logChange(deps.pool, principal, stored, order, 'order.approve', { checkResult: order.checkResult });
+    deps.metrics?.observeDecision(stored, order, 'approved', deps.now());
     res.json(order);
   });
 
@@ -278,6 +240,7 @@ export function ordersRouter(deps: OrderRouteDeps): Router {
     const body = ZRejectRequest.parse(req.body ?? {});
     const order = await updateOrder(deps, orderNumber, rejectAnyOrderUpdate, { reason: body.reason, by: principal.userId });
     await logChange(deps.pool, principal, stored, order, 'order.reject', { reason: body.reason });
+    deps.metrics?.observeDecision(stored, order, 'rejected', deps.now());
     res.json(order);
   });
 

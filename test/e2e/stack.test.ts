@@ -18,7 +18,7 @@ beforeAll(async () => {
   fs.mkdirSync(dataDir, { recursive: true });
   const policyFile = path.join(dataDir, 'policy.json');
   fs.writeFileSync(policyFile, JSON.stringify({ unsubmittedCloseAfter: '4s' }));
-  const [port, temporalPort, uiPort, pgPort, smtpPort, gatewayPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const [port, temporalPort, uiPort, pgPort, smtpPort, gatewayPort, metricsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
   api = `http://127.0.0.1:${port}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -28,6 +28,7 @@ beforeAll(async () => {
     EMBEDDED_PG_PORT: String(pgPort),
     SMTP_SINK_PORT: String(smtpPort),
     SANDBOX_GATEWAY_PORT: String(gatewayPort),
+    WORKER_METRICS_PORT: String(metricsPort),
     PAYMENT_GATEWAY_URL: '',
     DATA_DIR: dataDir,
     TOPUP_POLICY_FILE: policyFile,

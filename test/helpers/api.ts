@@ -5,8 +5,9 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { Express } from 'express';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { Client } from '@temporalio/client';
+import type { Activities } from '../../activities';
 import { createApp } from '../../api/create-app';
 import { requestIdClientInterceptor } from '../../api/request-context';
 import { DEFAULT_POLICY, type TopupPolicy } from '../../workflows/policy';
@@ -26,12 +27,12 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export async function startTestApi(opts: { policy?: TopupPolicy } = {}): Promise<TestApi> {
+export async function startTestApi(opts: { policy?: TopupPolicy; wrapActivities?: (activities: Activities) => Activities; logger?: Logger } = {}): Promise<TestApi> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const [env, t] = await Promise.all([startTimeSkippingEnv(), createTestActivityDeps({ callbackUrl: `${baseUrl}/v1/payments/callback` })]);
   const taskQueue = uniqueTaskQueue('api');
-  const worker: Worker = await createTestWorker(env, taskQueue, t.deps);
+  const worker: Worker = await createTestWorker(env, taskQueue, t.deps, opts.wrapActivities);
   const running = worker.run();
   const app = createApp({
     pool: t.db.pool,
@@ -41,7 +42,7 @@ export async function startTestApi(opts: { policy?: TopupPolicy } = {}): Promise
     policy: opts.policy ?? DEFAULT_POLICY,
     provider: TEST_PROVIDER,
     paymentCallbackSecret: TEST_GATEWAY.callbackSecret,
-    logger: pino({ level: 'silent' }),
+    logger: opts.logger ?? pino({ level: 'silent' }),
   });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(port, '127.0.0.1', () => resolve(s));

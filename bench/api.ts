@@ -1,0 +1,175 @@
+/**
+ * Benchmark 4, the API: `createApp` in this process on a port (a real PostgreSQL behind it; Temporal is not
+ * called by these routes), loaded by autocannon from a separate process so the app keeps one core:
+ * - a small authenticated GET (`GET /v1/balance`): requests/s and p99 at --connections;
+ * - `GET /v1/orders` with --orders orders across --accounts accounts seeded straight into the read model,
+ *   filtered by status and date range, first page and page 500, as a customer and as finance: p50/p99, and the
+ *   time PostgreSQL takes for each of the route's two queries (EXPLAIN ANALYZE).
+ *
+ *   node dist/bench/api.js [--orders 100000] [--accounts 1000] [--connections 50] [--duration 10] [--explain 0|1]
+ *   node dist/bench/api.js --orders 1000000 --accounts 10000     # the size the issue asks for
+ */
+import type { Server } from 'node:http';
+import { Client, Connection } from '@temporalio/client';
+import pino from 'pino';
+import type { Pool } from 'pg';
+import { createApp } from '../api/create-app';
+import { listOrders, type OrderListFilter } from '../api/order-list';
+import { createLogger } from '../config/logger';
+import { freePort } from '../scripts/net';
+import { DEFAULT_POLICY } from '../workflows/policy';
+import { parseFlags } from './lib/args';
+import { loadTest, type LoadReport } from './lib/autocannon';
+import { benchAccountId, seedBenchAccounts } from './lib/bench-accounts';
+import { startBenchDatabase } from './lib/embedded-db';
+import { seedOrders } from './lib/seed-orders';
+import { fmt, printTable } from './lib/stats';
+
+const PROVIDER = { name: 'PT Bench', address: 'Jl. Bench 1', email: 'billing@bench.local', bank: { bankName: 'Bank Bench', accountName: 'PT Bench', accountNumber: '1234567890' } };
+const SEED_END = '2026-11-01T00:00:00Z';
+const RANGE = { from: '2026-05-01', to: '2026-07-31' };
+
+/** One list request: who asks, and the route's query string. */
+interface ListShape {
+  name: string;
+  finance: boolean;
+  query: Omit<OrderListFilter, 'accountId' | 'pageSize' | 'sort'>;
+}
+
+const SHAPES: ListShape[] = [
+  { name: 'customer, newest first, page 1', finance: false, query: { page: 1 } },
+  { name: 'customer, Paid, date range, page 1', finance: false, query: { status: 'Paid', ...RANGE, page: 1 } },
+  { name: 'finance (all accounts), Paid, date range, page 1', finance: true, query: { status: 'Paid', ...RANGE, page: 1 } },
+  { name: 'finance (all accounts), Paid, date range, page 500', finance: true, query: { status: 'Paid', ...RANGE, page: 500 } },
+];
+
+function queryString(q: ListShape['query']): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== undefined) params.set(k, String(v));
+  return params.toString();
+}
+
+/**
+ * PostgreSQL's own time for the route's two queries (the page and the count), by running listOrders with a
+ * pool stand-in that EXPLAIN ANALYZEs whatever SQL it is given.
+ */
+async function explainList(pool: Pool, filter: OrderListFilter): Promise<{ ms: number[]; plans: string[] }> {
+  const plans: string[] = [];
+  const ms: number[] = [];
+  const explaining = {
+    async query(text: string, params: unknown[]) {
+      const res = await pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${text}`, params);
+      const lines = res.rows.map((r) => r['QUERY PLAN']);
+      ms.push(Number(/Execution Time: ([\d.]+) ms/.exec(lines.join('\n'))?.[1] ?? Number.NaN));
+      plans.push(lines.join('\n'));
+      return { rows: [] };
+    },
+  };
+  await listOrders(explaining as unknown as Pool, filter);
+  return { ms, plans };
+}
+
+async function listen(app: ReturnType<typeof createApp>): Promise<{ server: Server; url: string }> {
+  const port = await freePort();
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(port, '127.0.0.1', () => resolve(s));
+  });
+  return { server, url: `http://127.0.0.1:${port}` };
+}
+
+/** Runs a load and the CPU this process (the app) used meanwhile, in cores. */
+async function measured(run: () => Promise<LoadReport>): Promise<{ report: LoadReport; cores: number }> {
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  const report = await run();
+  const used = process.cpuUsage(cpu);
+  return { report, cores: (used.user + used.system) / 1000 / (performance.now() - start) };
+}
+
+async function main(): Promise<void> {
+  const flags = parseFlags('API: a small authenticated GET under load, and GET /v1/orders over a large read model.', {
+    orders: 100_000,
+    accounts: 1000,
+    days: 365,
+    connections: 50,
+    duration: 10,
+    'list-connections': 1,
+    'list-requests': 200,
+    pool: 10,
+    explain: 0,
+  });
+  const db = await startBenchDatabase(flags.pool);
+  let server: Server | undefined;
+  try {
+    const creds = await seedBenchAccounts(db.pool, flags.accounts, 1, 1);
+    const seedStart = performance.now();
+    await seedOrders(db.pool, { orders: flags.orders, accounts: flags.accounts, days: flags.days, end: SEED_END }, (done) => process.stdout.write(`seeded ${fmt(done)} orders\n`));
+    process.stdout.write(`seeded ${fmt(flags.orders)} orders across ${fmt(flags.accounts)} accounts in ${fmt((performance.now() - seedStart) / 1000, 1)} s\n`);
+    // These routes never call Temporal; a lazy connection to nowhere keeps it that way.
+    const temporal = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
+    const app = createApp({
+      pool: db.pool,
+      temporal,
+      taskQueue: 'bench',
+      policy: DEFAULT_POLICY,
+      provider: PROVIDER,
+      // Request logs at `info`, as the service runs, written to /dev/null: their cost counts, not the terminal's.
+      logger: createLogger({ level: 'info', service: 'api' }, pino.destination('/dev/null')),
+      paymentCallbackSecret: 'bench-callback-secret-0123456789',
+      // The per-token limit (600 a minute) would answer 429s; the limiter itself still runs on every request.
+      rateLimit: { limit: 1e9, windowMs: 60_000 },
+    });
+    const listening = await listen(app);
+    server = listening.server;
+    const owner = creds.owners[0]!;
+    const finance = creds.finance[0]!;
+
+    // Warm-up, not counted.
+    await loadTest({ url: `${listening.url}/v1/balance`, token: owner, connections: 10, amount: 2000 });
+    const small = await measured(() => loadTest({ url: `${listening.url}/v1/balance`, token: owner, connections: flags.connections, durationSeconds: flags.duration }));
+    const r = small.report;
+    printTable(
+      `Small authenticated GET: GET /v1/balance, ${flags.connections} connections, ${flags.duration} s (app in one Node process; autocannon in another)`,
+      ['requests/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'errors / non-2xx', 'app CPU (cores)'],
+      [[fmt(r.requests.average), fmt(r.latency.p50), fmt(r.latency.p90), fmt(r.latency.p99), fmt(r.latency.max), `${r.errors + r.timeouts} / ${r.non2xx}`, fmt(small.cores, 2)]],
+    );
+
+    const rows: string[][] = [];
+    const plans: string[] = [];
+    for (const shape of SHAPES) {
+      const url = `${listening.url}/v1/orders?${queryString(shape.query)}`;
+      const token = shape.finance ? finance : owner;
+      await loadTest({ url, token, connections: flags['list-connections'], amount: 20 });
+      const load = await loadTest({ url, token, connections: flags['list-connections'], amount: flags['list-requests'] });
+      const filter: OrderListFilter = { ...shape.query, accountId: shape.finance ? undefined : benchAccountId(0), pageSize: 20, sort: 'newest' };
+      const explained = await explainList(db.pool, filter);
+      plans.push(`-- ${shape.name}\n${explained.plans.join('\n\n')}`);
+      rows.push([
+        shape.name,
+        fmt(load.requests.average),
+        fmt(load.latency.p50),
+        fmt(load.latency.p99),
+        `${load.errors + load.timeouts} / ${load.non2xx}`,
+        explained.ms.map((m) => fmt(m, 1)).join(' + '),
+      ]);
+    }
+    printTable(
+      `GET /v1/orders over ${fmt(flags.orders)} orders across ${fmt(flags.accounts)} accounts (${flags['list-connections']} connection, ${flags['list-requests']} requests each; date range ${RANGE.from}..${RANGE.to})`,
+      ['request', 'requests/s', 'p50 ms', 'p99 ms', 'errors / non-2xx', 'PostgreSQL ms: page + count (EXPLAIN ANALYZE)'],
+      rows,
+    );
+    if (flags.explain === 1) process.stdout.write(`\n${plans.join('\n\n')}\n`);
+  } finally {
+    server?.closeAllConnections();
+    server?.close();
+    await db.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

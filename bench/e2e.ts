@@ -1,0 +1,174 @@
+/**
+ * Benchmark 2, end to end: bank-transfer top-ups over HTTP against the `npm start` stack (create → payment
+ * method → slip upload → approve → Paid with the ledger posting, the PDF receipt and the email), at each
+ * concurrency of --concurrency, with the no-op workflow ceiling measured on the same dev server in the same
+ * run; then 5 MB slip uploads with the API's memory.
+ *
+ *   node dist/bench/e2e.js [--concurrency 1,20,100] [--orders 10,40,100] [--upload-count 20] [--cpu-prof DIR]
+ */
+import path from 'node:path';
+import { checkLedger } from '../activities/ledger';
+import { parseFlags } from './lib/args';
+import { startBenchStack, type BenchStack } from './lib/bench-stack';
+import { measureCeiling } from './lib/ceiling';
+import { callJson, expectStatus, fakePngSlip, uploadSlip } from './lib/http';
+import { childPid, processMemory, treeCpuSeconds } from './lib/process-memory';
+import { runConcurrently } from './lib/run-concurrently';
+import { fmt, ms, printTable, summarize } from './lib/stats';
+
+const CALLS = ['create', 'payment-method', 'slip', 'approve'] as const;
+type Call = (typeof CALLS)[number];
+
+/** The stack's processes whose CPU time a level reports. */
+const PROCESSES = { api: 'dist/api/main.js', worker: 'dist/worker/main.js', temporal: 'start-dev', postgres: 'dist/db/embedded-server.js' } as const;
+type ProcessName = keyof typeof PROCESSES;
+
+interface LevelResult {
+  concurrency: number;
+  orders: number;
+  failed: number;
+  ordersPerSecond: number;
+  latencies: Record<Call | 'order', number[]>;
+  cpuSeconds: Record<ProcessName, number>;
+}
+
+const SMALL_SLIP = fakePngSlip(40 * 1024);
+
+/** One order through the whole bank-transfer path; pushes each call's latency. */
+async function oneOrder(stack: BenchStack, i: number, latencies: LevelResult['latencies']): Promise<void> {
+  const { owners, finance } = stack.credentials;
+  const owner = owners[i % owners.length]!;
+  const start = performance.now();
+  const created = expectStatus('create', await callJson(stack.api, 'POST', '/v1/orders', owner, { wallet: 'credit', amount: 100_000 + i }), 201);
+  const n = String(created.body.orderNumber);
+  const method = expectStatus('payment-method', await callJson(stack.api, 'POST', `/v1/orders/${n}/payment-method`, owner, { paymentMethod: 'bank_transfer' }), 200);
+  const slip = expectStatus('slip', await uploadSlip(stack.api, n, owner, SMALL_SLIP), 201);
+  const approved = expectStatus('approve', await callJson(stack.api, 'POST', `/v1/orders/${n}/approve`, finance[i % finance.length]!, { checkResult: 'Matches the slip' }), 200);
+  if (approved.body.status !== 'Paid') throw new Error(`order ${n} answered ${String(approved.body.status)} to approve`);
+  latencies.create.push(created.ms);
+  latencies['payment-method'].push(method.ms);
+  latencies.slip.push(slip.ms);
+  latencies.approve.push(approved.ms);
+  latencies.order.push(performance.now() - start);
+}
+
+function cpuNow(pids: Record<ProcessName, number>): Record<ProcessName, number> {
+  return { api: treeCpuSeconds(pids.api), worker: treeCpuSeconds(pids.worker), temporal: treeCpuSeconds(pids.temporal), postgres: treeCpuSeconds(pids.postgres) };
+}
+
+async function runLevel(stack: BenchStack, pids: Record<ProcessName, number>, concurrency: number, orders: number, offset: number): Promise<LevelResult> {
+  const latencies: LevelResult['latencies'] = { create: [], 'payment-method': [], slip: [], approve: [], order: [] };
+  const cpuBefore = cpuNow(pids);
+  const r = await runConcurrently(orders, concurrency, (i) => oneOrder(stack, offset + i, latencies));
+  const cpuAfter = cpuNow(pids);
+  if (r.failed) process.stderr.write(`e2e c=${concurrency}: ${r.failed} orders failed, e.g. ${r.errors.join('; ')}\n`);
+  const cpuSeconds = Object.fromEntries(Object.keys(PROCESSES).map((k) => [k, cpuAfter[k as ProcessName] - cpuBefore[k as ProcessName]])) as Record<ProcessName, number>;
+  return { concurrency, orders, failed: r.failed, ordersPerSecond: (orders - r.failed) / (r.elapsedMs / 1000), latencies, cpuSeconds };
+}
+
+/** Paid orders, their ledger entries, receipts and sent emails, and the ledger's invariant, after the run. */
+async function verify(stack: BenchStack): Promise<string> {
+  const q = async (sql: string) => Number((await stack.pool.query<{ n: string }>(sql)).rows[0]?.n ?? 0);
+  const paid = await q(`SELECT count(*) AS n FROM orders WHERE account_id LIKE 'bench_acc_%' AND status = 'Paid'`);
+  const entries = await q(`SELECT count(*) AS n FROM journal_entries WHERE account_id LIKE 'bench_acc_%' AND kind = 'topup'`);
+  const receipts = await q(`SELECT count(*) AS n FROM receipts r JOIN orders o USING (order_number) WHERE o.account_id LIKE 'bench_acc_%'`);
+  const emails = await q(`SELECT count(*) AS n FROM email_outbox WHERE idempotency_key LIKE 'topup:%:paid' AND sent_at IS NOT NULL`);
+  const violations = await checkLedger(stack.pool);
+  return `${paid} orders Paid, ${entries} top-up ledger entries, ${receipts} receipts, ${emails} "paid" emails sent, ledger violations: ${violations.length}`;
+}
+
+async function uploads(stack: BenchStack, count: number, concurrency: number, megabytes: number): Promise<string[]> {
+  const owner = stack.credentials.owners[0]!;
+  const orderNumbers: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const created = expectStatus('create', await callJson(stack.api, 'POST', '/v1/orders', owner, { wallet: 'credit', amount: 500_000 }), 201);
+    orderNumbers.push(String(created.body.orderNumber));
+  }
+  const content = fakePngSlip(megabytes * 1024 * 1024);
+  const apiPid = childPid(PROCESSES.api);
+  const before = processMemory(apiPid);
+  const times: number[] = [];
+  const r = await runConcurrently(count, concurrency, async (i) => {
+    times.push(expectStatus('slip', await uploadSlip(stack.api, orderNumbers[i]!, owner, content), 201).ms);
+  });
+  const after = processMemory(apiPid);
+  const s = summarize(times);
+  return [
+    `${megabytes} MB`,
+    `${count} (${concurrency} at once${r.failed ? `, ${r.failed} failed` : ''})`,
+    ms(s.p50),
+    ms(s.p95),
+    ms(s.p99),
+    `${fmt(before.rssMiB)} → ${fmt(after.rssMiB)} (peak ${fmt(after.peakRssMiB)}, before ${fmt(before.peakRssMiB)})`,
+  ];
+}
+
+async function main(): Promise<void> {
+  const flags = parseFlags('End-to-end bank-transfer top-ups over HTTP against the npm start stack.', {
+    concurrency: [1, 20, 100],
+    orders: [10, 40, 100],
+    'ceiling-workflows': 100,
+    'ceiling-concurrency': 20,
+    'ceiling-runs': 2,
+    'upload-count': 20,
+    'upload-concurrency': 4,
+    'upload-mb': 5,
+    accounts: 200,
+    'finance-users': 20,
+    // A folder: the stack's Node processes write CPU profiles there (read them with profile-summary.js).
+    'cpu-prof': '',
+  });
+  if (flags.orders.length !== flags.concurrency.length) throw new Error('--orders needs one count per --concurrency level');
+  const profileDir = flags['cpu-prof'] ? path.resolve(flags['cpu-prof']) : '';
+  const stack = await startBenchStack({ accounts: flags.accounts, financeUsers: flags['finance-users'], ...(profileDir ? { nodeOptions: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}) });
+  try {
+    const pids = Object.fromEntries(Object.entries(PROCESSES).map(([k, script]) => [k, childPid(script)])) as Record<ProcessName, number>;
+    // Warm-up, not counted: JIT, pools, the worker's workflow bundle.
+    await runLevel(stack, pids, 5, 10, 1_000_000);
+    const ceiling = await measureCeiling({ address: stack.temporalAddress, workflows: flags['ceiling-workflows'], concurrency: flags['ceiling-concurrency'], runs: flags['ceiling-runs'] });
+    const noop = ceiling.noopWorkflow.median;
+    process.stdout.write(`ceiling on this stack's dev server: no-op ${fmt(noop, 1)}/s, one activity ${fmt(ceiling.oneActivityWorkflow.median, 1)}/s\n`);
+    const levels: LevelResult[] = [];
+    let offset = 0;
+    for (const [k, concurrency] of flags.concurrency.entries()) {
+      const orders = flags.orders[k]!;
+      const level = await runLevel(stack, pids, concurrency, orders, offset);
+      offset += orders;
+      levels.push(level);
+      process.stdout.write(`e2e c=${concurrency}: ${fmt(level.ordersPerSecond, 2)} orders/s over ${orders} orders\n`);
+    }
+    const rows = levels.map((l) => [
+      String(l.concurrency),
+      `${l.orders}${l.failed ? ` (${l.failed} failed)` : ''}`,
+      fmt(l.ordersPerSecond, 2),
+      `${fmt((100 * l.ordersPerSecond) / noop, 1)} %`,
+      ...[...CALLS, 'order' as const].map((c) => {
+        const s = summarize(l.latencies[c]);
+        return `${ms(s.p50)} / ${ms(s.p95)} / ${ms(s.p99)}`;
+      }),
+    ]);
+    printTable(
+      `End to end (no-op ceiling ${fmt(noop, 1)} workflows/s, one-activity ${fmt(ceiling.oneActivityWorkflow.median, 1)}/s, same dev server, same run); latencies p50 / p95 / p99 ms; approve answers once Paid (ledger, PDF, email done)`,
+      ['concurrency', 'orders', 'orders/s', 'of no-op ceiling', 'create', 'payment-method', 'slip (40 KB)', 'approve = approve-to-Paid', 'whole order'],
+      rows,
+    );
+    printTable(
+      'CPU seconds per order, by process (descendants included)',
+      ['concurrency', ...Object.keys(PROCESSES)],
+      levels.map((l) => [String(l.concurrency), ...Object.keys(PROCESSES).map((k) => fmt((1000 * l.cpuSeconds[k as ProcessName]) / Math.max(1, l.orders - l.failed), 1) + ' ms')]),
+    );
+    process.stdout.write(`\nafter the run: ${await verify(stack)}\n`);
+    const upload = await uploads(stack, flags['upload-count'], flags['upload-concurrency'], flags['upload-mb']);
+    printTable('Slip upload (API process memory in MiB)', ['size', 'uploads', 'p50 ms', 'p95 ms', 'p99 ms', 'API RSS before → after'], [upload]);
+  } finally {
+    await stack.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,124 @@
+/**
+ * Benchmark 5, open orders: the worker's memory with --orders orders open and waiting (Unpaid, each with its
+ * 120 h close timer pending) on the `npm start` stack, with the worker settings in force, and how fast the dev
+ * server and the workflows still answer while they wait (live order reads, which query each order's workflow,
+ * and plain server calls).
+ *
+ *   node dist/bench/open-orders.js [--orders 1000] [--concurrency 20] [--probes 50]
+ *   node dist/bench/open-orders.js --orders 10000
+ */
+import { execFileSync } from 'node:child_process';
+import v8 from 'node:v8';
+import { Client, Connection } from '@temporalio/client';
+import { orderWorkflowId } from '../workflows/definitions';
+import { parseFlags } from './lib/args';
+import { startBenchStack, type BenchStack } from './lib/bench-stack';
+import { callJson, expectStatus } from './lib/http';
+import { childPid, processCpuSeconds, processMemory, type ProcessMemory } from './lib/process-memory';
+import { runConcurrently } from './lib/run-concurrently';
+import { fmt, ms, printTable, summarize } from './lib/stats';
+
+const WORKER = 'dist/worker/main.js';
+
+/** The SDK's defaults as createTopupWorker leaves them (worker-options.js of @temporalio/worker 1.24). */
+function workerSettings(heapMb: number): string {
+  // The limit a Node process started with --max-old-space-size=heapMb reports (it adds the young generation).
+  const limit = heapMb
+    ? Number(execFileSync(process.execPath, [`--max-old-space-size=${heapMb}`, '-p', 'v8.getHeapStatistics().heap_size_limit'], { encoding: 'utf8' }))
+    : v8.getHeapStatistics().heap_size_limit;
+  const heapMiB = limit / 1024 / 1024;
+  const maxCached = Math.max(Math.floor((Math.max(heapMiB - 200, 0) * 600) / 1024), 10);
+  return `SDK defaults: reuseV8Context, maxCachedWorkflows ${fmt(maxCached)} (from the ${fmt(heapMiB)} MiB heap limit), maxConcurrentWorkflowTaskExecutions 40, maxConcurrentActivityTaskExecutions 100, shutdownGraceTime 30 s`;
+}
+
+/** Waits until the worker has used under 5 % of a core for two seconds: every order's first tasks are done. */
+async function untilWorkerIdle(pid: number, timeoutMs = 300_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const before = processCpuSeconds(pid);
+    await new Promise((r) => setTimeout(r, 2000));
+    if (processCpuSeconds(pid) - before < 0.1 || Date.now() > deadline) return;
+  }
+}
+
+/** Latencies of reads while the orders wait: the API's live view (a workflow query) and the server alone. */
+async function probe(stack: BenchStack, client: Client, orderNumbers: string[], probes: number): Promise<string[][]> {
+  const owner = (n: number) => stack.credentials.owners[n % stack.credentials.owners.length]!;
+  const pick = (i: number) => Math.floor((i * orderNumbers.length) / probes);
+  const live: number[] = [];
+  const describe: number[] = [];
+  const count: number[] = [];
+  for (let i = 0; i < probes; i++) {
+    const idx = pick(i);
+    live.push(expectStatus('live order', await callJson(stack.api, 'GET', `/v1/orders/${orderNumbers[idx]}`, owner(idx)), 200).ms);
+    let start = performance.now();
+    await client.workflow.getHandle(orderWorkflowId(orderNumbers[idx]!)).describe();
+    describe.push(performance.now() - start);
+    start = performance.now();
+    await client.workflow.count(`WorkflowType = 'topupOrder' AND ExecutionStatus = 'Running'`);
+    count.push(performance.now() - start);
+  }
+  const row = (name: string, samples: number[]) => {
+    const s = summarize(samples);
+    return [name, String(s.n), ms(s.p50), ms(s.p95), ms(s.p99)];
+  };
+  return [
+    row('GET /v1/orders/{n} (API → read model + getOrder query to the workflow)', live),
+    row('describe workflow (dev server only)', describe),
+    row(`count running orders (dev server visibility)`, count),
+  ];
+}
+
+function memoryCell(m: ProcessMemory): string {
+  return `${fmt(m.rssMiB)} (peak ${fmt(m.peakRssMiB)})`;
+}
+
+async function main(): Promise<void> {
+  const flags = parseFlags('Worker memory with many orders open and waiting on their timers.', {
+    orders: 1000,
+    concurrency: 20,
+    probes: 50,
+    accounts: 100,
+    // The stack's Node heap limit (0: Node's default). The SDK sizes the worker's workflow cache from it.
+    'heap-mb': 0,
+  });
+  const heapMb = flags['heap-mb'];
+  const stack = await startBenchStack({ accounts: flags.accounts, financeUsers: 1, ...(heapMb ? { nodeOptions: `--max-old-space-size=${heapMb}` } : {}) });
+  const connection = await Connection.connect({ address: stack.temporalAddress });
+  try {
+    const client = new Client({ connection });
+    const workerPid = childPid(WORKER);
+    const temporalPid = childPid('start-dev');
+    const idle = processMemory(workerPid);
+    const orderNumbers: string[] = [];
+    const created = await runConcurrently(flags.orders, flags.concurrency, async (i) => {
+      const owner = stack.credentials.owners[i % stack.credentials.owners.length]!;
+      const answer = expectStatus('create', await callJson(stack.api, 'POST', '/v1/orders', owner, { wallet: 'credit', amount: 100_000 }), 201);
+      orderNumbers[i] = String(answer.body.orderNumber);
+    });
+    if (created.failed) throw new Error(`${created.failed} orders could not be created, e.g. ${created.errors.join('; ')}`);
+    process.stdout.write(`created ${fmt(flags.orders)} orders in ${fmt(created.elapsedMs / 1000, 1)} s (${fmt(flags.orders / (created.elapsedMs / 1000), 1)}/s)\n`);
+    await untilWorkerIdle(workerPid);
+    const running = await client.workflow.count(`WorkflowType = 'topupOrder' AND ExecutionStatus = 'Running'`);
+    const waiting = processMemory(workerPid);
+    const probes = await probe(stack, client, orderNumbers, flags.probes);
+    const afterProbes = processMemory(workerPid);
+    printTable(
+      `Open orders: ${fmt(running.count)} Unpaid orders running, each waiting on its 120 h timer (${workerSettings(heapMb)})`,
+      ['worker RSS MiB: idle', `with ${fmt(flags.orders)} open`, 'after the probes', 'per open order', 'dev server RSS MiB'],
+      [[memoryCell(idle), memoryCell(waiting), memoryCell(afterProbes), `${fmt(((waiting.rssMiB - idle.rssMiB) * 1024) / flags.orders, 1)} KiB`, memoryCell(processMemory(temporalPid))]],
+    );
+    printTable(`While they wait: ${flags.probes} probes, spread over the open orders`, ['read', 'n', 'p50 ms', 'p95 ms', 'p99 ms'], probes);
+  } finally {
+    await connection.close();
+    await stack.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,382 @@
+/**
+ * `npm run test:faults -- [--seed N | --seeds A-B] [--orders N] [--concurrency N] [--faults N] [--json FILE] [--verbose]`:
+ * the fault campaign. For each seed it starts the real stack (startDevStack: the Temporal dev server, embedded
+ * PostgreSQL, the worker and the API as processes) on free ports in a temporary DATA_DIR with short policy
+ * durations, drives bank-transfer top-ups over HTTP along seeded plans (orders.ts), and meanwhile SIGKILLs the
+ * worker, the API, the Temporal dev server and PostgreSQL at seeded points of the load, restarting each on the
+ * same ports and data. A process that dies on its own is restarted too (a supervisor's job) and counted.
+ * After each restart a probe order measures the recovery; after the last one the campaign waits for quiet and
+ * checks everything (verify.ts). Exits 1 on any violation.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client as TemporalClient, Connection } from '@temporalio/client';
+import type { Pool } from 'pg';
+import { issueToken } from '../../api/auth';
+import { createPool } from '../../db/pool';
+import { startDevStack, type DevStack, type StackProcess, type StackProcessName } from '../dev-stack';
+import { freePort } from '../net';
+import { createClient } from './client';
+import { drawPlan, runOrder, type Customer, type TrackedOrder } from './orders';
+import { createRng, type Rng } from './rng';
+import { verify, waitForQuiet } from './verify';
+
+const KINDS: readonly StackProcessName[] = ['worker', 'api', 'temporal', 'postgres'];
+const CLOSE_AFTER_MS = 30_000;
+const POLICY = { unsubmittedCloseAfter: '30s', reviewWindow: '15m', paymentFailureFinalAfter: '15m' };
+
+/** One campaign's settings. */
+export interface CampaignOptions {
+  seed: number;
+  orders: number;
+  concurrency: number;
+  faults: number;
+  verbose: boolean;
+}
+
+/** One injected fault and what it cost. */
+export interface FaultRecord {
+  kind: StackProcessName;
+  atRequest: number;
+  downMs: number;
+  ordersInFlight: number;
+  /** From the kill until a probe order went through API, PostgreSQL, Temporal and the worker. */
+  recoveryMs: number | null;
+}
+
+/** One campaign's figures. */
+export interface CampaignResult {
+  seed: number;
+  orders: number;
+  tracked: number;
+  paid: number;
+  faults: FaultRecord[];
+  unplannedRestarts: Record<string, number>;
+  recoveryAfterLastFaultMs: number | null;
+  quietAfterLastFaultMs: number;
+  durationMs: number;
+  moneyLost: number;
+  moneyDoubled: number;
+  redelivered: number;
+  untracked: number;
+  violations: string[];
+  requests: number;
+  retries: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const say = (line: string) => process.stderr.write(`[faults] ${line}\n`);
+
+/** Extra accounts and staff, so the per-token rate limit is not the campaign's bottleneck. */
+async function seedCampaignUsers(pool: Pool): Promise<{ customers: Customer[]; finance: string[] }> {
+  const customers: Customer[] = [];
+  const finance: string[] = [];
+  for (let i = 1; i <= 6; i += 1) {
+    const account = `acc_fault_${i}`;
+    await pool.query('INSERT INTO accounts (id, company_name) VALUES ($1, $2) ON CONFLICT DO NOTHING', [account, `PT Fault ${i}`]);
+    for (const role of ['owner', 'pic'] as const) {
+      const id = `usr_fault_${i}_${role}`;
+      await pool.query('INSERT INTO users (id, account_id, username, email, role) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING', [id, account, id, `${id}@fault.example`, role]);
+      customers.push({ accountId: account, token: await issueToken(pool, id, `fault-${account}-${role}-token`) });
+    }
+  }
+  for (let i = 1; i <= 4; i += 1) {
+    const id = `usr_fault_finance_${i}`;
+    await pool.query("INSERT INTO users (id, username, email, role) VALUES ($1, $1, $2, 'finance') ON CONFLICT DO NOTHING", [id, `${id}@topup.local`]);
+    finance.push(await issueToken(pool, id, `fault-finance-${i}-token`));
+  }
+  return { customers, finance };
+}
+
+/** Keeps the stack's processes running: restarts one that died without being killed, and counts it. */
+function createSupervisor(stack: DevStack) {
+  const killing = new Set<StackProcessName>();
+  const unplanned: Record<string, number> = {};
+  const locks = new Map<StackProcessName, Promise<void>>();
+  let stopping = false;
+
+  const exclusive = (name: StackProcessName, op: () => Promise<void>): Promise<void> => {
+    const next = (locks.get(name) ?? Promise.resolve()).then(op, op);
+    locks.set(name, next.catch(() => undefined));
+    return next;
+  };
+
+  const restart = async (proc: StackProcess): Promise<void> => {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await proc.restart();
+        watch(proc);
+        return;
+      } catch (err) {
+        if (attempt >= 5) throw err;
+        say(`${proc.name} failed to restart (${err instanceof Error ? err.message : String(err)}); again`);
+        await proc.kill();
+        await sleep(1_000);
+      }
+    }
+  };
+
+  const watch = (proc: StackProcess): void => {
+    proc.child().once('exit', () => {
+      if (stopping || killing.has(proc.name)) return;
+      unplanned[proc.name] = (unplanned[proc.name] ?? 0) + 1;
+      say(`${proc.name} exited on its own; restarting it`);
+      void exclusive(proc.name, async () => {
+        await proc.kill();
+        await restart(proc);
+      });
+    });
+  };
+
+  for (const proc of Object.values(stack.processes)) watch(proc);
+  return {
+    unplanned,
+    /** SIGKILLs `name`, leaves it down `downMs`, starts it again. */
+    inject: (name: StackProcessName, downMs: number) =>
+      exclusive(name, async () => {
+        const proc = stack.processes[name];
+        if (!proc) throw new Error(`the stack has no ${name} process to kill`);
+        killing.add(name);
+        try {
+          await proc.kill();
+          await sleep(downMs);
+          await restart(proc);
+        } finally {
+          killing.delete(name);
+        }
+      }),
+    stop() {
+      stopping = true;
+    },
+  };
+}
+
+/** Hides the stack's own output (kept in `logFile`) unless verbose. */
+function quietStackOutput(logFile: string, verbose: boolean): () => void {
+  if (verbose) return () => undefined;
+  const original = process.stdout.write.bind(process.stdout);
+  const log = fs.createWriteStream(logFile, { flags: 'a' });
+  process.stdout.write = ((chunk: string | Uint8Array) => log.write(chunk)) as typeof process.stdout.write;
+  return () => {
+    process.stdout.write = original;
+    log.end();
+  };
+}
+
+/** Runs one seeded campaign on a fresh stack. */
+export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult> {
+  const started = Date.now();
+  const rng = createRng(opts.seed);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `topup-faults-${opts.seed}-`));
+  fs.chmodSync(dataDir, 0o755);
+  const policyFile = path.join(dataDir, 'policy.json');
+  fs.writeFileSync(policyFile, JSON.stringify(POLICY));
+  const [port, temporalPort, uiPort, pgPort, smtpPort, gatewayPort, metricsPort] = await Promise.all(Array.from({ length: 7 }, () => freePort()));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
+    TEMPORAL_UI_PORT: String(uiPort),
+    EMBEDDED_PG_PORT: String(pgPort),
+    SMTP_SINK_PORT: String(smtpPort),
+    SANDBOX_GATEWAY_PORT: String(gatewayPort),
+    WORKER_METRICS_PORT: String(metricsPort),
+    DATA_DIR: dataDir,
+    TOPUP_POLICY_FILE: policyFile,
+    LOG_LEVEL: 'warn',
+  };
+  for (const k of ['DATABASE_URL', 'SMTP_URL', 'PAYMENT_GATEWAY_URL']) delete env[k];
+  const restoreOutput = quietStackOutput(path.join(dataDir, 'stack.log'), opts.verbose);
+  say(`seed ${opts.seed}: starting the stack in ${dataDir}`);
+  let stack: DevStack | undefined;
+  let pool: Pool | undefined;
+  let connection: Connection | undefined;
+  try {
+    stack = await startDevStack(env);
+    pool = createPool(`postgres://topup:topup@127.0.0.1:${pgPort}/topup`, 4);
+    connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
+    const temporal = new TemporalClient({ connection, namespace: 'default' });
+    const { customers, finance } = await seedCampaignUsers(pool);
+    const client = createClient(`http://127.0.0.1:${port}`, { giveUpAfterMs: 120_000, attemptTimeoutMs: 30_000 });
+    const supervisor = createSupervisor(stack);
+
+    const tracked: TrackedOrder[] = [];
+    const inFlight = new Set<number>();
+    let nextOrder = 0;
+    const runOne = async (orderRng: Rng, plan: Parameters<typeof runOrder>[2], key: string) => {
+      const customer = orderRng.pick(customers);
+      const order = await runOrder(client, orderRng, plan, customer, orderRng.pick(finance), CLOSE_AFTER_MS, key);
+      if (order) tracked.push(order);
+      return order;
+    };
+    const drive = async () => {
+      while (nextOrder < opts.orders) {
+        const i = nextOrder;
+        nextOrder += 1;
+        inFlight.add(i);
+        const orderRng = createRng(opts.seed * 1_000_003 + i);
+        await runOne(orderRng, drawPlan(orderRng), `faults-${opts.seed}-${i}`);
+        inFlight.delete(i);
+      }
+    };
+
+    const estimatedRequests = opts.orders * 4.5;
+    const schedule = Array.from({ length: opts.faults }, (_, k) => ({
+      kind: rng.shuffle(KINDS)[0]!,
+      k,
+      atRequest: Math.round(estimatedRequests * (0.05 + 0.75 * rng.next())),
+      downMs: rng.int(0, 3_000),
+    }));
+    // Every kind at least once when there are enough faults.
+    const kinds = rng.shuffle(Array.from({ length: opts.faults }, (_, k) => KINDS[k % KINDS.length]!));
+    schedule.forEach((f, k) => (f.kind = kinds[k]!));
+    schedule.sort((a, b) => a.atRequest - b.atRequest);
+
+    const faults: FaultRecord[] = [];
+    let lastFaultAt = started;
+    let recoveryAfterLast: number | null = null;
+    const inject = async () => {
+      for (const f of schedule) {
+        while (client.stats.requests < f.atRequest && nextOrder < opts.orders) await sleep(20);
+        const at = Date.now();
+        lastFaultAt = at;
+        const record: FaultRecord = { kind: f.kind, atRequest: client.stats.requests, downMs: f.downMs, ordersInFlight: inFlight.size, recoveryMs: null };
+        faults.push(record);
+        await supervisor.inject(f.kind, f.downMs);
+        const probe = await runOne(createRng(opts.seed * 7_919 + f.k), 'probe', `probe-${opts.seed}-${f.k}`);
+        if (probe && probe.anomalies.length === 0 && probe.expectedStatus === 'Deleted') record.recoveryMs = Date.now() - at;
+        recoveryAfterLast = record.recoveryMs;
+        say(`fault ${faults.length}/${schedule.length}: ${f.kind} killed at request ${record.atRequest} (${record.ordersInFlight} orders in flight), down ${f.downMs} ms, recovered in ${record.recoveryMs ?? 'never'} ms`);
+      }
+    };
+    await Promise.all([inject(), ...Array.from({ length: opts.concurrency }, drive)]);
+    say(`${tracked.length} orders answered; waiting for quiet`);
+    const quiet = await waitForQuiet(pool, tracked, 180_000);
+    if (!quiet) say('the orders did not settle within 180 s; checking what there is');
+    const quietAfter = Date.now() - lastFaultAt;
+    supervisor.stop();
+    const verdict = await verify(pool, temporal, tracked, path.join(dataDir, 'mail'));
+    const money = await moneyFigures(pool, tracked);
+    for (const f of faults) if (f.recoveryMs === null) verdict.violations.push(`the stack did not recover after killing ${f.kind}`);
+    return {
+      seed: opts.seed,
+      orders: opts.orders,
+      tracked: tracked.length,
+      paid: tracked.filter((o) => o.expectedStatus === 'Paid').length,
+      faults,
+      unplannedRestarts: supervisor.unplanned,
+      recoveryAfterLastFaultMs: recoveryAfterLast,
+      quietAfterLastFaultMs: quietAfter,
+      durationMs: Date.now() - started,
+      ...money,
+      redelivered: verdict.redelivered.length,
+      untracked: verdict.untracked.length,
+      violations: verdict.violations,
+      requests: client.stats.requests,
+      retries: client.stats.retries,
+    };
+  } finally {
+    await connection?.close().catch(() => undefined);
+    await pool?.end().catch(() => undefined);
+    await stack?.().catch(() => undefined);
+    restoreOutput();
+    if (!process.env.KEEP_FAULT_DATA) fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Money lost (a Paid order without its credit) and doubled (a second credit, or a credit without a Paid order). */
+async function moneyFigures(pool: Pool, tracked: TrackedOrder[]): Promise<{ moneyLost: number; moneyDoubled: number }> {
+  const res = await pool.query<{ orderNumber: string; status: string; credits: number }>(
+    `SELECT o.order_number AS "orderNumber", o.status, count(e.id)::int AS credits
+       FROM orders o LEFT JOIN journal_entries e ON e.order_number = o.order_number AND e.kind = 'topup'
+      GROUP BY o.order_number, o.status`,
+  );
+  const paid = new Set(tracked.filter((o) => o.expectedStatus === 'Paid').map((o) => o.orderNumber));
+  let moneyLost = 0;
+  let moneyDoubled = 0;
+  for (const r of res.rows) {
+    const shouldBe = paid.has(r.orderNumber) || r.status === 'Paid' ? 1 : 0;
+    if (r.credits < shouldBe) moneyLost += 1;
+    if (r.credits > shouldBe) moneyDoubled += r.credits - shouldBe;
+  }
+  return { moneyLost, moneyDoubled };
+}
+
+function parseArgs(argv: string[]): { seeds: number[]; orders: number; concurrency: number; faults: number | undefined; json: string | undefined; verbose: boolean } {
+  const value = (name: string) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const seedsArg = value('--seeds');
+  let seeds = [Number(value('--seed') ?? '1')];
+  if (seedsArg) {
+    const [a, b] = seedsArg.split('-').map(Number);
+    seeds = Array.from({ length: (b ?? a!) - a! + 1 }, (_, k) => a! + k);
+  }
+  const orders = Number(value('--orders') ?? '60');
+  const faults = value('--faults');
+  if (seeds.some((s) => !Number.isInteger(s)) || !Number.isInteger(orders) || orders < 1) throw new Error('usage: --seed N | --seeds A-B, --orders N (a positive integer)');
+  return { seeds, orders, concurrency: Number(value('--concurrency') ?? '8'), faults: faults === undefined ? undefined : Number(faults), json: value('--json'), verbose: argv.includes('--verbose') };
+}
+
+const ms = (v: number | null) => (v === null ? 'never' : `${(v / 1000).toFixed(1)} s`);
+
+/**
+ * The per-fault table over `results`. Money lost or doubled is counted over the whole campaign (a fault's
+ * share cannot be told apart), so each row shows the campaign's figure.
+ */
+export function faultTable(results: CampaignResult[]): string {
+  const lost = results.reduce((n, r) => n + r.moneyLost, 0);
+  const doubled = results.reduce((n, r) => n + r.moneyDoubled, 0);
+  const rows = KINDS.map((kind) => {
+    const injected = results.flatMap((r) => r.faults.filter((f) => f.kind === kind));
+    const rec = injected.map((f) => f.recoveryMs).filter((v): v is number => v !== null);
+    const died = results.reduce((n, r) => n + (r.unplannedRestarts[kind] ?? 0), 0);
+    const inFlight = injected.reduce((n, f) => n + f.ordersInFlight, 0);
+    const slowest = rec.length ? ms(Math.max(...rec)) : '-';
+    const mean = rec.length ? ms(rec.reduce((a, b) => a + b, 0) / rec.length) : '-';
+    return `| ${kind} | ${injected.length} | ${inFlight} | ${lost} / ${doubled} | ${died} | ${slowest} | ${mean} |`;
+  });
+  const header = '| fault (SIGKILL) | injected | orders in flight | money lost / doubled | died on its own (restarted) | slowest recovery | mean recovery |';
+  return [header, '| --- | --- | --- | --- | --- | --- | --- |', ...rows].join('\n');
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  const results: CampaignResult[] = [];
+  for (const seed of args.seeds) {
+    const faults = args.faults ?? Math.max(KINDS.length, Math.round(args.orders / 8));
+    const r = await runCampaign({ seed, orders: args.orders, concurrency: args.concurrency, faults, verbose: args.verbose });
+    results.push(r);
+    if (args.json) fs.appendFileSync(args.json, `${JSON.stringify(r)}\n`);
+    for (const v of r.violations) process.stdout.write(`VIOLATION seed ${seed}: ${v}\n`);
+    process.stdout.write(
+      [
+        `seed ${seed}: ${r.tracked} orders answered of ${r.orders} (+ probes), ${r.paid} Paid, ${r.faults.length} faults, ${r.requests} requests (${r.retries} retried) in ${ms(r.durationMs)}`,
+        faultTable([r]),
+        `recovery after the last fault: ${ms(r.recoveryAfterLastFaultMs)} (probe order through API, PostgreSQL, Temporal, worker); all orders settled ${ms(r.quietAfterLastFaultMs)} after it (abandoned orders wait for their 30 s close timer)`,
+        `money lost ${r.moneyLost}, doubled ${r.moneyDoubled}; emails redelivered with the same Message-ID ${r.redelivered}; orders nobody got an answer for ${r.untracked}; violations ${r.violations.length}`,
+        '',
+      ].join('\n'),
+    );
+  }
+  if (results.length > 1) {
+    const violations = results.reduce((n, r) => n + r.violations.length, 0);
+    process.stdout.write(`\n${results.length} seeds (${args.seeds[0]}-${args.seeds.at(-1)}), ${results.reduce((n, r) => n + r.tracked, 0)} orders:\n${faultTable(results)}\n`);
+    process.stdout.write(
+      `money lost ${results.reduce((n, r) => n + r.moneyLost, 0)}, doubled ${results.reduce((n, r) => n + r.moneyDoubled, 0)}, redelivered emails ${results.reduce((n, r) => n + r.redelivered, 0)}, violations ${violations}\n`,
+    );
+  }
+  return results.every((r) => r.violations.length === 0) ? 0 : 1;
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`test:faults: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exit(2);
+    },
+  );
+}

@@ -1,0 +1,166 @@
+/**
+ * What the campaign's customers and finance do: bank-transfer top-ups over HTTP along seeded plans, each
+ * step with the state it leads to. A step refused with 409 is accepted when the order already is in that
+ * state (an earlier attempt of a retried request was applied), or when the order was Closed by its
+ * `unsubmittedCloseAfter` timer before the slip arrived (an outage outlasted it); anything else is an anomaly.
+ * Each order ends with the status (and amount) its messages imply, checked after recovery (verify.ts).
+ */
+import type { Client, Reply } from './client';
+import type { Rng } from './rng';
+
+/** The plans, with how often each is drawn (per cent). */
+export const PLANS = {
+  approve: 40,
+  reject: 12,
+  rejectEditApprove: 15,
+  editThenApprove: 10,
+  deleteUnpaid: 8,
+  rejectDelete: 8,
+  abandon: 7,
+} as const;
+
+/** A plan's name. */
+export type PlanName = keyof typeof PLANS;
+
+/** A customer: an owner or PIC token of one account. */
+export interface Customer {
+  accountId: string;
+  token: string;
+}
+
+/** What the campaign knows about an order it got a 2xx for. */
+export interface TrackedOrder {
+  orderNumber: string;
+  accountId: string;
+  plan: PlanName | 'probe';
+  createdAt: number;
+  expectedStatus: string;
+  expectedAmount: number;
+  /** The emails its messages imply: "received" once it was first submitted, one per decision. */
+  expectedEmails: number;
+  anomalies: string[];
+}
+
+/** What a step does and the state it leads to. */
+interface Step {
+  name: string;
+  call: (orderNumber: string) => Parameters<Client['send']>[0];
+  status: string;
+  amount?: number;
+  emails: number;
+}
+
+/** A tiny valid PNG, the payment slip. */
+const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000' + '1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082', 'hex');
+
+function slipForm(amount?: number): () => FormData {
+  return () => {
+    const form = new FormData();
+    form.append('slip', new Blob([PNG], { type: 'image/png' }), 'transfer.png');
+    if (amount !== undefined) form.append('amount', String(amount));
+    return form;
+  };
+}
+
+function amountOf(rng: Rng): number {
+  return rng.int(10, 5_000) * 1_000;
+}
+
+/** The steps of `plan` after creation; a probe (recovery after a fault) chooses the method and deletes. */
+function stepsOf(plan: PlanName | 'probe', rng: Rng, customer: Customer, financeToken: string): Step[] {
+  const t = customer.token;
+  const choose: Step = { name: 'payment-method', call: (n) => ({ method: 'POST', path: `/v1/orders/${n}/payment-method`, token: t, json: { paymentMethod: 'bank_transfer' } }), status: 'Unpaid', emails: 0 };
+  const submit: Step = { name: 'slip', call: (n) => ({ method: 'POST', path: `/v1/orders/${n}/slip`, token: t, form: slipForm() }), status: 'Dealing', emails: 1 };
+  const approve: Step = { name: 'approve', call: (n) => ({ method: 'POST', path: `/v1/orders/${n}/approve`, token: financeToken, json: { checkResult: 'Matches the slip' } }), status: 'Paid', emails: 1 };
+  const reject: Step = { name: 'reject', call: (n) => ({ method: 'POST', path: `/v1/orders/${n}/reject`, token: financeToken, json: { reason: 'The amount differs from the slip' } }), status: 'Payment Failure', emails: 1 };
+  const del: Step = { name: 'delete', call: (n) => ({ method: 'DELETE', path: `/v1/orders/${n}`, token: t }), status: 'Deleted', emails: 0 };
+  switch (plan) {
+    case 'approve':
+      return [choose, submit, approve];
+    case 'reject':
+      return [choose, submit, reject];
+    case 'rejectEditApprove': {
+      const amount = amountOf(rng);
+      const resubmit: Step = { name: 'resubmit', call: (n) => ({ method: 'POST', path: `/v1/orders/${n}/slip`, token: t, form: slipForm(amount) }), status: 'Dealing', amount, emails: 0 };
+      return [choose, submit, reject, resubmit, approve];
+    }
+    case 'editThenApprove': {
+      const amount = amountOf(rng);
+      const edit: Step = { name: 'edit', call: (n) => ({ method: 'PATCH', path: `/v1/orders/${n}`, token: t, json: { amount } }), status: 'Unpaid', amount, emails: 0 };
+      return [edit, choose, submit, approve];
+    }
+    case 'deleteUnpaid':
+      return [del];
+    case 'rejectDelete':
+      return [choose, submit, reject, del];
+    case 'abandon':
+      return [];
+    case 'probe':
+      return [choose, del];
+  }
+}
+
+/** Draws a plan by the weights of PLANS. */
+export function drawPlan(rng: Rng): PlanName {
+  let x = rng.int(1, 100);
+  for (const [name, weight] of Object.entries(PLANS) as [PlanName, number][]) {
+    if (x <= weight) return name;
+    x -= weight;
+  }
+  return 'approve';
+}
+
+/** The order as the API answers it now (retried like every call). */
+async function readOrder(client: Client, orderNumber: string, token: string): Promise<Reply> {
+  return client.send({ method: 'GET', path: `/v1/orders/${orderNumber}`, token });
+}
+
+/** Runs one order along `plan`; undefined when its creation never got a 2xx (nothing is promised then). */
+export async function runOrder(
+  client: Client,
+  rng: Rng,
+  plan: PlanName | 'probe',
+  customer: Customer,
+  financeToken: string,
+  closeAfterMs: number,
+  idempotencyKey: string,
+): Promise<TrackedOrder | undefined> {
+  const amount = amountOf(rng);
+  const steps = stepsOf(plan, rng, customer, financeToken);
+  const created = await client.send({ method: 'POST', path: '/v1/orders', token: customer.token, json: { wallet: 'credit', amount }, idempotencyKey });
+  if (created.status !== 201) return undefined;
+  const order: TrackedOrder = {
+    orderNumber: String(created.body.orderNumber),
+    accountId: customer.accountId,
+    plan,
+    createdAt: Date.parse(String(created.body.createdAt)),
+    expectedStatus: 'Unpaid',
+    expectedAmount: amount,
+    expectedEmails: 0,
+    anomalies: [],
+  };
+  if (plan === 'abandon') order.expectedStatus = 'Closed';
+  let submitted = false;
+  for (const step of steps) {
+    const reply = await client.send(step.call(order.orderNumber));
+    if (reply.status < 200 || reply.status >= 300) {
+      const now = (await readOrder(client, order.orderNumber, customer.token)).body;
+      const reached = now.status === step.status && (step.amount === undefined || now.amount === step.amount);
+      if (now.status === 'Closed' && !submitted && Date.now() - order.createdAt >= closeAfterMs) {
+        order.expectedStatus = 'Closed';
+        return order;
+      }
+      // Refused, but only because an earlier attempt of this very request was applied.
+      if (!(reached && reply.attempts > 1)) {
+        order.anomalies.push(`${step.name}: ${reply.status} ${JSON.stringify(reply.body).slice(0, 200)} after ${reply.attempts} attempt(s); the order is ${String(now.status)}`);
+        order.expectedStatus = String(now.status);
+        return order;
+      }
+    }
+    order.expectedStatus = step.status;
+    if (step.amount !== undefined) order.expectedAmount = step.amount;
+    if (step.status === 'Dealing') submitted = true;
+    order.expectedEmails += step.emails;
+  }
+  return order;
+}

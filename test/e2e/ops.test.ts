@@ -1,0 +1,101 @@
+/**
+ * Ops against the `npm start` stack: an order submitted over HTTP is found the way the README's runbook finds
+ * it (a visibility query on OrderStatus, AccountId and StatusChangedAt), and the Prometheus endpoints of the
+ * API and the worker count it.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { startDevStack } from '../../scripts/dev-stack';
+import { freePort } from '../../scripts/net';
+import { orderWorkflowId } from '../../workflows/definitions';
+import { sampleValue } from '../helpers/prometheus';
+
+const OWNER = { authorization: 'Bearer demo-acme-owner-token' };
+const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('IHDR a payment slip')]);
+
+let stop: (() => Promise<void>) | undefined;
+let api: string;
+let workerMetrics: string;
+let connection: Connection;
+let temporal: Client;
+let orderNumber: string;
+
+beforeAll(async () => {
+  const dataDir = path.join(process.env.TOPUP_TEST_RUN_DIR!, 'ops-stack');
+  fs.mkdirSync(dataDir, { recursive: true });
+  const [port, temporalPort, uiPort, pgPort, smtpPort, gatewayPort, metricsPort] = await Promise.all(Array.from({ length: 7 }, () => freePort()));
+  api = `http://127.0.0.1:${port}`;
+  workerMetrics = `http://127.0.0.1:${metricsPort}/metrics`;
+  stop = await startDevStack({
+    ...process.env,
+    PORT: String(port),
+    TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
+    TEMPORAL_UI_PORT: String(uiPort),
+    EMBEDDED_PG_PORT: String(pgPort),
+    SMTP_SINK_PORT: String(smtpPort),
+    SANDBOX_GATEWAY_PORT: String(gatewayPort),
+    WORKER_METRICS_PORT: String(metricsPort),
+    PAYMENT_GATEWAY_URL: '',
+    DATA_DIR: dataDir,
+    TOPUP_POLICY_FILE: '',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: '',
+    SMTP_URL: '',
+  });
+  connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
+  temporal = new Client({ connection });
+}, 170_000);
+
+afterAll(async () => {
+  await connection?.close();
+  await stop?.();
+}, 60_000);
+
+async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read();
+    if (ok(v) || Date.now() > deadline) return v;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** The workflow ids a visibility query lists, as the UI's filter box or `temporal workflow list --query` would. */
+async function listIds(query: string): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const wf of temporal.workflow.list({ query })) ids.push(wf.workflowId);
+  return ids;
+}
+
+test('When a customer submits an order over HTTP, then ops find it Dealing by OrderStatus and AccountId in Temporal visibility', async () => {
+  const created = await fetch(`${api}/v1/orders`, { method: 'POST', headers: { ...OWNER, 'content-type': 'application/json' }, body: JSON.stringify({ wallet: 'credit', amount: 500_000 }) });
+  expect(created.status).toBe(201);
+  orderNumber = String(((await created.json()) as { orderNumber: string }).orderNumber);
+  const form = new FormData();
+  form.append('slip', new Blob([PNG], { type: 'image/png' }), 'slip.png');
+  const submitted = await fetch(`${api}/v1/orders/${orderNumber}/slip`, { method: 'POST', headers: OWNER, body: form });
+  expect(submitted.status).toBe(201);
+  expect(await submitted.json()).toMatchObject({ status: 'Dealing' });
+
+  const workflowId = orderWorkflowId(orderNumber);
+  const dealing = await eventually(() => listIds("OrderStatus = 'Dealing' AND AccountId = 'acc_acme'"), (ids) => ids.includes(workflowId));
+  expect(dealing).toContain(workflowId);
+  expect(await listIds("OrderStatus = 'Dealing' AND AccountId = 'acc_nusa'")).not.toContain(workflowId);
+
+  // The runbook's "Dealing for more than 20 hours": not this order yet, but it would be once its time came.
+  const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
+  expect(await listIds(`OrderStatus = 'Dealing' AND StatusChangedAt < '${hoursAgo(20)}'`)).not.toContain(workflowId);
+  expect(await listIds(`OrderStatus = 'Dealing' AND StatusChangedAt < '${hoursAgo(-1)}'`)).toContain(workflowId);
+});
+
+test('When orders move, then the API counts them on /metrics and the worker serves the Temporal SDK metrics', async () => {
+  const apiMetrics = await (await fetch(`${api}/metrics`)).text();
+  expect(sampleValue(apiMetrics, 'topup_orders', { status: 'Dealing' })).toBeGreaterThanOrEqual(1);
+  expect(sampleValue(apiMetrics, 'http_request_duration_seconds_count', { method: 'POST', route: '/v1/orders/:orderNumber/slip', status_code: '201' })).toBeGreaterThanOrEqual(1);
+  expect(apiMetrics).not.toContain(orderNumber);
+
+  const sdk = await (await fetch(workerMetrics)).text();
+  expect(sampleValue(sdk, 'temporal_activity_execution_latency_count', { activity_type: 'recordOrder' })).toBeGreaterThanOrEqual(1);
+  expect(sampleValue(sdk, 'temporal_workflow_task_execution_latency_count', { workflow_type: 'topupOrder' })).toBeGreaterThanOrEqual(1);
+});

@@ -1,0 +1,21 @@
+/** Another app over the same harness (database, Temporal, worker), with some AppDeps overridden: limits, mostly. */
+import { Client } from '@temporalio/client';
+import type { Express } from 'express';
+import pino from 'pino';
+import { createApp, type AppDeps } from '../../api/create-app';
+import { DEFAULT_POLICY } from '../../workflows/policy';
+import { TEST_GATEWAY, TEST_PROVIDER } from './activity-deps';
+import type { TestApi } from './api';
+
+export function appVariant(api: TestApi, overrides: Partial<AppDeps>): Express {
+  return createApp({
+    pool: api.t.db.pool,
+    temporal: new Client({ connection: api.env.connection, namespace: api.env.namespace ?? 'default' }),
+    taskQueue: api.taskQueue,
+    policy: DEFAULT_POLICY,
+    provider: TEST_PROVIDER,
+    paymentCallbackSecret: TEST_GATEWAY.callbackSecret,
+    logger: pino({ level: 'silent' }),
+    ...overrides,
+  });
+}

@@ -1,0 +1,44 @@
+/**
+ * Debian's Chromium driven headless by playwright-core, for the web console's browser tests. Nothing is
+ * downloaded: the browser is the system's (`apt-get install chromium`; .ci/run installs it) and the console
+ * is the one `npm test` built into dist/web.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { WEB_CONSOLE_DIR } from '../../api/web-console';
+
+/** The Chromium binary: CHROMIUM_PATH, or Debian's. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Fails with what to do when the console was not built or Chromium is missing; a browser test never skips. */
+export function requireBrowserTestPrerequisites(): void {
+  const index = path.join(WEB_CONSOLE_DIR, 'index.html');
+  if (!fs.existsSync(index)) {
+    throw new Error(`The web console is not built (${index} is missing): run the suite with \`npm test\`, which builds it, or run \`npx vite build --config web/vite.config.mts\` first.`);
+  }
+  if (!fs.existsSync(CHROMIUM_PATH)) {
+    throw new Error(`Chromium is not installed at ${CHROMIUM_PATH}: \`apt-get install chromium\` (.ci/run installs it), or set CHROMIUM_PATH.`);
+  }
+}
+
+/** Starts headless Chromium; as root it needs --no-sandbox (Chromium refuses to sandbox as root). */
+export function launchChromium(): Promise<Browser> {
+  const asRoot = process.getuid?.() === 0;
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, timeout: 120_000, args: asRoot ? ['--no-sandbox'] : [] });
+}
+
+const uncaught: string[] = [];
+
+/** Uncaught errors thrown in any page since the last call (a console that throws fails its test). */
+export function takeUncaughtPageErrors(): string[] {
+  return uncaught.splice(0);
+}
+
+/** A fresh browser profile (its own sessionStorage, so one user per context) on the app at `baseURL`. */
+export async function newUserContext(browser: Browser, baseURL: string): Promise<BrowserContext> {
+  const context = await browser.newContext({ baseURL, locale: 'en-US', timezoneId: 'Asia/Jakarta', viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  context.setDefaultTimeout(45_000);
+  context.on('weberror', (e) => uncaught.push(`${e.page()?.url() ?? ''}: ${e.error().stack ?? e.error().message}`));
+  return context;
+}

@@ -1,0 +1,245 @@
+/**
+ * The online self top-up of seed 001: amounts per wallet with each rule shown → the editable summary with what
+ * each payment method bills → "Confirm payment" → the sales invoice (virtual account number or payment link)
+ * with a live countdown to its expiry, updating by itself when the payment arrives.
+ */
+import { api, idempotencyKey, idempotencyKeyFor } from '../api';
+import { h, replaceChildren } from '../dom';
+import { countdown, dateTime, money, walletAmount } from '../format';
+import { field, form, showError, showProblems } from '../forms';
+import { t } from '../i18n';
+import { navigate, type PageContext } from '../router';
+import { me, rules } from '../session';
+import { WALLETS, type AnyOrder, type OnlineLine, type OnlineOrder, type OnlineOrderSummary, type OnlinePaymentMethod } from '../types';
+import { isOnline } from '../types';
+import { download, facts, heading, notice, statusBadge } from '../ui';
+import { parseAmount, walletRule } from './amounts';
+
+const SUMMARY_KEY = 'topup.online-summary.';
+const POLL_MS = 5000;
+
+function timeZone(): string {
+  return me().account?.timeZone ?? 'Asia/Jakarta';
+}
+
+/** The form of amounts per wallet; `order` when editing a draft's lines (PATCH), none for a new order (POST). */
+function amountsForm(order: OnlineOrder | null, done: (summary: OnlineOrderSummary) => void): HTMLFormElement {
+  const requested = new Map(order?.lines.map((l) => [l.wallet, l.requested]) ?? []);
+  const inputs = WALLETS.map((wallet) => ({
+    wallet,
+    input: h('input', { name: `amount.${wallet}`, type: 'text', inputmode: 'numeric', autocomplete: 'off', value: requested.has(wallet) ? String(requested.get(wallet)) : '' }),
+  }));
+  const createKey = idempotencyKey();
+  return form(
+    { label: t('online.title'), class: 'card' },
+    [
+      ...inputs.map(({ wallet, input }) => field(t('online.amountFor', { wallet: t(`wallet.${wallet}`), unit: wallet === 'muv' ? t('unit.visitors') : t('unit.idr') }), input, walletRule(wallet))),
+      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, t('online.continue'))),
+    ],
+    async (el) => {
+      const lines: { wallet: string; amount: number }[] = [];
+      const problems: { path: string; rule: string }[] = [];
+      for (const { wallet, input } of inputs) {
+        if (input.value.trim() === '') continue;
+        const amount = parseAmount(input.value);
+        if (typeof amount === 'string') problems.push({ path: input.name, rule: amount });
+        else lines.push({ wallet, amount });
+      }
+      if (problems.length) return showProblems(el, problems, '');
+      if (!lines.length) return showProblems(el, [], t('online.noLines'));
+      // The API names a line by its index in what was sent: lines.1.amount is the second wallet filled in.
+      const alias = Object.fromEntries(lines.flatMap((l, i) => [[`lines.${i}.amount`, `amount.${l.wallet}`], [`lines.${i}.wallet`, `amount.${l.wallet}`]]));
+      try {
+        const summary = order
+          ? await api<OnlineOrderSummary>('PATCH', `/v1/online-orders/${order.orderNumber}`, { lines })
+          : await api<OnlineOrderSummary>('POST', '/v1/online-orders', { lines }, { 'Idempotency-Key': idempotencyKeyFor(createKey, lines) });
+        done(summary);
+      } catch (err) {
+        showError(el, err, alias);
+      }
+    },
+  );
+}
+
+/** Why a line bills other than asked, in the console's language (the API's own words for any other rule). */
+function adjustmentText(line: OnlineLine): string {
+  if (!line.adjustment) return '';
+  return line.wallet === 'whatsapp' && line.credit > line.requested ? t('online.raised', { min: money(line.credit) }) : line.adjustment;
+}
+
+function linesTable(order: OnlineOrder): HTMLElement {
+  return h(
+    'table',
+    { class: 'lines' },
+    h('thead', {}, h('tr', {}, ...[t('orders.wallet'), t('online.requested'), t('online.credited'), t('online.price'), t('online.note')].map((c) => h('th', { scope: 'col' }, c)))),
+    h(
+      'tbody',
+      {},
+      ...order.lines.map((l) =>
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'row' }, t(`wallet.${l.wallet}`)),
+          h('td', { class: 'num' }, walletAmount(l.wallet, l.requested)),
+          h('td', { class: 'num' }, walletAmount(l.wallet, l.credit)),
+          h('td', { class: 'num' }, money(l.price)),
+          h('td', {}, adjustmentText(l)),
+        ),
+      ),
+    ),
+    h('tfoot', {}, h('tr', {}, h('th', { scope: 'row', colspan: 3 }, t('online.subtotal')), h('td', { class: 'num' }, money(order.subtotal)), h('td', {}))),
+  );
+}
+
+function remember(summary: OnlineOrderSummary): void {
+  sessionStorage.setItem(SUMMARY_KEY + summary.orderNumber, JSON.stringify(summary.paymentOptions));
+}
+
+/** What each method bills: kept from the last POST/PATCH; asked again (the same lines) after a reload. */
+async function paymentOptions(order: OnlineOrder): Promise<OnlineOrderSummary['paymentOptions']> {
+  const kept = sessionStorage.getItem(SUMMARY_KEY + order.orderNumber);
+  if (kept) return JSON.parse(kept) as OnlineOrderSummary['paymentOptions'];
+  const summary = await api<OnlineOrderSummary>('PATCH', `/v1/online-orders/${order.orderNumber}`, { lines: order.lines.map((l) => ({ wallet: l.wallet, amount: l.requested })) });
+  remember(summary);
+  return summary.paymentOptions;
+}
+
+async function summaryView(ctx: PageContext, order: OnlineOrder): Promise<void> {
+  const options = await paymentOptions(order);
+  const methods = rules().onlinePaymentMethods.filter((m) => options[m]);
+  const choices = h(
+    'fieldset',
+    { class: 'choices' },
+    h('legend', {}, t('online.methodLegend')),
+    ...methods.map((method, i) => {
+      const option = options[method]!;
+      const id = `method-${method}`;
+      return h(
+        'div',
+        { class: 'choice' },
+        h('input', { type: 'radio', id, name: 'paymentMethod', value: method, checked: i === 0 }),
+        h('label', { for: id }, t(`payment.${method}`), ' · ', h('strong', {}, option.fee ? t('online.withFee', { total: money(option.total), fee: money(option.fee) }) : money(option.total))),
+      );
+    }),
+  );
+  const body = h('div', {});
+  const confirmForm = form(
+    { label: t('online.methodLegend') },
+    [
+      choices,
+      h(
+        'div',
+        { class: 'actions' },
+        h(
+          'button',
+          {
+            type: 'button',
+            onclick: () =>
+              replaceChildren(
+                body,
+                amountsForm(order, (summary) => {
+                  remember(summary);
+                  navigate(`/online/${order.orderNumber}`, { replace: true });
+                }),
+              ),
+          },
+          t('online.editAmounts'),
+        ),
+        h('button', { type: 'submit', class: 'primary' }, t('online.confirm')),
+      ),
+    ],
+    async (el) => {
+      const method = el.querySelector<HTMLInputElement>('input[name=paymentMethod]:checked')?.value as OnlinePaymentMethod | undefined;
+      if (!method) return showProblems(el, [], t('online.methodLegend'));
+      await api<OnlineOrder>('POST', `/v1/online-orders/${order.orderNumber}/confirm`, { paymentMethod: method });
+      sessionStorage.removeItem(SUMMARY_KEY + order.orderNumber);
+      navigate(`/online/${order.orderNumber}`, { replace: true });
+    },
+  );
+  body.append(linesTable(order), confirmForm);
+  ctx.main.append(heading(t('online.summaryTitle', { n: order.orderNumber })), body);
+}
+
+function invoiceView(ctx: PageContext, order: OnlineOrder): void {
+  const invoice = order.invoice!;
+  const timer = h('span', { role: 'timer', class: 'countdown' });
+  const tick = () => {
+    const left = (Date.parse(invoice.expiresAt) - Date.now()) / 1000;
+    timer.textContent = left > 0 ? countdown(left) : t('online.expired');
+  };
+  const message =
+    order.status === 'Awaiting payment'
+      ? notice(t('online.waiting'))
+      : order.status === 'Paid'
+        ? notice(t('online.paid'), 'ok')
+        : order.status === 'Paid late'
+          ? notice(t('online.paidLate'), 'warn')
+          : notice(t('online.closed'), 'warn');
+  const payWith: [string, HTMLElement | string][] = invoice.vaNumber
+    ? [
+        [t('online.vaNumber'), h('strong', { class: 'va-number' }, invoice.vaNumber)],
+        [t('online.bankCode'), invoice.bankCode ?? ''],
+      ]
+    : invoice.paymentUrl
+      ? [[t(`payment.${invoice.paymentMethod}`), h('a', { class: 'button primary', href: invoice.paymentUrl, target: '_blank', rel: 'noopener' }, t('online.payLink'))]]
+      : [];
+  ctx.main.append(
+    heading(t('online.invoiceTitle', { n: order.orderNumber })),
+    message,
+    h(
+      'section',
+      { class: 'card invoice' },
+      facts([
+        [t('orders.status'), statusBadge(order.status)],
+        [t('orders.paymentType'), t(`payment.${invoice.paymentMethod}`)],
+        ...payWith,
+        [t('online.subtotal'), money(invoice.subtotal)],
+        ...(invoice.fee ? ([[t('online.fee'), money(invoice.fee)]] as [string, string][]) : []),
+        [t('online.total'), h('strong', { class: 'total' }, money(invoice.total))],
+        [t('online.validUntil'), dateTime(invoice.expiresAt, timeZone())],
+        ...(order.status === 'Awaiting payment' ? ([[t('online.timeLeft'), timer]] as [string, HTMLElement][]) : []),
+      ]),
+      linesTable(order),
+      h(
+        'div',
+        { class: 'actions' },
+        h('button', { type: 'button', onclick: () => void download(`/v1/orders/${order.orderNumber}/invoice.pdf`, `invoice-${order.orderNumber}.pdf`) }, t('online.downloadInvoice')),
+        order.status === 'Closed' ? h('a', { class: 'button', href: '/online' }, t('online.newOrder')) : null,
+      ),
+    ),
+  );
+  if (order.status !== 'Awaiting payment') return;
+  tick();
+  const clock = setInterval(tick, 1000);
+  // The gateway's callback changes the order on the server; this page follows it.
+  const poll = setInterval(() => {
+    void api<AnyOrder>('GET', `/v1/orders/${order.orderNumber}`).then((now) => {
+      if (now.status !== order.status) navigate(`/online/${order.orderNumber}`, { replace: true });
+    });
+  }, POLL_MS);
+  ctx.onLeave(() => {
+    clearInterval(clock);
+    clearInterval(poll);
+  });
+}
+
+/** `/online`: a new online top-up. */
+export function onlineTopUpPage(ctx: PageContext): void {
+  ctx.main.append(
+    heading(t('online.title')),
+    h('p', { class: 'lead' }, t('online.intro')),
+    amountsForm(null, (summary) => {
+      remember(summary);
+      navigate(`/online/${summary.orderNumber}`);
+    }),
+  );
+}
+
+/** `/online/:orderNumber`: the summary of a draft, or the invoice once payment is confirmed. */
+export async function onlineOrderPage(ctx: PageContext): Promise<void> {
+  const order = await api<AnyOrder>('GET', `/v1/orders/${encodeURIComponent(ctx.params.orderNumber!)}`);
+  if (!isOnline(order)) return navigate(`/orders?orderNumber=${order.orderNumber}`, { replace: true });
+  if (order.invoice) return invoiceView(ctx, order);
+  if (order.status === 'Unpaid') return summaryView(ctx, order);
+  ctx.main.append(heading(t('online.invoiceTitle', { n: order.orderNumber })), notice(order.status, 'warn'), linesTable(order));
+}
