@@ -20,8 +20,12 @@ export const IDEMPOTENCY_KEY_MAX_LENGTH = 200;
 
 const KEY_PATTERN = /^[A-Za-z0-9_.:-]+$/;
 
-/** A claim still in flight after this long is taken as abandoned (its process died); a retry takes it over. */
-const ABANDONED_AFTER_SECONDS = 300;
+/**
+ * A claim still in flight after this long is taken as abandoned (its process died); a retry takes it over.
+ * The server cuts every request at 60 s (api/server-timeouts.ts), so after 90 s the first attempt is over:
+ * answered and stored, or dead. Longer would leave clients refused for minutes after an API crash.
+ */
+const ABANDONED_AFTER_SECONDS = 90;
 
 /** Response headers stored and replayed with the body. */
 const REPLAYED_HEADERS = ['location'] as const;

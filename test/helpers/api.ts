@@ -9,6 +9,7 @@ import pino, { type Logger } from 'pino';
 import { Client } from '@temporalio/client';
 import type { Activities } from '../../activities';
 import { createApp } from '../../api/create-app';
+import type { RateLimit } from '../../api/rate-limit';
 import { requestIdClientInterceptor } from '../../api/request-context';
 import { DEFAULT_POLICY, type TopupPolicy } from '../../workflows/policy';
 import type { Server } from 'node:http';
@@ -27,7 +28,9 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export async function startTestApi(opts: { policy?: TopupPolicy; wrapActivities?: (activities: Activities) => Activities; logger?: Logger } = {}): Promise<TestApi> {
+export async function startTestApi(
+  opts: { policy?: TopupPolicy; wrapActivities?: (activities: Activities) => Activities; logger?: Logger; rateLimit?: RateLimit } = {},
+): Promise<TestApi> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const [env, t] = await Promise.all([startTimeSkippingEnv(), createTestActivityDeps({ callbackUrl: `${baseUrl}/v1/payments/callback` })]);
@@ -43,6 +46,7 @@ export async function startTestApi(opts: { policy?: TopupPolicy; wrapActivities?
     provider: TEST_PROVIDER,
     paymentCallbackSecret: TEST_GATEWAY.callbackSecret,
     logger: opts.logger ?? pino({ level: 'silent' }),
+    ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}),
   });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(port, '127.0.0.1', () => resolve(s));
