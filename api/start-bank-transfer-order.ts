@@ -1,6 +1,7 @@
 /** Starts a bank-transfer order: a new order number, its workflow, the first read-model row, the log entry. */
 import { upsertOrderRow } from '../activities/order-read-model';
 import { allocateOrderNumber } from '../db/order-numbers';
+import { newBankTransferOrder } from '../workflows/bank-transfer-order-view';
 import { orderWorkflowId, type InvoiceSettlement, type OrderView, type TopupOrderInput } from '../workflows/definitions';
 import type { Wallet } from '../workflows/policy';
 import type { Principal } from './auth';
@@ -35,26 +36,7 @@ export async function startBankTransferOrder(deps: OrderRouteDeps, principal: Pr
     args: [input],
     staticSummary: `Top-up ${orderNumber}: ${req.wallet} IDR ${req.amount}${req.settles ? ` for invoice ${req.settles.invoiceId}` : ''}`,
   });
-  const view: OrderView = {
-    orderNumber,
-    accountId: input.accountId,
-    createdBy: input.createdBy,
-    wallet: input.wallet,
-    amount: input.amount,
-    currency: input.currency,
-    createdAt: input.createdAt,
-    status: 'Unpaid',
-    paymentMethod: null,
-    slip: null,
-    submittedAt: null,
-    deadline: null,
-    checkResult: null,
-    failure: null,
-    paid: null,
-    final: false,
-    submissions: 0,
-    revision: 0,
-  };
+  const view = newBankTransferOrder(input, null);
   // The workflow writes the same revision-0 row; writing it here too makes the list read-your-writes.
   await upsertOrderRow(deps.pool, view);
   if (req.settles) await deps.pool.query('UPDATE orders SET invoice_id = $2 WHERE order_number = $1', [orderNumber, req.settles.invoiceId]);

@@ -16,6 +16,7 @@ import { startTestApi, type TestApi } from './helpers/api';
 import { createPicUser, createStaffUser, createTestAccount, type TestAccount, type TestUser } from './helpers/fixtures';
 import { recordHistory } from './helpers/histories';
 import { parsePdf } from './helpers/pdf-text';
+import { eventually } from './helpers/eventually';
 
 let api: TestApi;
 let finance: TestUser;
@@ -47,15 +48,6 @@ async function confirm(token: string, orderNumber: string, paymentMethod: string
 
 async function order(token: string, orderNumber: string): Promise<OnlineOrderView> {
   return (await http().get(`/v1/orders/${orderNumber}`).set(bearer(token))).body as OnlineOrderView;
-}
-
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (ok(v) || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 async function mailTo(to: string): Promise<ParsedMail[]> {

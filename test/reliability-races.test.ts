@@ -10,6 +10,7 @@ import { creditTopup, getBalances } from '../activities/ledger';
 import type { OnlineOrderView, OrderView } from '../workflows/definitions';
 import { startTestApi, type TestApi } from './helpers/api';
 import { createStaffUser, createTestAccount, type TestAccount, type TestUser } from './helpers/fixtures';
+import { eventually } from './helpers/eventually';
 
 let api: TestApi;
 let finance: TestUser;
@@ -48,15 +49,6 @@ async function credits(orderNumber: string): Promise<number> {
 async function storedStatus(orderNumber: string): Promise<string> {
   const res = await api.t.db.pool.query<{ status: string }>('SELECT status FROM orders WHERE order_number = $1', [orderNumber]);
   return res.rows[0]!.status;
-}
-
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (ok(v) || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 async function credit(accountId: string): Promise<number> {

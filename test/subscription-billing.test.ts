@@ -14,6 +14,7 @@ import { startTestApi, type TestApi } from './helpers/api';
 import { recordHistory } from './helpers/histories';
 import { createStaffUser, createTestAccount, type TestAccount, type TestUser } from './helpers/fixtures';
 import { parsePdf } from './helpers/pdf-text';
+import { eventually } from './helpers/eventually';
 
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('IHDR slip')]);
 const START = '2027-01-31';
@@ -45,15 +46,6 @@ afterAll(async () => {
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const http = () => request(api.app);
-
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (ok(v) || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** A bank-transfer order paid all the way: created (or given), slip uploaded, approved by finance. */
 async function payByBankTransfer(account: TestAccount, created: Response): Promise<void> {

@@ -6,7 +6,6 @@
  * never dropped: the order becomes "Paid late" and finance credits it or marks it for refund.
  */
 import {
-  ApplicationFailure,
   allHandlersFinished,
   condition,
   log,
@@ -21,7 +20,6 @@ import {
   confirmPaymentUpdate,
   deleteOnlineOrderUpdate,
   editLinesUpdate,
-  FAILURE_TYPES,
   getOnlineOrderQuery,
   paymentReceivedSignal,
   refundLatePaymentUpdate,
@@ -42,19 +40,12 @@ import { priceOnlineOrder, type OnlineBill, type OnlineLineRequest } from './onl
 import { durationMs, type TopupPolicy } from './policy';
 import { formatRupiah } from './rupiah';
 import { workflowNow } from './workflow-clock';
+import { invalid, refuse } from './refusals';
 
 const { recordOnlineOrder, issueGatewayInvoice, creditOnlineLines, storeInvoiceDocument, sendOnlineOrderEmail } = proxyActivities<Activities>({
   startToCloseTimeout: '1m',
   retry: { initialInterval: '1s', maximumInterval: '1m', nonRetryableErrorTypes: ['InvalidInput', 'IdempotencyConflictError', 'PaymentProviderRejected'] },
 });
-
-function refuse(message: string): never {
-  throw ApplicationFailure.create({ type: FAILURE_TYPES.invalidTransition, message, nonRetryable: true });
-}
-
-function invalid(field: string, rule: string): never {
-  throw ApplicationFailure.create({ type: FAILURE_TYPES.invalidInput, message: `${field}: ${rule}`, details: [{ field, rule }], nonRetryable: true });
-}
 
 /** Prices the lines (the draft's bill before any card fee), or refuses naming the first broken rule. */
 function price(lines: OnlineLineRequest[], policy: TopupPolicy): OnlineBill {

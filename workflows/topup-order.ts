@@ -6,7 +6,6 @@
  * it at once) and then run their side effects as activities; the main loop only runs the timers.
  */
 import {
-  ApplicationFailure,
   allHandlersFinished,
   condition,
   getExternalWorkflowHandle,
@@ -26,7 +25,6 @@ import {
   depositCreditedSignal,
   deleteOrderUpdate,
   editOrderUpdate,
-  FAILURE_TYPES,
   getOrderQuery,
   rejectUpdate,
   SA_ACCOUNT_ID,
@@ -43,6 +41,8 @@ import {
 import { formatRupiah } from './rupiah';
 import { durationMs } from './policy';
 import { workflowNow } from './workflow-clock';
+import { invalid, refuse } from './refusals';
+import { newBankTransferOrder } from './bank-transfer-order-view';
 
 const { recordOrder, creditTopup, issueReceipt, sendOrderEmail } = proxyActivities<Activities>({
   startToCloseTimeout: '1m',
@@ -52,14 +52,6 @@ const { recordOrder, creditTopup, issueReceipt, sendOrderEmail } = proxyActiviti
 
 const HOUR_MS = 3_600_000;
 const MAX_NOTE_LENGTH = 500;
-
-function refuse(message: string): never {
-  throw ApplicationFailure.create({ type: FAILURE_TYPES.invalidTransition, message, nonRetryable: true });
-}
-
-function invalid(field: string, rule: string): never {
-  throw ApplicationFailure.create({ type: FAILURE_TYPES.invalidInput, message: `${field}: ${rule}`, details: [{ field, rule }], nonRetryable: true });
-}
 
 function requireNote(field: string, text: string | undefined, required: boolean): void {
   if (text === undefined || text.trim() === '') {
@@ -83,26 +75,7 @@ async function tellBillingDepositCredited(subscriptionId: string, orderNumber: s
 export async function topupOrder(input: TopupOrderInput): Promise<OrderView> {
   const { policy } = input;
   const startedAt = workflowNow().getTime();
-  const order: OrderView = {
-    orderNumber: input.orderNumber,
-    accountId: input.accountId,
-    createdBy: input.createdBy,
-    wallet: input.wallet,
-    amount: input.amount,
-    currency: input.currency,
-    status: 'Unpaid',
-    paymentMethod: null,
-    slip: null,
-    createdAt: input.createdAt,
-    submittedAt: null,
-    deadline: new Date(startedAt + durationMs(policy.unsubmittedCloseAfter)).toISOString(),
-    checkResult: null,
-    failure: null,
-    paid: null,
-    final: false,
-    submissions: 0,
-    revision: 0,
-  };
+  const order: OrderView = newBankTransferOrder(input, new Date(startedAt + durationMs(policy.unsubmittedCloseAfter)).toISOString());
   /** Emails still being sent after their message was answered; the workflow ends only once they are out. */
   const backgroundEmails: Promise<unknown>[] = [];
 

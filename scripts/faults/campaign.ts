@@ -16,7 +16,7 @@ import type { Pool } from 'pg';
 import { issueToken } from '../../api/auth';
 import { createPool } from '../../db/pool';
 import { startDevStack, type DevStack, type StackProcess, type StackProcessName } from '../dev-stack';
-import { freePort } from '../net';
+import { isolatedStackEnv } from '../stack-env';
 import { createClient } from './client';
 import { drawPlan, runOrder, type Customer, type TrackedOrder } from './orders';
 import { createRng, type Rng } from './rng';
@@ -172,33 +172,19 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
   fs.chmodSync(dataDir, 0o755);
   const policyFile = path.join(dataDir, 'policy.json');
   fs.writeFileSync(policyFile, JSON.stringify(POLICY));
-  const [port, temporalPort, uiPort, pgPort, smtpPort, gatewayPort, metricsPort] = await Promise.all(Array.from({ length: 7 }, () => freePort()));
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: String(port),
-    TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
-    TEMPORAL_UI_PORT: String(uiPort),
-    EMBEDDED_PG_PORT: String(pgPort),
-    SMTP_SINK_PORT: String(smtpPort),
-    SANDBOX_GATEWAY_PORT: String(gatewayPort),
-    WORKER_METRICS_PORT: String(metricsPort),
-    DATA_DIR: dataDir,
-    TOPUP_POLICY_FILE: policyFile,
-    LOG_LEVEL: 'warn',
-  };
-  for (const k of ['DATABASE_URL', 'SMTP_URL', 'PAYMENT_GATEWAY_URL']) delete env[k];
+  const isolated = await isolatedStackEnv(dataDir, policyFile);
   const restoreOutput = quietStackOutput(path.join(dataDir, 'stack.log'), opts.verbose);
   say(`seed ${opts.seed}: starting the stack in ${dataDir}`);
   let stack: DevStack | undefined;
   let pool: Pool | undefined;
   let connection: Connection | undefined;
   try {
-    stack = await startDevStack(env);
-    pool = createPool(`postgres://topup:topup@127.0.0.1:${pgPort}/topup`, 4);
-    connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
+    stack = await startDevStack(isolated.env);
+    pool = createPool(isolated.databaseUrl, 4);
+    connection = await Connection.connect({ address: isolated.temporalAddress });
     const temporal = new TemporalClient({ connection, namespace: 'default' });
     const { customers, finance } = await seedCampaignUsers(pool);
-    const client = createClient(`http://127.0.0.1:${port}`, { giveUpAfterMs: 120_000, attemptTimeoutMs: 30_000 });
+    const client = createClient(isolated.apiUrl, { giveUpAfterMs: 120_000, attemptTimeoutMs: 30_000 });
     const supervisor = createSupervisor(stack);
 
     const tracked: TrackedOrder[] = [];

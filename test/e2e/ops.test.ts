@@ -7,9 +7,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { startDevStack } from '../../scripts/dev-stack';
-import { freePort } from '../../scripts/net';
+import { isolatedStackEnv } from '../../scripts/stack-env';
 import { orderWorkflowId } from '../../workflows/definitions';
 import { sampleValue } from '../helpers/prometheus';
+import { eventually } from '../helpers/eventually';
 
 const OWNER = { authorization: 'Bearer demo-acme-owner-token' };
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('IHDR a payment slip')]);
@@ -24,26 +25,11 @@ let orderNumber: string;
 beforeAll(async () => {
   const dataDir = path.join(process.env.TOPUP_TEST_RUN_DIR!, 'ops-stack');
   fs.mkdirSync(dataDir, { recursive: true });
-  const [port, temporalPort, uiPort, pgPort, smtpPort, gatewayPort, metricsPort] = await Promise.all(Array.from({ length: 7 }, () => freePort()));
-  api = `http://127.0.0.1:${port}`;
-  workerMetrics = `http://127.0.0.1:${metricsPort}/metrics`;
-  stop = await startDevStack({
-    ...process.env,
-    PORT: String(port),
-    TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
-    TEMPORAL_UI_PORT: String(uiPort),
-    EMBEDDED_PG_PORT: String(pgPort),
-    SMTP_SINK_PORT: String(smtpPort),
-    SANDBOX_GATEWAY_PORT: String(gatewayPort),
-    WORKER_METRICS_PORT: String(metricsPort),
-    PAYMENT_GATEWAY_URL: '',
-    DATA_DIR: dataDir,
-    TOPUP_POLICY_FILE: '',
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: '',
-    SMTP_URL: '',
-  });
-  connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
+  const stack = await isolatedStackEnv(dataDir);
+  api = stack.apiUrl;
+  workerMetrics = stack.workerMetricsUrl;
+  stop = await startDevStack(stack.env);
+  connection = await Connection.connect({ address: stack.temporalAddress });
   temporal = new Client({ connection });
 }, 170_000);
 
@@ -51,15 +37,6 @@ afterAll(async () => {
   await connection?.close();
   await stop?.();
 }, 60_000);
-
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (ok(v) || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 /** The workflow ids a visibility query lists, as the UI's filter box or `temporal workflow list --query` would. */
 async function listIds(query: string): Promise<string[]> {

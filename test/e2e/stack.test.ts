@@ -5,7 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { startDevStack } from '../../scripts/dev-stack';
-import { freePort } from '../../scripts/net';
+import { isolatedStackEnv } from '../../scripts/stack-env';
+import { eventually } from '../helpers/eventually';
 
 const OWNER = { authorization: 'Bearer demo-acme-owner-token' };
 const OTHER_ACCOUNT = { authorization: 'Bearer demo-nusa-owner-token' };
@@ -18,25 +19,9 @@ beforeAll(async () => {
   fs.mkdirSync(dataDir, { recursive: true });
   const policyFile = path.join(dataDir, 'policy.json');
   fs.writeFileSync(policyFile, JSON.stringify({ unsubmittedCloseAfter: '4s' }));
-  const [port, temporalPort, uiPort, pgPort, smtpPort, gatewayPort, metricsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
-  api = `http://127.0.0.1:${port}`;
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: String(port),
-    TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
-    TEMPORAL_UI_PORT: String(uiPort),
-    EMBEDDED_PG_PORT: String(pgPort),
-    SMTP_SINK_PORT: String(smtpPort),
-    SANDBOX_GATEWAY_PORT: String(gatewayPort),
-    WORKER_METRICS_PORT: String(metricsPort),
-    PAYMENT_GATEWAY_URL: '',
-    DATA_DIR: dataDir,
-    TOPUP_POLICY_FILE: policyFile,
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: '',
-    SMTP_URL: '',
-  };
-  stop = await startDevStack(env);
+  const stack = await isolatedStackEnv(dataDir, policyFile);
+  api = stack.apiUrl;
+  stop = await startDevStack(stack.env);
 }, 170_000);
 
 afterAll(async () => {
@@ -50,15 +35,6 @@ async function call(method: string, url: string, headers: Record<string, string>
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
-
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (ok(v) || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 test('When the stack is up, then /healthz answers 200 and /readyz sees PostgreSQL and Temporal', async () => {
