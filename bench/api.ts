@@ -51,14 +51,18 @@ function queryString(q: ListShape['query']): string {
 
 /**
  * PostgreSQL's own time for the route's two queries (the page and the count), by running listOrders with a
- * pool stand-in that EXPLAIN ANALYZEs whatever SQL it is given.
+ * pool stand-in that EXPLAIN ANALYZEs whatever SQL it is given, one query at a time (the route runs the two at
+ * once, which would time each with the other's load on it).
  */
 async function explainList(pool: Pool, filter: OrderListFilter): Promise<{ ms: number[]; plans: string[] }> {
   const plans: string[] = [];
   const ms: number[] = [];
+  let previous: Promise<unknown> = Promise.resolve();
   const explaining = {
     async query(text: string, params: unknown[]) {
-      const res = await pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${text}`, params);
+      const mine = previous.then(() => pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${text}`, params));
+      previous = mine.catch(() => undefined);
+      const res = await mine;
       const lines = res.rows.map((r) => r['QUERY PLAN']);
       ms.push(Number(/Execution Time: ([\d.]+) ms/.exec(lines.join('\n'))?.[1] ?? Number.NaN));
       plans.push(lines.join('\n'));

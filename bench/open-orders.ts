@@ -28,7 +28,8 @@ function workerSettings(heapMb: number): string {
     : v8.getHeapStatistics().heap_size_limit;
   const heapMiB = limit / 1024 / 1024;
   const maxCached = Math.max(Math.floor((Math.max(heapMiB - 200, 0) * 600) / 1024), 10);
-  return `SDK defaults: reuseV8Context, maxCachedWorkflows ${fmt(maxCached)} (from the ${fmt(heapMiB)} MiB heap limit), maxConcurrentWorkflowTaskExecutions 40, maxConcurrentActivityTaskExecutions 100, shutdownGraceTime 30 s`;
+  const node = heapMb ? `node --max-old-space-size=${heapMb}` : `Node's default heap`;
+  return `${node}; SDK defaults: reuseV8Context, maxCachedWorkflows ${fmt(maxCached)} (from the ${fmt(heapMiB)} MiB heap limit), maxConcurrentWorkflowTaskExecutions 40, maxConcurrentActivityTaskExecutions 100; shutdownGraceTime 30 s`;
 }
 
 /** Waits until the worker has used under 5 % of a core for two seconds: every order's first tasks are done. */
