@@ -171,7 +171,7 @@ async function main(): Promise<void> {
       rows,
     );
     printTable(
-      'CPU seconds per order, by process (descendants included)',
+      'CPU time per order, by process (descendants included)',
       ['concurrency', ...Object.keys(PROCESSES)],
       levels.map((l) => [String(l.concurrency), ...Object.keys(PROCESSES).map((k) => fmt((1000 * l.cpuSeconds[k as ProcessName]) / Math.max(1, l.orders - l.failed), 1) + ' ms')]),
     );

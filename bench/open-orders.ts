@@ -106,7 +106,7 @@ async function main(): Promise<void> {
     const afterProbes = processMemory(workerPid);
     printTable(
       `Open orders: ${fmt(running.count)} Unpaid orders running, each waiting on its 120 h timer (${workerSettings(heapMb)})`,
-      ['worker RSS MiB: idle', `with ${fmt(flags.orders)} open`, 'after the probes', 'per open order', 'dev server RSS MiB'],
+      ['worker RSS MiB: idle', `with ${fmt(flags.orders)} open`, 'after the probes', 'growth per open order (first load included)', 'dev server RSS MiB'],
       [[memoryCell(idle), memoryCell(waiting), memoryCell(afterProbes), `${fmt(((waiting.rssMiB - idle.rssMiB) * 1024) / flags.orders, 1)} KiB`, memoryCell(processMemory(temporalPid))]],
     );
     printTable(`While they wait: ${flags.probes} probes, spread over the open orders`, ['read', 'n', 'p50 ms', 'p95 ms', 'p99 ms'], probes);
