@@ -2,7 +2,7 @@
  * Benchmark 1, the ceiling: the Temporal dev server's own rate for a no-op workflow and for a workflow with one
  * no-op activity, under each set of SQLite pragmas named by --sets (each on a fresh server and database).
  *
- *   node dist/bench/ceiling.js [--workflows 100] [--concurrency 20] [--runs 3] [--sets sqlite-default,npm-start]
+ *   node dist/bench/ceiling.js [--workflows 100] [--concurrency 20] [--runs 2] [--sets sqlite-default,npm-start]
  *   node dist/bench/ceiling.js --sets sqlite-default,wal,wal-normal,wal-normal-cache,wal-normal-mmap,wal-normal-checkpoint,wal-off-UNSAFE
  */
 import path from 'node:path';
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const flags = parseFlags('Temporal dev server ceiling under SQLite pragma sets.', {
     workflows: 100,
     concurrency: 20,
-    runs: 3,
+    runs: 2,
     sets: 'sqlite-default,npm-start',
   });
   const sets = flags.sets.split(',');

@@ -4,7 +4,7 @@
  * concurrency of --concurrency, with the no-op workflow ceiling measured on the same dev server in the same
  * run; then 5 MB slip uploads with the API's memory.
  *
- *   node dist/bench/e2e.js [--concurrency 1,20,100] [--orders 10,40,100] [--upload-count 20] [--cpu-prof DIR]
+ *   node dist/bench/e2e.js [--concurrency 1,20,100] [--orders 10,40,100] [--upload-count 12] [--cpu-prof DIR]
  */
 import path from 'node:path';
 import { checkLedger } from '../activities/ledger';
@@ -121,7 +121,7 @@ async function main(): Promise<void> {
     'ceiling-workflows': 100,
     'ceiling-concurrency': 20,
     'ceiling-runs': 2,
-    'upload-count': 20,
+    'upload-count': 12,
     'upload-concurrency': 4,
     'upload-mb': 5,
     accounts: 200,

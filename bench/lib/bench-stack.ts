@@ -27,7 +27,10 @@ export interface BenchStack {
 export async function startBenchStack(opts: { accounts: number; financeUsers: number; nodeOptions?: string }): Promise<BenchStack> {
   const tmp = makeTempDir('stack');
   const stack = await isolatedStackEnv(tmp.dir);
-  const stopStack = await startDevStack({ ...stack.env, ...(opts.nodeOptions ? { NODE_OPTIONS: opts.nodeOptions } : {}) });
+  const stopStack = await startDevStack({ ...stack.env, ...(opts.nodeOptions ? { NODE_OPTIONS: opts.nodeOptions } : {}) }).catch((err: unknown) => {
+    tmp.remove();
+    throw err;
+  });
   const pool = createPool(stack.databaseUrl, 10);
   try {
     const credentials = await seedBenchAccounts(pool, opts.accounts, opts.financeUsers);
@@ -45,6 +48,7 @@ export async function startBenchStack(opts: { accounts: number; financeUsers: nu
   } catch (err) {
     await pool.end();
     await stopStack();
+    tmp.remove();
     throw err;
   }
 }

@@ -22,7 +22,10 @@ export async function startBenchDatabase(poolSize: number, opts: { statementStat
   const tmp = makeTempDir('pg');
   const dataDir = path.join(tmp.dir, 'postgres');
   const port = await freePort();
-  let db = await startEmbeddedPostgres({ dataDir, port });
+  let db = await startEmbeddedPostgres({ dataDir, port }).catch((err: unknown) => {
+    tmp.remove();
+    throw err;
+  });
   if (opts.statementStats) {
     const admin = createPool(db.url, 1);
     await admin.query(`ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'`);
@@ -38,6 +41,7 @@ export async function startBenchDatabase(poolSize: number, opts: { statementStat
   } catch (err) {
     await pool.end();
     await db.stop();
+    tmp.remove();
     throw err;
   }
   return {

@@ -40,7 +40,8 @@ export function processMemory(pid: number): ProcessMemory {
 export function processCpuSeconds(pid: number): number {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // utime and stime are fields 14 and 15 of stat, i.e. 11 and 12 after the command name and state.
+  // utime and stime are fields 14 and 15 of stat, i.e. 11 and 12 after the command name and state, in clock
+  // ticks: 100 a second on Linux (getconf CLK_TCK).
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
