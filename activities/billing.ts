@@ -60,21 +60,35 @@ export function invoiceId(subscriptionId: string, periodIndex: number): string {
   return `${subscriptionId}-${String(periodIndex).padStart(3, '0')}`;
 }
 
+const SUBSCRIPTION_SELECT = `SELECT s.id, s.account_id AS "accountId", s.product, s.price, s.cycle_months AS "cycleMonths",
+    to_char(s.start_date, 'YYYY-MM-DD') AS "startDate", s.status, a.time_zone AS "timeZone"
+  FROM subscriptions s JOIN accounts a ON a.id = s.account_id`;
+
 /** Reads a subscription with its account's time zone, or null. */
 export async function findSubscription(pool: Pool, id: string): Promise<SubscriptionRecord | null> {
-  const res = await pool.query<SubscriptionRecord>(
-    `SELECT s.id, s.account_id AS "accountId", s.product, s.price, s.cycle_months AS "cycleMonths",
-            to_char(s.start_date, 'YYYY-MM-DD') AS "startDate", s.status, a.time_zone AS "timeZone"
-       FROM subscriptions s JOIN accounts a ON a.id = s.account_id WHERE s.id = $1`,
-    [id],
-  );
+  const res = await pool.query<SubscriptionRecord>(`${SUBSCRIPTION_SELECT} WHERE s.id = $1`, [id]);
   return res.rows[0] ?? null;
+}
+
+/** An account's subscriptions (every account's when `accountId` is undefined), oldest first. */
+export async function listSubscriptions(pool: Pool, accountId: string | undefined): Promise<SubscriptionRecord[]> {
+  const res = await pool.query<SubscriptionRecord>(`${SUBSCRIPTION_SELECT} WHERE ($1::text IS NULL OR s.account_id = $1) ORDER BY s.created_at, s.id`, [accountId ?? null]);
+  return res.rows;
 }
 
 /** Reads an invoice, or null. */
 export async function findInvoice(pool: Pool, id: string): Promise<InvoiceRecord | null> {
   const res = await pool.query<InvoiceRecord>(`SELECT ${INVOICE_COLUMNS} FROM invoices WHERE id = $1`, [id]);
   return res.rows[0] ?? null;
+}
+
+/** An account's invoices (every account's when `accountId` is undefined), by status if given, oldest first. */
+export async function listInvoices(pool: Pool, filter: { accountId: string | undefined; status: 'unpaid' | 'paid' | undefined }): Promise<InvoiceRecord[]> {
+  const res = await pool.query<InvoiceRecord>(
+    `SELECT ${INVOICE_COLUMNS} FROM invoices WHERE ($1::text IS NULL OR account_id = $1) AND ($2::text IS NULL OR status = $2) ORDER BY issued_at, id`,
+    [filter.accountId ?? null, filter.status ?? null],
+  );
+  return res.rows;
 }
 
 /** What an invoice PDF or email shows. */

@@ -5,7 +5,7 @@
 import { Router } from 'express';
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import { findInvoice, invoiceDocumentData, type InvoiceRecord } from '../../activities/billing';
+import { findInvoice, invoiceDocumentData, listInvoices, type InvoiceRecord } from '../../activities/billing';
 import { renderSubscriptionInvoicePdf, subscriptionInvoiceFileName } from '../../activities/subscription-invoice';
 import { accountScope } from '../order-access';
 import { requireRole, scopedAccountId, type Principal } from '../auth';
@@ -43,12 +43,7 @@ export function invoicesRouter(deps: OrderRouteDeps): Router {
   router.get('/', readers, async (req, res) => {
     const query = ZInvoicesQuery.parse(req.query);
     const accountId = scopedAccountId(req.principal!, query.accountId);
-    const rows = await deps.pool.query<{ id: string }>(
-      `SELECT id FROM invoices WHERE ($1::text IS NULL OR account_id = $1) AND ($2::text IS NULL OR status = $2) ORDER BY issued_at, id`,
-      [accountId ?? null, query.status ?? null],
-    );
-    const items = await Promise.all(rows.rows.map((r) => findInvoice(deps.pool, r.id)));
-    res.json({ items });
+    res.json({ items: await listInvoices(deps.pool, { accountId, status: query.status }) });
   });
 
   router.get('/:invoiceId.pdf', readers, async (req, res) => {

@@ -8,7 +8,7 @@ import { Router } from 'express';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import { findSubscription } from '../../activities/billing';
+import { findSubscription, listSubscriptions } from '../../activities/billing';
 import { BILLING_CYCLES, parseLocalDate } from '../../workflows/billing-periods';
 import { billingWorkflowId, type SubscriptionBillingInput } from '../../workflows/definitions';
 import type { TopupPolicy } from '../../workflows/policy';
@@ -78,12 +78,7 @@ export function subscriptionsRouter(deps: SubscriptionRouteDeps): Router {
   router.get('/', requireRole('owner', 'pic', 'finance', 'ops', 'service'), async (req, res) => {
     const query = ZSubscriptionsQuery.parse(req.query);
     const accountId = scopedAccountId(req.principal!, query.accountId);
-    const rows = await deps.pool.query<{ id: string }>(
-      `SELECT id FROM subscriptions WHERE ($1::text IS NULL OR account_id = $1) ORDER BY created_at, id`,
-      [accountId ?? null],
-    );
-    const items = await Promise.all(rows.rows.map((r) => findSubscription(deps.pool, r.id)));
-    res.json({ items });
+    res.json({ items: await listSubscriptions(deps.pool, accountId) });
   });
 
   return router;
