@@ -2,16 +2,16 @@
  * The double-entry ledger: top-ups, usage charges and gifts as balanced journal entries in PostgreSQL, with the
  * `wallets` row of each (account, wallet) kept equal to its postings in the same transaction.
  *
- * Each movement is one transaction on one wallet: create-if-missing and lock the wallet row (the only lock
- * taken, so concurrent movements queue instead of losing updates or deadlocking), claim the idempotency key with
- * `INSERT … ON CONFLICT DO NOTHING`, then post and update the wallet. A key already claimed answers with the
- * stored entry, exactly as the first call answered. Sign convention: see ledger-rules.ts.
+ * Each movement is one statement, so one transaction, on one wallet (`ledger_post`, db/migrations/010): create-if-
+ * missing and lock the wallet row (the only lock taken, so concurrent movements queue instead of losing updates or
+ * deadlocking), answer a claimed idempotency key with the stored entry exactly as the first call answered, else
+ * post and update the wallet. Sign convention: see ledger-rules.ts.
  */
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import { WALLETS, type Wallet } from '../workflows/policy';
 import { checkLedger } from './ledger-checker';
 import { IdempotencyConflictError, InsufficientBalanceError, InvalidLedgerInputError } from './ledger-errors';
-import { currentBalance, planGift, planTopup, planUsage, type Movement, type WalletParts } from './ledger-rules';
+import { currentBalance, type WalletParts } from './ledger-rules';
 
 export { checkLedger } from './ledger-checker';
 export { IdempotencyConflictError, InsufficientBalanceError, InvalidLedgerInputError } from './ledger-errors';
@@ -93,25 +93,9 @@ export async function creditTopup(pool: Pool, input: CreditTopupInput): Promise<
   if (typeof input.orderNumber !== 'string' || !/^[0-9]{13}$/.test(input.orderNumber)) {
     throw new InvalidLedgerInputError('orderNumber', 'must be a 13-digit order number');
   }
-  const entry = await post(pool, { ...input, kind: 'topup', key: topupKey(input.orderNumber, input.perWalletKey ? input.wallet : undefined), allowNegative: null, memo: null }, (before) =>
-    planTopup(before, input.amount),
-  );
-  await rememberLastTopup(pool, input, entry.entryId);
+  // The entry also re-arms the wallet's low-balance notice: its reference is the last paid top-up (seed 001).
+  const entry = await post(pool, { ...input, kind: 'topup', key: topupKey(input.orderNumber, input.perWalletKey ? input.wallet : undefined), allowNegative: null, memo: null });
   return { entryId: entry.entryId, settled: 0 - entry.delta.unbilled, added: entry.delta.recharge, balanceAfter: entry.balanceAfter };
-}
-
-/**
- * The last paid top-up of a wallet is the reference of its low-balance notice (seed 001: below 40 %). A newer
- * entry replaces an older one and re-arms the notice; a retried credit (same entry) changes nothing.
- */
-async function rememberLastTopup(pool: Pool, input: CreditTopupInput, entryId: string): Promise<void> {
-  await pool.query(
-    `INSERT INTO wallet_alerts (account_id, wallet, reference, reference_entry_id) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (account_id, wallet) DO UPDATE SET reference = EXCLUDED.reference, reference_entry_id = EXCLUDED.reference_entry_id,
-       notified_for = NULL, updated_at = now()
-     WHERE wallet_alerts.reference_entry_id < EXCLUDED.reference_entry_id`,
-    [input.accountId, input.wallet, input.amount, entryId],
-  );
 }
 
 /** Charges usage: gift first, then recharge, the rest to unbilled if allowed; otherwise InsufficientBalanceError. */
@@ -120,11 +104,7 @@ export async function recordUsage(pool: Pool, input: RecordUsageInput): Promise<
   checkKey(input.idempotencyKey, input.memo);
   if (typeof input.allowNegative !== 'boolean') throw new InvalidLedgerInputError('allowNegative', 'must be true or false');
   const req: EntryRequest = { ...input, kind: 'usage', key: input.idempotencyKey, orderNumber: null, memo: input.memo ?? null };
-  const entry = await post(pool, req, (before) => {
-    const movement = planUsage(before, input.amount, input.allowNegative);
-    if (!movement) throw new InsufficientBalanceError(input.accountId, input.wallet, currentBalance(before), input.amount);
-    return movement;
-  });
+  const entry = await post(pool, req);
   return {
     entryId: entry.entryId,
     fromGift: 0 - entry.delta.gift,
@@ -139,7 +119,7 @@ export async function grantGift(pool: Pool, input: GrantGiftInput): Promise<Gift
   checkWalletInput(input);
   checkKey(input.idempotencyKey, input.memo);
   const req: EntryRequest = { ...input, kind: 'gift', key: input.idempotencyKey, orderNumber: null, allowNegative: null, memo: input.memo ?? null };
-  const entry = await post(pool, req, (before) => planGift(before, input.amount));
+  const entry = await post(pool, req);
   return { entryId: entry.entryId, balanceAfter: entry.balanceAfter };
 }
 
@@ -192,102 +172,52 @@ interface StoredEntry {
   balanceAfter: WalletBalance;
 }
 
-/** Records one movement on one wallet, or answers with the entry its key already recorded. */
-async function post(pool: Pool, req: EntryRequest, plan: (before: WalletParts) => Movement): Promise<StoredEntry> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
+/** What db/migrations/010's ledger_post answers: the entry, posted now or replayed. */
+interface PostRow {
+  outcome: 'posted' | 'replayed';
+  entry_id: string;
+  kind: EntryKind;
+  account_id: string;
+  wallet: Wallet;
+  amount: number;
+  recharge_after: number;
+  gift_after: number;
+  unbilled_after: number;
+  recharge_delta: number;
+  gift_delta: number;
+  unbilled_delta: number;
+}
+
+/**
+ * Records one movement on one wallet, or answers with the entry its key already recorded. The database applies
+ * the rule (ledger_post, one statement and one round trip under the wallet's row lock); ledger-rules.ts is the
+ * reference it is checked against (checkLedger, test/ledger-properties.test.ts). A named statement, so each
+ * connection parses and plans it once.
+ */
+async function post(pool: Pool, req: EntryRequest): Promise<StoredEntry> {
+  let row: PostRow | undefined;
   try {
-    await client.query('BEGIN');
-    const before = await lockWallet(client, req);
-    const claimed = await client.query<{ id: string }>(
-      `INSERT INTO journal_entries (idempotency_key, kind, account_id, wallet, amount, order_number, allow_negative, memo)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (idempotency_key) DO NOTHING
-       RETURNING id::text`,
-      [req.key, req.kind, req.accountId, req.wallet, req.amount, req.orderNumber, req.allowNegative, req.memo],
-    );
-    const entryId = claimed.rows[0]?.id;
-    if (entryId === undefined) {
-      const recorded = await readEntry(client, req.key);
-      await client.query('ROLLBACK');
-      return sameRequest(recorded, req);
-    }
-    const movement = plan(before);
-    if (!Object.values(movement.after).every(Number.isSafeInteger)) {
-      throw new InvalidLedgerInputError('amount', 'would take the wallet balance beyond the safe integer range');
-    }
-    await client.query(
-      `INSERT INTO postings (entry_id, ledger_account, account_id, wallet, amount)
-       SELECT $1, a, CASE WHEN a LIKE 'wallet:%' THEN $2 END, $3, m FROM unnest($4::text[], $5::bigint[]) AS t(a, m)`,
-      [entryId, req.accountId, req.wallet, movement.postings.map((p) => p.ledgerAccount), movement.postings.map((p) => p.amount)],
-    );
-    const { recharge, gift, unbilled } = movement.after;
-    await client.query('UPDATE wallets SET recharge = $3, gift = $4, unbilled = $5, updated_at = now() WHERE account_id = $1 AND wallet = $2', [
-      req.accountId,
-      req.wallet,
-      recharge,
-      gift,
-      unbilled,
-    ]);
-    await client.query('UPDATE journal_entries SET recharge_after = $2, gift_after = $3, unbilled_after = $4 WHERE id = $1', [entryId, recharge, gift, unbilled]);
-    const recorded = await readEntry(client, req.key);
-    await client.query('COMMIT');
-    return recorded;
+    const res = await pool.query<PostRow>({
+      name: 'ledger_post',
+      text: 'SELECT outcome, entry_id::text, kind, account_id, wallet, amount, recharge_after, gift_after, unbilled_after, recharge_delta, gift_delta, unbilled_delta FROM ledger_post($1, $2, $3, $4, $5, $6, $7, $8)',
+      values: [req.kind, req.key, req.accountId, req.wallet, req.amount, req.orderNumber, req.allowNegative, req.memo],
+    });
+    row = res.rows[0];
   } catch (err) {
-    await client.query('ROLLBACK').catch((e: Error) => (broken = e));
-    throw unknownAccount(err, req) ?? err;
-  } finally {
-    client.release(broken);
+    throw ledgerInputError(err, req) ?? err;
   }
-}
-
-/** Creates the wallet row if missing, then locks it for the rest of the transaction. */
-async function lockWallet(client: PoolClient, req: EntryRequest): Promise<WalletParts> {
-  await client.query('INSERT INTO wallets (account_id, wallet) VALUES ($1, $2) ON CONFLICT DO NOTHING', [req.accountId, req.wallet]);
-  const res = await client.query<WalletParts>('SELECT recharge, gift, unbilled FROM wallets WHERE account_id = $1 AND wallet = $2 FOR UPDATE', [
-    req.accountId,
-    req.wallet,
-  ]);
-  const row = res.rows[0];
-  if (!row) throw new Error(`wallet ${req.accountId}/${req.wallet} vanished after its upsert`);
-  return row;
-}
-
-async function readEntry(client: PoolClient, key: string): Promise<StoredEntry> {
-  const res = await client.query<{
-    entryId: string;
-    kind: EntryKind;
-    accountId: string;
-    wallet: Wallet;
-    amount: number;
-    recharge: number;
-    gift: number;
-    unbilled: number;
-    rechargeDelta: number;
-    giftDelta: number;
-    unbilledDelta: number;
-  }>(
-    `SELECT e.id::text AS "entryId", e.kind, e.account_id AS "accountId", e.wallet, e.amount,
-            e.recharge_after AS recharge, e.gift_after AS gift, e.unbilled_after AS unbilled,
-            coalesce(sum(p.amount) FILTER (WHERE p.ledger_account = 'wallet:recharge'), 0)::bigint AS "rechargeDelta",
-            coalesce(sum(p.amount) FILTER (WHERE p.ledger_account = 'wallet:gift'), 0)::bigint AS "giftDelta",
-            (-coalesce(sum(p.amount) FILTER (WHERE p.ledger_account = 'wallet:unbilled'), 0))::bigint AS "unbilledDelta"
-     FROM journal_entries e LEFT JOIN postings p ON p.entry_id = e.id
-     WHERE e.idempotency_key = $1
-     GROUP BY e.id`,
-    [key],
-  );
-  const row = res.rows[0];
-  if (!row) throw new Error(`journal entry "${key}" conflicted on insert but cannot be read`);
-  return {
-    entryId: row.entryId,
+  if (!row) throw new Error(`ledger_post answered nothing for "${req.key}"`);
+  const parts = { recharge: row.recharge_after, gift: row.gift_after, unbilled: row.unbilled_after };
+  const entry: StoredEntry = {
+    entryId: row.entry_id,
     kind: row.kind,
-    accountId: row.accountId,
+    accountId: row.account_id,
     wallet: row.wallet,
     amount: row.amount,
-    delta: { recharge: row.rechargeDelta, gift: row.giftDelta, unbilled: row.unbilledDelta },
-    balanceAfter: balanceOf(row.accountId, row.wallet, row),
+    delta: { recharge: row.recharge_delta, gift: row.gift_delta, unbilled: row.unbilled_delta },
+    balanceAfter: balanceOf(row.account_id, row.wallet, parts),
   };
+  return row.outcome === 'replayed' ? sameRequest(entry, req) : entry;
 }
 
 /** A replayed key must describe the same movement; anything else is a caller bug, never silently absorbed. */
@@ -304,11 +234,14 @@ function balanceOf(accountId: string, wallet: Wallet, parts: WalletParts): Walle
   return { accountId, wallet, recharge, gift, unbilled, current: currentBalance(parts) };
 }
 
-function unknownAccount(err: unknown, req: EntryRequest): InvalidLedgerInputError | undefined {
-  const fk = err as { code?: string; constraint?: string };
-  if (fk.code === '23503' && fk.constraint === 'wallets_account_id_fkey') {
+/** The database's refusals of the caller's input: a charge not covered, an unknown account, a balance past 2^53 − 1. */
+function ledgerInputError(err: unknown, req: EntryRequest): InsufficientBalanceError | InvalidLedgerInputError | undefined {
+  const pgErr = err as { code?: string; constraint?: string; detail?: string };
+  if (pgErr.code === 'LB001') return new InsufficientBalanceError(req.accountId, req.wallet, Number(pgErr.detail), req.amount);
+  if (pgErr.code === '23503' && pgErr.constraint === 'wallets_account_id_fkey') {
     return new InvalidLedgerInputError('accountId', `no account "${req.accountId}"`);
   }
+  if (pgErr.code === '22003') return new InvalidLedgerInputError('amount', 'would take the wallet balance beyond the safe integer range');
   return undefined;
 }
 

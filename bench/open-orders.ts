@@ -7,10 +7,10 @@
  *   node dist/bench/open-orders.js [--orders 1000] [--concurrency 20] [--probes 50]
  *   node dist/bench/open-orders.js --orders 10000
  */
-import { execFileSync } from 'node:child_process';
 import v8 from 'node:v8';
 import { Client, Connection } from '@temporalio/client';
 import { orderWorkflowId } from '../workflows/definitions';
+import { loadSettings } from '../config/settings';
 import { parseFlags } from './lib/args';
 import { startBenchStack, type BenchStack } from './lib/bench-stack';
 import { callJson, expectStatus } from './lib/http';
@@ -20,16 +20,11 @@ import { fmt, ms, printTable, summarize } from './lib/stats';
 
 const WORKER = 'dist/worker/main.js';
 
-/** The SDK's defaults as createTopupWorker leaves them (worker-options.js of @temporalio/worker 1.24). */
-function workerSettings(heapMb: number): string {
-  // The limit a Node process started with --max-old-space-size=heapMb reports (it adds the young generation).
-  const limit = heapMb
-    ? Number(execFileSync(process.execPath, [`--max-old-space-size=${heapMb}`, '-p', 'v8.getHeapStatistics().heap_size_limit'], { encoding: 'utf8' }))
-    : v8.getHeapStatistics().heap_size_limit;
-  const heapMiB = limit / 1024 / 1024;
-  const maxCached = Math.max(Math.floor((Math.max(heapMiB - 200, 0) * 600) / 1024), 10);
-  const node = heapMb ? `node --max-old-space-size=${heapMb}` : `Node's default heap`;
-  return `${node}; SDK defaults: reuseV8Context, maxCachedWorkflows ${fmt(maxCached)} (from the ${fmt(heapMiB)} MiB heap limit), maxConcurrentWorkflowTaskExecutions 40, maxConcurrentActivityTaskExecutions 100; shutdownGraceTime 30 s`;
+/** The worker's settings: its workflow cache from WORKER_MAX_CACHED_WORKFLOWS (--cache; 0 keeps the setting's default). */
+function workerSettings(heapMb: number, cache: number): string {
+  const cached = cache || loadSettings({}).WORKER_MAX_CACHED_WORKFLOWS;
+  const node = heapMb ? `node --max-old-space-size=${heapMb}` : `Node's default heap (${fmt(v8.getHeapStatistics().heap_size_limit / 1024 / 1024)} MiB)`;
+  return `${node}; maxCachedWorkflows ${fmt(cached)} (WORKER_MAX_CACHED_WORKFLOWS), SDK defaults otherwise: reuseV8Context, maxConcurrentWorkflowTaskExecutions 40, maxConcurrentActivityTaskExecutions 100; shutdownGraceTime 30 s`;
 }
 
 /** Waits until the worker has used under 5 % of a core for two seconds: every order's first tasks are done. */
@@ -82,9 +77,17 @@ async function main(): Promise<void> {
     accounts: 100,
     // The stack's Node heap limit (0: Node's default). The SDK sizes the worker's workflow cache from it.
     'heap-mb': 0,
+    // The worker's WORKER_MAX_CACHED_WORKFLOWS (0: the setting's default).
+    cache: 0,
   });
   const heapMb = flags['heap-mb'];
-  const stack = await startBenchStack({ accounts: flags.accounts, financeUsers: 1, ...(heapMb ? { nodeOptions: `--max-old-space-size=${heapMb}` } : {}) });
+  const cache = flags.cache;
+  const stack = await startBenchStack({
+    accounts: flags.accounts,
+    financeUsers: 1,
+    ...(heapMb ? { nodeOptions: `--max-old-space-size=${heapMb}` } : {}),
+    ...(cache ? { env: { WORKER_MAX_CACHED_WORKFLOWS: String(cache) } } : {}),
+  });
   const connection = await Connection.connect({ address: stack.temporalAddress });
   try {
     const client = new Client({ connection });
@@ -105,7 +108,7 @@ async function main(): Promise<void> {
     const probes = await probe(stack, client, orderNumbers, flags.probes);
     const afterProbes = processMemory(workerPid);
     printTable(
-      `Open orders: ${fmt(running.count)} Unpaid orders running, each waiting on its 120 h timer (${workerSettings(heapMb)})`,
+      `Open orders: ${fmt(running.count)} Unpaid orders running, each waiting on its 120 h timer (${workerSettings(heapMb, cache)})`,
       ['worker RSS MiB: idle', `with ${fmt(flags.orders)} open`, 'after the probes', 'growth per open order (first load included)', 'dev server RSS MiB'],
       [[memoryCell(idle), memoryCell(waiting), memoryCell(afterProbes), `${fmt(((waiting.rssMiB - idle.rssMiB) * 1024) / flags.orders, 1)} KiB`, memoryCell(processMemory(temporalPid))]],
     );

@@ -35,6 +35,16 @@ const SettingsSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** The worker's Prometheus endpoint (`/metrics` on all interfaces): the Temporal SDK's metrics and the worker's own. */
   WORKER_METRICS_PORT: port.default(9464),
+  /**
+   * Workflows the worker keeps in memory between their tasks. Orders wait hours to days between messages, so a
+   * small cache costs a replay now and then; the SDK's default grows with the heap limit (2,310 here, ~1.4 GB).
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce
+    .number({ error: 'must be a whole number from 0 to 100000' })
+    .int('must be a whole number from 0 to 100000')
+    .min(0, 'must be a whole number from 0 to 100000')
+    .max(100_000, 'must be a whole number from 0 to 100000')
+    .default(200),
 });
 
 /** Validated settings. */

@@ -182,6 +182,17 @@ describe('input rules', () => {
     const accountId = await newAccount();
     await expect(creditTopup(db.pool, { orderNumber: '42', accountId, wallet: 'credit', amount: 100 })).rejects.toThrow('orderNumber: must be a 13-digit order number');
   });
+
+  test('When a top-up would take the balance past 2^53 − 1, then it is refused naming amount and nothing changes', async () => {
+    const accountId = await newAccount();
+    await creditTopup(db.pool, { orderNumber: orderNumber(), accountId, wallet: 'credit', amount: 9_000_000_000_000_000 });
+    const before = await rowCounts();
+    const tooMuch = creditTopup(db.pool, { orderNumber: orderNumber(), accountId, wallet: 'credit', amount: 9_000_000_000_000_000 });
+    await expect(tooMuch).rejects.toThrow(InvalidLedgerInputError);
+    await expect(tooMuch).rejects.toThrow('amount: would take the wallet balance beyond the safe integer range');
+    expect(await rowCounts()).toEqual(before);
+    expect((await balance(accountId, 'credit')).current).toBe(9_000_000_000_000_000);
+  });
 });
 
 describe('concurrency and invariants', () => {

@@ -41,9 +41,10 @@ describe('When a setting is malformed', () => {
   });
 
   test('then the worker exits non-zero naming each bad setting and its rule', async () => {
-    const worker = spawnDist('worker/main.js', { WORKER_METRICS_PORT: 'abc', SMTP_URL: 'http://mail.example', LOG_LEVEL: '' });
+    const worker = spawnDist('worker/main.js', { WORKER_METRICS_PORT: 'abc', SMTP_URL: 'http://mail.example', WORKER_MAX_CACHED_WORKFLOWS: '-5', LOG_LEVEL: '' });
     expect(await worker.exited).toBe(1);
     expect(worker.stderr()).toContain('WORKER_METRICS_PORT: must be a port number from 1 to 65535');
+    expect(worker.stderr()).toContain('WORKER_MAX_CACHED_WORKFLOWS: must be a whole number from 0 to 100000');
     expect(worker.stderr()).toContain('SMTP_URL: must be an smtp:// or smtps:// URL');
     expect(worker.stderr()).not.toMatch(/\n\s+at /); // a message, not a stack trace
   });

@@ -45,6 +45,7 @@ async function main(): Promise<void> {
     connection,
     namespace: settings.TEMPORAL_NAMESPACE,
     taskQueue: settings.TEMPORAL_TASK_QUEUE,
+    tuning: { maxCachedWorkflows: settings.WORKER_MAX_CACHED_WORKFLOWS },
     deps: {
       pool,
       mailer,
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   logger.info(
-    { taskQueue: settings.TEMPORAL_TASK_QUEUE, temporalAddress: settings.TEMPORAL_ADDRESS, metrics: `http://0.0.0.0:${settings.WORKER_METRICS_PORT}/metrics` },
+    { taskQueue: settings.TEMPORAL_TASK_QUEUE, maxCachedWorkflows: settings.WORKER_MAX_CACHED_WORKFLOWS, temporalAddress: settings.TEMPORAL_ADDRESS, metrics: `http://0.0.0.0:${settings.WORKER_METRICS_PORT}/metrics` },
     'worker polling',
   );
   try {
