@@ -126,8 +126,26 @@ export async function grantGift(pool: Pool, input: GrantGiftInput): Promise<Gift
 /** All four wallets of an account, zeros for a wallet that never moved. */
 export async function getBalances(pool: Pool, accountId: string): Promise<WalletBalance[]> {
   const res = await pool.query<WalletParts & { wallet: Wallet }>('SELECT wallet, recharge, gift, unbilled FROM wallets WHERE account_id = $1', [accountId]);
+  return allWallets(accountId, res.rows);
+}
+
+/** Like getBalances, in one query with the account's existence: null when there is no such account. */
+export async function findAccountBalances(pool: Pool, accountId: string): Promise<WalletBalance[] | null> {
+  const res = await pool.query<Partial<WalletParts> & { wallet: Wallet | null }>({
+    name: 'find_account_balances',
+    text: 'SELECT w.wallet, w.recharge, w.gift, w.unbilled FROM accounts a LEFT JOIN wallets w ON w.account_id = a.id WHERE a.id = $1',
+    values: [accountId],
+  });
+  if (res.rows.length === 0) return null;
+  return allWallets(
+    accountId,
+    res.rows.flatMap((r) => (r.wallet === null ? [] : [{ wallet: r.wallet, recharge: r.recharge ?? 0, gift: r.gift ?? 0, unbilled: r.unbilled ?? 0 }])),
+  );
+}
+
+function allWallets(accountId: string, rows: Array<WalletParts & { wallet: Wallet }>): WalletBalance[] {
   return WALLETS.map((wallet) => {
-    const row = res.rows.find((r) => r.wallet === wallet);
+    const row = rows.find((r) => r.wallet === wallet);
     return balanceOf(accountId, wallet, row ?? { recharge: 0, gift: 0, unbilled: 0 });
   });
 }

@@ -6,6 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { Pool, PoolClient } from 'pg';
 import { HttpError } from './errors';
+import { PrincipalCache } from './principal-cache';
 
 /** Roles, from DOMAIN.md "People and accounts". */
 export type Role = 'owner' | 'pic' | 'finance' | 'ops' | 'service';
@@ -37,19 +38,26 @@ export async function issueToken(pool: Pool | PoolClient, userId: string, token:
   return token;
 }
 
-/** Resolves `Authorization: Bearer <token>` to a principal, or answers 401. */
-export function authenticate(pool: Pool): RequestHandler {
+/** Resolves `Authorization: Bearer <token>` to a principal (briefly cached, see principal-cache.ts), or answers 401. */
+export function authenticate(pool: Pool, cache: PrincipalCache = new PrincipalCache()): RequestHandler {
   return async (req, _res, next) => {
     const match = /^Bearer ([\w.~+/=-]{16,200})$/.exec(req.header('authorization') ?? '');
     if (!match?.[1]) throw new HttpError(401, 'unauthenticated', 'a bearer token is required');
-    const res = await pool.query<Principal>(
-      `SELECT u.id AS "userId", u.username, u.email, u.role, u.account_id AS "accountId"
-         FROM api_tokens t JOIN users u ON u.id = t.user_id
-        WHERE t.token_sha256 = $1 AND t.revoked_at IS NULL AND u.disabled_at IS NULL`,
-      [hashToken(match[1])],
-    );
-    const principal = res.rows[0];
-    if (!principal) throw new HttpError(401, 'unauthenticated', 'the bearer token is not valid');
+    const hash = hashToken(match[1]);
+    const key = hash.toString('base64');
+    let principal = cache.get(key);
+    if (!principal) {
+      const res = await pool.query<Principal>({
+        name: 'authenticate',
+        text: `SELECT u.id AS "userId", u.username, u.email, u.role, u.account_id AS "accountId"
+                 FROM api_tokens t JOIN users u ON u.id = t.user_id
+                WHERE t.token_sha256 = $1 AND t.revoked_at IS NULL AND u.disabled_at IS NULL`,
+        values: [hash],
+      });
+      principal = res.rows[0];
+      if (!principal) throw new HttpError(401, 'unauthenticated', 'the bearer token is not valid');
+      cache.set(key, principal);
+    }
     req.principal = principal;
     next();
   };

@@ -13,10 +13,11 @@ import { rememberRoute } from './route-pattern';
 import type { ProviderInfo } from '../config/provider';
 import type { TopupPolicy } from '../workflows/policy';
 import { authenticate, opsReadOnly } from './auth';
+import { PrincipalCache } from './principal-cache';
 import { errorHandler, HttpError } from './errors';
 import { idempotent } from './idempotency';
 import { docsPage, openApiDocument } from './openapi';
-import { DEFAULT_RATE_LIMIT, rateLimit, type RateLimit } from './rate-limit';
+import { DEFAULT_RATE_LIMIT, DEFAULT_UPLOAD_RATE_LIMIT, rateLimit, uploadRateLimit, type RateLimit } from './rate-limit';
 import { authFailureLimit, DEFAULT_AUTH_FAILURE_LIMIT, type AuthFailureLimit } from './auth-failure-limit';
 import { balanceRouter } from './routes/balance';
 import { meRouter } from './routes/me';
@@ -45,6 +46,8 @@ export interface AppDeps {
   paymentCallbackSecret: string;
   /** Requests per token and window under /v1; DEFAULT_RATE_LIMIT unless given. */
   rateLimit?: RateLimit;
+  /** Slip uploads per user and window; DEFAULT_UPLOAD_RATE_LIMIT unless given. */
+  uploadRateLimit?: RateLimit;
   /** Failed authentications per client address and window; DEFAULT_AUTH_FAILURE_LIMIT unless given. */
   authFailureLimit?: AuthFailureLimit;
   /** The built web console served at /; dist/web unless given. */
@@ -55,6 +58,9 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // No ETag on API answers: nothing here revalidates them, and computing one hashes every body.
+  app.set('etag', false);
+  const principals = new PrincipalCache();
   const metrics = createApiMetrics(deps.pool, deps.logger);
   app.use(rememberRoute, httpLogger(deps.logger), metrics.observeRequests);
   app.use(requestContext);
@@ -98,11 +104,13 @@ export function createApp(deps: AppDeps): Express {
   // Counted before authentication, so guessing tokens is limited too.
   v1.use(rateLimit(deps.rateLimit ?? DEFAULT_RATE_LIMIT));
   v1.use(authFailureLimit(deps.authFailureLimit ?? DEFAULT_AUTH_FAILURE_LIMIT));
-  v1.use(authenticate(deps.pool));
+  v1.use(authenticate(deps.pool, principals));
   // Ops read, never write, except creating a subscription (seed 002: ops or the product backend create them).
   v1.use(opsReadOnly(['POST /subscriptions']));
   // Order creation honours an Idempotency-Key when one is sent; it runs before the orders router answers.
   v1.post('/orders', idempotent(deps.pool, 'create-order', { required: false }));
+  // Counted before the multipart body is read, so a refused upload costs nothing.
+  v1.post('/orders/:orderNumber/slip', uploadRateLimit(deps.uploadRateLimit ?? DEFAULT_UPLOAD_RATE_LIMIT));
   v1.use('/orders', ordersRouter(orderDeps));
   v1.post('/online-orders', idempotent(deps.pool, 'create-online-order', { required: false }));
   v1.use('/online-orders', onlineOrdersRouter(orderDeps));
@@ -111,7 +119,7 @@ export function createApp(deps: AppDeps): Express {
   v1.use('/invoices', invoicesRouter(orderDeps));
   v1.use('/balance', balanceRouter(deps));
   v1.use('/usage', usageRouter(deps));
-  v1.use('/sub-accounts', subAccountsRouter(deps));
+  v1.use('/sub-accounts', subAccountsRouter({ ...deps, principals }));
   v1.use('/operation-log', operationLogRouter(deps));
   v1.use('/me', meRouter(deps));
   v1.use('/top-up-rules', topUpRulesRouter(deps));

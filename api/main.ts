@@ -27,7 +27,16 @@ async function main(): Promise<void> {
   await migrate(pool);
   const connection = await Connection.connect({ address: settings.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: settings.TEMPORAL_NAMESPACE, interceptors: { workflow: [requestIdClientInterceptor()] } });
-  const app = createApp({ pool, temporal, taskQueue: settings.TEMPORAL_TASK_QUEUE, policy, provider: providerFromSettings(settings), paymentCallbackSecret: settings.PAYMENT_CALLBACK_SECRET, logger });
+  const app = createApp({
+    pool,
+    temporal,
+    taskQueue: settings.TEMPORAL_TASK_QUEUE,
+    policy,
+    provider: providerFromSettings(settings),
+    paymentCallbackSecret: settings.PAYMENT_CALLBACK_SECRET,
+    logger,
+    uploadRateLimit: { limit: settings.SLIP_UPLOADS_PER_10_MINUTES, windowMs: 10 * 60_000 },
+  });
   const server = applyServerTimeouts(app.listen(settings.PORT, () => logger.info({ port: settings.PORT }, 'api listening')));
   server.once('error', (err) => {
     process.stderr.write(`api: Invalid configuration:\n  PORT: ${settings.PORT} cannot be listened on (${err.message})\n`);

@@ -1,9 +1,9 @@
 /**
- * A per-token rate limit: a fixed window counted in memory (one API process; several processes each count
- * their own). Requests without a token are counted per client address.
+ * Rate limits as fixed windows counted in memory (one API process; several processes each count their own):
+ * every request per token (requests without a token per client address), and slip uploads per user.
  */
 import { createHash } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { HttpError } from './errors';
 
 /** How many requests one token may make in one window. */
@@ -15,15 +15,31 @@ export interface RateLimit {
 /** Generous: a portal or a product backend never meets it in normal use. */
 export const DEFAULT_RATE_LIMIT: RateLimit = { limit: 600, windowMs: 60_000 };
 
+/**
+ * Slip uploads per user: each may carry 10 MB that is read, hashed and stored, so they get their own, smaller
+ * budget inside the per-token one. A customer uploads one slip per order, another after a rejection.
+ * `SLIP_UPLOADS_PER_10_MINUTES` sets the limit of the API process.
+ */
+export const DEFAULT_UPLOAD_RATE_LIMIT: RateLimit = { limit: 30, windowMs: 10 * 60_000 };
+
 /** Answers 429 `too_many_requests` with `Retry-After` (seconds) once a token has used up its window. */
 export function rateLimit(opts: RateLimit, now: () => number = Date.now): RequestHandler {
+  return fixedWindowLimit(opts, 'requests', (req) => callerKey(req.header('authorization'), req.ip), now);
+}
+
+/** The upload limit: counted per authenticated user (mount after authentication), before the body is read. */
+export function uploadRateLimit(opts: RateLimit, now: () => number = Date.now): RequestHandler {
+  return fixedWindowLimit(opts, 'slip uploads', (req) => `user:${req.principal?.userId ?? req.ip ?? 'unknown'}`, now);
+}
+
+function fixedWindowLimit(opts: RateLimit, what: string, keyOf: (req: Request) => string, now: () => number): RequestHandler {
   const windows = new Map<string, { startedAt: number; count: number }>();
   return (req, res, next) => {
     const at = now();
     if (windows.size > 10_000) {
       for (const [k, w] of windows) if (at - w.startedAt >= opts.windowMs) windows.delete(k);
     }
-    const key = callerKey(req.header('authorization'), req.ip);
+    const key = keyOf(req);
     let window = windows.get(key);
     if (!window || at - window.startedAt >= opts.windowMs) {
       window = { startedAt: at, count: 0 };
@@ -33,7 +49,7 @@ export function rateLimit(opts: RateLimit, now: () => number = Date.now): Reques
     if (window.count > opts.limit) {
       const retryAfter = Math.max(1, Math.ceil((window.startedAt + opts.windowMs - at) / 1000));
       res.set('Retry-After', String(retryAfter));
-      throw new HttpError(429, 'too_many_requests', `at most ${opts.limit} requests per ${opts.windowMs / 1000} s; retry after ${retryAfter} s`);
+      throw new HttpError(429, 'too_many_requests', `at most ${opts.limit} ${what} per ${opts.windowMs / 1000} s; retry after ${retryAfter} s`);
     }
     next();
   };

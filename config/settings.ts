@@ -35,6 +35,13 @@ const SettingsSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** The worker's Prometheus endpoint (`/metrics` on all interfaces): the Temporal SDK's metrics and the worker's own. */
   WORKER_METRICS_PORT: port.default(9464),
+  /** Slip uploads one user may make in 10 minutes on one API process (429 with Retry-After past it). */
+  SLIP_UPLOADS_PER_10_MINUTES: z.coerce
+    .number({ error: 'must be a whole number from 1 to 1000000' })
+    .int('must be a whole number from 1 to 1000000')
+    .min(1, 'must be a whole number from 1 to 1000000')
+    .max(1_000_000, 'must be a whole number from 1 to 1000000')
+    .default(30),
   /**
    * Workflows the worker keeps in memory between their tasks. Orders wait hours to days between messages, so a
    * small cache costs a replay now and then; the SDK's default grows with the heap limit (2,310 here, ~1.4 GB).

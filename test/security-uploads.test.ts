@@ -144,3 +144,25 @@ test('When one address keeps sending unknown tokens, each a new one, then after 
   // Another app (another address's counter) is not affected.
   expect((await request(api.app).get('/v1/me').set(bearer(account.ownerToken))).status).toBe(200);
 });
+
+test('When one user keeps uploading slips, then past the upload limit 429 with Retry-After, nothing more is stored, and other users and other requests go on', async () => {
+  const limited = appVariant(api, { uploadRateLimit: { limit: 2, windowMs: 60_000 } });
+  const slip = Buffer.concat([PNG_HEADER, Buffer.from('IHDR')]);
+  const send = (token: string, orderNumber: string) =>
+    request(limited).post(`/v1/orders/${orderNumber}/slip`).set(bearer(token)).attach('slip', slip, { filename: 'slip.png', contentType: 'image/png' });
+  // Two uploads (the second refused by the order's state, 409, but counted: an attempt reads a body all the same).
+  const first = await unpaidOrder();
+  expect((await send(account.ownerToken, first)).status).toBe(201);
+  expect((await send(account.ownerToken, first)).status).toBe(409);
+  const second = await unpaidOrder();
+  const refused = await send(account.ownerToken, second);
+  expect({ status: refused.status, code: refused.body.error?.code }).toEqual({ status: 429, code: 'too_many_requests' });
+  expect(refused.body.error.message).toMatch(/at most 2 slip uploads per 60 s/);
+  expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+  expect(await slipsOf(second)).toEqual([]);
+  // Reading is not uploading; another user of the account has a budget of its own.
+  expect((await request(limited).get(`/v1/orders/${second}`).set(bearer(account.ownerToken))).status).toBe(200);
+  const other = await createTestAccount(api.t.db.pool);
+  const theirs = String((await request(api.app).post('/v1/orders').set(bearer(other.ownerToken)).send({ wallet: 'credit', amount: 100_000 })).body.orderNumber);
+  expect((await send(other.ownerToken, theirs)).status).toBe(201);
+});

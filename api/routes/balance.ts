@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import { getBalances } from '../../activities/ledger';
+import { findAccountBalances } from '../../activities/ledger';
 import { requireRole, scopedAccountId } from '../auth';
 import { HttpError } from '../errors';
 
@@ -17,9 +17,8 @@ export function balanceRouter(deps: { pool: Pool }): Router {
     const query = ZBalanceQuery.parse(req.query);
     const accountId = scopedAccountId(req.principal!, query.accountId);
     if (accountId === undefined) throw new HttpError(400, 'invalid_input', 'accountId: required for provider staff', [{ path: 'accountId', rule: 'required' }]);
-    const found = await deps.pool.query('SELECT 1 FROM accounts WHERE id = $1', [accountId]);
-    if (found.rowCount === 0) throw new HttpError(404, 'not_found', `account ${accountId} was not found`, [{ path: 'accountId', rule: 'must name an existing account' }]);
-    const balances = await getBalances(deps.pool, accountId);
+    const balances = await findAccountBalances(deps.pool, accountId);
+    if (!balances) throw new HttpError(404, 'not_found', `account ${accountId} was not found`, [{ path: 'accountId', rule: 'must name an existing account' }]);
     res.json({
       accountId,
       wallets: balances.map(({ wallet, current, recharge, gift, unbilled }) => ({ wallet, current, recharge, gift, unbilled })),

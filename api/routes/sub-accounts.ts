@@ -7,6 +7,7 @@ import { inTransaction } from '../../db/transaction';
 import { issueToken, requireRole } from '../auth';
 import { HttpError } from '../errors';
 import { recordOperation } from '../operation-log';
+import type { PrincipalCache } from '../principal-cache';
 
 /** `POST /v1/sub-accounts`. */
 export const ZCreateSubAccountRequest = z.strictObject({
@@ -32,7 +33,7 @@ interface SubAccount {
 const SUB_ACCOUNT_COLUMNS = 'id, username, email, role, created_at AS "createdAt"';
 
 /** Builds the `/v1/sub-accounts` router. */
-export function subAccountsRouter(deps: { pool: Pool }): Router {
+export function subAccountsRouter(deps: { pool: Pool; principals: PrincipalCache }): Router {
   const router = Router();
   router.use(requireRole('owner'));
 
@@ -75,6 +76,8 @@ export function subAccountsRouter(deps: { pool: Pool }): Router {
       await client.query('UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [id]);
       await recordOperation(client, { accountId: owner.accountId!, actorId: owner.userId, action: 'sub_account.delete', details: { userId: id, username: row.username } });
     });
+    // Its tokens stop working at once on this API process (others forget them within PRINCIPAL_TTL_MS).
+    deps.principals.forgetUser(id);
     res.status(204).end();
   });
 

@@ -22,12 +22,13 @@ export interface BenchStack {
 
 /**
  * Starts the stack and seeds `accounts` customer accounts and `financeUsers` finance users. `nodeOptions` goes
- * to the stack's Node processes as NODE_OPTIONS (a heap limit, a profiler preload).
+ * to the stack's Node processes as NODE_OPTIONS (a heap limit, a profiler preload). The per-user slip-upload
+ * limit is lifted: a few bench users make every upload.
  */
 export async function startBenchStack(opts: { accounts: number; financeUsers: number; nodeOptions?: string; env?: Record<string, string> }): Promise<BenchStack> {
   const tmp = makeTempDir('stack');
   const stack = await isolatedStackEnv(tmp.dir);
-  const stopStack = await startDevStack({ ...stack.env, ...opts.env, ...(opts.nodeOptions ? { NODE_OPTIONS: opts.nodeOptions } : {}) }).catch((err: unknown) => {
+  const stopStack = await startDevStack({ ...stack.env, SLIP_UPLOADS_PER_10_MINUTES: '1000000', ...opts.env, ...(opts.nodeOptions ? { NODE_OPTIONS: opts.nodeOptions } : {}) }).catch((err: unknown) => {
     tmp.remove();
     throw err;
   });
