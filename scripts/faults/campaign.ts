@@ -24,6 +24,8 @@ import { verify, waitForQuiet } from './verify';
 
 const KINDS: readonly StackProcessName[] = ['worker', 'api', 'temporal', 'postgres'];
 const CLOSE_AFTER_MS = 30_000;
+/** The CI-sized run: about 11 minutes here with its 125 faults (one every eight orders). */
+const DEFAULT_ORDERS = 1_000;
 const POLICY = { unsubmittedCloseAfter: '30s', reviewWindow: '15m', paymentFailureFinalAfter: '15m' };
 
 /** One campaign's settings. */
@@ -301,7 +303,7 @@ function parseArgs(argv: string[]): { seeds: number[]; orders: number; concurren
     const [a, b] = seedsArg.split('-').map(Number);
     seeds = Array.from({ length: (b ?? a!) - a! + 1 }, (_, k) => a! + k);
   }
-  const orders = Number(value('--orders') ?? '60');
+  const orders = Number(value('--orders') ?? String(DEFAULT_ORDERS));
   const faults = value('--faults');
   if (seeds.some((s) => !Number.isInteger(s)) || !Number.isInteger(orders) || orders < 1) throw new Error('usage: --seed N | --seeds A-B, --orders N (a positive integer)');
   return { seeds, orders, concurrency: Number(value('--concurrency') ?? '8'), faults: faults === undefined ? undefined : Number(faults), json: value('--json'), verbose: argv.includes('--verbose') };
