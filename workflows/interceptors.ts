@@ -5,7 +5,6 @@
 import type {
   ActivityInput,
   GetLogAttributesInput,
-  LocalActivityInput,
   Next,
   SignalInput,
   UpdateInput,
@@ -48,10 +47,6 @@ class RequestIdOutbound implements WorkflowOutboundCallsInterceptor {
   constructor(private readonly state: RequestIdState) {}
 
   async scheduleActivity(input: ActivityInput, next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>): Promise<unknown> {
-    return next({ ...input, headers: withRequestId(input.headers, this.state.requestId) });
-  }
-
-  async scheduleLocalActivity(input: LocalActivityInput, next: Next<WorkflowOutboundCallsInterceptor, 'scheduleLocalActivity'>): Promise<unknown> {
     return next({ ...input, headers: withRequestId(input.headers, this.state.requestId) });
   }
 

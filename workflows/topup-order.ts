@@ -12,7 +12,6 @@ import {
   log,
   patched,
   proxyActivities,
-  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -45,21 +44,11 @@ import { workflowNow } from './workflow-clock';
 import { invalid, refuse } from './refusals';
 import { newBankTransferOrder } from './bank-transfer-order-view';
 
-// Side effects are idempotent, so retrying until the database or the mail server is back is always safe.
-const RETRY = { initialInterval: '1s', maximumInterval: '1m', nonRetryableErrorTypes: ['InvalidInput', 'IdempotencyConflictError'] };
-
-const activities = proxyActivities<Activities>({ startToCloseTimeout: '1m', retry: RETRY });
-const { creditTopup, issueReceipt, sendOrderEmail } = activities;
-
-/**
- * The read-model write runs as a local activity: one short upsert (highest revision wins), run by the worker
- * inside the workflow task, so it costs the server no activity task and no extra workflow task (four of them
- * per paid order; bench/e2e.ts). Histories recorded before this ran it as an ordinary activity, and replay so.
- */
-const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '30s', retry: RETRY });
-function recordOrder(view: OrderView): Promise<void> {
-  return patched('read-model-local-activity') ? local.recordOrder(view) : activities.recordOrder(view);
-}
+const { recordOrder, creditTopup, issueReceipt, sendOrderEmail } = proxyActivities<Activities>({
+  startToCloseTimeout: '1m',
+  // Side effects are idempotent, so retrying until the database or the mail server is back is always safe.
+  retry: { initialInterval: '1s', maximumInterval: '1m', nonRetryableErrorTypes: ['InvalidInput', 'IdempotencyConflictError'] },
+});
 
 const HOUR_MS = 3_600_000;
 const MAX_NOTE_LENGTH = 500;
