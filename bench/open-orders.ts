@@ -7,7 +7,6 @@
  *   node dist/bench/open-orders.js [--orders 1000] [--concurrency 20] [--probes 50]
  *   node dist/bench/open-orders.js --orders 10000
  */
-import v8 from 'node:v8';
 import { Client, Connection } from '@temporalio/client';
 import { orderWorkflowId } from '../workflows/definitions';
 import { loadSettings } from '../config/settings';
@@ -23,7 +22,7 @@ const WORKER = 'dist/worker/main.js';
 /** The worker's settings: its workflow cache from WORKER_MAX_CACHED_WORKFLOWS (--cache; 0 keeps the setting's default). */
 function workerSettings(heapMb: number, cache: number): string {
   const cached = cache || loadSettings({}).WORKER_MAX_CACHED_WORKFLOWS;
-  const node = heapMb ? `node --max-old-space-size=${heapMb}` : `Node's default heap (${fmt(v8.getHeapStatistics().heap_size_limit / 1024 / 1024)} MiB)`;
+  const node = `node --max-old-space-size=${heapMb || loadSettings({}).WORKER_HEAP_MB} (WORKER_HEAP_MB)`;
   return `${node}; maxCachedWorkflows ${fmt(cached)} (WORKER_MAX_CACHED_WORKFLOWS), SDK defaults otherwise: reuseV8Context, maxConcurrentWorkflowTaskExecutions 40, maxConcurrentActivityTaskExecutions 100; shutdownGraceTime 30 s`;
 }
 
@@ -75,7 +74,7 @@ async function main(): Promise<void> {
     concurrency: 20,
     probes: 50,
     accounts: 100,
-    // The stack's Node heap limit (0: Node's default). The SDK sizes the worker's workflow cache from it.
+    // The worker's WORKER_HEAP_MB (0: the setting's default).
     'heap-mb': 0,
     // The worker's WORKER_MAX_CACHED_WORKFLOWS (0: the setting's default).
     cache: 0,
@@ -85,8 +84,7 @@ async function main(): Promise<void> {
   const stack = await startBenchStack({
     accounts: flags.accounts,
     financeUsers: 1,
-    ...(heapMb ? { nodeOptions: `--max-old-space-size=${heapMb}` } : {}),
-    ...(cache ? { env: { WORKER_MAX_CACHED_WORKFLOWS: String(cache) } } : {}),
+    env: { ...(heapMb ? { WORKER_HEAP_MB: String(heapMb) } : {}), ...(cache ? { WORKER_MAX_CACHED_WORKFLOWS: String(cache) } : {}) },
   });
   const connection = await Connection.connect({ address: stack.temporalAddress });
   try {

@@ -43,6 +43,16 @@ const SettingsSchema = z.object({
     .max(1_000_000, 'must be a whole number from 1 to 1000000')
     .default(30),
   /**
+   * The worker's V8 heap limit (`--max-old-space-size`) when `npm start` runs it. With Node's default (a quarter
+   * of the machine's memory) the heap grows lazily and the worker passed 400 MB with 1,000 open orders.
+   */
+  WORKER_HEAP_MB: z.coerce
+    .number({ error: 'must be a whole number of MiB from 128 to 65536' })
+    .int('must be a whole number of MiB from 128 to 65536')
+    .min(128, 'must be a whole number of MiB from 128 to 65536')
+    .max(65_536, 'must be a whole number of MiB from 128 to 65536')
+    .default(512),
+  /**
    * Workflows the worker keeps in memory between their tasks. Orders wait hours to days between messages, so a
    * small cache costs a replay now and then; the SDK's default grows with the heap limit (2,310 here, ~1.4 GB).
    */

@@ -152,8 +152,8 @@ async function startGateway(settings: Settings): Promise<{ url: string; stop: St
   return { url: `http://127.0.0.1:${settings.SANDBOX_GATEWAY_PORT}`, stop };
 }
 
-function startNodeChild(name: string, script: string, env: NodeJS.ProcessEnv): Started {
-  const child = spawn(process.execPath, [path.join(projectRoot(), 'dist', script)], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+function startNodeChild(name: string, script: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Started {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(projectRoot(), 'dist', script)], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   prefixOutput(child, name);
   return { child, stop: () => stopChild(child) };
 }
@@ -280,7 +280,8 @@ export async function startDevStack(env: NodeJS.ProcessEnv = process.env): Promi
       await pool.end();
     }
     const childEnv = { ...env, DATABASE_URL: pg.url, SMTP_URL: mail.url, TEMPORAL_ADDRESS: temporal.address, PAYMENT_GATEWAY_URL: gateway.url };
-    const startWorker = async () => startNodeChild('worker', 'worker/main.js', childEnv);
+    // A bounded heap keeps the worker's memory flat with many orders open (bench/open-orders.ts).
+    const startWorker = async () => startNodeChild('worker', 'worker/main.js', childEnv, [`--max-old-space-size=${settings.WORKER_HEAP_MB}`]);
     const startApi = async () => {
       const api = startNodeChild('api', 'api/main.js', childEnv);
       const apiExited = new Promise<never>((_, reject) => api.child.once('exit', (code) => reject(new Error(`the API exited with code ${code}`))));
