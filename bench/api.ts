@@ -1,7 +1,8 @@
 /**
  * Benchmark 4, the API: `createApp` in this process on a port (a real PostgreSQL behind it; Temporal is not
  * called by these routes), loaded by autocannon from a separate process so the app keeps one core:
- * - a small authenticated GET (`GET /v1/balance`): requests/s and p99 at --connections;
+ * - a small authenticated GET (`GET /v1/balance`): requests/s and p99 at --connections, beside the floors under
+ *   it measured the same way: `GET /healthz` of the app, a bare Express app and a bare node:http server;
  * - `GET /v1/orders` with --orders orders across --accounts accounts seeded straight into the read model,
  *   filtered by status and date range, first page and page 500, as a customer and as finance: p50/p99, and the
  *   time PostgreSQL takes for each of the route's two queries (EXPLAIN ANALYZE).
@@ -9,7 +10,8 @@
  *   node dist/bench/api.js [--orders 100000] [--accounts 1000] [--connections 50] [--duration 5] [--explain 0|1]
  *   node dist/bench/api.js --orders 1000000 --accounts 10000     # the size the issue asks for
  */
-import type { Server } from 'node:http';
+import http, { type Server } from 'node:http';
+import express from 'express';
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import type { Pool } from 'pg';
@@ -71,6 +73,30 @@ async function explainList(pool: Pool, filter: OrderListFilter): Promise<{ ms: n
   };
   await listOrders(explaining as unknown as Pool, filter);
   return { ms, plans };
+}
+
+/** Express with nothing but one JSON route: what any Express route costs here. */
+function bareExpress(): Server {
+  const app = express();
+  app.get('/ping', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  return http.createServer(app);
+}
+
+/** Node's HTTP server answering one JSON body: the machine's floor for an HTTP request. */
+function bareNodeHttp(): Server {
+  return http.createServer((_req, res) => {
+    const body = '{"status":"ok"}';
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
+    res.end(body);
+  });
+}
+
+async function listenServer(server: Server): Promise<{ server: Server; url: string }> {
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${port}` };
 }
 
 async function listen(app: ReturnType<typeof createApp>): Promise<{ server: Server; url: string }> {
@@ -135,6 +161,20 @@ async function main(): Promise<void> {
     for (const path of ['/v1/balance', '/healthz']) {
       const { report: r, cores } = await measured(() => loadTest({ url: `${listening.url}${path}`, token: owner, connections: flags.connections, durationSeconds: flags.duration }));
       smallRows.push([`GET ${path}`, fmt(r.requests.average), fmt(r.latency.p50), fmt(r.latency.p90), fmt(r.latency.p99), fmt(r.latency.max), `${r.errors + r.timeouts} / ${r.non2xx}`, fmt(cores, 2)]);
+    }
+    // The floors under the app, measured the same way in the same run: Express with one route, Node's own server.
+    for (const [name, floor] of [
+      ['bare Express 5, one JSON route', bareExpress()],
+      ['bare node:http, one JSON answer', bareNodeHttp()],
+    ] as const) {
+      const bare = await listenServer(floor);
+      try {
+        const { report: r, cores } = await measured(() => loadTest({ url: `${bare.url}/ping`, token: owner, connections: flags.connections, durationSeconds: flags.duration }));
+        smallRows.push([name, fmt(r.requests.average), fmt(r.latency.p50), fmt(r.latency.p90), fmt(r.latency.p99), fmt(r.latency.max), `${r.errors + r.timeouts} / ${r.non2xx}`, fmt(cores, 2)]);
+      } finally {
+        bare.server.closeAllConnections();
+        bare.server.close();
+      }
     }
     printTable(
       `Small GET, ${flags.connections} connections, ${flags.duration} s each (app in one Node process; autocannon in another)`,
