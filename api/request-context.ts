@@ -12,7 +12,7 @@ import { withRequestId } from '../workflows/request-id';
 const storage = new AsyncLocalStorage<string>();
 const INCOMING_ID = /^[\w.:-]{1,100}$/;
 
-/** pino-http's id: the caller's `X-Request-Id` when it is sane, else a new UUID; echoed in the response. */
+/** The request id: the caller's `X-Request-Id` when it is sane, else a new UUID; echoed in the response. */
 export function requestIdOf(req: IncomingMessage, res: ServerResponse): string {
   const incoming = req.headers['x-request-id'];
   const id = typeof incoming === 'string' && INCOMING_ID.test(incoming) ? incoming : randomUUID();
