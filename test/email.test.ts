@@ -6,10 +6,11 @@ import { ApplicationFailure } from '@temporalio/common';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { orderPaidEmail, orderSubmittedEmail, paymentFailedEmail } from '../activities/email-templates';
 import { createEmailActivities, createMailer, type Mailer, messageIdForKey } from '../activities/mailer';
-import { receiptFileName, renderReceiptPdf, type ReceiptData } from '../activities/receipt-pdf';
+import { receiptFileName, renderReceiptPdf } from '../activities/receipt-pdf';
 import { freePort } from '../scripts/net';
 import { startSmtpSink, type SmtpSink } from '../scripts/smtp-sink';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
+import { sampleReceipt } from './helpers/fixtures';
 
 const FROM = 'ADVANCE.AI Receivables <receivables@provider.example>';
 const PROVIDER = 'ADVANCE.AI Indonesia';
@@ -91,23 +92,13 @@ describe('Order emails', () => {
 
   test('When finance approves, then the Indonesian email shows the split and the new balance and carries the PDF receipt', async () => {
     const { orderNumber, to } = newOrder();
-    const receipt: ReceiptData = {
+    const receipt = sampleReceipt({
       locale: 'id',
-      timeZone: 'Asia/Jakarta',
       provider: { name: PROVIDER, address: 'Jakarta Selatan 12950', email: 'receivables@provider.example' },
       customer: { companyName: 'PT Maju Bersama', username: 'siti' },
       orderNumber,
-      orderTime: '2026-11-24T02:08:38Z',
-      paidAt: '2026-11-24T03:15:00Z',
-      wallet: 'credit',
-      paymentMethod: 'bank_transfer',
-      currency: 'IDR',
-      amount: 1_000_000,
-      settled: 5_000,
-      added: 995_000,
-      balanceAfter: 995_000,
       checkResult: null,
-    };
+    });
     const pdf = await renderReceiptPdf(receipt);
     const email = orderPaidEmail({ locale: 'id', providerName: PROVIDER, orderNumber, wallet: 'credit', amount: 1_000_000, settled: 5_000, added: 995_000, balanceAfter: 995_000 });
 

@@ -6,27 +6,11 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { receiptFileName, renderReceiptPdf, type ReceiptData } from '../activities/receipt-pdf';
+import { receiptFileName, renderReceiptPdf } from '../activities/receipt-pdf';
+import { sampleReceipt } from './helpers/fixtures';
 import { parsePdf } from './helpers/pdf-text';
 
-const receipt = (overrides: Partial<ReceiptData> = {}): ReceiptData => ({
-  locale: 'en',
-  timeZone: 'Asia/Jakarta',
-  provider: { name: 'ADVANCE.AI Indonesia', address: 'Jl. H.R. Rasuna Said Blok X-5 No. 13, Jakarta Selatan 12950', email: 'receivables@provider.example' },
-  customer: { companyName: 'PT Maju Bersama', username: 'budi.santoso' },
-  orderNumber: '1202206054089',
-  orderTime: '2026-11-24T02:08:38Z',
-  paidAt: '2026-11-24T03:15:00Z',
-  wallet: 'credit',
-  paymentMethod: 'bank_transfer',
-  currency: 'IDR',
-  amount: 1_000_000,
-  settled: 5_000,
-  added: 995_000,
-  balanceAfter: 995_000,
-  checkResult: 'Amount matches the slip',
-  ...overrides,
-});
+const receipt = sampleReceipt;
 
 describe('PDF receipt', () => {
   test('When a receipt is rendered in English, then the page shows the order, the customer and the amounts as "IDR 1,000,000"', async () => {

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
 import { issueToken } from '../../api/auth';
+import type { ReceiptData } from '../../activities/receipt-pdf';
 
 /** A customer account with its owner and the owner's token. */
 export interface TestAccount {
@@ -48,3 +49,23 @@ export function createStaffUser(pool: Pool, role: 'finance' | 'ops' | 'service')
 export function createPicUser(pool: Pool, account: Pick<TestAccount, 'accountId'>): Promise<TestUser> {
   return createTestUser(pool, 'pic', account.accountId);
 }
+
+/** A paid order's receipt data as the DOMAIN.md example has it (5,000 outstanding, 1,000,000 paid). */
+export const sampleReceipt = (overrides: Partial<ReceiptData> = {}): ReceiptData => ({
+  locale: 'en',
+  timeZone: 'Asia/Jakarta',
+  provider: { name: 'ADVANCE.AI Indonesia', address: 'Jl. H.R. Rasuna Said Blok X-5 No. 13, Jakarta Selatan 12950', email: 'receivables@provider.example' },
+  customer: { companyName: 'PT Maju Bersama', username: 'budi.santoso' },
+  orderNumber: '1202206054089',
+  orderTime: '2026-11-24T02:08:38Z',
+  paidAt: '2026-11-24T03:15:00Z',
+  wallet: 'credit',
+  paymentMethod: 'bank_transfer',
+  currency: 'IDR',
+  amount: 1_000_000,
+  settled: 5_000,
+  added: 995_000,
+  balanceAfter: 995_000,
+  checkResult: 'Amount matches the slip',
+  ...overrides,
+});

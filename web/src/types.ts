@@ -1,11 +1,16 @@
-/** The shapes of the API's answers the console reads (the full list: GET /openapi.json). */
+/**
+ * The shapes of the API's answers the console reads (the full list: GET /openapi.json). The order views are
+ * the workflows' own types, imported as types only: nothing of the server is bundled into the console.
+ */
+import type { OnlineOrderView, OnlinePaymentMethod, OrderView } from '../../workflows/definitions';
+import type { Wallet } from '../../workflows/policy';
 
-export type Wallet = 'credit' | 'whatsapp' | 'muv' | 'deposit';
-export const WALLETS: readonly Wallet[] = ['credit', 'whatsapp', 'muv', 'deposit'];
-export type PaymentMethod = 'bank_transfer' | 'virtual_account' | 'credit_card' | 'ewallet';
-export type OnlinePaymentMethod = Exclude<PaymentMethod, 'bank_transfer'>;
-export type OrderStatus = 'Unpaid' | 'Awaiting payment' | 'Dealing' | 'Paid' | 'Payment Failure' | 'Closed' | 'Deleted' | 'Paid late';
+export type { OnlineInvoice, OnlinePaymentMethod, OrderStatus } from '../../workflows/definitions';
+export type { OnlineLine } from '../../workflows/online-rules';
+export type { PaymentMethod, Wallet } from '../../workflows/policy';
 export type Role = 'owner' | 'pic' | 'finance' | 'ops' | 'service';
+
+export const WALLETS: readonly Wallet[] = ['credit', 'whatsapp', 'muv', 'deposit'];
 
 export interface Me {
   userId: string;
@@ -44,69 +49,10 @@ export interface Balance {
 }
 
 /** A bank-transfer order. */
-export interface Order {
-  kind?: undefined;
-  orderNumber: string;
-  accountId: string;
-  createdBy: string;
-  wallet: Wallet;
-  amount: number;
-  currency: 'IDR';
-  status: OrderStatus;
-  paymentMethod: PaymentMethod | null;
-  slip: { fileId: string; sha256: string; size: number; contentType: string } | null;
-  createdAt: string;
-  submittedAt: string | null;
-  deadline: string | null;
-  checkResult: string | null;
-  failure: { kind: 'rejected'; reason: string; by: string } | { kind: 'review-window-expired'; windowHours: number } | null;
-  paid: { settled: number; added: number; balanceAfter: number; paidAt: string; approvedBy: string } | null;
-  final: boolean;
-  submissions: number;
-  revision: number;
-}
-
-export interface OnlineLine {
-  wallet: Wallet;
-  requested: number;
-  credit: number;
-  price: number;
-  adjustment: string | null;
-}
-
-export interface OnlineInvoice {
-  paymentMethod: OnlinePaymentMethod;
-  subtotal: number;
-  fee: number;
-  cardFeeBasisPoints: number;
-  total: number;
-  issuedAt: string;
-  expiresAt: string;
-  providerRef: string;
-  vaNumber: string | null;
-  bankCode: string | null;
-  paymentUrl: string | null;
-}
+export type Order = OrderView & { kind?: undefined };
 
 /** An online self top-up. */
-export interface OnlineOrder {
-  kind: 'online';
-  orderNumber: string;
-  accountId: string;
-  createdBy: string;
-  currency: 'IDR';
-  status: OrderStatus;
-  lines: OnlineLine[];
-  subtotal: number;
-  invoice: OnlineInvoice | null;
-  payment: { eventId: string; providerRef: string; amount: number; paidAt: string; late: boolean } | null;
-  settlement: { wallet: Wallet; settled: number; added: number; balanceAfter: number }[] | null;
-  refund: { reason: string; by: string } | null;
-  checkResult: string | null;
-  createdAt: string;
-  deadline: string | null;
-  revision: number;
-}
+export type OnlineOrder = OnlineOrderView;
 
 export type AnyOrder = Order | OnlineOrder;
 
