@@ -6,8 +6,12 @@ import path from 'node:path';
 import { z } from 'zod';
 import { projectRoot } from './paths';
 
-const PORT_RULE = 'must be a port number from 1 to 65535';
-const port = z.coerce.number({ error: PORT_RULE }).int(PORT_RULE).min(1, PORT_RULE).max(65535, PORT_RULE);
+/** A whole number in [min, max]; every way of breaking it is reported with the one `rule`. */
+function wholeNumber(min: number, max: number, rule: string) {
+  return z.coerce.number({ error: rule }).int(rule).min(min, rule).max(max, rule);
+}
+
+const port = wholeNumber(1, 65535, 'must be a port number from 1 to 65535');
 
 const SettingsSchema = z.object({
   PORT: port.default(3000),
@@ -36,32 +40,17 @@ const SettingsSchema = z.object({
   /** The worker's Prometheus endpoint (`/metrics` on all interfaces): the Temporal SDK's metrics and the worker's own. */
   WORKER_METRICS_PORT: port.default(9464),
   /** Slip uploads one user may make in 10 minutes on one API process (429 with Retry-After past it). */
-  SLIP_UPLOADS_PER_10_MINUTES: z.coerce
-    .number({ error: 'must be a whole number from 1 to 1000000' })
-    .int('must be a whole number from 1 to 1000000')
-    .min(1, 'must be a whole number from 1 to 1000000')
-    .max(1_000_000, 'must be a whole number from 1 to 1000000')
-    .default(30),
+  SLIP_UPLOADS_PER_10_MINUTES: wholeNumber(1, 1_000_000, 'must be a whole number from 1 to 1000000').default(30),
   /**
    * The worker's V8 heap limit (`--max-old-space-size`) when `npm start` runs it. With Node's default (a quarter
    * of the machine's memory) the heap grows lazily and the worker passed 400 MB with 1,000 open orders.
    */
-  WORKER_HEAP_MB: z.coerce
-    .number({ error: 'must be a whole number of MiB from 128 to 65536' })
-    .int('must be a whole number of MiB from 128 to 65536')
-    .min(128, 'must be a whole number of MiB from 128 to 65536')
-    .max(65_536, 'must be a whole number of MiB from 128 to 65536')
-    .default(512),
+  WORKER_HEAP_MB: wholeNumber(128, 65_536, 'must be a whole number of MiB from 128 to 65536').default(512),
   /**
    * Workflows the worker keeps in memory between their tasks. Orders wait hours to days between messages, so a
    * small cache costs a replay now and then; the SDK's default grows with the heap limit (2,310 here, ~1.4 GB).
    */
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce
-    .number({ error: 'must be a whole number from 0 to 100000' })
-    .int('must be a whole number from 0 to 100000')
-    .min(0, 'must be a whole number from 0 to 100000')
-    .max(100_000, 'must be a whole number from 0 to 100000')
-    .default(200),
+  WORKER_MAX_CACHED_WORKFLOWS: wholeNumber(0, 100_000, 'must be a whole number from 0 to 100000').default(200),
 });
 
 /** Validated settings. */
