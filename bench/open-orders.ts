@@ -19,10 +19,11 @@ import { fmt, ms, printTable, summarize } from './lib/stats';
 
 const WORKER = 'dist/worker/main.js';
 
-/** The worker's settings: its workflow cache from WORKER_MAX_CACHED_WORKFLOWS (--cache; 0 keeps the setting's default). */
+/** The worker's settings: heap and workflow cache from --heap-mb and --cache, 0 keeping the settings' defaults. */
 function workerSettings(heapMb: number, cache: number): string {
-  const cached = cache || loadSettings({}).WORKER_MAX_CACHED_WORKFLOWS;
-  const node = `node --max-old-space-size=${heapMb || loadSettings({}).WORKER_HEAP_MB} (WORKER_HEAP_MB)`;
+  const defaults = loadSettings({});
+  const cached = cache || defaults.WORKER_MAX_CACHED_WORKFLOWS;
+  const node = `node --max-old-space-size=${heapMb || defaults.WORKER_HEAP_MB} (WORKER_HEAP_MB)`;
   return `${node}; maxCachedWorkflows ${fmt(cached)} (WORKER_MAX_CACHED_WORKFLOWS), SDK defaults otherwise: reuseV8Context, maxConcurrentWorkflowTaskExecutions 40, maxConcurrentActivityTaskExecutions 100; shutdownGraceTime 30 s`;
 }
 
