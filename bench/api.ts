@@ -26,6 +26,7 @@ import { benchAccountId, seedBenchAccounts } from './lib/bench-accounts';
 import { startBenchDatabase } from './lib/embedded-db';
 import { seedOrders } from './lib/seed-orders';
 import { fmt, printTable } from './lib/stats';
+import { runMain } from './lib/run-main';
 
 const PROVIDER = { name: 'PT Bench', address: 'Jl. Bench 1', email: 'billing@bench.local', bank: { bankName: 'Bank Bench', accountName: 'PT Bench', accountNumber: '1234567890' } };
 const SEED_END = '2026-11-01T00:00:00Z';
@@ -214,10 +215,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runMain(main);

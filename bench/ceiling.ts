@@ -12,6 +12,7 @@ import { CEILING_WORKFLOWS, measureCeiling } from './lib/ceiling';
 import { fmt, printTable } from './lib/stats';
 import { startBenchDevServer } from './lib/temporal-dev-server';
 import { makeTempDir } from './lib/temp-dir';
+import { runMain } from './lib/run-main';
 
 /** The pragma sets on trial; `npm-start` is whatever DEV_SERVER_SQLITE_PRAGMAS holds. */
 export const PRAGMA_SETS: Record<string, readonly string[]> = {
@@ -60,7 +61,4 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  process.exit(1);
-});
+runMain(main);

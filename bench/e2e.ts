@@ -16,6 +16,7 @@ import { EmailWatcher } from './lib/email-watcher';
 import { childPid, processMemory, treeCpuSeconds } from './lib/process-memory';
 import { runConcurrently } from './lib/run-concurrently';
 import { fmt, median, ms, printTable, summarize } from './lib/stats';
+import { runMain } from './lib/run-main';
 
 const CALLS = ['create', 'payment-method', 'slip', 'approve'] as const;
 type Call = (typeof CALLS)[number];
@@ -183,10 +184,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -13,6 +13,7 @@ import { startBenchDatabase } from './lib/embedded-db';
 import { childPid, treeCpuSeconds } from './lib/process-memory';
 import { runConcurrently } from './lib/run-concurrently';
 import { fmt, median, ms, printTable, summarize } from './lib/stats';
+import { runMain } from './lib/run-main';
 
 let nextOrder = 1_000_000_000_000;
 
@@ -141,7 +142,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  process.exit(1);
-});
+runMain(main);

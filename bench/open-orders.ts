@@ -16,6 +16,7 @@ import { callJson, expectStatus } from './lib/http';
 import { childPid, processCpuSeconds, processMemory, type ProcessMemory } from './lib/process-memory';
 import { runConcurrently } from './lib/run-concurrently';
 import { fmt, ms, printTable, summarize } from './lib/stats';
+import { runMain } from './lib/run-main';
 
 const WORKER = 'dist/worker/main.js';
 
@@ -118,10 +119,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runMain(main);
