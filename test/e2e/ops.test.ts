@@ -21,9 +21,10 @@ let workerMetrics: string;
 let connection: Connection;
 let temporal: Client;
 let orderNumber: string;
+let dataDir: string;
 
 beforeAll(async () => {
-  const dataDir = path.join(process.env.TOPUP_TEST_RUN_DIR!, 'ops-stack');
+  dataDir = path.join(process.env.TOPUP_TEST_RUN_DIR!, 'ops-stack');
   fs.mkdirSync(dataDir, { recursive: true });
   const stack = await isolatedStackEnv(dataDir);
   api = stack.apiUrl;
@@ -75,4 +76,25 @@ test('When orders move, then the API counts them on /metrics and the worker serv
   const sdk = await (await fetch(workerMetrics)).text();
   expect(sampleValue(sdk, 'temporal_activity_execution_latency_count', { activity_type: 'recordOrder' })).toBeGreaterThanOrEqual(1);
   expect(sampleValue(sdk, 'temporal_workflow_task_execution_latency_count', { workflow_type: 'topupOrder' })).toBeGreaterThanOrEqual(1);
+});
+
+/** The command lines of this stack's processes running `script` (found by their DATA_DIR, as other stacks run too). */
+function stackProcesses(script: string): string[][] {
+  const found: string[][] = [];
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      const environ = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      if (cmdline.some((a) => a.endsWith(script)) && environ.includes(`DATA_DIR=${dataDir}`)) found.push(cmdline);
+    } catch {
+      // A process that ended meanwhile, or one we may not read.
+    }
+  }
+  return found;
+}
+
+test('When npm start runs the worker, then its heap is bounded by WORKER_HEAP_MB (512 MiB by default)', () => {
+  const workers = stackProcesses('dist/worker/main.js');
+  expect(workers).toHaveLength(1);
+  expect(workers[0]).toContain('--max-old-space-size=512');
 });
