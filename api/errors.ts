@@ -87,5 +87,7 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
     req.log?.error({ err }, 'unhandled error');
     http = new HttpError(500, 'internal', 'internal error');
   }
+  // A 503 is a moment's outage (a restarting dependency): tell clients when to try again.
+  if (http.status === 503) res.set('Retry-After', '1');
   res.status(http.status).json({ error: { code: http.code, message: http.message, fields: http.fields } });
 };

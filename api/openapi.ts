@@ -87,7 +87,7 @@ export const OPERATIONS: readonly Operation[] = [
     query: ZListOrdersQuery,
     ok: { status: 200, description: 'a page of orders with the total', schema: 'OrderPage' },
   },
-  { method: 'get', path: ORDER, operationId: 'getOrder', summary: 'The order (bank transfer or online), live', tag: 'orders', roles: READERS, ok: { status: 200, description: 'the order', schema: 'AnyOrder' }, errors: [404] },
+  { method: 'get', path: ORDER, operationId: 'getOrder', summary: 'The order (bank transfer or online), as last recorded', tag: 'orders', roles: READERS, ok: { status: 200, description: 'the order', schema: 'AnyOrder' }, errors: [404] },
   {
     method: 'get',
     path: `${ORDER}/invoice.pdf`,
@@ -384,7 +384,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   415: 'Not an accepted file type',
   422: 'Idempotency-Key already used with a different request',
   429: 'Too many requests (see Retry-After)',
-  503: 'Not ready',
+  503: 'Not ready, or a change to an order the workflow service did not confirm: send it again (see Retry-After)',
 };
 
 /** Builds the document. */
@@ -426,6 +426,8 @@ function operationObject(op: Operation): JsonSchema {
   const errors = new Set(op.errors ?? []);
   if (op.roles) [401, 403, 429].forEach((s) => errors.add(s));
   if (op.body || op.query || parameters.length > 0) errors.add(400);
+  // A change to an existing order is a workflow update, which a restarting workflow service can drop (order-updates.ts).
+  if (op.method !== 'get' && op.path.includes('{orderNumber}')) errors.add(503);
   const description = op.roles ? `Roles: ${op.roles.join(', ')}.` : 'No authentication.';
   return {
     operationId: op.operationId,

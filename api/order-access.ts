@@ -40,7 +40,10 @@ export function onlineOrder(view: AnyOrderView): OnlineOrderView {
   return view;
 }
 
-/** The order as its workflow sees it now; the stored view when the workflow cannot answer. */
+/**
+ * The order as its workflow sees it now; the stored view when the workflow cannot answer. Only for routing a
+ * request (the workflow's validators decide): what a caller is shown is the recorded view, see GET /v1/orders/{n}.
+ */
 export async function liveOrder<V extends AnyOrderView>(temporal: Client, stored: V): Promise<V> {
   try {
     return (await temporal.workflow.getHandle(orderWorkflowId(stored.orderNumber)).query(getAnyOrderQuery)) as V;

@@ -1,17 +1,17 @@
 /**
  * Benchmark 5, open orders: the worker's memory with --orders orders open and waiting (Unpaid, each with its
  * 120 h close timer pending) on the `npm start` stack, with the worker settings in force, and how fast the dev
- * server and the workflows still answer while they wait (live order reads, which query each order's workflow,
- * and plain server calls).
+ * server and the workflows still answer while they wait (a `getOrder` query to each order's workflow, replayed
+ * when not cached, and plain server calls).
  *
  *   node dist/bench/open-orders.js [--orders 1000] [--concurrency 20] [--probes 50]
  *   node dist/bench/open-orders.js --orders 10000
  */
 import { Client, Connection } from '@temporalio/client';
-import { orderWorkflowId } from '../workflows/definitions';
+import { getOrderQuery, orderWorkflowId } from '../workflows/definitions';
 import { loadSettings } from '../config/settings';
 import { parseFlags } from './lib/args';
-import { startBenchStack, type BenchStack } from './lib/bench-stack';
+import { startBenchStack } from './lib/bench-stack';
 import { callJson, expectStatus } from './lib/http';
 import { childPid, processCpuSeconds, processMemory, type ProcessMemory } from './lib/process-memory';
 import { runConcurrently } from './lib/run-concurrently';
@@ -38,18 +38,20 @@ async function untilWorkerIdle(pid: number, timeoutMs = 300_000): Promise<void> 
   }
 }
 
-/** Latencies of reads while the orders wait: the API's live view (a workflow query) and the server alone. */
-async function probe(stack: BenchStack, client: Client, orderNumbers: string[], probes: number): Promise<string[][]> {
-  const owner = (n: number) => stack.credentials.owners[n % stack.credentials.owners.length]!;
+/** Latencies of reads while the orders wait: a query to the workflow (the worker answers) and the server alone. */
+async function probe(client: Client, orderNumbers: string[], probes: number): Promise<string[][]> {
   const pick = (i: number) => Math.floor((i * orderNumbers.length) / probes);
   const live: number[] = [];
   const describe: number[] = [];
   const count: number[] = [];
   for (let i = 0; i < probes; i++) {
     const idx = pick(i);
-    live.push(expectStatus('live order', await callJson(stack.api, 'GET', `/v1/orders/${orderNumbers[idx]}`, owner(idx)), 200).ms);
+    const handle = client.workflow.getHandle(orderWorkflowId(orderNumbers[idx]!));
     let start = performance.now();
-    await client.workflow.getHandle(orderWorkflowId(orderNumbers[idx]!)).describe();
+    await handle.query(getOrderQuery);
+    live.push(performance.now() - start);
+    start = performance.now();
+    await handle.describe();
     describe.push(performance.now() - start);
     start = performance.now();
     await client.workflow.count(`WorkflowType = 'topupOrder' AND ExecutionStatus = 'Running'`);
@@ -60,7 +62,7 @@ async function probe(stack: BenchStack, client: Client, orderNumbers: string[], 
     return [name, String(s.n), ms(s.p50), ms(s.p95), ms(s.p99)];
   };
   return [
-    row('GET /v1/orders/{n} (API → read model + getOrder query to the workflow)', live),
+    row('getOrder query to the workflow (dev server → worker)', live),
     row('describe workflow (dev server only)', describe),
     row(`count running orders (dev server visibility)`, count),
   ];
@@ -105,7 +107,7 @@ async function main(): Promise<void> {
     await untilWorkerIdle(workerPid);
     const running = await client.workflow.count(`WorkflowType = 'topupOrder' AND ExecutionStatus = 'Running'`);
     const waiting = processMemory(workerPid);
-    const probes = await probe(stack, client, orderNumbers, flags.probes);
+    const probes = await probe(client, orderNumbers, flags.probes);
     const afterProbes = processMemory(workerPid);
     printTable(
       `Open orders: ${fmt(running.count)} Unpaid orders running, each waiting on its 120 h timer (${workerSettings(heapMb, cache)})`,

@@ -5,9 +5,12 @@
  * (activities/invariants.ts, the checks `npm run check:ledger` prints).
  */
 import request, { type Test } from 'supertest';
+import { WorkflowNotFoundError } from '@temporalio/common';
+import { HttpError } from '../api/errors';
+import { answerUpdateNotFound } from '../api/order-updates';
 import { checkInvariants } from '../activities/invariants';
 import { creditTopup, getBalances } from '../activities/ledger';
-import type { OnlineOrderView, OrderView } from '../workflows/definitions';
+import { orderWorkflowId, type OnlineOrderView, type OrderView } from '../workflows/definitions';
 import { startTestApi, type TestApi } from './helpers/api';
 import { createStaffUser, createTestAccount, type TestAccount, type TestUser } from './helpers/fixtures';
 import { eventually } from './helpers/eventually';
@@ -16,8 +19,19 @@ let api: TestApi;
 let finance: TestUser;
 let service: TestUser;
 
+/** Orders whose read-model writes wait until released: the workflow has moved on, the record has not yet. */
+const heldRecords = new Map<string, Promise<void>>();
+
 beforeAll(async () => {
-  api = await startTestApi();
+  api = await startTestApi({
+    wrapActivities: (activities) => ({
+      ...activities,
+      async recordOrder(view) {
+        await heldRecords.get(view.orderNumber);
+        return activities.recordOrder(view);
+      },
+    }),
+  });
   [finance, service] = await Promise.all([createStaffUser(api.t.db.pool, 'finance'), createStaffUser(api.t.db.pool, 'service')]);
 });
 
@@ -156,4 +170,45 @@ test('When a top-up is credited for an order that is not Paid, or a Paid order l
   expect(await eventually(() => checkInvariants(api.t.db.pool), (v) => v.length === 0)).toEqual([]);
   await api.t.db.pool.query('DELETE FROM email_outbox WHERE idempotency_key = $1', [`topup:${orderNumber}:paid`]);
   expect(await checkInvariants(api.t.db.pool)).toEqual([`order ${orderNumber} is Paid but its "paid" email is missing`]);
+});
+
+test('When an edit is accepted by the workflow but not yet recorded, then reading the order shows the recorded amount, and the new one once the edit is answered', async () => {
+  const account = await createTestAccount(api.t.db.pool);
+  const created = await http().post('/v1/orders').set(bearer(account.ownerToken)).send({ wallet: 'credit', amount: 250_000 });
+  const orderNumber = String(created.body.orderNumber);
+  let release!: () => void;
+  heldRecords.set(orderNumber, new Promise<void>((r) => (release = r)));
+  const edit = http().patch(`/v1/orders/${orderNumber}`).set(bearer(account.ownerToken)).send({ amount: 300_000 }).then((res) => res);
+  // The workflow has taken the edit (its own state says 300,000) while its record waits.
+  const handle = api.env.client.workflow.getHandle(orderWorkflowId(orderNumber));
+  expect(await eventually(async () => (await handle.query<OrderView>('getOrder')).amount, (a) => a === 300_000)).toBe(300_000);
+  const before = await http().get(`/v1/orders/${orderNumber}`).set(bearer(account.ownerToken));
+  expect(before.status).toBe(200);
+  expect(before.body.amount).toBe(250_000);
+  release();
+  heldRecords.delete(orderNumber);
+  const edited = await edit;
+  expect(edited.status).toBe(200);
+  expect(edited.body.amount).toBe(300_000);
+  const after = await http().get(`/v1/orders/${orderNumber}`).set(bearer(account.ownerToken));
+  expect(after.body.amount).toBe(300_000);
+});
+
+test('When the workflow service answers NOT_FOUND for an update of an order still open, then the API asks for the update again (503), and refuses it (409) only once the order has finished', async () => {
+  const account = await createTestAccount(api.t.db.pool);
+  const created = await http().post('/v1/orders').set(bearer(account.ownerToken)).send({ wallet: 'credit', amount: 250_000 });
+  const orderNumber = String(created.body.orderNumber);
+  const deps = { pool: api.t.db.pool, temporal: api.env.client };
+  // A restarted server that lost an update answers a wait for its outcome like this: NOT_FOUND, the workflow running.
+  const lost = api.env.client.workflow.getHandle(orderWorkflowId(orderNumber)).getUpdateHandle('an-update-the-server-lost');
+  await expect(lost.result()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+  const whileOpen = await answerUpdateNotFound(deps, orderNumber).catch((err: unknown) => err);
+  expect(whileOpen).toBeInstanceOf(HttpError);
+  expect(whileOpen).toMatchObject({ status: 503, code: 'update_not_confirmed' });
+
+  expect((await http().delete(`/v1/orders/${orderNumber}`).set(bearer(account.ownerToken))).status).toBe(200);
+  const finished = async () => (await api.env.client.workflow.getHandle(orderWorkflowId(orderNumber)).describe()).status.name;
+  expect(await eventually(finished, (s) => s === 'COMPLETED')).toBe('COMPLETED');
+  expect(await answerUpdateNotFound(deps, orderNumber, { repeatOf: 'Deleted' })).toMatchObject({ orderNumber, status: 'Deleted' });
+  await expect(answerUpdateNotFound(deps, orderNumber)).rejects.toMatchObject({ status: 409, code: 'invalid_transition' });
 });

@@ -120,9 +120,12 @@ export function ordersRouter(deps: OrderRouteDeps): Router {
     res.json(page);
   });
 
+  // The order as last recorded, not a query to its workflow: a query can see an update the Temporal server has not
+  // yet written to history (a speculative workflow task), which a server restart discards, so a caller could be
+  // shown a change that never happened. Every recorded state is durable; an update answers only once recorded.
   router.get('/:orderNumber', readers, async (req, res) => {
     const { stored } = await pathOrder(deps.pool, req);
-    res.json(await liveOrder(deps.temporal, stored));
+    res.json(stored);
   });
 
   router.patch('/:orderNumber', customers, async (req, res) => {

@@ -39,6 +39,8 @@ export interface TrackedOrder {
   /** The emails its messages imply: "received" once it was first submitted, one per decision. */
   expectedEmails: number;
   anomalies: string[];
+  /** Each step's final answer and attempts, and what a read showed after a refusal: printed with a violation. */
+  trail: string[];
 }
 
 /** What a step does and the state it leads to. */
@@ -115,6 +117,21 @@ async function readOrder(client: Client, orderNumber: string, token: string): Pr
   return client.send({ method: 'GET', path: `/v1/orders/${orderNumber}`, token });
 }
 
+/**
+ * The order after a refused step, as a customer refreshing the page sees it: the recorded view, read again for a
+ * few seconds until it shows `reached` (an earlier attempt, accepted before a crash, is recorded once the worker
+ * is back) or stops changing.
+ */
+async function settledOrder(client: Client, orderNumber: string, token: string, reached: (o: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+  const until = Date.now() + 15_000;
+  let now = (await readOrder(client, orderNumber, token)).body;
+  while (!reached(now) && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 500));
+    now = (await readOrder(client, orderNumber, token)).body;
+  }
+  return now;
+}
+
 /** Runs one order along `plan`; undefined when its creation never got a 2xx (nothing is promised then). */
 export async function runOrder(
   client: Client,
@@ -138,14 +155,18 @@ export async function runOrder(
     expectedAmount: amount,
     expectedEmails: 0,
     anomalies: [],
+    trail: [`create 201 x${created.attempts}`],
   };
   if (plan === 'abandon') order.expectedStatus = 'Closed';
   let submitted = false;
   for (const step of steps) {
     const reply = await client.send(step.call(order.orderNumber));
+    order.trail.push(`${step.name} ${reply.status} x${reply.attempts}`);
     if (reply.status < 200 || reply.status >= 300) {
-      const now = (await readOrder(client, order.orderNumber, customer.token)).body;
-      const reached = now.status === step.status && (step.amount === undefined || now.amount === step.amount);
+      const reachedBy = (o: Record<string, unknown>) => o.status === step.status && (step.amount === undefined || o.amount === step.amount);
+      const now = await settledOrder(client, order.orderNumber, customer.token, reachedBy);
+      order.trail.push(`read ${String(now.status)} ${String(now.amount)} revision ${String(now.revision)}`);
+      const reached = reachedBy(now);
       if (now.status === 'Closed' && !submitted && Date.now() - order.createdAt >= closeAfterMs) {
         order.expectedStatus = 'Closed';
         return order;

@@ -75,7 +75,7 @@ function receivedMessageIds(mailDir: string): Map<string, number> {
 /** Checks everything; a quiet system is assumed (waitForQuiet first). */
 export async function verify(pool: Pool, temporal: Client, orders: TrackedOrder[], mailDir: string): Promise<Verdict> {
   const violations: string[] = [];
-  for (const o of orders) for (const a of o.anomalies) violations.push(`order ${o.orderNumber} (${o.plan}): ${a}`);
+  for (const o of orders) for (const a of o.anomalies) violations.push(`order ${o.orderNumber} (${o.plan}): ${a} (${o.trail.join(', ')})`);
 
   const res = await pool.query<StoredOrder>('SELECT order_number AS "orderNumber", status, amount FROM orders');
   const stored = new Map(res.rows.map((r) => [r.orderNumber, r]));
@@ -86,7 +86,7 @@ export async function verify(pool: Pool, temporal: Client, orders: TrackedOrder[
     const name = `order ${o.orderNumber} (${o.plan})`;
     if (!row) violations.push(`${name} got a 2xx but is not in the read model`);
     else if (row.status !== o.expectedStatus || row.amount !== o.expectedAmount) {
-      violations.push(`${name} is ${row.status} ${row.amount} but its messages imply ${o.expectedStatus} ${o.expectedAmount}`);
+      violations.push(`${name} is ${row.status} ${row.amount} but its messages imply ${o.expectedStatus} ${o.expectedAmount} (${o.trail.join(', ')})`);
     }
     const n = runs.get(orderWorkflowId(o.orderNumber)) ?? 0;
     if (n !== 1) violations.push(`${name} has ${n} workflow runs, not 1`);
