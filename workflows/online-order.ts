@@ -41,8 +41,10 @@ import { durationMs, type TopupPolicy } from './policy';
 import { formatRupiah } from './rupiah';
 import { workflowNow } from './workflow-clock';
 import { invalid, refuse } from './refusals';
+import { READ_MODEL_WRITE } from './read-model-activity';
 
-const { recordOnlineOrder, issueGatewayInvoice, creditOnlineLines, storeInvoiceDocument, sendOnlineOrderEmail } = proxyActivities<Activities>({
+const { recordOnlineOrder } = proxyActivities<Activities>(READ_MODEL_WRITE);
+const { issueGatewayInvoice, creditOnlineLines, storeInvoiceDocument, sendOnlineOrderEmail } = proxyActivities<Activities>({
   startToCloseTimeout: '1m',
   retry: { initialInterval: '1s', maximumInterval: '1m', nonRetryableErrorTypes: ['InvalidInput', 'IdempotencyConflictError', 'PaymentProviderRejected'] },
 });

@@ -18,6 +18,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { bankTransferAmountViolation } from './amount-rules';
+import { READ_MODEL_WRITE } from './read-model-activity';
 import {
   approveUpdate,
   billingWorkflowId,
@@ -44,7 +45,8 @@ import { workflowNow } from './workflow-clock';
 import { invalid, refuse } from './refusals';
 import { newBankTransferOrder } from './bank-transfer-order-view';
 
-const { recordOrder, creditTopup, issueReceipt, sendOrderEmail } = proxyActivities<Activities>({
+const { recordOrder } = proxyActivities<Activities>(READ_MODEL_WRITE);
+const { creditTopup, issueReceipt, sendOrderEmail } = proxyActivities<Activities>({
   startToCloseTimeout: '1m',
   // Side effects are idempotent, so retrying until the database or the mail server is back is always safe.
   retry: { initialInterval: '1s', maximumInterval: '1m', nonRetryableErrorTypes: ['InvalidInput', 'IdempotencyConflictError'] },

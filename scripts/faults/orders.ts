@@ -119,11 +119,11 @@ async function readOrder(client: Client, orderNumber: string, token: string): Pr
 
 /**
  * The order after a refused step, as a customer refreshing the page sees it: the recorded view, read again for a
- * few seconds until it shows `reached` (an earlier attempt, accepted before a crash, is recorded once the worker
+ * up to 30 s until it shows `reached` (an earlier attempt, accepted before a crash, is recorded once the worker
  * is back) or stops changing.
  */
 async function settledOrder(client: Client, orderNumber: string, token: string, reached: (o: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
-  const until = Date.now() + 15_000;
+  const until = Date.now() + 30_000;
   let now = (await readOrder(client, orderNumber, token)).body;
   while (!reached(now) && Date.now() < until) {
     await new Promise((r) => setTimeout(r, 500));
