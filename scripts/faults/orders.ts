@@ -118,9 +118,9 @@ async function readOrder(client: Client, orderNumber: string, token: string): Pr
 }
 
 /**
- * The order after a refused step, as a customer refreshing the page sees it: the recorded view, read again for a
- * up to 30 s until it shows `reached` (an earlier attempt, accepted before a crash, is recorded once the worker
- * is back) or stops changing.
+ * The order after a refused step, as a customer refreshing the page sees it: the recorded view, read every
+ * 500 ms until it shows `reached` (an earlier attempt, accepted before a crash, is recorded once the worker is
+ * back) or 30 s have passed; the last reading either way.
  */
 async function settledOrder(client: Client, orderNumber: string, token: string, reached: (o: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
   const until = Date.now() + 30_000;
