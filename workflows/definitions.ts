@@ -48,9 +48,12 @@ export interface TopupOrderInput {
 /** A stored payment slip, referenced by the workflow (the bytes live in file storage). */
 export interface SlipRef {
   fileId: string;
+  /** SHA-256 and size of the stored file (what a download gives). */
   sha256: string;
   size: number;
   contentType: string;
+  /** The file as uploaded, when the stored one differs (an image is stored encoded anew); absent on older slips. */
+  original?: { sha256: string; size: number };
 }
 
 /** Why an order is in Payment Failure. */

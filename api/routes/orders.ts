@@ -42,6 +42,7 @@ import { isRefusedUpdate, updateOrder } from '../order-updates';
 import { startBankTransferOrder } from '../start-bank-transfer-order';
 import { ZCreateOrderRequest } from '../schemas';
 import { deleteSlip, loadSlip, storeSlip } from '../slip-store';
+import { inspectSlip } from '../slip-inspection';
 import { receiveSlipUpload, slipExtension, uploadedSlip } from '../slip-upload';
 
 /** What the order routes need. */
@@ -171,7 +172,7 @@ export function ordersRouter(deps: OrderRouteDeps): Router {
       const rule = 'can change with a slip only after Payment Failure; edit an Unpaid order with PATCH';
       throw new HttpError(400, 'invalid_input', `amount: ${rule}`, [{ path: 'amount', rule }]);
     }
-    const ref = await storeSlip(deps.pool, { accountId: stored.accountId, orderNumber, uploadedBy: principal.userId }, slip);
+    const ref = await storeSlip(deps.pool, { accountId: stored.accountId, orderNumber, uploadedBy: principal.userId }, await inspectSlip(slip));
     let order: OrderView;
     try {
       order = resubmission
