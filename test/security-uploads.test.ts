@@ -20,7 +20,7 @@ import { applyServerTimeouts } from '../api/server-timeouts';
 import { startTestApi, type TestApi } from './helpers/api';
 import { appVariant } from './helpers/app-variant';
 import { createTestAccount, type TestAccount } from './helpers/fixtures';
-import { PHONE_EXIF_WITH_GPS, pngChunk, slipJpeg, slipPdf, slipPng } from './helpers/slips';
+import { PHONE_EXIF_WITH_GPS, PNG_SIGNATURE, pngChunk, slipJpeg, slipPdf, slipPng } from './helpers/slips';
 
 let api: TestApi;
 let account: TestAccount;
@@ -108,7 +108,7 @@ function decompressionBombPng(): Buffer {
   header.writeUInt32BE(side, 4);
   header.set([1, 0, 0, 0, 0], 8); // bit depth 1, greyscale, deflate, no filter, no interlace
   const rows = Buffer.alloc((1 + side / 8) * side);
-  return Buffer.concat([PNG_HEADER, pngChunk('IHDR', header), pngChunk('IDAT', deflateSync(rows, { level: 9 })), pngChunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([PNG_SIGNATURE, pngChunk('IHDR', header), pngChunk('IDAT', deflateSync(rows, { level: 9 })), pngChunk('IEND', Buffer.alloc(0))]);
 }
 
 /** A PDF whose object stream inflates to 1 GB, and whose catalog sits inside it. */

@@ -2,9 +2,11 @@
  * Payment slips as customers send them, made by real encoders: a PNG screenshot and a JPEG photo (sharp), a PDF
  * e-receipt (pdf-lib), each one that decodes; and the tools to hide things in them (a PNG chunk, EXIF GPS).
  */
-import { crc32 } from 'node:zlib';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import sharp from 'sharp';
+import { encodePng, pngChunk } from '../../scripts/png';
+
+export { PNG_SIGNATURE, pngChunk } from '../../scripts/png';
 
 /** A picture of a transfer confirmation: a light page with a dark band, `width` × `height`. */
 function picture(width: number, height: number): sharp.Sharp {
@@ -38,18 +40,16 @@ export async function slipPdf(build?: (doc: PDFDocument) => void | Promise<void>
   return Buffer.from(await doc.save({ useObjectStreams: false }));
 }
 
-/** One PNG chunk, with its length and CRC. */
-export function pngChunk(type: string, data: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const typeAndData = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(typeAndData));
-  return Buffer.concat([length, typeAndData, crc]);
-}
-
 /** `png` with a `tEXt` chunk holding `text` right after its header chunk: still a valid PNG. */
 export function pngWithText(png: Buffer, keyword: string, text: string): Buffer {
   const afterHeader = 8 + 25; // signature, then IHDR (4 length + 4 type + 13 data + 4 CRC)
   return Buffer.concat([png.subarray(0, afterHeader), pngChunk('tEXt', Buffer.from(`${keyword}\0${text}`, 'latin1')), png.subarray(afterHeader)]);
 }
+
+/** A PNG of one colour, encoded synchronously: a real PNG for module-level constants. */
+export function solidPng(width: number, height: number, rgb: readonly [number, number, number] = [244, 241, 234]): Buffer {
+  return encodePng(width, height, () => rgb);
+}
+
+/** A small PNG slip for tests that only need one accepted. */
+export const SLIP_PNG = solidPng(64, 48);
