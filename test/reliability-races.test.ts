@@ -27,9 +27,9 @@ beforeAll(async () => {
   api = await startTestApi({
     wrapActivities: (activities) => ({
       ...activities,
-      async recordOrder(view) {
+      async recordOrder(view, change) {
         await heldRecords.get(view.orderNumber);
-        return activities.recordOrder(view);
+        return activities.recordOrder(view, change);
       },
     }),
   });

@@ -103,6 +103,19 @@ export interface Actor {
   by: string;
 }
 
+/**
+ * A change someone's message made to an order, given to the read-model write of the revision it produced and
+ * written to the operation log with it, once (keyed by order and revision): a repeated or refused message makes
+ * no change, so it is never logged, and of racing messages only the one that made the change is.
+ */
+export interface OrderChange {
+  /** The operation log's action, e.g. `order.approve`. */
+  action: string;
+  /** The user whose message made the change. */
+  by: string;
+  details?: Record<string, unknown>;
+}
+
 /** Live view of the order. */
 export const getOrderQuery = defineQuery<OrderView>('getOrder');
 /** Choose how to pay (bank transfer shows the provider's bank account). Unpaid only. */
