@@ -299,7 +299,8 @@ test('When the customer edits the amount of an Unpaid order, deletes it, and del
   const again = await http().delete(`/v1/orders/${orderNumber}`).set(as);
   expect(again.status).toBe(200);
   expect(again.body).toMatchObject({ orderNumber, status: 'Deleted' });
-  expect((await operations(orderNumber)).map((o) => o.action)).toEqual(['order.create', 'order.edit', 'order.delete']);
+  // One entry per change the workflow made: the PATCH chose the payment method and changed the amount.
+  expect((await operations(orderNumber)).map((o) => o.action)).toEqual(['order.create', 'order.choose_payment_method', 'order.edit', 'order.delete']);
 });
 
 test('When orders are listed with filters, then only matching orders of the account come back, newest first, paged with the total', async () => {
