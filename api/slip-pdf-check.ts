@@ -26,7 +26,6 @@ function workerScript(): { script: string; evaluate: boolean } {
   if (!RULES_FILE.endsWith('.ts')) return { script: RULES_FILE, evaluate: false };
   if (sourceScript === undefined) {
     // Only the sources need it, and only where the dev dependencies are installed.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const ts = require('typescript') as typeof import('typescript');
     sourceScript = ts.transpileModule(fs.readFileSync(RULES_FILE, 'utf8'), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
   }
