@@ -46,9 +46,10 @@ export async function reencodeSlipImage(content: Buffer, type: SlipImageType): P
   if (pixels > MAX_SLIP_PIXELS) {
     throw new SlipImageRefused(`must be at most ${MAX_SLIP_PIXELS.toLocaleString('en')} pixels (this one is ${metadata.width} × ${metadata.height})`);
   }
-  // failOn 'warning': a truncated or damaged image is refused, not stored half grey. rotate() applies the EXIF
-  // orientation before the EXIF is dropped, so a phone photo stays upright.
-  const image = sharp(content, { failOn: 'warning', limitInputPixels: MAX_SLIP_PIXELS, sequentialRead: true });
+  // failOn 'error': what the decoder cannot read (truncated, damaged data) is refused, not stored half grey; a mere
+  // warning (stray bytes between JPEG markers, as some cameras write) still decodes to the whole picture. rotate()
+  // applies the EXIF orientation before the EXIF is dropped, so a phone photo stays upright.
+  const image = sharp(content, { failOn: 'error', limitInputPixels: MAX_SLIP_PIXELS, sequentialRead: true });
   const pipeline = image.rotate().timeout({ seconds: SLIP_IMAGE_TIMEOUT_SECONDS });
   const encoded = type === 'image/jpeg' ? pipeline.jpeg({ quality: 90 }) : pipeline.png();
   try {
