@@ -20,8 +20,8 @@ export interface ApiMetrics {
   observeRequests: RequestHandler;
   /** `GET /metrics`. */
   serve: RequestHandler;
-  /** Records finance's decision on an order, if it changed the order, with how long the order waited for it. */
-  observeDecision(before: AnyOrderView, after: AnyOrderView, decision: Decision, now: Date): void;
+  /** Records finance's decision on an order (the order after it), with how long the order waited for it. Once per decision: see claimDecisionTiming. */
+  observeDecision(order: AnyOrderView, decision: Decision, now: Date): void;
 }
 
 const HOUR = 3600;
@@ -100,9 +100,8 @@ export function createApiMetrics(pool: Pool, logger: Logger): ApiMetrics {
     serve: async (_req, res) => {
       res.type(registry.contentType).send(await registry.metrics());
     },
-    observeDecision(before, after, decision, now) {
-      if (after.status === before.status) return;
-      const since = waitingSince(after) ?? waitingSince(before);
+    observeDecision(order, decision, now) {
+      const since = waitingSince(order);
       if (since) decisions.observe({ decision }, Math.max(0, (now.getTime() - Date.parse(since)) / 1000));
     },
   };

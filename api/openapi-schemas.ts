@@ -59,7 +59,18 @@ export const ZOrder = z.object({
   currency: z.literal('IDR'),
   status: z.enum(ORDER_STATUSES),
   paymentMethod: z.enum(PAYMENT_METHODS).nullable(),
-  slip: z.object({ fileId: z.string(), sha256: z.string(), size: z.int(), contentType: z.string() }).nullable(),
+  slip: z
+    .object({
+      fileId: z.string(),
+      sha256: z.string().describe('SHA-256 of the stored file (what GET …/slip answers)'),
+      size: z.int(),
+      contentType: z.string(),
+      original: z
+        .object({ sha256: z.string(), size: z.int() })
+        .optional()
+        .describe('the file as uploaded: images are stored decoded and encoded anew, without metadata or trailing bytes'),
+    })
+    .nullable(),
   createdAt: z.string(),
   submittedAt: z.string().nullable(),
   deadline: z.string().nullable().describe('when finance must decide by (Dealing), or when the order closes or becomes final'),

@@ -177,7 +177,8 @@ export const OPERATIONS: readonly Operation[] = [
     method: 'post',
     path: `${ORDER}/slip`,
     operationId: 'uploadSlip',
-    summary: 'Upload the payment slip (JPEG, PNG or PDF, at most 10 MB): the order goes to Dealing',
+    summary:
+      'Upload the payment slip (JPEG, PNG or PDF, at most 10 MB): the order goes to Dealing. Images must decode (at most 50 megapixels) and are stored encoded anew, without metadata; PDFs must open and carry no encryption, JavaScript or attached files (415 otherwise)',
     tag: 'orders',
     roles: CUSTOMERS,
     body: 'multipart',
@@ -188,7 +189,7 @@ export const OPERATIONS: readonly Operation[] = [
     method: 'get',
     path: `${ORDER}/slip`,
     operationId: 'getSlip',
-    summary: 'The uploaded payment slip',
+    summary: 'The payment slip as stored (an image encoded anew; its original SHA-256 is in the order\'s slip.original)',
     tag: 'orders',
     roles: READERS,
     ok: { status: 200, description: 'the file, as an attachment', contentType: 'application/octet-stream' },

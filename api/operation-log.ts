@@ -20,3 +20,17 @@ export async function recordOperation(pool: Pool | PoolClient, entry: OperationE
     JSON.stringify(entry.details ?? {}),
   ]);
 }
+
+/**
+ * Claims the decision logged for `orderNumber` at `revision` (by its workflow, see activities/order-read-model.ts)
+ * for the decision-time metric: true for the first caller only, so the decision is timed once, on one API instance,
+ * however many requests were answered with it; false when there is no such decision (a refused or repeated one).
+ */
+export async function claimDecisionTiming(pool: Pool, orderNumber: string, revision: number, action: string): Promise<boolean> {
+  const res = await pool.query('UPDATE operation_log SET timed_at = now() WHERE order_number = $1 AND revision = $2 AND action = $3 AND timed_at IS NULL', [
+    orderNumber,
+    revision,
+    action,
+  ]);
+  return res.rowCount === 1;
+}

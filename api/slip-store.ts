@@ -1,8 +1,12 @@
-/** Payment slips in PostgreSQL: stored under a random id with their SHA-256 and size, read back by id. */
+/**
+ * Payment slips in PostgreSQL: stored under a random id with their SHA-256 and size, and those of the file as
+ * uploaded (an image is stored encoded anew, see slip-inspection.ts), read back by id.
+ */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
 import type { SlipRef } from '../workflows/definitions';
-import type { SlipContentType, UploadedSlip } from './slip-upload';
+import type { InspectedSlip } from './slip-inspection';
+import type { SlipContentType } from './slip-upload';
 
 /** Who uploaded a slip, for which order. */
 export interface SlipOwner {
@@ -18,17 +22,18 @@ export interface StoredSlip {
 }
 
 /** Stores a slip and returns the reference the workflow keeps. */
-export async function storeSlip(pool: Pool, owner: SlipOwner, slip: UploadedSlip): Promise<SlipRef> {
+export async function storeSlip(pool: Pool, owner: SlipOwner, slip: InspectedSlip): Promise<SlipRef> {
   const ref: SlipRef = {
     fileId: `slp_${randomBytes(16).toString('hex')}`,
     sha256: createHash('sha256').update(slip.content).digest('hex'),
     size: slip.content.length,
     contentType: slip.contentType,
+    original: slip.original,
   };
   await pool.query(
-    `INSERT INTO slips (id, account_id, order_number, uploaded_by, file_name, content_type, size, sha256, content)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [ref.fileId, owner.accountId, owner.orderNumber, owner.uploadedBy, slip.fileName, ref.contentType, ref.size, ref.sha256, slip.content],
+    `INSERT INTO slips (id, account_id, order_number, uploaded_by, file_name, content_type, size, sha256, content, original_sha256, original_size)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    [ref.fileId, owner.accountId, owner.orderNumber, owner.uploadedBy, slip.fileName, ref.contentType, ref.size, ref.sha256, slip.content, slip.original.sha256, slip.original.size],
   );
   return ref;
 }

@@ -1,6 +1,7 @@
 /**
- * Payment-slip uploads: one file in the multipart field `slip`, at most 10 MB, held in memory and judged by
- * its first bytes (JPEG, PNG or PDF), never by its name or the type the client claims.
+ * Payment-slip uploads: one file in the multipart field `slip`, at most 10 MB, held in memory, typed by its
+ * first bytes (JPEG, PNG or PDF), never by its name or the type the client claims. The first bytes only say
+ * which decoder judges the rest (slip-inspection.ts).
  */
 import type { Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
@@ -31,7 +32,7 @@ export function slipExtension(type: SlipContentType): string {
   return SIGNATURES.find((s) => s.type === type)!.extension;
 }
 
-/** The uploaded slip, sniffed: its bytes, its real type and the client's file name (for the record only). */
+/** The uploaded slip, sniffed: its bytes, the type they start like and the client's file name (for the record only). */
 export interface UploadedSlip {
   content: Buffer;
   contentType: SlipContentType;

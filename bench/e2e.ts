@@ -11,7 +11,7 @@ import { checkLedger } from '../activities/ledger';
 import { parseFlags } from './lib/args';
 import { startBenchStack, type BenchStack } from './lib/bench-stack';
 import { measureCeiling, type CeilingWorkflow } from './lib/ceiling';
-import { callJson, expectStatus, fakePngSlip, uploadSlip } from './lib/http';
+import { callJson, expectStatus, pngSlipOfSize, uploadSlip } from './lib/http';
 import { EmailWatcher } from './lib/email-watcher';
 import { childPid, processMemory, treeCpuSeconds } from './lib/process-memory';
 import { runConcurrently } from './lib/run-concurrently';
@@ -36,7 +36,7 @@ interface LevelResult {
   cpuSeconds: Record<ProcessName, number>;
 }
 
-const SMALL_SLIP = fakePngSlip(40 * 1024);
+const SMALL_SLIP = pngSlipOfSize(40 * 1024);
 
 /**
  * One order through the whole bank-transfer path; pushes each call's latency. Approve answers once the wallet is
@@ -96,7 +96,7 @@ async function uploads(stack: BenchStack, count: number, concurrency: number, me
     const created = expectStatus('create', await callJson(stack.api, 'POST', '/v1/orders', owner, { wallet: 'credit', amount: 500_000 }), 201);
     orderNumbers.push(String(created.body.orderNumber));
   }
-  const content = fakePngSlip(megabytes * 1024 * 1024);
+  const content = pngSlipOfSize(megabytes * 1024 * 1024);
   const apiPid = childPid(PROCESSES.api);
   const before = processMemory(apiPid);
   const times: number[] = [];

@@ -9,6 +9,7 @@ import { createLogger } from '../config/logger';
 import { startTestApi, type TestApi } from './helpers/api';
 import { createStaffUser, createTestAccount, type TestAccount, type TestUser } from './helpers/fixtures';
 import { sampleValue } from './helpers/prometheus';
+import { pngWithText, SLIP_PNG } from './helpers/slips';
 
 let api: TestApi;
 let account: TestAccount;
@@ -33,7 +34,7 @@ afterAll(async () => {
 const http = () => request(api.app);
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const SLIP_MARKER = 'slip-bytes-that-must-never-be-logged-7f3a';
-const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from(`IHDR ${SLIP_MARKER}`)]);
+const PNG = pngWithText(SLIP_PNG, 'Comment', SLIP_MARKER);
 
 async function scrape(): Promise<string> {
   const res = await http().get('/metrics');

@@ -4,11 +4,13 @@
  * and the SMTP sink. Each test makes its own accounts, so tests never see each other's orders.
  */
 import { createHash } from 'node:crypto';
+import sharp from 'sharp';
 import request, { type Response, type Test } from 'supertest';
 import { parsePdf } from './helpers/pdf-text';
 import { startTestApi, type TestApi } from './helpers/api';
 import { logsWithRequestId } from './helpers/temporal';
 import { createPicUser, createStaffUser, createTestAccount, type TestAccount, type TestUser } from './helpers/fixtures';
+import { slipJpeg, slipPng } from './helpers/slips';
 
 let api: TestApi;
 let finance: TestUser;
@@ -16,15 +18,16 @@ let ops: TestUser;
 
 beforeAll(async () => {
   api = await startTestApi();
-  [finance, ops] = await Promise.all([createStaffUser(api.t.db.pool, 'finance'), createStaffUser(api.t.db.pool, 'ops')]);
+  [finance, ops, PNG, JPEG] = await Promise.all([createStaffUser(api.t.db.pool, 'finance'), createStaffUser(api.t.db.pool, 'ops'), slipPng(), slipJpeg({ width: 200, height: 150 })]);
 });
 
 afterAll(async () => {
   await api?.close();
 });
 
-const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('IHDR a payment slip')]);
-const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('JFIF a second slip')]);
+/** Real slips (they must decode): a PNG screenshot and a JPEG photo. */
+let PNG: Buffer;
+let JPEG: Buffer;
 const EXE = Buffer.concat([Buffer.from('MZ'), Buffer.alloc(200, 0x90)]);
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -78,7 +81,7 @@ function expectError(res: Response, status: number, code: string): void {
 
 const fieldsOf = (res: Response): string[] => (res.body as { error: { fields: Array<{ path: string }> } }).error.fields.map((f) => f.path);
 
-test('When a sub-account (PIC) creates an order and uploads its slip, then the order is Dealing with that slip, downloadable as it was sent', async () => {
+test('When a sub-account (PIC) creates an order and uploads its slip, then the order is Dealing with that slip, downloadable as stored (the picture encoded anew)', async () => {
   const account = await createTestAccount(api.t.db.pool);
   const pic = await createPicUser(api.t.db.pool, account);
   const orderNumber = await createOrder(pic.token);
@@ -91,7 +94,7 @@ test('When a sub-account (PIC) creates an order and uploads its slip, then the o
     status: 'Dealing',
     paymentMethod: 'bank_transfer',
     createdBy: pic.userId,
-    slip: { sha256: createHash('sha256').update(JPEG).digest('hex'), size: JPEG.length, contentType: 'image/jpeg' },
+    slip: { original: { sha256: createHash('sha256').update(JPEG).digest('hex'), size: JPEG.length }, contentType: 'image/jpeg' },
   });
   const stored = await api.t.db.pool.query('SELECT id, uploaded_by, account_id FROM slips WHERE order_number = $1', [orderNumber]);
   expect(stored.rows).toEqual([{ id: submitted.body.slip.fileId, uploaded_by: pic.userId, account_id: account.accountId }]);
@@ -107,7 +110,9 @@ test('When a sub-account (PIC) creates an order and uploads its slip, then the o
     'content-disposition': `attachment; filename="slip-${orderNumber}.jpg"`,
     'x-content-type-options': 'nosniff',
   });
-  expect(Buffer.compare(download.body as Buffer, JPEG)).toBe(0);
+  // The same picture, encoded anew, and the very file the order's record names.
+  expect(await sharp(download.body as Buffer).metadata()).toMatchObject({ format: 'jpeg', width: 200, height: 150 });
+  expect(submitted.body.slip).toMatchObject({ sha256: createHash('sha256').update(download.body as Buffer).digest('hex'), size: (download.body as Buffer).length });
 
   expect(await operations(orderNumber)).toEqual([
     { action: 'order.create', actor_id: pic.userId },
@@ -257,7 +262,8 @@ test('When finance rejects and the customer uploads a new slip with a new amount
   expect(resubmitted.body).toMatchObject({ status: 'Dealing', amount: 300_000, submissions: 2, failure: null, slip: { contentType: 'image/jpeg' } });
   expect(await slipRows(orderNumber)).toBe(2);
   const latest = await binary(http().get(`/v1/orders/${orderNumber}/slip`).set(bearer(account.ownerToken)));
-  expect(Buffer.compare(latest.body as Buffer, JPEG)).toBe(0);
+  expect(await sharp(latest.body as Buffer).metadata()).toMatchObject({ format: 'jpeg', width: 200, height: 150 });
+  expect(resubmitted.body.slip.original.sha256).toBe(createHash('sha256').update(JPEG).digest('hex'));
   expect((await operations(orderNumber)).map((o) => o.action)).toEqual(['order.create', 'order.submit_slip', 'order.reject', 'order.resubmit_slip']);
 });
 
@@ -293,7 +299,8 @@ test('When the customer edits the amount of an Unpaid order, deletes it, and del
   const again = await http().delete(`/v1/orders/${orderNumber}`).set(as);
   expect(again.status).toBe(200);
   expect(again.body).toMatchObject({ orderNumber, status: 'Deleted' });
-  expect((await operations(orderNumber)).map((o) => o.action)).toEqual(['order.create', 'order.edit', 'order.delete']);
+  // One entry per change the workflow made: the PATCH chose the payment method and changed the amount.
+  expect((await operations(orderNumber)).map((o) => o.action)).toEqual(['order.create', 'order.choose_payment_method', 'order.edit', 'order.delete']);
 });
 
 test('When orders are listed with filters, then only matching orders of the account come back, newest first, paged with the total', async () => {

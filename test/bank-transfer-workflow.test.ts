@@ -25,7 +25,7 @@ import {
 } from '../workflows/definitions';
 import { DEFAULT_POLICY } from '../workflows/policy';
 import { createTestActivityDeps, type TestActivityDeps } from './helpers/activity-deps';
-import { createTestAccount, type TestAccount } from './helpers/fixtures';
+import { createStaffUser, createTestAccount, type TestAccount } from './helpers/fixtures';
 import { recordHistory } from './helpers/histories';
 import { parsePdf } from './helpers/pdf-text';
 import { createTestWorker, startTimeSkippingEnv, uniqueTaskQueue } from './helpers/temporal';
@@ -38,9 +38,12 @@ const taskQueue = uniqueTaskQueue('bank');
 let nextNumber = 1_261_124_100_000;
 /** Fails the first credit of each order right after the ledger committed it, as a worker crash would. */
 const crashAfterFirstCredit = new Set<string>();
+/** Finance users' ids: the operation log names who decided, so deciders are real users. */
+let financeIds: string[];
 
 beforeAll(async () => {
   [env, t] = await Promise.all([startTimeSkippingEnv(), createTestActivityDeps()]);
+  financeIds = (await Promise.all(Array.from({ length: 20 }, () => createStaffUser(t.db.pool, 'finance')))).map((u) => u.userId);
   worker = await createTestWorker(env, taskQueue, t.deps, (activities) => ({
     ...activities,
     async creditTopup(input) {
@@ -170,7 +173,7 @@ test('When finance rejects, the customer edits the amount and finance approves, 
   const account = await createTestAccount(t.db.pool);
   const h = await startOrder(account, { amount: 1_500_000 });
   await h.executeUpdate(submitSlipUpdate, { args: [{ slip: SLIP, by: account.ownerId }] });
-  const rejected = await h.executeUpdate(rejectUpdate, { args: [{ reason: 'Amount differs from the slip (IDR 1,000,000)', by: 'finance-1' }] });
+  const rejected = await h.executeUpdate(rejectUpdate, { args: [{ reason: 'Amount differs from the slip (IDR 1,000,000)', by: financeIds[1]! }] });
   expect(rejected).toMatchObject({ status: 'Payment Failure', checkResult: 'Amount differs from the slip (IDR 1,000,000)' });
   expect((await mailTo(account.ownerEmail, 2)).map((m) => m.text)).toEqual([expect.any(String), expect.stringContaining('Amount differs from the slip')]);
 
@@ -183,7 +186,7 @@ test('When finance rejects, the customer edits the amount and finance approves, 
   expect((await view(h)).status).toBe('Dealing');
   expect(await mailTo(account.ownerEmail)).toHaveLength(2);
 
-  const paid = await h.executeUpdate(approveUpdate, { args: [{ checkResult: 'Matches the slip', by: 'finance-1' }] });
+  const paid = await h.executeUpdate(approveUpdate, { args: [{ checkResult: 'Matches the slip', by: financeIds[1]! }] });
   expect(paid).toMatchObject({ status: 'Paid', amount: 1_000_000, checkResult: 'Matches the slip', paid: { settled: 0, added: 1_000_000, balanceAfter: 1_000_000 } });
   expect(await h.result()).toMatchObject({ status: 'Paid' });
   expect(await storedRow(paid.orderNumber)).toMatchObject({ status: 'Paid', amount: 1_000_000, check_result: 'Matches the slip' });
@@ -206,7 +209,7 @@ test('When an account owes 5,000 and a 1,000,000 top-up is approved, then 5,000 
 
   const h = await startOrder(account, { amount: 1_000_000 });
   await h.executeUpdate(submitSlipUpdate, { args: [{ slip: SLIP, by: account.ownerId }] });
-  const paid = await h.executeUpdate(approveUpdate, { args: [{ by: 'finance-1' }] });
+  const paid = await h.executeUpdate(approveUpdate, { args: [{ by: financeIds[1]! }] });
   expect(paid.paid).toMatchObject({ settled: 5_000, added: 995_000, balanceAfter: 995_000 });
   expect(await creditBalance(account.accountId)).toMatchObject({ recharge: 995_000, unbilled: 0, current: 995_000 });
 
@@ -226,7 +229,7 @@ test('When approve is sent 20 times at once, or retried after the worker is lost
   await h.executeUpdate(submitSlipUpdate, { args: [{ slip: SLIP, by: account.ownerId }] });
   crashAfterFirstCredit.add(orderNumber);
 
-  const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => h.executeUpdate(approveUpdate, { args: [{ by: `finance-${i}` }] })));
+  const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => h.executeUpdate(approveUpdate, { args: [{ by: financeIds[i]! }] })));
   // One approval won; every other answer is that same outcome.
   expect(new Set(answers.map((a) => `${a.status} by ${a.paid?.approvedBy}`)).size).toBe(1);
   expect(answers[0]?.status).toBe('Paid');
@@ -247,9 +250,9 @@ test('When an Unpaid order and a Payment Failure order are deleted, then both ar
 
   const failed = await startOrder(account);
   await failed.executeUpdate(submitSlipUpdate, { args: [{ slip: SLIP, by: account.ownerId }] });
-  await failed.executeUpdate(rejectUpdate, { args: [{ reason: 'Slip unreadable', by: 'finance-1' }] });
+  await failed.executeUpdate(rejectUpdate, { args: [{ reason: 'Slip unreadable', by: financeIds[1]! }] });
   const before = await view(failed);
-  expect(await refusal(failed.executeUpdate(approveUpdate, { args: [{ by: 'finance-1' }] }))).toEqual({
+  expect(await refusal(failed.executeUpdate(approveUpdate, { args: [{ by: financeIds[1]! }] }))).toEqual({
     type: 'InvalidTransition',
     message: 'only a Dealing order can be approved; this one is Payment Failure',
   });
@@ -266,8 +269,8 @@ test('When a message is refused, then it names the rule: approve a Deleted order
   const account = await createTestAccount(t.db.pool);
   const h = await startOrder(account);
   await h.executeUpdate(submitSlipUpdate, { args: [{ slip: SLIP, by: account.ownerId }] });
-  expect(await refusal(h.executeUpdate(rejectUpdate, { args: [{ reason: '  ', by: 'finance-1' }] }))).toEqual({ type: 'InvalidInput', message: 'reason: is required' });
-  await h.executeUpdate(rejectUpdate, { args: [{ reason: 'Wrong bank', by: 'finance-1' }] });
+  expect(await refusal(h.executeUpdate(rejectUpdate, { args: [{ reason: '  ', by: financeIds[1]! }] }))).toEqual({ type: 'InvalidInput', message: 'reason: is required' });
+  await h.executeUpdate(rejectUpdate, { args: [{ reason: 'Wrong bank', by: financeIds[1]! }] });
   expect(await refusal(h.executeUpdate(editOrderUpdate, { args: [{ amount: 9_999, by: account.ownerId }] }))).toEqual({
     type: 'InvalidInput',
     message: 'amount: must be at least IDR 10,000 for the credit wallet',
@@ -278,7 +281,7 @@ test('When a message is refused, then it names the rule: approve a Deleted order
   await gone.executeUpdate(deleteOrderUpdate, { args: [{ by: account.ownerId }] });
   await gone.result();
   // A completed workflow takes no more updates: the server refuses, and the order is unchanged.
-  await expect(gone.executeUpdate(approveUpdate, { args: [{ by: 'finance-1' }] })).rejects.toThrow();
+  await expect(gone.executeUpdate(approveUpdate, { args: [{ by: financeIds[1]! }] })).rejects.toThrow();
   expect((await view(gone)).status).toBe('Deleted');
 });
 
@@ -286,7 +289,7 @@ test('When a Payment Failure order is left untouched for 120 h, then it is final
   const account = await createTestAccount(t.db.pool);
   const h = await startOrder(account);
   await h.executeUpdate(submitSlipUpdate, { args: [{ slip: SLIP, by: account.ownerId }] });
-  await h.executeUpdate(rejectUpdate, { args: [{ reason: 'No transfer found', by: 'finance-1' }] });
+  await h.executeUpdate(rejectUpdate, { args: [{ reason: 'No transfer found', by: financeIds[1]! }] });
 
   await env.sleep('7199m');
   const stillEditable = await view(h);

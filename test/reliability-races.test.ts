@@ -14,6 +14,7 @@ import { orderWorkflowId, type OnlineOrderView, type OrderView } from '../workfl
 import { startTestApi, type TestApi } from './helpers/api';
 import { createStaffUser, createTestAccount, type TestAccount, type TestUser } from './helpers/fixtures';
 import { eventually } from './helpers/eventually';
+import { SLIP_PNG } from './helpers/slips';
 
 let api: TestApi;
 let finance: TestUser;
@@ -26,9 +27,9 @@ beforeAll(async () => {
   api = await startTestApi({
     wrapActivities: (activities) => ({
       ...activities,
-      async recordOrder(view) {
+      async recordOrder(view, change) {
         await heldRecords.get(view.orderNumber);
-        return activities.recordOrder(view);
+        return activities.recordOrder(view, change);
       },
     }),
   });
@@ -39,7 +40,7 @@ afterAll(async () => {
   await api?.close();
 });
 
-const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('IHDR a payment slip')]);
+const PNG = SLIP_PNG;
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const http = () => request(api.app);
 

@@ -12,6 +12,7 @@ import { OPERATIONS } from '../api/openapi';
 import { startTestApi, type TestApi } from './helpers/api';
 import { appVariant } from './helpers/app-variant';
 import { createPicUser, createStaffUser, createTestAccount, type TestAccount, type TestUser } from './helpers/fixtures';
+import { SLIP_PNG } from './helpers/slips';
 
 let api: TestApi;
 /** The matrix sends dozens of requests without a token: the limit on failed authentications is raised for it. */
@@ -26,7 +27,7 @@ let ownPic: TestUser;
 let spareOwnPic: TestUser;
 let otherPic: TestUser;
 
-const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('IHDR a payment slip')]);
+const PNG = SLIP_PNG;
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const http = () => request(app);
 

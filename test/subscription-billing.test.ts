@@ -15,8 +15,9 @@ import { recordHistory } from './helpers/histories';
 import { createStaffUser, createTestAccount, type TestAccount, type TestUser } from './helpers/fixtures';
 import { parsePdf } from './helpers/pdf-text';
 import { eventually } from './helpers/eventually';
+import { SLIP_PNG } from './helpers/slips';
 
-const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('IHDR slip')]);
+const PNG = SLIP_PNG;
 const START = '2027-01-31';
 const PRICE = 50_000;
 

@@ -48,9 +48,12 @@ export interface TopupOrderInput {
 /** A stored payment slip, referenced by the workflow (the bytes live in file storage). */
 export interface SlipRef {
   fileId: string;
+  /** SHA-256 and size of the stored file (what a download gives). */
   sha256: string;
   size: number;
   contentType: string;
+  /** The file as uploaded, when the stored one differs (an image is stored encoded anew); absent on older slips. */
+  original?: { sha256: string; size: number };
 }
 
 /** Why an order is in Payment Failure. */
@@ -98,6 +101,19 @@ export interface OrderView {
 /** Who sends a message: the user id the API authenticated. */
 export interface Actor {
   by: string;
+}
+
+/**
+ * A change someone's message made to an order, given to the read-model write of the revision it produced and
+ * written to the operation log with it, once (keyed by order and revision): a repeated or refused message makes
+ * no change, so it is never logged, and of racing messages only the one that made the change is.
+ */
+export interface OrderChange {
+  /** The operation log's action, e.g. `order.approve`. */
+  action: string;
+  /** The user whose message made the change. */
+  by: string;
+  details?: Record<string, unknown>;
 }
 
 /** Live view of the order. */

@@ -32,6 +32,7 @@ import {
   type GatewayPayment,
   type OnlineOrderInput,
   type OnlineOrderView,
+  type OrderChange,
   type OrderStatus,
 } from './definitions';
 import { invoiceExpiresAt } from './invoice-expiry';
@@ -82,19 +83,20 @@ export async function onlineTopupOrder(input: OnlineOrderInput): Promise<OnlineO
     setCurrentDetails(`**${order.status}**: online top-up of ${wallets()}, ${formatRupiah(total)}${order.deadline ? `, until ${order.deadline}` : ''}`);
   }
 
-  async function record(): Promise<OnlineOrderView> {
+  /** Records the current state, with the change someone's message made, if it was one (not a timer, a payment). */
+  async function record(change?: OrderChange): Promise<OnlineOrderView> {
     const view = snapshot();
-    await recordOnlineOrder(view);
+    await recordOnlineOrder(view, change);
     return view;
   }
 
   /** Credits every line once, renders the paid invoice and emails the requester only. */
-  async function applyPayment(): Promise<OnlineOrderView> {
+  async function applyPayment(approval?: OrderChange): Promise<OnlineOrderView> {
     crediting = true;
     order.settlement = await creditOnlineLines(snapshot());
     order.deadline = null;
     changed('Paid');
-    const view = await record();
+    const view = await record(approval);
     await storeInvoiceDocument(view);
     await sendOnlineOrderEmail({ event: 'paid', order: view });
     return view;
@@ -104,13 +106,13 @@ export async function onlineTopupOrder(input: OnlineOrderInput): Promise<OnlineO
 
   setHandler(
     editLinesUpdate,
-    async ({ lines }) => {
+    async ({ lines, by }) => {
       const bill = price(lines, policy);
       order.lines = bill.lines;
       order.subtotal = bill.subtotal;
       upsertSearchAttributes([{ key: SA_WALLET, value: wallets() }]);
       changed();
-      return record();
+      return record({ action: 'online_order.edit', by, details: { lines } });
     },
     {
       validator: ({ lines }) => {
@@ -122,7 +124,7 @@ export async function onlineTopupOrder(input: OnlineOrderInput): Promise<OnlineO
 
   setHandler(
     confirmPaymentUpdate,
-    async ({ paymentMethod }) => {
+    async ({ paymentMethod, by }) => {
       const bill = priceOnlineOrder(order.lines.map((l) => ({ wallet: l.wallet, amount: l.requested })), paymentMethod, policy) as OnlineBill;
       const now = workflowNow().getTime();
       const expiresAt = new Date(invoiceExpiresAt(now, input.timeZone)).toISOString();
@@ -141,7 +143,7 @@ export async function onlineTopupOrder(input: OnlineOrderInput): Promise<OnlineO
       order.invoice = { paymentMethod, subtotal: bill.subtotal, fee: bill.fee, cardFeeBasisPoints: policy.creditCardFeeBasisPoints, total: bill.total, issuedAt: new Date(now).toISOString(), expiresAt, ...gateway };
       upsertSearchAttributes([{ key: SA_PAYMENT_METHOD, value: paymentMethod }]);
       changed();
-      const view = await record();
+      const view = await record({ action: 'online_order.confirm', by, details: { paymentMethod, total: bill.total } });
       await storeInvoiceDocument(view);
       await sendOnlineOrderEmail({ event: 'billing', order: view });
       return view;
@@ -168,13 +170,13 @@ export async function onlineTopupOrder(input: OnlineOrderInput): Promise<OnlineO
 
   setHandler(
     approveLatePaymentUpdate,
-    async ({ checkResult }) => {
+    async ({ checkResult, by }) => {
       if (crediting || order.status === 'Paid') {
         await condition(() => order.status === 'Paid');
         return snapshot();
       }
       order.checkResult = checkResult?.trim() || null;
-      return applyPayment();
+      return applyPayment({ action: 'order.approve', by, details: { checkResult: order.checkResult } });
     },
     {
       validator: (_message) => {
@@ -190,7 +192,7 @@ export async function onlineTopupOrder(input: OnlineOrderInput): Promise<OnlineO
       order.refund = { reason: reason.trim(), by };
       order.checkResult = reason.trim();
       changed('Closed');
-      return record();
+      return record({ action: 'order.reject', by, details: { reason: reason.trim() } });
     },
     {
       validator: ({ reason }) => {
@@ -202,11 +204,11 @@ export async function onlineTopupOrder(input: OnlineOrderInput): Promise<OnlineO
 
   setHandler(
     deleteOnlineOrderUpdate,
-    async (_message) => {
+    async ({ by }) => {
       if (order.status !== 'Deleted') {
         order.deadline = null;
         changed('Deleted');
-        await record();
+        await record({ action: 'order.delete', by });
       }
       return snapshot();
     },

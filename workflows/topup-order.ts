@@ -35,6 +35,7 @@ import {
   SA_STATUS_CHANGED_AT,
   SA_WALLET,
   submitSlipUpdate,
+  type OrderChange,
   type OrderStatus,
   type OrderView,
   type TopupOrderInput,
@@ -101,14 +102,17 @@ export async function topupOrder(input: TopupOrderInput): Promise<OrderView> {
    * same workflow task, rather than after it: one workflow task less per step (bench/e2e.ts). The caller is
    * still answered once the state is recorded. Histories from before (no TOGETHER marker) replay in sequence.
    */
-  async function recordThenEmail(view: OrderView, event: 'submitted' | 'failed'): Promise<void> {
+  async function recordThenEmail(view: OrderView, event: 'submitted' | 'failed', change: OrderChange): Promise<void> {
     if (!patched(TOGETHER)) {
-      await recordOrder(view);
+      await recordOrder(view, change);
       await emailAfterReply(sendOrderEmail({ event, order: view }));
       return;
     }
-    await Promise.all([recordOrder(view), emailAfterReply(sendOrderEmail({ event, order: view }))]);
+    await Promise.all([recordOrder(view, change), emailAfterReply(sendOrderEmail({ event, order: view }))]);
   }
+
+  /** The details a slip's log entry carries: which file, and the uploaded original's identity. */
+  const slipDetails = (slip: NonNullable<OrderView['slip']>) => ({ slipId: slip.fileId, sha256: slip.sha256, size: slip.size, contentType: slip.contentType, ...(slip.original ? { original: slip.original } : {}) });
 
   /** An approval under way (crediting the wallet): later messages see it before the status changes. */
   let approving = false;
@@ -162,12 +166,12 @@ export async function topupOrder(input: TopupOrderInput): Promise<OrderView> {
 
   setHandler(
     choosePaymentMethodUpdate,
-    async ({ paymentMethod }) => {
+    async ({ paymentMethod, by }) => {
       if (order.paymentMethod !== paymentMethod) {
         order.paymentMethod = paymentMethod;
         upsertSearchAttributes([{ key: SA_PAYMENT_METHOD, value: paymentMethod }]);
         changed();
-        await recordOrder(snapshot());
+        await recordOrder(snapshot(), { action: 'order.choose_payment_method', by, details: { paymentMethod } });
       }
       return snapshot();
     },
@@ -181,7 +185,7 @@ export async function topupOrder(input: TopupOrderInput): Promise<OrderView> {
 
   setHandler(
     submitSlipUpdate,
-    async ({ slip }) => {
+    async ({ slip, by }) => {
       order.slip = slip;
       if (order.paymentMethod !== 'bank_transfer') {
         order.paymentMethod = 'bank_transfer';
@@ -189,7 +193,7 @@ export async function topupOrder(input: TopupOrderInput): Promise<OrderView> {
       }
       enterDealing();
       const view = snapshot();
-      await recordThenEmail(view, 'submitted');
+      await recordThenEmail(view, 'submitted', { action: 'order.submit_slip', by, details: slipDetails(slip) });
       return view;
     },
     {
@@ -201,14 +205,17 @@ export async function topupOrder(input: TopupOrderInput): Promise<OrderView> {
 
   setHandler(
     editOrderUpdate,
-    async ({ amount, slip }) => {
+    async ({ amount, slip, by }) => {
+      // The same amount again on an Unpaid order (a repeated edit) changes nothing, so nothing is recorded.
+      if (order.status === 'Unpaid' && amount === order.amount && !slip && patched('unchanged-edit-is-no-change')) return snapshot();
       if (amount !== undefined) order.amount = amount;
       if (slip) order.slip = slip;
       // After a Payment Failure, an edit resubmits: a new review window, and no email until finance decides.
       if (order.status === 'Payment Failure') enterDealing();
       else changed();
       const view = snapshot();
-      await recordOrder(view);
+      const details = { ...(amount === undefined ? {} : { amount }), ...(slip ? slipDetails(slip) : {}) };
+      await recordOrder(view, { action: slip ? 'order.resubmit_slip' : 'order.edit', by, details });
       return view;
     },
     {
@@ -253,9 +260,10 @@ export async function topupOrder(input: TopupOrderInput): Promise<OrderView> {
       order.deadline = null;
       changed('Paid');
       const view = snapshot();
-      if (patched(TOGETHER)) await Promise.all([recordOrder(view), issueReceipt(view)]);
+      const approval: OrderChange = { action: 'order.approve', by, details: { checkResult: order.checkResult } };
+      if (patched(TOGETHER)) await Promise.all([recordOrder(view, approval), issueReceipt(view)]);
       else {
-        await recordOrder(view);
+        await recordOrder(view, approval);
         await issueReceipt(view);
       }
       await emailAfterReply(sendOrderEmail({ event: 'paid', order: view }));
@@ -277,7 +285,7 @@ export async function topupOrder(input: TopupOrderInput): Promise<OrderView> {
       if (order.status === 'Payment Failure' && order.failure?.kind === 'rejected' && order.failure.reason === reason.trim()) return snapshot();
       enterPaymentFailure({ kind: 'rejected', reason: reason.trim(), by });
       const view = snapshot();
-      await recordThenEmail(view, 'failed');
+      await recordThenEmail(view, 'failed', { action: 'order.reject', by, details: { reason: reason.trim() } });
       return view;
     },
     {
@@ -293,11 +301,11 @@ export async function topupOrder(input: TopupOrderInput): Promise<OrderView> {
 
   setHandler(
     deleteOrderUpdate,
-    async (_message) => {
+    async ({ by }) => {
       if (order.status !== 'Deleted') {
         order.deadline = null;
         changed('Deleted');
-        await recordOrder(snapshot());
+        await recordOrder(snapshot(), { action: 'order.delete', by });
       }
       return snapshot();
     },

@@ -95,22 +95,16 @@ export function onlineOrdersRouter(deps: OrderRouteDeps): Router {
     const { orderNumber, principal } = await pathOnlineOrder(deps, req);
     const body = ZOnlineLinesRequest.parse(req.body ?? {});
     priced(body.lines, deps.policy);
+    // The workflow logs the change (online_order.edit), once, with the revision it produced.
     const order = await updateOrder(deps, orderNumber, editLinesUpdate, { lines: body.lines, by: principal.userId });
-    await recordOperation(deps.pool, { accountId: order.accountId, actorId: principal.userId, action: 'online_order.edit', orderNumber, details: { lines: body.lines } });
     res.json({ ...order, paymentOptions: paymentOptions(order, deps.policy) });
   });
 
   router.post('/:orderNumber/confirm', customers, async (req, res) => {
     const { orderNumber, principal } = await pathOnlineOrder(deps, req);
     const body = ZConfirmPaymentRequest.parse(req.body ?? {});
+    // The workflow logs the confirmation (online_order.confirm), once, with the revision it produced.
     const order = await updateOrder(deps, orderNumber, confirmPaymentUpdate, { paymentMethod: body.paymentMethod, by: principal.userId });
-    await recordOperation(deps.pool, {
-      accountId: order.accountId,
-      actorId: principal.userId,
-      action: 'online_order.confirm',
-      orderNumber,
-      details: { paymentMethod: body.paymentMethod, total: order.invoice?.total },
-    });
     res.json(order);
   });
 

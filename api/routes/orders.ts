@@ -1,7 +1,8 @@
 /**
  * Order routes: thin, they validate, check who may see the order, and hand over to the order workflow. Every
- * change is the workflow's decision (its validators refuse what the status does not allow) and is written to
- * the operation log once it happened.
+ * change is the workflow's decision (its validators refuse what the status does not allow), and the workflow
+ * writes it to the operation log with the revision it produced (activities/order-read-model.ts): once, with the
+ * user whose message made it, however many requests asked for it.
  */
 import { Router, type Request, type Response } from 'express';
 import type { Client } from '@temporalio/client';
@@ -24,8 +25,8 @@ import type { TopupPolicy } from '../../workflows/policy';
 import { formatRupiah } from '../../workflows/rupiah';
 import { requireRole, scopedAccountId, type Principal } from '../auth';
 import { HttpError } from '../errors';
-import type { ApiMetrics } from '../metrics';
-import { recordOperation } from '../operation-log';
+import type { ApiMetrics, Decision } from '../metrics';
+import { claimDecisionTiming } from '../operation-log';
 import { bankTransferOrder, findVisibleOrder, liveOrder, onlineOrder } from '../order-access';
 import { listOrders } from '../order-list';
 import {
@@ -42,6 +43,7 @@ import { isRefusedUpdate, updateOrder } from '../order-updates';
 import { startBankTransferOrder } from '../start-bank-transfer-order';
 import { ZCreateOrderRequest } from '../schemas';
 import { deleteSlip, loadSlip, storeSlip } from '../slip-store';
+import { inspectSlip } from '../slip-inspection';
 import { receiveSlipUpload, slipExtension, uploadedSlip } from '../slip-upload';
 
 /** What the order routes need. */
@@ -74,10 +76,12 @@ async function bankPathOrder(pool: Pool, req: Request): Promise<{ orderNumber: s
   return { ...found, stored: bankTransferOrder(found.stored) };
 }
 
-/** Records an action on the order's account, only when it changed the order (a repeat changes nothing). */
-async function logChange(pool: Pool, principal: Principal, before: AnyOrderView, after: AnyOrderView, action: string, details: Record<string, unknown> = {}) {
-  if (after.revision === before.revision && after.status === before.status) return;
-  await recordOperation(pool, { accountId: after.accountId, actorId: principal.userId, action, orderNumber: after.orderNumber, details: { ...details, status: after.status } });
+/**
+ * Times finance's decision in `topup_order_decision_seconds`, once: the first request answered with the decision's
+ * revision claims its log entry; the others (repeats, racing twins) and refusals time nothing.
+ */
+async function timeDecision(deps: OrderRouteDeps, order: AnyOrderView, action: 'order.approve' | 'order.reject', decision: Decision): Promise<void> {
+  if (deps.metrics && (await claimDecisionTiming(deps.pool, order.orderNumber, order.revision, action))) deps.metrics.observeDecision(order, decision, deps.now());
 }
 
 /** Answers a stored PDF as a download. */
@@ -134,15 +138,13 @@ export function ordersRouter(deps: OrderRouteDeps): Router {
     let view = stored;
     if (body.paymentMethod) view = await updateOrder(deps, orderNumber, choosePaymentMethodUpdate, { paymentMethod: body.paymentMethod, by: principal.userId });
     if (body.amount !== undefined) view = await updateOrder(deps, orderNumber, editOrderUpdate, { amount: body.amount, by: principal.userId });
-    await logChange(deps.pool, principal, stored, view, 'order.edit', body);
     res.json(view);
   });
 
   router.post('/:orderNumber/payment-method', customers, async (req, res) => {
-    const { orderNumber, stored, principal } = await bankPathOrder(deps.pool, req);
+    const { orderNumber, principal } = await bankPathOrder(deps.pool, req);
     const body = ZChoosePaymentMethodRequest.parse(req.body ?? {});
     const order = await updateOrder(deps, orderNumber, choosePaymentMethodUpdate, { paymentMethod: body.paymentMethod, by: principal.userId });
-    await logChange(deps.pool, principal, stored, order, 'order.choose_payment_method', body);
     const { bankName, accountName, accountNumber } = deps.provider.bank;
     res.json({
       order,
@@ -171,7 +173,7 @@ export function ordersRouter(deps: OrderRouteDeps): Router {
       const rule = 'can change with a slip only after Payment Failure; edit an Unpaid order with PATCH';
       throw new HttpError(400, 'invalid_input', `amount: ${rule}`, [{ path: 'amount', rule }]);
     }
-    const ref = await storeSlip(deps.pool, { accountId: stored.accountId, orderNumber, uploadedBy: principal.userId }, slip);
+    const ref = await storeSlip(deps.pool, { accountId: stored.accountId, orderNumber, uploadedBy: principal.userId }, await inspectSlip(slip));
     let order: OrderView;
     try {
       order = resubmission
@@ -182,13 +184,6 @@ export function ordersRouter(deps: OrderRouteDeps): Router {
       if (isRefusedUpdate(err)) await deleteSlip(deps.pool, ref.fileId);
       throw err;
     }
-    await logChange(deps.pool, principal, stored, order, resubmission ? 'order.resubmit_slip' : 'order.submit_slip', {
-      slipId: ref.fileId,
-      sha256: ref.sha256,
-      size: ref.size,
-      contentType: ref.contentType,
-      ...(fields.amount === undefined ? {} : { amount: fields.amount }),
-    });
     res.status(201).location(`/v1/orders/${orderNumber}/slip`).json(order);
   });
 
@@ -223,27 +218,24 @@ export function ordersRouter(deps: OrderRouteDeps): Router {
   });
 
   router.delete('/:orderNumber', customers, async (req, res) => {
-    const { orderNumber, stored, principal } = await pathOrder(deps.pool, req);
+    const { orderNumber, principal } = await pathOrder(deps.pool, req);
     const order = await updateOrder(deps, orderNumber, deleteAnyOrderUpdate, { by: principal.userId }, { repeatOf: 'Deleted' });
-    await logChange(deps.pool, principal, stored, order, 'order.delete');
     res.json(order);
   });
 
   router.post('/:orderNumber/approve', finance, async (req, res) => {
-    const { orderNumber, stored, principal } = await pathOrder(deps.pool, req);
+    const { orderNumber, principal } = await pathOrder(deps.pool, req);
     const body = ZApproveRequest.parse(req.body ?? {});
     const order = await updateOrder(deps, orderNumber, approveAnyOrderUpdate, { by: principal.userId, ...(body.checkResult ? { checkResult: body.checkResult } : {}) }, { repeatOf: 'Paid' });
-    await logChange(deps.pool, principal, stored, order, 'order.approve', { checkResult: order.checkResult });
-    deps.metrics?.observeDecision(stored, order, 'approved', deps.now());
+    await timeDecision(deps, order, 'order.approve', 'approved');
     res.json(order);
   });
 
   router.post('/:orderNumber/reject', finance, async (req, res) => {
-    const { orderNumber, stored, principal } = await pathOrder(deps.pool, req);
+    const { orderNumber, principal } = await pathOrder(deps.pool, req);
     const body = ZRejectRequest.parse(req.body ?? {});
     const order = await updateOrder(deps, orderNumber, rejectAnyOrderUpdate, { reason: body.reason, by: principal.userId });
-    await logChange(deps.pool, principal, stored, order, 'order.reject', { reason: body.reason });
-    deps.metrics?.observeDecision(stored, order, 'rejected', deps.now());
+    await timeDecision(deps, order, 'order.reject', 'rejected');
     res.json(order);
   });
 

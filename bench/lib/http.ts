@@ -1,4 +1,5 @@
 /** Timed HTTP calls to the API with plain fetch (keep-alive), for the per-call latency series. */
+import { encodePng } from '../../scripts/png';
 
 /** An answer and how long it took, in milliseconds. */
 export interface TimedAnswer {
@@ -33,10 +34,19 @@ export function expectStatus(what: string, answer: TimedAnswer, status: number):
   return answer;
 }
 
-/** A slip of `bytes` bytes that the API accepts as a PNG (it judges the first bytes only). */
-export function fakePngSlip(bytes: number): Uint8Array {
-  const content = new Uint8Array(bytes);
-  for (let i = 0; i < bytes; i++) content[i] = (i * 2654435761) >>> 24;
-  content.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 0);
-  return content;
+/**
+ * A real PNG slip of about `bytes` bytes (the API decodes it and stores it encoded anew): a square of noise,
+ * which deflate cannot shrink, so the file is as large as its pixels.
+ */
+export function pngSlipOfSize(bytes: number): Uint8Array {
+  const side = Math.max(1, Math.floor(Math.sqrt(bytes / 3)));
+  // xorshift32: a fixed sequence that deflate finds nothing to shorten in.
+  let state = 0x9e3779b9;
+  const byte = () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return state & 0xff;
+  };
+  return encodePng(side, side, () => [byte(), byte(), byte()]);
 }

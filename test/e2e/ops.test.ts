@@ -11,9 +11,10 @@ import { isolatedStackEnv } from '../../scripts/stack-env';
 import { orderWorkflowId } from '../../workflows/definitions';
 import { sampleValue } from '../helpers/prometheus';
 import { eventually } from '../helpers/eventually';
+import { SLIP_PNG } from '../helpers/slips';
 
 const OWNER = { authorization: 'Bearer demo-acme-owner-token' };
-const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('IHDR a payment slip')]);
+const PNG = SLIP_PNG;
 
 let stop: (() => Promise<void>) | undefined;
 let api: string;
