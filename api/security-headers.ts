@@ -36,8 +36,10 @@ export const CONTENT_SECURITY_POLICY_DIRECTIVES = {
 /** helmet for the whole app. */
 export function securityHeaders(): RequestHandler {
   return helmet({
-    // Every directive is listed above; helmet's defaults would add `upgrade-insecure-requests`, which breaks
-    // the plain-HTTP `npm start` stack, and `style-src 'unsafe-inline'`, which the pages do not need.
+    // Every directive is listed above. helmet's defaults would add `style-src 'unsafe-inline'`, which the pages
+    // do not need, and `upgrade-insecure-requests`, with which Chromium fetches the console's scripts over https
+    // from any plain-HTTP host but localhost (a compose stack opened by its address) and fails. TLS, where it is
+    // used, is the proxy's in front of the API; HSTS (helmet's default) keeps browsers on it.
     contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY_DIRECTIVES },
     xFrameOptions: { action: 'deny' },
   });
