@@ -139,7 +139,7 @@ export const OPERATIONS: readonly Operation[] = [
     summary: 'The payment gateway reports a paid invoice (HMAC-SHA256 over the raw body, 300 s tolerance; no bearer token)',
     tag: 'online',
     ok: { status: 200, description: 'recorded (new or a duplicate)', schema: 'CallbackReceipt' },
-    errors: [401],
+    errors: [401, 429],
   },
   {
     method: 'patch',
