@@ -52,12 +52,12 @@ export class AuthFailureLimiter {
   }
 
   /**
-   * Counts a failed attempt for its address and its credential (if one was presented) and answers what to
-   * throw: the 429 when either is held now, else `refusal` (the 401 naming what was wrong).
+   * Counts a failed attempt for its address and its credential and answers what to throw: the 429 when either is
+   * held now, else `refusal` (the 401 naming what was wrong).
    */
-  failed(req: Request, res: Response, credentialKey: string | null, refusal: HttpError): HttpError {
+  failed(req: Request, res: Response, credentialKey: string, refusal: HttpError): HttpError {
     const address = this.byAddress.recordFailure(req.ip ?? 'unknown');
-    const credential = credentialKey === null ? 0 : this.byCredential.recordFailure(credentialKey);
+    const credential = this.byCredential.recordFailure(credentialKey);
     if (credential > 0 && credential >= address) return heldBack(res, credential, 'with this credential');
     if (address > 0) return heldBack(res, address, 'from this address');
     return refusal;

@@ -33,15 +33,16 @@ export class FailureBackoff {
   private readonly records = new Map<string, FailureRecord>();
 
   constructor(
-    readonly policy: FailureBackoffPolicy,
+    private readonly policy: FailureBackoffPolicy,
     private readonly now: () => number = Date.now,
     private readonly maxKeys: number = DEFAULT_MAX_KEYS,
   ) {}
 
   /** How long `key` is held from now, in ms (0 when it is not). */
   heldForMs(key: string): number {
-    const record = this.live(key, this.now());
-    return record ? Math.max(0, record.heldUntil - this.now()) : 0;
+    const at = this.now();
+    const record = this.live(key, at);
+    return record ? Math.max(0, record.heldUntil - at) : 0;
   }
 
   /** Counts a failure of `key`; answers how long the key is held from now, in ms (0 while failures are free). */
