@@ -3,8 +3,9 @@
  * user with one role. Customer roles (owner, pic) are bound to one account.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import type { Pool, PoolClient } from 'pg';
+import { AuthFailureLimiter } from './auth-failure-limit';
 import { HttpError } from './errors';
 import { PrincipalCache } from './principal-cache';
 
@@ -38,29 +39,57 @@ export async function issueToken(pool: Pool | PoolClient, userId: string, token:
   return token;
 }
 
-/** Resolves `Authorization: Bearer <token>` to a principal (briefly cached, see principal-cache.ts), or answers 401. */
-export function authenticate(pool: Pool, cache: PrincipalCache = new PrincipalCache()): RequestHandler {
-  return async (req, _res, next) => {
-    const match = /^Bearer ([\w.~+/=-]{16,200})$/.exec(req.header('authorization') ?? '');
-    if (!match?.[1]) throw new HttpError(401, 'unauthenticated', 'a bearer token is required');
-    const hash = hashToken(match[1]);
+/** What a token may look like: RFC 6750's b64token, of a length our tokens (and the demo ones) have. */
+const TOKEN_SHAPE = /^[\w.~+/-]{16,200}=*$/;
+
+/**
+ * The token of an `Authorization: Bearer <token>` header; null when the header is missing or names another
+ * scheme. The scheme name is case-insensitive and may be followed by several spaces (RFC 9110, 11.4).
+ */
+export function bearerToken(header: string | undefined): string | null {
+  const match = /^bearer +(.*)$/i.exec(header?.trim() ?? '');
+  return match?.[1] ?? null;
+}
+
+/** A 401 with the `WWW-Authenticate` challenge RFC 6750 asks for. */
+function unauthenticated(res: Response, message: string, error?: 'invalid_token'): HttpError {
+  res.set('WWW-Authenticate', error ? `Bearer error="${error}"` : 'Bearer');
+  return new HttpError(401, 'unauthenticated', message);
+}
+
+/**
+ * Resolves `Authorization: Bearer <token>` to a principal (briefly cached, see principal-cache.ts), or answers
+ * 401: "required" without a bearer token, "not valid" for a token of the wrong shape or one we do not know.
+ * Failed attempts are counted by `failures` (auth-failure-limit.ts), which answers 429 for the held ones.
+ */
+export function authenticate(pool: Pool, cache: PrincipalCache = new PrincipalCache(), failures: AuthFailureLimiter = new AuthFailureLimiter()): RequestHandler {
+  return async (req, res, next) => {
+    const token = bearerToken(req.header('authorization'));
+    if (token === null) throw unauthenticated(res, 'a bearer token is required');
+    const hash = hashToken(token);
     const key = hash.toString('base64');
     let principal = cache.get(key);
     if (!principal) {
-      const res = await pool.query<Principal>({
-        name: 'authenticate',
-        text: `SELECT u.id AS "userId", u.username, u.email, u.role, u.account_id AS "accountId"
-                 FROM api_tokens t JOIN users u ON u.id = t.user_id
-                WHERE t.token_sha256 = $1 AND t.revoked_at IS NULL AND u.disabled_at IS NULL`,
-        values: [hash],
-      });
-      principal = res.rows[0];
-      if (!principal) throw new HttpError(401, 'unauthenticated', 'the bearer token is not valid');
+      failures.refuseHeldCredential(res, key);
+      principal = TOKEN_SHAPE.test(token) ? await lookUp(pool, hash) : undefined;
+      if (!principal) throw failures.failed(req, res, key, unauthenticated(res, 'the bearer token is not valid', 'invalid_token'));
       cache.set(key, principal);
     }
     req.principal = principal;
     next();
   };
+}
+
+/** The principal of a token's hash, if the token is live and its user enabled. */
+async function lookUp(pool: Pool, hash: Buffer): Promise<Principal | undefined> {
+  const res = await pool.query<Principal>({
+    name: 'authenticate',
+    text: `SELECT u.id AS "userId", u.username, u.email, u.role, u.account_id AS "accountId"
+             FROM api_tokens t JOIN users u ON u.id = t.user_id
+            WHERE t.token_sha256 = $1 AND t.revoked_at IS NULL AND u.disabled_at IS NULL`,
+    values: [hash],
+  });
+  return res.rows[0];
 }
 
 /** Allows only the given roles; others get 403. */

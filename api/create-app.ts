@@ -17,8 +17,10 @@ import { PrincipalCache } from './principal-cache';
 import { errorHandler, HttpError } from './errors';
 import { idempotent } from './idempotency';
 import { docsPage, openApiDocument } from './openapi';
-import { DEFAULT_RATE_LIMIT, DEFAULT_UPLOAD_RATE_LIMIT, rateLimit, uploadRateLimit, type RateLimit } from './rate-limit';
-import { authFailureLimit, DEFAULT_AUTH_FAILURE_LIMIT, type AuthFailureLimit } from './auth-failure-limit';
+import { DEFAULT_ACCOUNT_UPLOAD_RATE_LIMIT, DEFAULT_RATE_LIMIT, DEFAULT_UPLOAD_RATE_LIMIT, rateLimit, uploadRateLimit, type RateLimit } from './rate-limit';
+import { AuthFailureLimiter, DEFAULT_AUTH_FAILURE_LIMIT, type AuthFailureLimit } from './auth-failure-limit';
+import { FailureBackoff } from './failure-backoff';
+import { noStore, securityHeaders } from './security-headers';
 import { balanceRouter } from './routes/balance';
 import { meRouter } from './routes/me';
 import { operationLogRouter } from './routes/operation-log';
@@ -48,7 +50,12 @@ export interface AppDeps {
   rateLimit?: RateLimit;
   /** Slip uploads per user and window; DEFAULT_UPLOAD_RATE_LIMIT unless given. */
   uploadRateLimit?: RateLimit;
-  /** Failed authentications per client address and window; DEFAULT_AUTH_FAILURE_LIMIT unless given. */
+  /** Slip uploads per customer account (all its users) and window; DEFAULT_ACCOUNT_UPLOAD_RATE_LIMIT unless given. */
+  accountUploadRateLimit?: RateLimit;
+  /**
+   * Holds on failed authentications per client address and per presented credential; DEFAULT_AUTH_FAILURE_LIMIT
+   * unless given. The address policy also holds back unverifiable payment callbacks.
+   */
   authFailureLimit?: AuthFailureLimit;
   /** The built web console served at /; dist/web unless given. */
   webConsoleDir?: string;
@@ -62,10 +69,22 @@ export function createApp(deps: AppDeps): Express {
   app.set('etag', false);
   const principals = new PrincipalCache();
   const metrics = createApiMetrics(deps.pool, deps.logger);
+  const failureLimit = deps.authFailureLimit ?? DEFAULT_AUTH_FAILURE_LIMIT;
   app.use(rememberRoute, httpLogger(deps.logger), metrics.observeRequests);
   app.use(requestContext);
+  app.use(securityHeaders());
+  app.use('/v1', noStore);
   // The gateway's callbacks are verified over their raw bytes, so they are routed before the JSON parser.
-  app.use('/v1/payments', paymentCallbackRouter({ pool: deps.pool, temporal: deps.temporal, callbackSecret: deps.paymentCallbackSecret, now: deps.now ?? (() => new Date()) }));
+  app.use(
+    '/v1/payments',
+    paymentCallbackRouter({
+      pool: deps.pool,
+      temporal: deps.temporal,
+      callbackSecret: deps.paymentCallbackSecret,
+      now: deps.now ?? (() => new Date()),
+      failures: new FailureBackoff(failureLimit.address),
+    }),
+  );
   app.use(express.json({ limit: '100kb' }));
 
   // Unauthenticated on purpose: aggregates only, for the Prometheus scraper.
@@ -101,16 +120,15 @@ export function createApp(deps: AppDeps): Express {
 
   const orderDeps = { ...deps, now: deps.now ?? (() => new Date()), metrics };
   const v1 = express.Router();
-  // Counted before authentication, so guessing tokens is limited too.
+  // Counted before authentication, so a flood with one token is limited too; guesses are held by authenticate.
   v1.use(rateLimit(deps.rateLimit ?? DEFAULT_RATE_LIMIT));
-  v1.use(authFailureLimit(deps.authFailureLimit ?? DEFAULT_AUTH_FAILURE_LIMIT));
-  v1.use(authenticate(deps.pool, principals));
+  v1.use(authenticate(deps.pool, principals, new AuthFailureLimiter(failureLimit)));
   // Ops read, never write, except creating a subscription (seed 002: ops or the product backend create them).
   v1.use(opsReadOnly(['POST /subscriptions']));
   // Order creation honours an Idempotency-Key when one is sent; it runs before the orders router answers.
   v1.post('/orders', idempotent(deps.pool, 'create-order', { required: false }));
   // Counted before the multipart body is read, so a refused upload costs nothing.
-  v1.post('/orders/:orderNumber/slip', uploadRateLimit(deps.uploadRateLimit ?? DEFAULT_UPLOAD_RATE_LIMIT));
+  v1.post('/orders/:orderNumber/slip', uploadRateLimit(deps.uploadRateLimit ?? DEFAULT_UPLOAD_RATE_LIMIT, deps.accountUploadRateLimit ?? DEFAULT_ACCOUNT_UPLOAD_RATE_LIMIT));
   v1.use('/orders', ordersRouter(orderDeps));
   v1.post('/online-orders', idempotent(deps.pool, 'create-online-order', { required: false }));
   v1.use('/online-orders', onlineOrdersRouter(orderDeps));

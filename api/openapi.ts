@@ -139,7 +139,7 @@ export const OPERATIONS: readonly Operation[] = [
     summary: 'The payment gateway reports a paid invoice (HMAC-SHA256 over the raw body, 300 s tolerance; no bearer token)',
     tag: 'online',
     ok: { status: 200, description: 'recorded (new or a duplicate)', schema: 'CallbackReceipt' },
-    errors: [401],
+    errors: [401, 429],
   },
   {
     method: 'patch',
@@ -513,6 +513,10 @@ function plain(schema: JsonSchema): JsonSchema {
   return rest;
 }
 
+/** The docs page's only style, inline; the Content-Security-Policy allows it by its hash (security-headers.ts). */
+export const DOCS_STYLE =
+  'body{font-family:system-ui,sans-serif;margin:2rem;max-width:72rem}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4rem;text-align:left;vertical-align:top}code{font-size:.95em}';
+
 /** The operations of a document as a self-contained HTML page. */
 export function docsPage(document: JsonSchema): string {
   const info = document.info as { title: string; version: string; description: string };
@@ -525,7 +529,7 @@ export function docsPage(document: JsonSchema): string {
   return `<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>${escapeHtml(info.title)}</title>
-<style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:72rem}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4rem;text-align:left;vertical-align:top}code{font-size:.95em}</style>
+<style>${DOCS_STYLE}</style>
 </head>
 <body>
 <h1>${escapeHtml(info.title)} <small>${escapeHtml(info.version)}</small></h1>

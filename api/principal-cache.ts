@@ -2,7 +2,7 @@
  * Token → principal, remembered for a few seconds so a burst of requests with one token costs one lookup. A
  * token revoked or a user disabled through this process is forgotten at once (`forgetUser`); through another
  * API process, it stops working here within `ttlMs`. Only tokens that resolved are cached: an unknown token is
- * looked up (and counted by the failed-authentication limit) every time.
+ * looked up (and counted by the failed-authentication limit) every time, until that limit holds it.
  */
 import type { Principal } from './auth';
 

@@ -1,6 +1,7 @@
 /**
  * Rate limits as fixed windows counted in memory (one API process; several processes each count their own):
- * every request per token (requests without a token per client address), and slip uploads per user.
+ * every request per token (requests without a token per client address), and slip uploads per user and per
+ * customer account.
  */
 import { createHash } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
@@ -22,17 +23,30 @@ export const DEFAULT_RATE_LIMIT: RateLimit = { limit: 600, windowMs: 60_000 };
  */
 export const DEFAULT_UPLOAD_RATE_LIMIT: RateLimit = { limit: 30, windowMs: 10 * 60_000 };
 
+/**
+ * Slip uploads per customer account, all its users together, so an owner cannot multiply the per-user budget by
+ * creating PICs. `SLIP_UPLOADS_PER_ACCOUNT_PER_10_MINUTES` sets the limit of the API process.
+ */
+export const DEFAULT_ACCOUNT_UPLOAD_RATE_LIMIT: RateLimit = { limit: 60, windowMs: 10 * 60_000 };
+
 /** Answers 429 `too_many_requests` with `Retry-After` (seconds) once a token has used up its window. */
 export function rateLimit(opts: RateLimit, now: () => number = Date.now): RequestHandler {
   return fixedWindowLimit(opts, 'requests', (req) => callerKey(req.header('authorization'), req.ip), now);
 }
 
-/** The upload limit: counted per authenticated user (mount after authentication), before the body is read. */
-export function uploadRateLimit(opts: RateLimit, now: () => number = Date.now): RequestHandler {
-  return fixedWindowLimit(opts, 'slip uploads', (req) => `user:${req.principal?.userId ?? req.ip ?? 'unknown'}`, now);
+/**
+ * The upload limits: counted per authenticated user and per customer account (staff have no account), before
+ * the body is read. Mount after authentication.
+ */
+export function uploadRateLimit(perUser: RateLimit, perAccount: RateLimit, now: () => number = Date.now): RequestHandler[] {
+  return [
+    fixedWindowLimit(perUser, 'slip uploads', (req) => `user:${req.principal?.userId ?? req.ip ?? 'unknown'}`, now),
+    fixedWindowLimit(perAccount, "slip uploads by this account's users", (req) => (req.principal?.accountId ? `account:${req.principal.accountId}` : null), now),
+  ];
 }
 
-function fixedWindowLimit(opts: RateLimit, what: string, keyOf: (req: Request) => string, now: () => number): RequestHandler {
+/** Counts requests per `keyOf` (null: not counted here) in fixed windows. */
+function fixedWindowLimit(opts: RateLimit, what: string, keyOf: (req: Request) => string | null, now: () => number): RequestHandler {
   const windows = new Map<string, { startedAt: number; count: number }>();
   return (req, res, next) => {
     const at = now();
@@ -40,6 +54,7 @@ function fixedWindowLimit(opts: RateLimit, what: string, keyOf: (req: Request) =
       for (const [k, w] of windows) if (at - w.startedAt >= opts.windowMs) windows.delete(k);
     }
     const key = keyOf(req);
+    if (key === null) return next();
     let window = windows.get(key);
     if (!window || at - window.startedAt >= opts.windowMs) {
       window = { startedAt: at, count: 0 };

@@ -14,17 +14,6 @@ export const WEB_CONSOLE_DIR = path.join(projectRoot(), 'dist', 'web');
 /** Paths that belong to the API, not to the console. */
 const API_PATHS = /^\/(v1|healthz|readyz|openapi\.json|docs|metrics)(\/|$)/;
 
-/** Only this origin's scripts and styles; slips and receipts are shown from blob: URLs the console makes. */
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "img-src 'self' blob: data:",
-  "object-src 'self' blob:",
-  "frame-src 'self' blob:",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
-
 /** The console's middleware (plain middleware, not routes: the OpenAPI document lists only the API). */
 export function webConsole(dir: string = WEB_CONSOLE_DIR): RequestHandler[] {
   const index = path.join(dir, 'index.html');
@@ -39,7 +28,8 @@ export function webConsole(dir: string = WEB_CONSOLE_DIR): RequestHandler[] {
   const indexFallback: RequestHandler = (req, res, next) => {
     const isPage = (req.method === 'GET' || req.method === 'HEAD') && !API_PATHS.test(req.path) && !path.extname(req.path);
     if (!isPage) return next();
-    res.set({ 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' });
+    // The Content-Security-Policy and nosniff come with every answer (security-headers.ts).
+    res.set('Cache-Control', 'no-cache');
     if (!fs.existsSync(index)) {
       res.status(503).type('text').send(`The web console is not built (${index} is missing). npm start and npm test build it; or run: npx vite build -c web/vite.config.ts\n`);
       return;

@@ -37,10 +37,17 @@ const SettingsSchema = z.object({
   PAYMENT_CALLBACK_SECRET: z.string().min(16, 'at least 16 characters').default('sandbox-callback-secret-dev'),
   SANDBOX_GATEWAY_PORT: port.default(4010),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** The worker's Prometheus endpoint (`/metrics` on all interfaces): the Temporal SDK's metrics and the worker's own. */
+  /** The worker's Prometheus endpoint (`/metrics`): the Temporal SDK's metrics and the worker's own. */
   WORKER_METRICS_PORT: port.default(9464),
+  /**
+   * The address the worker's metrics listen on. They need no token, so only this host by default; a deployment
+   * that scrapes them from elsewhere opens them on its own network (the compose file sets 0.0.0.0).
+   */
+  WORKER_METRICS_HOST: z.union([z.ipv4(), z.ipv6()], { error: 'must be an IP address to listen on, e.g. 127.0.0.1 or 0.0.0.0' }).default('127.0.0.1'),
   /** Slip uploads one user may make in 10 minutes on one API process (429 with Retry-After past it). */
   SLIP_UPLOADS_PER_10_MINUTES: wholeNumber(1, 1_000_000, 'must be a whole number from 1 to 1000000').default(30),
+  /** Slip uploads all users of one customer account may make together in 10 minutes on one API process. */
+  SLIP_UPLOADS_PER_ACCOUNT_PER_10_MINUTES: wholeNumber(1, 1_000_000, 'must be a whole number from 1 to 1000000').default(60),
   /**
    * The worker's V8 heap limit (`--max-old-space-size`) when `npm start` runs it. With Node's default (a quarter
    * of the machine's memory) the heap grows lazily and the worker passed 400 MB with 1,000 open orders.

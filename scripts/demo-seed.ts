@@ -18,16 +18,20 @@ const ACCOUNTS = [
   { id: 'acc_nusa', company: 'PT Nusantara Kirim Cepat', locale: 'id' },
 ];
 
-const USERS: { id: string; username: string; email: string; role: string; account: string | null }[] = [
-  { id: 'usr_acme_owner', username: 'acme.owner', email: 'owner@acme.example', role: 'owner', account: 'acc_acme' },
-  { id: 'usr_acme_pic', username: 'acme.pic', email: 'pic@acme.example', role: 'pic', account: 'acc_acme' },
-  { id: 'usr_nusa_owner', username: 'nusa.owner', email: 'owner@nusa.example', role: 'owner', account: 'acc_nusa' },
-  { id: 'usr_finance', username: 'finance', email: 'finance@topup.local', role: 'finance', account: null },
-  { id: 'usr_ops', username: 'ops', email: 'ops@topup.local', role: 'ops', account: null },
-  { id: 'usr_billing_service', username: 'billing-service', email: 'service@topup.local', role: 'service', account: null },
+/**
+ * Each demo user with the token `npm start` prints. A token must have the shape the API accepts (16 to 200 of
+ * A-Z a-z 0-9 - . _ ~ + /, see api/auth.ts); test/demo-credentials.test.ts signs in with every one.
+ */
+const USERS: { id: string; username: string; email: string; role: string; account: string | null; token: string }[] = [
+  { id: 'usr_acme_owner', username: 'acme.owner', email: 'owner@acme.example', role: 'owner', account: 'acc_acme', token: 'demo-acme-owner-token' },
+  { id: 'usr_acme_pic', username: 'acme.pic', email: 'pic@acme.example', role: 'pic', account: 'acc_acme', token: 'demo-acme-pic-token' },
+  { id: 'usr_nusa_owner', username: 'nusa.owner', email: 'owner@nusa.example', role: 'owner', account: 'acc_nusa', token: 'demo-nusa-owner-token' },
+  { id: 'usr_finance', username: 'finance', email: 'finance@topup.local', role: 'finance', account: null, token: 'demo-finance-token' },
+  { id: 'usr_ops', username: 'ops', email: 'ops@topup.local', role: 'ops', account: null, token: 'demo-ops-staff-token' },
+  { id: 'usr_billing_service', username: 'billing-service', email: 'service@topup.local', role: 'service', account: null, token: 'demo-billing-service-token' },
 ];
 
-/** Inserts the demo accounts and users (if missing) and returns their demo tokens. */
+/** Inserts the demo accounts, users and tokens (if missing) and returns the credentials to print. */
 export async function seedDemoData(pool: Pool): Promise<DemoCredential[]> {
   for (const a of ACCOUNTS) {
     await pool.query('INSERT INTO accounts (id, company_name, locale) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING', [a.id, a.company, a.locale]);
@@ -41,7 +45,7 @@ export async function seedDemoData(pool: Pool): Promise<DemoCredential[]> {
       u.email,
       u.role,
     ]);
-    const token = await issueToken(pool, u.id, `demo-${u.username.replace('.', '-')}-token`);
+    const token = await issueToken(pool, u.id, u.token);
     creds.push({ username: u.username, role: u.role, account: u.account, token });
   }
   return creds;

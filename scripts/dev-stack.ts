@@ -14,6 +14,7 @@ import { loadSettings, type Settings } from '../config/settings';
 import { migrate } from '../db/migrate';
 import { SEARCH_ATTRIBUTES } from '../workflows/definitions';
 import { seedDemoData, type DemoCredential } from './demo-seed';
+import { socketAddress } from '../worker/runtime';
 import { waitForPort } from './net';
 import { startSmtpSink } from './smtp-sink';
 import { explainMissingServer, resolveTemporalCli } from './temporal-binaries';
@@ -228,6 +229,11 @@ function restartable(name: StackProcessName, first: Started, start: () => Promis
   };
 }
 
+/** The banner's credential lines: role, username, the token, and the customer's account. */
+export function demoCredentialLines(creds: DemoCredential[]): string[] {
+  return creds.map((c) => `  ${c.role.padEnd(8)} ${c.username.padEnd(16)} ${c.token}${c.account ? `  (account ${c.account})` : ''}`);
+}
+
 function printBanner(settings: Settings, creds: DemoCredential[], gatewayUrl: string): void {
   const lines = [
     '',
@@ -238,10 +244,10 @@ function printBanner(settings: Settings, creds: DemoCredential[], gatewayUrl: st
     `  Temporal     ${settings.TEMPORAL_ADDRESS} (namespace ${settings.TEMPORAL_NAMESPACE})`,
     `  Gateway      ${gatewayUrl}${settings.PAYMENT_GATEWAY_URL ? '' : ' (sandbox: POST /v1/invoices/{ref}/simulate-payment pays an invoice)'}`,
     `  Mail         ${settings.SMTP_URL ? settings.SMTP_URL : path.join(settings.DATA_DIR, 'mail') + '/*.eml'}`,
-    `  Metrics      http://localhost:${settings.PORT}/metrics (API), http://localhost:${settings.WORKER_METRICS_PORT}/metrics (worker)`,
+    `  Metrics      http://localhost:${settings.PORT}/metrics (API), http://${socketAddress(settings.WORKER_METRICS_HOST, settings.WORKER_METRICS_PORT)}/metrics (worker)`,
     '',
     'Demo credentials (Authorization: Bearer <token>):',
-    ...creds.map((c) => `  ${c.role.padEnd(8)} ${c.username.padEnd(16)} ${c.token}${c.account ? `  (account ${c.account})` : ''}`),
+    ...demoCredentialLines(creds),
     '',
     'Press Ctrl-C to stop.',
     '',

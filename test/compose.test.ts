@@ -21,3 +21,11 @@ test('When docker-compose reads the stack, then it is valid and has every servic
   expect(config).toMatch(/SMTP_URL: smtp:\/\/mail:1025/);
   expect(config.match(/healthcheck:/g)?.length).toBeGreaterThanOrEqual(3);
 });
+
+test("When docker-compose reads the stack, then the worker's metrics listen on the stack's network and reach the host on its loopback only", () => {
+  const config = composeConfig();
+  const worker = /^ {2}worker:\n((?: {4}.*\n| {6}.*\n)*)/m.exec(config)?.[1] ?? '';
+  expect(worker).toMatch(/^ {6}WORKER_METRICS_HOST: 0\.0\.0\.0$/m);
+  expect(worker).toMatch(/^ {4}- 127\.0\.0\.1:9464:9464\/tcp$/m);
+  expect(config).not.toMatch(/^ {4}- 9464:9464/m);
+});

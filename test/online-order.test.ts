@@ -241,10 +241,11 @@ test('When a callback is forged, altered, stale or replayed, then it is refused 
   const forged = await postCallback(event, { secret: 'not-the-gateway-secret-at-all' });
   const altered = await postCallback(event, { tamper: (raw) => raw.replace('120000', '999000') });
   const stale = await postCallback(event, { timestamp: Math.floor(Date.now() / 1000) - 301 });
-  expect([forged, altered, stale].map((r) => [r.status, String(r.body.error.message).split(':')[0]])).toEqual([
-    [401, 'signature_mismatch'],
-    [401, 'signature_mismatch'],
-    [401, 'timestamp_out_of_tolerance'],
+  // One answer for every failure (the reason is logged: test/auth-failure-limit.test.ts).
+  expect([forged, altered, stale].map((r) => [r.status, r.body.error.message])).toEqual([
+    [401, 'the callback could not be verified'],
+    [401, 'the callback could not be verified'],
+    [401, 'the callback could not be verified'],
   ]);
   expect((await api.t.db.pool.query('SELECT 1 FROM payment_events WHERE id = $1', [event.id])).rowCount).toBe(0);
   expect((await order(account.ownerToken, awaiting.orderNumber)).status).toBe('Awaiting payment');

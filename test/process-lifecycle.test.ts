@@ -41,9 +41,10 @@ describe('When a setting is malformed', () => {
   });
 
   test('then the worker exits non-zero naming each bad setting and its rule', async () => {
-    const worker = spawnDist('worker/main.js', { WORKER_METRICS_PORT: 'abc', SMTP_URL: 'http://mail.example', WORKER_MAX_CACHED_WORKFLOWS: '-5', LOG_LEVEL: '' });
+    const worker = spawnDist('worker/main.js', { WORKER_METRICS_PORT: 'abc', WORKER_METRICS_HOST: 'localhost', SMTP_URL: 'http://mail.example', WORKER_MAX_CACHED_WORKFLOWS: '-5', LOG_LEVEL: '' });
     expect(await worker.exited).toBe(1);
     expect(worker.stderr()).toContain('WORKER_METRICS_PORT: must be a port number from 1 to 65535');
+    expect(worker.stderr()).toContain('WORKER_METRICS_HOST: must be an IP address to listen on, e.g. 127.0.0.1 or 0.0.0.0');
     expect(worker.stderr()).toContain('WORKER_MAX_CACHED_WORKFLOWS: must be a whole number from 0 to 100000');
     expect(worker.stderr()).toContain('SMTP_URL: must be an smtp:// or smtps:// URL');
     expect(worker.stderr()).not.toMatch(/\n\s+at /); // a message, not a stack trace
@@ -125,6 +126,59 @@ async function startHoldingSmtp(): Promise<{ port: number; held: Promise<void>; 
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return { port, held, release: () => release(), close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
+
+/** Whether a TCP connection to host:port is accepted. */
+function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, host, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+describe('When the worker serves its metrics (they need no token)', () => {
+  const startWorker = async (extra: Record<string, string>) => {
+    const port = await freePort();
+    const worker = spawnDist('worker/main.js', {
+      DATABASE_URL: db.url,
+      TEMPORAL_ADDRESS: env.address,
+      TEMPORAL_TASK_QUEUE: uniqueTaskQueue('metrics'),
+      SMTP_URL: 'smtp://127.0.0.1:9',
+      PAYMENT_GATEWAY_URL: 'http://127.0.0.1:9',
+      WORKER_METRICS_PORT: String(port),
+      LOG_LEVEL: 'info',
+      ...extra,
+    });
+    await worker.waitForLog('worker polling', 120_000);
+    return { worker, port };
+  };
+  const stop = async (worker: ReturnType<typeof spawnDist>) => {
+    worker.child.kill('SIGTERM');
+    expect(await worker.exited).toBe(0);
+  };
+
+  test('then by default they listen on 127.0.0.1 only: another address of this host (127.0.0.2) is refused', async () => {
+    const { worker, port } = await startWorker({ WORKER_METRICS_HOST: '' });
+    try {
+      expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(200);
+      expect(await accepts('127.0.0.2', port)).toBe(false);
+      expect((await worker.waitForLog('worker polling')).metrics).toBe(`http://127.0.0.1:${port}/metrics`);
+    } finally {
+      await stop(worker);
+    }
+  }, 180_000);
+
+  test('then WORKER_METRICS_HOST=0.0.0.0 opens them on every address, as the compose file does on its network', async () => {
+    const { worker, port } = await startWorker({ WORKER_METRICS_HOST: '0.0.0.0' });
+    try {
+      expect((await fetch(`http://127.0.0.2:${port}/metrics`)).status).toBe(200);
+    } finally {
+      await stop(worker);
+    }
+  }, 180_000);
+});
 
 test('When the worker gets SIGTERM with an email in flight, then the email is sent, the worker exits 0, and its logs and metrics told the story', async () => {
   const smtp = await startHoldingSmtp();

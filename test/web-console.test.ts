@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { projectRoot } from '../config/paths';
 import { startTestApi, type TestApi } from './helpers/api';
-import { launchChromium, newUserContext, requireBrowserTestPrerequisites, takeUncaughtPageErrors } from './helpers/browser';
+import { launchChromium, newUserContext, requireBrowserTestPrerequisites, takeCspViolations, takeUncaughtPageErrors } from './helpers/browser';
 import { createStaffUser, createTestAccount, type TestAccount, type TestUser } from './helpers/fixtures';
 import { TEST_PROVIDER } from './helpers/activity-deps';
 
@@ -30,6 +30,8 @@ beforeAll(async () => {
 
 afterEach(() => {
   expect(takeUncaughtPageErrors()).toEqual([]);
+  // Every page works under the app's Content-Security-Policy (api/security-headers.ts): nothing it refused.
+  expect(takeCspViolations()).toEqual([]);
 });
 
 afterAll(async () => {
@@ -118,6 +120,19 @@ test('When the console and the API share the server, then pages get index.html a
     expect({ path, status: res.status, type: res.headers.get('content-type') }).toEqual({ path, status, type: expect.stringMatching(type) });
     if (path === '/docs') expect(await res.text()).not.toContain('<div id="app">');
   }
+});
+
+test('When /docs is opened under the Content-Security-Policy, then it is styled and lists the routes, and the policy refused nothing', async () => {
+  const context = await newUserContext(browser, api.baseUrl);
+  const page = await context.newPage();
+  const answer = await page.goto('/docs');
+  expect(answer?.headers()['content-security-policy']).toContain("style-src 'self' 'sha256-");
+  await page.getByRole('heading', { level: 1 }).waitFor();
+  expect(await page.getByRole('row').filter({ hasText: '/v1/orders/{orderNumber}/approve' }).count()).toBe(1);
+  // Its one inline style applied (allowed by its hash), not refused: the table's borders collapse.
+  const borderCollapse = (table: unknown) => (globalThis as unknown as { getComputedStyle(e: unknown): { borderCollapse: string } }).getComputedStyle(table).borderCollapse;
+  expect(await page.locator('table').evaluate(borderCollapse)).toBe('collapse');
+  await context.close();
 });
 
 test('When a customer completes the Top Up wizard, then the order is Dealing; finance approves it in the queue with the slip shown; the dashboard shows the new balance', async () => {

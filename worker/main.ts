@@ -1,7 +1,8 @@
 /**
  * The worker process: connects to Temporal and PostgreSQL and serves the top-up task queue until
  * SIGINT/SIGTERM, then drains in-flight activities (up to the worker's shutdownGraceTime) and exits 0.
- * Logs are JSON lines through pino; the SDK's and the worker's metrics are served on WORKER_METRICS_PORT.
+ * Logs are JSON lines through pino; the SDK's and the worker's metrics are served on WORKER_METRICS_HOST and
+ * WORKER_METRICS_PORT (this host only by default).
  */
 import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
@@ -14,7 +15,7 @@ import { createSandboxProvider } from '../activities/payment-provider';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { createTopupWorker } from './create-worker';
-import { installWorkerRuntime } from './runtime';
+import { installWorkerRuntime, socketAddress } from './runtime';
 import { registerSearchAttributes } from './search-attributes';
 
 /** Registers the order search attributes on a cluster that lacks them (a compose stack, a new namespace). */
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
   if (!settings.PAYMENT_GATEWAY_URL) throw new Error('PAYMENT_GATEWAY_URL is required by the worker (npm start sets it for the sandbox gateway)');
   if (!settings.SMTP_URL) throw new Error('SMTP_URL is required by the worker (npm start sets it for the SMTP sink)');
   const logger = createLogger({ level: settings.LOG_LEVEL, service: 'worker' });
-  installWorkerRuntime({ logger, metricsPort: settings.WORKER_METRICS_PORT });
+  installWorkerRuntime({ logger, metricsHost: settings.WORKER_METRICS_HOST, metricsPort: settings.WORKER_METRICS_PORT });
   const pool = createPool(settings.DATABASE_URL);
   const mailer = createMailer({ smtpUrl: settings.SMTP_URL, from: settings.MAIL_FROM });
   // Every process applies pending migrations at start; an advisory lock makes concurrent starts safe.
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   logger.info(
-    { taskQueue: settings.TEMPORAL_TASK_QUEUE, maxCachedWorkflows: settings.WORKER_MAX_CACHED_WORKFLOWS, temporalAddress: settings.TEMPORAL_ADDRESS, metrics: `http://0.0.0.0:${settings.WORKER_METRICS_PORT}/metrics` },
+    { taskQueue: settings.TEMPORAL_TASK_QUEUE, maxCachedWorkflows: settings.WORKER_MAX_CACHED_WORKFLOWS, temporalAddress: settings.TEMPORAL_ADDRESS, metrics: `http://${socketAddress(settings.WORKER_METRICS_HOST, settings.WORKER_METRICS_PORT)}/metrics` },
     'worker polling',
   );
   try {

@@ -43,8 +43,13 @@ function coreLevel(pino: PinoLogger): LogLevel {
   return 'ERROR';
 }
 
+/** `host:port` for a socket address; an IPv6 host goes in brackets. */
+export function socketAddress(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
 /** Installs the Runtime once per process, before any connection or worker is created. */
-export function installWorkerRuntime(opts: { logger: PinoLogger; metricsPort: number }): Runtime {
+export function installWorkerRuntime(opts: { logger: PinoLogger; metricsHost: string; metricsPort: number }): Runtime {
   try {
     return Runtime.install({
       logger: new PinoRuntimeLogger(opts.logger),
@@ -52,12 +57,15 @@ export function installWorkerRuntime(opts: { logger: PinoLogger; metricsPort: nu
       shutdownSignals: [],
       telemetryOptions: {
         logging: { filter: { core: coreLevel(opts.logger), other: 'ERROR' }, forward: {} },
-        metrics: { prometheus: { bindAddress: `0.0.0.0:${opts.metricsPort}` } },
+        metrics: { prometheus: { bindAddress: socketAddress(opts.metricsHost, opts.metricsPort) } },
       },
     });
   } catch (err) {
-    // In practice the port is taken (another worker on this host): name the setting that chooses it.
+    // In practice the port is taken (another worker on this host), or the host is not an address of this
+    // machine: name the settings that choose them.
     const reason = err instanceof Error ? err.message : String(err);
-    throw new SettingsError(`Invalid configuration:\n  WORKER_METRICS_PORT: ${opts.metricsPort} cannot serve the worker's metrics (${reason})`);
+    throw new SettingsError(
+      `Invalid configuration:\n  WORKER_METRICS_PORT: ${opts.metricsPort} cannot serve the worker's metrics on WORKER_METRICS_HOST ${opts.metricsHost} (${reason})`,
+    );
   }
 }

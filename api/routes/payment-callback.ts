@@ -1,7 +1,9 @@
 /**
  * `POST /v1/payments/callback`: the payment gateway tells us an invoice was paid. No bearer token: the
  * HMAC over the raw body is the credential. A verified event is recorded once by its id, then signalled to the
- * order's workflow; an unverifiable or already-applied one changes nothing and is logged.
+ * order's workflow; an already-applied one changes nothing and is logged. An unverifiable one changes nothing
+ * either: it gets one 401 whatever failed (the reason goes to the log, not to a forger), and its address's
+ * failures are held back like failed bearer tokens (failure-backoff.ts); a verified callback is never held.
  */
 import express, { Router } from 'express';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
@@ -9,6 +11,7 @@ import type { Pool } from 'pg';
 import { orderWorkflowId, paymentReceivedSignal } from '../../workflows/definitions';
 import { markCallbackApplied, recordCallbackEvent, verifyCallbackSignature } from '../payment-callback';
 import { HttpError } from '../errors';
+import { FailureBackoff, retryAfterSeconds } from '../failure-backoff';
 
 /** What the callback route needs. */
 export interface PaymentCallbackDeps {
@@ -16,6 +19,8 @@ export interface PaymentCallbackDeps {
   temporal: Client;
   callbackSecret: string;
   now: () => Date;
+  /** Failed verifications per client address. */
+  failures: FailureBackoff;
 }
 
 async function alreadyApplied(pool: Pool, eventId: string): Promise<boolean> {
@@ -36,8 +41,14 @@ export function paymentCallbackRouter(deps: PaymentCallbackDeps): Router {
       nowMs: deps.now().getTime(),
     });
     if (!verified.ok) {
-      req.log?.warn({ reason: verified.reason }, 'payment callback refused');
-      throw new HttpError(401, 'invalid_signature', verified.reason);
+      const heldMs = deps.failures.recordFailure(req.ip ?? 'unknown');
+      req.log?.warn({ reason: verified.reason, heldMs }, 'payment callback refused');
+      if (heldMs > 0) {
+        const seconds = retryAfterSeconds(heldMs);
+        res.set('Retry-After', String(seconds));
+        throw new HttpError(429, 'too_many_requests', `too many unverifiable callbacks from this address; retry after ${seconds} s`);
+      }
+      throw new HttpError(401, 'invalid_signature', 'the callback could not be verified');
     }
     const { event } = verified;
     const recorded = await recordCallbackEvent(deps.pool, event, rawBody);

@@ -29,10 +29,16 @@ export function launchChromium(): Promise<Browser> {
 }
 
 const uncaught: string[] = [];
+const cspViolations: string[] = [];
 
 /** Uncaught errors thrown in any page since the last call (a console that throws fails its test). */
 export function takeUncaughtPageErrors(): string[] {
   return uncaught.splice(0);
+}
+
+/** What the Content-Security-Policy refused in any page since the last call, as Chromium logged it. */
+export function takeCspViolations(): string[] {
+  return cspViolations.splice(0);
 }
 
 /** A fresh browser profile (its own sessionStorage, so one user per context) on the app at `baseURL`. */
@@ -40,5 +46,8 @@ export async function newUserContext(browser: Browser, baseURL: string): Promise
   const context = await browser.newContext({ baseURL, locale: 'en-US', timezoneId: 'Asia/Jakarta', viewport: { width: 1280, height: 800 }, acceptDownloads: true });
   context.setDefaultTimeout(45_000);
   context.on('weberror', (e) => uncaught.push(`${e.page()?.url() ?? ''}: ${e.error().stack ?? e.error().message}`));
+  context.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) cspViolations.push(`${m.page()?.url() ?? ''}: ${m.text()}`);
+  });
   return context;
 }
