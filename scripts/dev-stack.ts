@@ -19,7 +19,8 @@ import { waitForPort } from './net';
 import { startSmtpSink } from './smtp-sink';
 import { explainMissingServer, resolveTemporalCli } from './temporal-binaries';
 
-type Stopper = () => Promise<void>;
+/** Stops something the stack started. */
+export type Stopper = () => Promise<void>;
 
 /** The stack's own processes that a fault campaign may kill (scripts/faults/). */
 export type StackProcessName = 'temporal' | 'postgres' | 'worker' | 'api';
@@ -38,7 +39,8 @@ export interface StackProcess {
 /** Stops the whole stack when called; `processes` are its restartable children. */
 export type DevStack = Stopper & { processes: Partial<Record<StackProcessName, StackProcess>> };
 
-interface Started {
+/** A child process the stack started, and how to stop it. */
+export interface Started {
   child: ChildProcess;
   stop: Stopper;
 }
@@ -53,12 +55,13 @@ const searchAttributeArgs = SEARCH_ATTRIBUTES.flatMap((sa) => ['--search-attribu
  */
 export const DEV_SERVER_SQLITE_PRAGMAS = ['journal_mode=WAL', 'synchronous=NORMAL'];
 
-function log(line: string): void {
+/** One line of the stack's own output. */
+export function log(line: string): void {
   process.stdout.write(`[stack] ${line}\n`);
 }
 
 /** Pipes a child's output to ours, each line prefixed with its name. */
-function prefixOutput(child: ChildProcess, name: string): void {
+export function prefixOutput(child: ChildProcess, name: string): void {
   for (const stream of [child.stdout, child.stderr]) {
     let buffered = '';
     stream?.on('data', (chunk: Buffer) => {
@@ -71,7 +74,7 @@ function prefixOutput(child: ChildProcess, name: string): void {
 }
 
 /** Stops a child with SIGTERM (SIGKILL after `graceMs`) and waits for it. */
-function stopChild(child: ChildProcess, graceMs = 35_000): Promise<void> {
+export function stopChild(child: ChildProcess, graceMs = 35_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
@@ -111,7 +114,8 @@ async function startTemporal(settings: Settings): Promise<{ address: string; sto
   }
 }
 
-async function startPostgres(settings: Settings): Promise<{ url: string; stop: Stopper; child?: ChildProcess }> {
+/** The embedded PostgreSQL as a child process (unless DATABASE_URL is set). */
+export async function startPostgres(settings: Settings): Promise<{ url: string; stop: Stopper; child?: ChildProcess }> {
   if (settings.DATABASE_URL) return { url: settings.DATABASE_URL, stop: async () => undefined };
   const dataDir = path.join(settings.DATA_DIR, 'postgres');
   const { child, stop } = startNodeChild('postgres', 'db/embedded-server.js', {
@@ -130,7 +134,8 @@ async function startPostgres(settings: Settings): Promise<{ url: string; stop: S
   return { url, stop, child };
 }
 
-async function startMail(settings: Settings): Promise<{ url: string; stop: Stopper }> {
+/** The SMTP sink (unless SMTP_URL is set). */
+export async function startMail(settings: Settings): Promise<{ url: string; stop: Stopper }> {
   if (settings.SMTP_URL) return { url: settings.SMTP_URL, stop: async () => undefined };
   const mailDir = path.join(settings.DATA_DIR, 'mail');
   const sink = await startSmtpSink({ port: settings.SMTP_SINK_PORT, mailDir });
@@ -139,7 +144,7 @@ async function startMail(settings: Settings): Promise<{ url: string; stop: Stopp
 }
 
 /** The sandbox payment gateway (unless PAYMENT_GATEWAY_URL names a real one), calling back the API. */
-async function startGateway(settings: Settings): Promise<{ url: string; stop: Stopper }> {
+export async function startGateway(settings: Settings): Promise<{ url: string; stop: Stopper }> {
   if (settings.PAYMENT_GATEWAY_URL) return { url: settings.PAYMENT_GATEWAY_URL, stop: async () => undefined };
   const { child, stop } = startNodeChild('gateway', 'scripts/sandbox-gateway.js', {
     ...process.env,
@@ -153,7 +158,8 @@ async function startGateway(settings: Settings): Promise<{ url: string; stop: St
   return { url: `http://127.0.0.1:${settings.SANDBOX_GATEWAY_PORT}`, stop };
 }
 
-function startNodeChild(name: string, script: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Started {
+/** Starts `dist/<script>` with Node as a detached child whose output is prefixed with `name`. */
+export function startNodeChild(name: string, script: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Started {
   const child = spawn(process.execPath, [...nodeArgs, path.join(projectRoot(), 'dist', script)], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   prefixOutput(child, name);
   return { child, stop: () => stopChild(child) };
@@ -193,7 +199,7 @@ function processTree(root: number): number[] {
 }
 
 /** SIGKILLs the child (spawned detached, so it leads a process group), its group and all its descendants, and waits until none is left. */
-async function killGroup(child: ChildProcess): Promise<void> {
+export async function killGroup(child: ChildProcess): Promise<void> {
   const root = child.pid;
   if (root === undefined) return;
   const exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -214,7 +220,7 @@ async function killGroup(child: ChildProcess): Promise<void> {
 }
 
 /** Wraps a started child so it can be killed and started again by `start`. */
-function restartable(name: StackProcessName, first: Started, start: () => Promise<Started>): { process: StackProcess; stop: Stopper } {
+export function restartable(name: StackProcessName, first: Started, start: () => Promise<Started>): { process: StackProcess; stop: Stopper } {
   let current = first;
   return {
     stop: () => current.stop(),
@@ -234,17 +240,26 @@ export function demoCredentialLines(creds: DemoCredential[]): string[] {
   return creds.map((c) => `  ${c.role.padEnd(8)} ${c.username.padEnd(16)} ${c.token}${c.account ? `  (account ${c.account})` : ''}`);
 }
 
-function printBanner(settings: Settings, creds: DemoCredential[], gatewayUrl: string): void {
+/** What a profile shows in the banner instead of the dev server's lines. */
+export interface BannerOverrides {
+  /** The Temporal line: address, namespace and what serves it. */
+  temporal?: string;
+  /** The Metrics line. */
+  metrics?: string;
+}
+
+/** Prints the "stack is up" banner: the URLs and the demo credentials (the same format for every profile). */
+export function printBanner(settings: Settings, creds: DemoCredential[], gatewayUrl: string, overrides: BannerOverrides = {}): void {
   const lines = [
     '',
     'Top-up stack is up.',
     `  API          http://localhost:${settings.PORT}   (GET /healthz)`,
     `  Web console  http://localhost:${settings.PORT}/  (sign in with a token below)`,
     `  Temporal UI  http://localhost:${settings.TEMPORAL_UI_PORT}`,
-    `  Temporal     ${settings.TEMPORAL_ADDRESS} (namespace ${settings.TEMPORAL_NAMESPACE})`,
+    `  Temporal     ${overrides.temporal ?? `${settings.TEMPORAL_ADDRESS} (namespace ${settings.TEMPORAL_NAMESPACE})`}`,
     `  Gateway      ${gatewayUrl}${settings.PAYMENT_GATEWAY_URL ? '' : ' (sandbox: POST /v1/invoices/{ref}/simulate-payment pays an invoice)'}`,
     `  Mail         ${settings.SMTP_URL ? settings.SMTP_URL : path.join(settings.DATA_DIR, 'mail') + '/*.eml'}`,
-    `  Metrics      http://localhost:${settings.PORT}/metrics (API), http://${socketAddress(settings.WORKER_METRICS_HOST, settings.WORKER_METRICS_PORT)}/metrics (worker)`,
+    `  Metrics      ${overrides.metrics ?? `http://localhost:${settings.PORT}/metrics (API), http://${socketAddress(settings.WORKER_METRICS_HOST, settings.WORKER_METRICS_PORT)}/metrics (worker)`}`,
     '',
     'Demo credentials (Authorization: Bearer <token>):',
     ...demoCredentialLines(creds),
@@ -307,14 +322,14 @@ export async function startDevStack(env: NodeJS.ProcessEnv = process.env): Promi
   }
 }
 
-function asStarted(s: { stop: Stopper; child?: ChildProcess }): Started {
+export function asStarted(s: { stop: Stopper; child?: ChildProcess }): Started {
   if (!s.child) throw new Error('restarted without a child process');
   return { child: s.child, stop: s.stop };
 }
 
-/** Runs the stack until SIGINT/SIGTERM. */
-export function main(): void {
-  startDevStack().then(
+/** Runs a stack (by default the `npm start` one) until SIGINT/SIGTERM. */
+export function main(start: () => Promise<Stopper> = () => startDevStack()): void {
+  start().then(
     (stop) => {
       let stopping = false;
       const onSignal = () => {

@@ -1,0 +1,89 @@
+/**
+ * The Temporal server of the cluster profile: frontend, history, matching and worker services in one process,
+ * configured by config/temporal/server.yaml (a template the server renders from the variables set here) and
+ * config/temporal/dynamicconfig.yaml, persisting to the two databases temporal-schema.ts prepared.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { projectRoot } from '../../config/paths';
+import type { Settings } from '../../config/settings';
+import { prefixOutput, stopChild, type Started } from '../dev-stack';
+import { resolveTemporalServer } from '../temporal-binaries';
+import type { ClusterSettings } from './cluster-settings';
+import type { TemporalDbTarget } from './temporal-schema';
+
+/** The folder of the server's and the UI server's config files, relative to the project root (`--config`). */
+export const TEMPORAL_CONFIG_DIR = 'config/temporal';
+/** The dynamic config file both the cluster profile and docker-compose.yml give the server. */
+export const DYNAMIC_CONFIG_FILE = path.join(projectRoot(), TEMPORAL_CONFIG_DIR, 'dynamicconfig.yaml');
+
+/** The variables config/temporal/server.yaml reads. */
+export function serverEnv(settings: Settings, cluster: ClusterSettings, db: TemporalDbTarget): NodeJS.ProcessEnv {
+  const [host, frontendPort] = settings.TEMPORAL_ADDRESS.split(':');
+  return {
+    PATH: process.env.PATH,
+    TEMPORAL_LOG_LEVEL: settings.LOG_LEVEL === 'debug' || settings.LOG_LEVEL === 'trace' ? 'info' : 'warn',
+    TEMPORAL_DB_HOST: db.host,
+    TEMPORAL_DB_PORT: String(db.port),
+    TEMPORAL_DB_USER: db.user,
+    TEMPORAL_DB_PASSWORD: db.password,
+    TEMPORAL_BIND_ON_IP: host === 'localhost' ? '127.0.0.1' : host,
+    TEMPORAL_BROADCAST_ADDRESS: host === 'localhost' ? '127.0.0.1' : host,
+    TEMPORAL_FRONTEND_PORT: frontendPort,
+    TEMPORAL_FRONTEND_HTTP_PORT: String(cluster.TEMPORAL_FRONTEND_HTTP_PORT),
+    TEMPORAL_HISTORY_PORT: String(cluster.TEMPORAL_HISTORY_PORT),
+    TEMPORAL_MATCHING_PORT: String(cluster.TEMPORAL_MATCHING_PORT),
+    TEMPORAL_WORKER_PORT: String(cluster.TEMPORAL_WORKER_PORT),
+    TEMPORAL_FRONTEND_MEMBERSHIP_PORT: String(cluster.TEMPORAL_FRONTEND_MEMBERSHIP_PORT),
+    TEMPORAL_HISTORY_MEMBERSHIP_PORT: String(cluster.TEMPORAL_HISTORY_MEMBERSHIP_PORT),
+    TEMPORAL_MATCHING_MEMBERSHIP_PORT: String(cluster.TEMPORAL_MATCHING_MEMBERSHIP_PORT),
+    TEMPORAL_WORKER_MEMBERSHIP_PORT: String(cluster.TEMPORAL_WORKER_MEMBERSHIP_PORT),
+    TEMPORAL_METRICS_PORT: String(cluster.TEMPORAL_METRICS_PORT),
+    TEMPORAL_DYNAMIC_CONFIG_FILE: DYNAMIC_CONFIG_FILE,
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Resolves once the frontend answers its gRPC health check with SERVING; rejects after `timeoutMs`. */
+export async function waitForServing(address: string, timeoutMs: number, exited?: Promise<never>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  for (;;) {
+    const attempt = (async () => {
+      const connection = await Connection.connect({ address, connectTimeout: 2_000 });
+      try {
+        const res = await connection.healthService.check({ service: 'temporal.api.workflowservice.v1.WorkflowService' });
+        return res.status === 1; // SERVING
+      } finally {
+        await connection.close();
+      }
+    })().catch((err: unknown) => {
+      last = err instanceof Error ? err.message : String(err);
+      return false;
+    });
+    if (await (exited ? Promise.race([attempt, exited]) : attempt)) return;
+    if (Date.now() > deadline) throw new Error(`the Temporal server at ${address} is not serving after ${timeoutMs} ms (${last})`);
+    await sleep(500);
+  }
+}
+
+/** Starts the server and waits until its frontend is serving. */
+export async function startTemporalServer(settings: Settings, cluster: ClusterSettings, db: TemporalDbTarget): Promise<Started> {
+  const server = await resolveTemporalServer();
+  // --root must be absolute: the server reads <root>/<config>/<env>.yaml and has no --config-file flag.
+  const args = ['--root', projectRoot(), '--config', TEMPORAL_CONFIG_DIR, '--env', 'server', '--allow-no-auth', 'start'];
+  const child: ChildProcess = spawn(server.path, args, { env: serverEnv(settings, cluster, db), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  prefixOutput(child, 'temporal');
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`the Temporal server exited with code ${code}`))));
+  exited.catch(() => undefined);
+  const stop = () => stopChild(child, 20_000);
+  try {
+    await waitForServing(settings.TEMPORAL_ADDRESS, 120_000, exited);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { child, stop };
+}
