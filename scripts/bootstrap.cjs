@@ -3,7 +3,7 @@
  * The entry point of the README's commands. Plain JavaScript with no dependencies, because on a fresh clone
  * nothing is installed yet: it installs the npm packages when they are missing or stale, compiles the
  * TypeScript (and, for start and test, builds the web console), then runs the command (start | test | migrate |
- * temporal-install | check-ledger | test-faults).
+ * temporal-install | check-ledger | test-faults | start-cluster).
  */
 'use strict';
 const { spawnSync } = require('node:child_process');
@@ -49,6 +49,12 @@ switch (command) {
     buildWebConsole();
     require(path.join(root, 'dist', 'scripts', 'dev-stack.js')).main();
     break;
+  case 'start-cluster': {
+    buildWebConsole();
+    const { startClusterStack } = require(path.join(root, 'dist', 'scripts', 'cluster', 'cluster-stack.js'));
+    require(path.join(root, 'dist', 'scripts', 'dev-stack.js')).main(() => startClusterStack());
+    break;
+  }
   case 'test':
     // The browser tests drive the built console.
     buildWebConsole();
@@ -70,6 +76,6 @@ switch (command) {
     run(process.execPath, [path.join(root, 'dist', 'scripts', 'faults', 'campaign.js'), ...rest]);
     break;
   default:
-    console.error('usage: bootstrap.cjs start|test|migrate|temporal-install|check-ledger|test-faults');
+    console.error('usage: bootstrap.cjs start|start-cluster|test|migrate|temporal-install|check-ledger|test-faults');
     process.exit(2);
 }
