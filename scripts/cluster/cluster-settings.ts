@@ -19,6 +19,9 @@ const membershipPort = z.coerce
   .max(32_767, 'must be a port number from 1 to 32767 (the server stores it as a PostgreSQL smallint)');
 const count = (max: number) => z.coerce.number({ error: `must be a whole number from 1 to ${max}` }).int(`must be a whole number from 1 to ${max}`).min(1, `must be a whole number from 1 to ${max}`).max(max, `must be a whole number from 1 to ${max}`);
 
+/** Days a closed order's history is kept by default: past the longest dispute of a paid top-up we expect ops to debug from it; the read model and the ledger keep the order for good. */
+export const DEFAULT_RETENTION_DAYS = 30;
+
 const ClusterSettingsSchema = z.object({
   /** The frontend's HTTP API (the gRPC port is TEMPORAL_ADDRESS's). */
   TEMPORAL_FRONTEND_HTTP_PORT: port.default(7243),
@@ -32,7 +35,7 @@ const ClusterSettingsSchema = z.object({
   /** The server's Prometheus endpoint, http://127.0.0.1:<port>/metrics. */
   TEMPORAL_METRICS_PORT: port.default(8000),
   /** Days a closed order's workflow history is kept (the namespace's retention). */
-  TEMPORAL_RETENTION_DAYS: count(3650).default(30),
+  TEMPORAL_RETENTION_DAYS: count(3650).default(DEFAULT_RETENTION_DAYS),
   /** Temporal worker processes. */
   CLUSTER_WORKERS: count(16).default(2),
   /** API processes sharing the API port (Node's cluster module). */

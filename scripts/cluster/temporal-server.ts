@@ -15,6 +15,10 @@ import type { TemporalDbTarget } from './temporal-schema';
 
 /** The folder of the server's and the UI server's config files, relative to the project root (`--config`). */
 export const TEMPORAL_CONFIG_DIR = 'config/temporal';
+/** The server's arguments after `--root` (docker-compose.yml runs the same). */
+export const SERVER_ARGS = ['--config', TEMPORAL_CONFIG_DIR, '--env', 'server', '--allow-no-auth', 'start'];
+/** The UI server's arguments after `--root`. */
+export const UI_SERVER_ARGS = ['--config', TEMPORAL_CONFIG_DIR, '--env', 'ui', 'start'];
 /** The dynamic config file both the cluster profile and docker-compose.yml give the server. */
 export const DYNAMIC_CONFIG_FILE = path.join(projectRoot(), TEMPORAL_CONFIG_DIR, 'dynamicconfig.yaml');
 
@@ -73,7 +77,7 @@ export async function waitForServing(address: string, timeoutMs: number, exited?
 export async function startTemporalServer(settings: Settings, cluster: ClusterSettings, db: TemporalDbTarget): Promise<Started> {
   const server = await resolveTemporalServer();
   // --root must be absolute: the server reads <root>/<config>/<env>.yaml and has no --config-file flag.
-  const args = ['--root', projectRoot(), '--config', TEMPORAL_CONFIG_DIR, '--env', 'server', '--allow-no-auth', 'start'];
+  const args = ['--root', projectRoot(), ...SERVER_ARGS];
   const child: ChildProcess = spawn(server.path, args, { env: serverEnv(settings, cluster, db), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   prefixOutput(child, 'temporal');
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`the Temporal server exited with code ${code}`))));

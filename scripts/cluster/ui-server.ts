@@ -8,7 +8,7 @@ import type { Settings } from '../../config/settings';
 import { prefixOutput, stopChild, type Started } from '../dev-stack';
 import { waitForPort } from '../net';
 import { resolveTemporalUiServer } from '../temporal-binaries';
-import { TEMPORAL_CONFIG_DIR } from './temporal-server';
+import { UI_SERVER_ARGS } from './temporal-server';
 
 /** Starts the UI server and waits until it listens. */
 export async function startUiServer(settings: Settings): Promise<Started> {
@@ -23,7 +23,7 @@ export async function startUiServer(settings: Settings): Promise<Started> {
     TEMPORAL_UI_COOKIE_INSECURE: 'true',
     TEMPORAL_UI_HIDE_LOGS: 'true',
   };
-  const child = spawn(ui.path, ['--root', projectRoot(), '--config', TEMPORAL_CONFIG_DIR, '--env', 'ui', 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(ui.path, ['--root', projectRoot(), ...UI_SERVER_ARGS], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   prefixOutput(child, 'temporal-ui');
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`the Temporal UI server exited with code ${code}`))));
   exited.catch(() => undefined);
