@@ -1,12 +1,14 @@
 /**
- * `npm run test:faults -- [--seed N | --seeds A-B] [--orders N] [--concurrency N] [--faults N] [--json FILE] [--verbose]`:
- * the fault campaign. For each seed it starts the real stack (startDevStack: the Temporal dev server, embedded
- * PostgreSQL, the worker and the API as processes) on free ports in a temporary DATA_DIR with short policy
- * durations, drives bank-transfer top-ups over HTTP along seeded plans (orders.ts), and meanwhile SIGKILLs the
- * worker, the API, the Temporal dev server and PostgreSQL at seeded points of the load, restarting each on the
- * same ports and data. A process that dies on its own is restarted too (a supervisor's job) and counted.
- * After each restart a probe order measures the recovery; after the last one the campaign waits for quiet and
- * checks everything (verify.ts). Exits 1 on any violation.
+ * `npm run test:faults -- [--profile dev|cluster] [--seed N | --seeds A-B] [--orders N] [--concurrency N] [--faults N] [--json FILE] [--verbose]`:
+ * the fault campaign. For each seed it starts the real stack on free ports in a temporary DATA_DIR with short
+ * policy durations: `dev` (the default) is `npm start`'s (the Temporal dev server, embedded PostgreSQL, the
+ * worker and the API as processes), `cluster` is `npm run start:cluster`'s (the Temporal server on PostgreSQL, two
+ * workers, two API processes on one port). It drives bank-transfer top-ups over HTTP along seeded plans
+ * (orders.ts), and meanwhile SIGKILLs a worker, an API process, the Temporal server and PostgreSQL at seeded
+ * points of the load, restarting each on the same ports and data. A process that dies on its own is restarted too
+ * (a supervisor's job) and counted. After each restart a probe order measures the recovery; while a worker or an
+ * API process is down, the longest time no order moved is recorded (stalls.ts); after the last fault the campaign
+ * waits for quiet and checks everything (verify.ts). Exits 1 on any violation.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,11 +17,12 @@ import { Client as TemporalClient, Connection } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { issueToken } from '../../api/auth';
 import { createPool } from '../../db/pool';
-import { startDevStack, type DevStack, type StackProcess, type StackProcessName } from '../dev-stack';
-import { isolatedStackEnv } from '../stack-env';
+import type { StackProcessName } from '../dev-stack';
 import { createClient } from './client';
 import { drawPlan, runOrder, type Customer, type TrackedOrder } from './orders';
+import { PROFILES, startCampaignStack, type CampaignStack, type LabelledProcess, type Profile } from './profiles';
 import { createRng, type Rng } from './rng';
+import { longestStall } from './stalls';
 import { verify, waitForQuiet } from './verify';
 
 const KINDS: readonly StackProcessName[] = ['worker', 'api', 'temporal', 'postgres'];
@@ -28,8 +31,18 @@ const CLOSE_AFTER_MS = 30_000;
 const DEFAULT_ORDERS = 1_000;
 const POLICY = { unsubmittedCloseAfter: '30s', reviewWindow: '15m', paymentFailureFinalAfter: '15m' };
 
+/**
+ * How long a killed process stays down, by profile and kind (ms, drawn per fault). On the cluster a killed worker or
+ * API process stays down longer: the other one serves meanwhile, and the longest stall shows whether it does.
+ */
+const DOWN_MS: Record<Profile, Record<StackProcessName, [number, number]>> = {
+  dev: { worker: [0, 3_000], api: [0, 3_000], temporal: [0, 3_000], postgres: [0, 3_000] },
+  cluster: { worker: [3_000, 10_000], api: [3_000, 10_000], temporal: [0, 3_000], postgres: [0, 3_000] },
+};
+
 /** One campaign's settings. */
 export interface CampaignOptions {
+  profile: Profile;
   seed: number;
   orders: number;
   concurrency: number;
@@ -40,15 +53,23 @@ export interface CampaignOptions {
 /** One injected fault and what it cost. */
 export interface FaultRecord {
   kind: StackProcessName;
+  /** Which instance of its kind (`worker-2` on the cluster; the kind on the dev stack). */
+  label: string;
   atRequest: number;
   downMs: number;
   ordersInFlight: number;
   /** From the kill until a probe order went through API, PostgreSQL, Temporal and the worker. */
   recoveryMs: number | null;
+  /**
+   * The longest time no order moved between the kill and the restart (stalls.ts), counted while the load ran;
+   * null for a fault injected after the last order's plan ended (nothing was moving anyway).
+   */
+  stallMs: number | null;
 }
 
 /** One campaign's figures. */
 export interface CampaignResult {
+  profile: Profile;
   seed: number;
   orders: number;
   tracked: number;
@@ -91,20 +112,20 @@ async function seedCampaignUsers(pool: Pool): Promise<{ customers: Customer[]; f
   return { customers, finance };
 }
 
-/** Keeps the stack's processes running: restarts one that died without being killed, and counts it. */
-function createSupervisor(stack: DevStack) {
-  const killing = new Set<StackProcessName>();
+/** Keeps the stack's processes running: restarts one that died without being killed, and counts it by kind. */
+function createSupervisor(stack: CampaignStack) {
+  const killing = new Set<string>();
   const unplanned: Record<string, number> = {};
-  const locks = new Map<StackProcessName, Promise<void>>();
+  const locks = new Map<string, Promise<void>>();
   let stopping = false;
 
-  const exclusive = (name: StackProcessName, op: () => Promise<void>): Promise<void> => {
-    const next = (locks.get(name) ?? Promise.resolve()).then(op, op);
-    locks.set(name, next.catch(() => undefined));
+  const exclusive = (label: string, op: () => Promise<void>): Promise<void> => {
+    const next = (locks.get(label) ?? Promise.resolve()).then(op, op);
+    locks.set(label, next.catch(() => undefined));
     return next;
   };
 
-  const restart = async (proc: StackProcess): Promise<void> => {
+  const restart = async (proc: LabelledProcess): Promise<void> => {
     for (let attempt = 1; ; attempt += 1) {
       try {
         await proc.restart();
@@ -112,42 +133,44 @@ function createSupervisor(stack: DevStack) {
         return;
       } catch (err) {
         if (attempt >= 5) throw err;
-        say(`${proc.name} failed to restart (${err instanceof Error ? err.message : String(err)}); again`);
+        say(`${proc.label} failed to restart (${err instanceof Error ? err.message : String(err)}); again`);
         await proc.kill();
         await sleep(1_000);
       }
     }
   };
 
-  const watch = (proc: StackProcess): void => {
+  const watch = (proc: LabelledProcess): void => {
     proc.child().once('exit', () => {
-      if (stopping || killing.has(proc.name)) return;
+      if (stopping || killing.has(proc.label)) return;
       unplanned[proc.name] = (unplanned[proc.name] ?? 0) + 1;
-      say(`${proc.name} exited on its own; restarting it`);
-      void exclusive(proc.name, async () => {
+      say(`${proc.label} exited on its own; restarting it`);
+      void exclusive(proc.label, async () => {
         await proc.kill();
         await restart(proc);
       });
     });
   };
 
-  for (const proc of Object.values(stack.processes)) watch(proc);
+  for (const proc of Object.values(stack.processes).flat()) watch(proc);
   return {
     unplanned,
-    /** SIGKILLs `name`, leaves it down `downMs`, starts it again. */
-    inject: (name: StackProcessName, downMs: number) =>
-      exclusive(name, async () => {
-        const proc = stack.processes[name];
-        if (!proc) throw new Error(`the stack has no ${name} process to kill`);
-        killing.add(name);
+    /** SIGKILLs `proc`, leaves it down `downMs`, starts it again; resolves with when it died and when it was back. */
+    inject: (proc: LabelledProcess, downMs: number) => {
+      const times = { killedAt: 0, backAt: 0 };
+      return exclusive(proc.label, async () => {
+        killing.add(proc.label);
         try {
           await proc.kill();
+          times.killedAt = Date.now();
           await sleep(downMs);
           await restart(proc);
+          times.backAt = Date.now();
         } finally {
-          killing.delete(name);
+          killing.delete(proc.label);
         }
-      }),
+      }).then(() => times);
+    },
     stop() {
       stopping = true;
     },
@@ -174,20 +197,19 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
   fs.chmodSync(dataDir, 0o755);
   const policyFile = path.join(dataDir, 'policy.json');
   fs.writeFileSync(policyFile, JSON.stringify(POLICY));
-  const isolated = await isolatedStackEnv(dataDir, policyFile);
   const restoreOutput = quietStackOutput(path.join(dataDir, 'stack.log'), opts.verbose);
-  say(`seed ${opts.seed}: starting the stack in ${dataDir}`);
-  let stack: DevStack | undefined;
+  say(`seed ${opts.seed}: starting the ${opts.profile} stack in ${dataDir}`);
+  let stack: CampaignStack | undefined;
   let pool: Pool | undefined;
   let connection: Connection | undefined;
   try {
     // Twelve users drive every order, so the per-user slip-upload limit is lifted (it is tested in the suite).
-    stack = await startDevStack({ ...isolated.env, SLIP_UPLOADS_PER_10_MINUTES: '1000000' });
-    pool = createPool(isolated.databaseUrl, 4);
-    connection = await Connection.connect({ address: isolated.temporalAddress });
+    stack = await startCampaignStack(opts.profile, dataDir, policyFile, { SLIP_UPLOADS_PER_10_MINUTES: '1000000' });
+    pool = createPool(stack.databaseUrl, 4);
+    connection = await Connection.connect({ address: stack.temporalAddress });
     const temporal = new TemporalClient({ connection, namespace: 'default' });
     const { customers, finance } = await seedCampaignUsers(pool);
-    const client = createClient(isolated.apiUrl, { giveUpAfterMs: 120_000, attemptTimeoutMs: 30_000 });
+    const client = createClient(stack.apiUrl, { giveUpAfterMs: 120_000, attemptTimeoutMs: 30_000 });
     const supervisor = createSupervisor(stack);
 
     const tracked: TrackedOrder[] = [];
@@ -215,7 +237,8 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
       kind: rng.shuffle(KINDS)[0]!,
       k,
       atRequest: Math.round(estimatedRequests * (0.05 + 0.75 * rng.next())),
-      downMs: rng.int(0, 3_000),
+      downFraction: rng.next(),
+      instance: rng.next(),
     }));
     // Every kind at least once when there are enough faults.
     const kinds = rng.shuffle(Array.from({ length: opts.faults }, (_, k) => KINDS[k % KINDS.length]!));
@@ -223,23 +246,38 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
     schedule.sort((a, b) => a.atRequest - b.atRequest);
 
     const faults: FaultRecord[] = [];
+    /** When each fault's process died and came back, for its stall once the load is over. */
+    const outages = new Map<FaultRecord, { killedAt: number; backAt: number }>();
+    let loadEndedAt = Infinity;
     let lastFaultAt = started;
     let recoveryAfterLast: number | null = null;
     const inject = async () => {
       for (const f of schedule) {
         while (client.stats.requests < f.atRequest && nextOrder < opts.orders) await sleep(20);
+        const instances = stack!.processes[f.kind];
+        const proc = instances[Math.floor(f.instance * instances.length)];
+        if (!proc) throw new Error(`the ${opts.profile} stack has no ${f.kind} process to kill`);
+        const [low, high] = DOWN_MS[opts.profile][f.kind];
+        const downMs = Math.round(low + f.downFraction * (high - low));
         const at = Date.now();
         lastFaultAt = at;
-        const record: FaultRecord = { kind: f.kind, atRequest: client.stats.requests, downMs: f.downMs, ordersInFlight: inFlight.size, recoveryMs: null };
+        const record: FaultRecord = { kind: f.kind, label: proc.label, atRequest: client.stats.requests, downMs, ordersInFlight: inFlight.size, recoveryMs: null, stallMs: null };
         faults.push(record);
-        await supervisor.inject(f.kind, f.downMs);
+        const outage = await supervisor.inject(proc, downMs);
+        outages.set(record, outage);
         const probe = await runOne(createRng(opts.seed * 7_919 + f.k), 'probe', `probe-${opts.seed}-${f.k}`);
         if (probe && probe.anomalies.length === 0 && probe.expectedStatus === 'Deleted') record.recoveryMs = Date.now() - at;
         recoveryAfterLast = record.recoveryMs;
-        say(`fault ${faults.length}/${schedule.length}: ${f.kind} killed at request ${record.atRequest} (${record.ordersInFlight} orders in flight), down ${f.downMs} ms, recovered in ${record.recoveryMs ?? 'never'} ms`);
+        say(`fault ${faults.length}/${schedule.length}: ${proc.label} killed at request ${record.atRequest} (${record.ordersInFlight} orders in flight), down ${downMs} ms, recovered in ${record.recoveryMs ?? 'never'} ms`);
       }
     };
-    await Promise.all([inject(), ...Array.from({ length: opts.concurrency }, drive)]);
+    const load = Promise.all(Array.from({ length: opts.concurrency }, drive)).then(() => {
+      loadEndedAt = Date.now();
+    });
+    await Promise.all([inject(), load]);
+    for (const [record, { killedAt, backAt }] of outages) {
+      if (killedAt < loadEndedAt) record.stallMs = longestStall(client.stats.moves, killedAt, Math.min(backAt, loadEndedAt));
+    }
     say(`${tracked.length} orders answered; waiting for quiet`);
     const quiet = await waitForQuiet(pool, tracked, 180_000);
     if (!quiet) say('the orders did not settle within 180 s; checking what there is');
@@ -249,6 +287,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
     const money = await moneyFigures(pool, tracked);
     for (const f of faults) if (f.recoveryMs === null) verdict.violations.push(`the stack did not recover after killing ${f.kind}`);
     return {
+      profile: opts.profile,
       seed: opts.seed,
       orders: opts.orders,
       tracked: tracked.length,
@@ -268,7 +307,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
   } finally {
     await connection?.close().catch(() => undefined);
     await pool?.end().catch(() => undefined);
-    await stack?.().catch(() => undefined);
+    await stack?.stop().catch(() => undefined);
     restoreOutput();
     if (!process.env.KEEP_FAULT_DATA) fs.rmSync(dataDir, { recursive: true, force: true });
   }
@@ -292,7 +331,7 @@ async function moneyFigures(pool: Pool, tracked: TrackedOrder[]): Promise<{ mone
   return { moneyLost, moneyDoubled };
 }
 
-function parseArgs(argv: string[]): { seeds: number[]; orders: number; concurrency: number; faults: number | undefined; json: string | undefined; verbose: boolean } {
+function parseArgs(argv: string[]): { profile: Profile; seeds: number[]; orders: number; concurrency: number; faults: number | undefined; json: string | undefined; verbose: boolean } {
   const value = (name: string) => {
     const i = argv.indexOf(name);
     return i >= 0 ? argv[i + 1] : undefined;
@@ -306,10 +345,19 @@ function parseArgs(argv: string[]): { seeds: number[]; orders: number; concurren
   const orders = Number(value('--orders') ?? String(DEFAULT_ORDERS));
   const faults = value('--faults');
   if (seeds.some((s) => !Number.isInteger(s)) || !Number.isInteger(orders) || orders < 1) throw new Error('usage: --seed N | --seeds A-B, --orders N (a positive integer)');
-  return { seeds, orders, concurrency: Number(value('--concurrency') ?? '8'), faults: faults === undefined ? undefined : Number(faults), json: value('--json'), verbose: argv.includes('--verbose') };
+  const profile = (value('--profile') ?? 'dev') as Profile;
+  if (!PROFILES.includes(profile)) throw new Error(`--profile: must be one of ${PROFILES.join(', ')}`);
+  return { profile, seeds, orders, concurrency: Number(value('--concurrency') ?? '8'), faults: faults === undefined ? undefined : Number(faults), json: value('--json'), verbose: argv.includes('--verbose') };
 }
 
 const ms = (v: number | null) => (v === null ? 'never' : `${(v / 1000).toFixed(1)} s`);
+
+/** "worker-1 ×3, api-2 ×1, …": how many times each instance was killed. */
+function killsByLabel(r: CampaignResult): string {
+  const counts = new Map<string, number>();
+  for (const f of r.faults) counts.set(f.label, (counts.get(f.label) ?? 0) + 1);
+  return [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([label, n]) => `${label} ×${n}`).join(', ');
+}
 
 /**
  * The per-fault table over `results`. Money lost or doubled is counted over the whole campaign (a fault's
@@ -325,10 +373,12 @@ export function faultTable(results: CampaignResult[]): string {
     const inFlight = injected.reduce((n, f) => n + f.ordersInFlight, 0);
     const slowest = rec.length ? ms(Math.max(...rec)) : '-';
     const mean = rec.length ? ms(rec.reduce((a, b) => a + b, 0) / rec.length) : '-';
-    return `| ${kind} | ${injected.length} | ${inFlight} | ${lost} / ${doubled} | ${died} | ${slowest} | ${mean} |`;
+    const stalls = injected.map((f) => f.stallMs).filter((v): v is number => v !== null);
+    const stall = stalls.length ? ms(Math.max(...stalls)) : '-';
+    return `| ${kind} | ${injected.length} | ${inFlight} | ${lost} / ${doubled} | ${died} | ${slowest} | ${mean} | ${stall} |`;
   });
-  const header = '| fault (SIGKILL) | injected | orders in flight | money lost / doubled | died on its own (restarted) | slowest recovery | mean recovery |';
-  return [header, '| --- | --- | --- | --- | --- | --- | --- |', ...rows].join('\n');
+  const header = '| fault (SIGKILL) | injected | orders in flight | money lost / doubled | died on its own (restarted) | slowest recovery | mean recovery | longest time no order moved while down |';
+  return [header, '| --- | --- | --- | --- | --- | --- | --- | --- |', ...rows].join('\n');
 }
 
 async function main(): Promise<number> {
@@ -336,13 +386,13 @@ async function main(): Promise<number> {
   const results: CampaignResult[] = [];
   for (const seed of args.seeds) {
     const faults = args.faults ?? Math.max(KINDS.length, Math.round(args.orders / 8));
-    const r = await runCampaign({ seed, orders: args.orders, concurrency: args.concurrency, faults, verbose: args.verbose });
+    const r = await runCampaign({ profile: args.profile, seed, orders: args.orders, concurrency: args.concurrency, faults, verbose: args.verbose });
     results.push(r);
     if (args.json) fs.appendFileSync(args.json, `${JSON.stringify(r)}\n`);
     for (const v of r.violations) process.stdout.write(`VIOLATION seed ${seed}: ${v}\n`);
     process.stdout.write(
       [
-        `seed ${seed}: ${r.tracked} orders answered of ${r.orders} (+ probes), ${r.paid} Paid, ${r.faults.length} faults, ${r.requests} requests (${r.retries} retried) in ${ms(r.durationMs)}`,
+        `seed ${seed} (${r.profile} profile): ${r.tracked} orders answered of ${r.orders} (+ probes), ${r.paid} Paid, ${r.faults.length} faults (${killsByLabel(r)}), ${r.requests} requests (${r.retries} retried) in ${ms(r.durationMs)}`,
         faultTable([r]),
         `recovery after the last fault: ${ms(r.recoveryAfterLastFaultMs)} (probe order through API, PostgreSQL, Temporal, worker); all orders settled ${ms(r.quietAfterLastFaultMs)} after it (abandoned orders wait for their 30 s close timer)`,
         `money lost ${r.moneyLost}, doubled ${r.moneyDoubled}; emails redelivered with the same Message-ID ${r.redelivered}; orders nobody got an answer for ${r.untracked}; violations ${r.violations.length}`,
