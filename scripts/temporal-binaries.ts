@@ -329,7 +329,7 @@ export function explainMissingServer(which: 'cli' | 'test-server', cause: unknow
   return new TemporalBinaryMissingError(`The Temporal ${which === 'cli' ? 'CLI (dev server)' : 'time-skipping test server'} could not be started: ${detail}\n${fix}`);
 }
 
-/** `npm run temporal:install`: resolve (and build) every Temporal binary, print where they are. */
+/** `npm run temporal:install`: resolve (and build) every Temporal binary and PostgreSQL's client programs, print where they are. */
 export async function installTemporalBinaries(): Promise<void> {
   const cli = await resolveTemporalCli();
   const testServer = await resolveTestServer();
@@ -340,6 +340,10 @@ export async function installTemporalBinaries(): Promise<void> {
     const r = await resolveClusterBinary(bin);
     process.stdout.write(`${bin.label}: ${r.path} (${r.source})\n`);
   }
+  // The cluster's backups and the restore test need pg_dump of the embedded server's version.
+  // Required here, not imported at the top: that module builds on this one's cache helpers.
+  const { resolvePostgresClientTools } = require('./postgres-client-tools') as typeof import('./postgres-client-tools');
+  process.stdout.write(`PostgreSQL client programs: ${(await resolvePostgresClientTools()).binDir}\n`);
 }
 
 if (require.main === module) {

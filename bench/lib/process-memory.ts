@@ -14,6 +14,14 @@ export interface ProcessMemory {
 
 /** The pid of this process's child running `script` (e.g. `dist/worker/main.js`). */
 export function childPid(script: string, parent = process.pid): number {
+  const [pid] = childPids(script, parent);
+  if (pid === undefined) throw new Error(`no child process of ${parent} runs ${script}`);
+  return pid;
+}
+
+/** The pids of every child of this process whose command line has an argument ending in `script` (two workers, say). */
+export function childPids(script: string, parent = process.pid): number[] {
+  const found: number[] = [];
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
@@ -21,12 +29,12 @@ export function childPid(script: string, parent = process.pid): number {
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
       if (ppid !== parent) continue;
       const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (cmdline.some((arg) => arg.endsWith(script))) return Number(entry);
+      if (cmdline.some((arg) => arg.endsWith(script) || arg.includes(`/${script}`))) found.push(Number(entry));
     } catch {
       // The process ended while we looked.
     }
   }
-  throw new Error(`no child process of ${parent} runs ${script}`);
+  return found.sort((a, b) => a - b);
 }
 
 /** VmRSS and VmHWM of `pid`. */
