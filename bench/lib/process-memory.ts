@@ -78,3 +78,26 @@ export function treeCpuSeconds(pid: number): number {
   visit(pid);
   return total;
 }
+
+/** Resident memory of `pid` and every process below it, in MiB (PostgreSQL's backends count; shared pages count once per process). */
+export function treeRssMiB(pid: number): number {
+  let total = 0;
+  const visit = (p: number) => {
+    try {
+      total += processMemory(p).rssMiB;
+    } catch {
+      return;
+    }
+    for (const entry of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+        if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === p) visit(Number(entry));
+      } catch {
+        // Gone while we looked.
+      }
+    }
+  };
+  visit(pid);
+  return total;
+}
