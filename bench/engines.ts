@@ -21,8 +21,10 @@ interface EngineRun {
   engine: Engine;
   noop: number;
   oneActivity: number;
-  /** CPU ms of the Temporal server (and the UI server on the cluster) per no-op workflow, during the ceiling runs. */
+  /** CPU ms of the Temporal server (and the UI server on the cluster) per workflow, during the ceiling runs. */
   serverCpuPerNoopMs: number;
+  /** CPU ms of PostgreSQL per workflow during the ceiling runs (Temporal's persistence on the cluster; idle on the dev stack, whose server keeps SQLite in-process). */
+  postgresCpuPerNoopMs: number;
   /** CPU ms of the benchmark's own worker and client per no-op workflow (this process). */
   benchCpuPerNoopMs: number;
   levels: LevelResult[];
@@ -36,14 +38,18 @@ async function runEngine(engine: Engine, flags: { concurrency: number[]; orders:
     const pids = processPids(engine);
     // Warm-up, not counted: JIT, pools, the workers' workflow bundles, the server's caches.
     await runLevel(stack, pids, 5, 10, offset + 900_000);
-    const temporalCpu = () => pids.temporal.reduce((sum, pid) => sum + treeCpuSeconds(pid), 0);
+    const cpuOf = (kind: ProcessKind) => () => pids[kind].reduce((sum, pid) => sum + treeCpuSeconds(pid), 0);
+    const temporalCpu = cpuOf('temporal');
+    const postgresCpu = cpuOf('postgres');
     const serverBefore = temporalCpu();
+    const postgresBefore = postgresCpu();
     const benchBefore = process.cpuUsage();
     const ceiling = await measureCeiling({ address: stack.temporalAddress, workflows: flags['ceiling-workflows'], concurrency: 20, runs: flags['ceiling-runs'] });
     const bench = process.cpuUsage(benchBefore);
     // Per workflow of either kind (the ceiling runs both, plus a warm-up batch of each).
     const workflows = 2 * (flags['ceiling-runs'] * flags['ceiling-workflows'] + Math.min(50, flags['ceiling-workflows']));
     const serverCpuPerNoopMs = (1000 * (temporalCpu() - serverBefore)) / workflows;
+    const postgresCpuPerNoopMs = (1000 * (postgresCpu() - postgresBefore)) / workflows;
     const benchCpuPerNoopMs = (bench.user + bench.system) / 1000 / workflows;
     process.stdout.write(`${engine}: ceiling no-op ${fmt(ceiling.noopWorkflow.median, 1)}/s, one activity ${fmt(ceiling.oneActivityWorkflow.median, 1)}/s (load ${loadavg()})\n`);
     const levels: LevelResult[] = [];
@@ -55,7 +61,7 @@ async function runEngine(engine: Engine, flags: { concurrency: number[]; orders:
       levels.push(level);
       process.stdout.write(`${engine}: e2e c=${concurrency}: ${fmt(level.ordersPerSecond, 2)} orders/s over ${orders} orders (load ${loadavg()})\n`);
     }
-    return { engine, noop: ceiling.noopWorkflow.median, oneActivity: ceiling.oneActivityWorkflow.median, serverCpuPerNoopMs, benchCpuPerNoopMs, levels };
+    return { engine, noop: ceiling.noopWorkflow.median, oneActivity: ceiling.oneActivityWorkflow.median, serverCpuPerNoopMs, postgresCpuPerNoopMs, benchCpuPerNoopMs, levels };
   } finally {
     await stack.stop();
   }
@@ -83,8 +89,8 @@ async function main(): Promise<void> {
   const perOrder = (l: LevelResult, kind: ProcessKind) => (1000 * l.cpuSeconds[kind]) / Math.max(1, l.orders - l.failed);
   printTable(
     'Ceiling: workflows completed per second (20 in flight), and the Temporal server\'s CPU per workflow',
-    ['engine', 'no-op /s', 'one activity /s', 'Temporal server CPU per workflow', 'bench worker + client CPU per workflow'],
-    runs.map((r) => [r.engine, fmt(r.noop, 1), fmt(r.oneActivity, 1), `${fmt(r.serverCpuPerNoopMs, 1)} ms`, `${fmt(r.benchCpuPerNoopMs, 1)} ms`]),
+    ['engine', 'no-op /s', 'one activity /s', 'CPU per workflow: Temporal server', 'PostgreSQL', 'bench worker + client'],
+    runs.map((r) => [r.engine, fmt(r.noop, 1), fmt(r.oneActivity, 1), `${fmt(r.serverCpuPerNoopMs, 1)} ms`, `${fmt(r.postgresCpuPerNoopMs, 1)} ms`, `${fmt(r.benchCpuPerNoopMs, 1)} ms`]),
   );
   printTable(
     'End to end: bank-transfer top-ups over HTTP (create → payment method → 40 KB slip → approve → the "paid" email sent); whole order p50 / p99 ms',
