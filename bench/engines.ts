@@ -49,7 +49,9 @@ async function runEngine(engine: Engine, flags: { concurrency: number[]; orders:
     // Per workflow of either kind (the ceiling runs both, plus a warm-up batch of each).
     const workflows = 2 * (flags['ceiling-runs'] * flags['ceiling-workflows'] + Math.min(50, flags['ceiling-workflows']));
     const serverCpuPerNoopMs = (1000 * (temporalCpu() - serverBefore)) / workflows;
-    const postgresCpuPerNoopMs = (1000 * (postgresCpu() - postgresBefore)) / workflows;
+    // PostgreSQL's backends that exit take their CPU out of the tree's sum: on the dev stack (idle here) that reads as a
+    // fraction of a millisecond below zero.
+    const postgresCpuPerNoopMs = Math.max(0, (1000 * (postgresCpu() - postgresBefore)) / workflows);
     const benchCpuPerNoopMs = (bench.user + bench.system) / 1000 / workflows;
     process.stdout.write(`${engine}: ceiling no-op ${fmt(ceiling.noopWorkflow.median, 1)}/s, one activity ${fmt(ceiling.oneActivityWorkflow.median, 1)}/s (load ${loadavg()})\n`);
     const levels: LevelResult[] = [];

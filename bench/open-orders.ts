@@ -14,7 +14,7 @@ import { loadSettings } from '../config/settings';
 import { parseFlags } from './lib/args';
 import { startBenchStack, type Engine } from './lib/bench-stack';
 import { callJson, expectStatus } from './lib/http';
-import { childPids, processCpuSeconds, processMemory, treeRssMiB, type ProcessMemory } from './lib/process-memory';
+import { childPids, processCpuSeconds, processMemory, treePssMiB, type ProcessMemory } from './lib/process-memory';
 import { runConcurrently } from './lib/run-concurrently';
 import { fmt, ms, printTable, summarize } from './lib/stats';
 import { runMain } from './lib/run-main';
@@ -125,7 +125,7 @@ async function main(): Promise<void> {
         : undefined;
     printTable(
       `Open orders on the ${engine} stack: ${fmt(running.count)} Unpaid orders running, each waiting on its 120 h timer (${workerPids.length} worker${workerPids.length > 1 ? 's' : ''}: ${workerSettings(heapMb, cache)})`,
-      ['worker RSS MiB: idle', `with ${fmt(flags.orders)} open`, 'after the probes', 'growth per open order, all workers (first load included)', `${engine === 'cluster' ? 'Temporal server' : 'dev server'} RSS MiB`, 'PostgreSQL RSS MiB (all its processes)', ...(temporalDb === undefined ? [] : ["Temporal's databases MiB"])],
+      ['worker RSS MiB: idle', `with ${fmt(flags.orders)} open`, 'after the probes', 'growth per open order, all workers (first load included)', `${engine === 'cluster' ? 'Temporal server' : 'dev server'} RSS MiB`, 'PostgreSQL PSS MiB (all its processes)', ...(temporalDb === undefined ? [] : ["Temporal's databases MiB"])],
       [
         [
           idle.map(memoryCell).join(' + '),
@@ -133,7 +133,7 @@ async function main(): Promise<void> {
           afterProbes.map(memoryCell).join(' + '),
           `${fmt((growth * 1024) / flags.orders, 1)} KiB`,
           memoryCell(processMemory(temporalPid)),
-          fmt(treeRssMiB(postgresPid)),
+          fmt(treePssMiB(postgresPid)),
           ...(temporalDb === undefined ? [] : [fmt(temporalDb, 1)]),
         ],
       ],

@@ -79,12 +79,16 @@ export function treeCpuSeconds(pid: number): number {
   return total;
 }
 
-/** Resident memory of `pid` and every process below it, in MiB (PostgreSQL's backends count; shared pages count once per process). */
-export function treeRssMiB(pid: number): number {
+/**
+ * Proportional memory (PSS) of `pid` and every process below it, in MiB: each shared page is split among the
+ * processes that map it, so PostgreSQL's shared buffers count once, not once per backend as their RSS would.
+ */
+export function treePssMiB(pid: number): number {
   let total = 0;
   const visit = (p: number) => {
     try {
-      total += processMemory(p).rssMiB;
+      const rollup = fs.readFileSync(`/proc/${p}/smaps_rollup`, 'utf8');
+      total += Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0) / 1024;
     } catch {
       return;
     }
