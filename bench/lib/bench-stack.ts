@@ -8,7 +8,7 @@
 import type { Pool } from 'pg';
 import { createPool } from '../../db/pool';
 import { isolatedClusterEnv } from '../../scripts/cluster/cluster-env';
-import { startClusterStack } from '../../scripts/cluster/cluster-stack';
+import { startClusterStack, type ClusterStack } from '../../scripts/cluster/cluster-stack';
 import { startDevStack } from '../../scripts/dev-stack';
 import { isolatedStackEnv } from '../../scripts/stack-env';
 import { seedBenchAccounts, type BenchCredentials } from './bench-accounts';
@@ -25,6 +25,8 @@ export interface BenchStack {
   temporalAddress: string;
   pool: Pool;
   credentials: BenchCredentials;
+  /** The cluster's restartable processes by kind (the cluster engine only). */
+  processes?: ClusterStack['processes'];
   stop(): Promise<void>;
 }
 
@@ -47,6 +49,7 @@ export async function startBenchStack(opts: { engine?: Engine; accounts: number;
     const credentials = await seedBenchAccounts(pool, opts.accounts, opts.financeUsers);
     return {
       engine,
+      ...('processes' in stopStack && engine === 'cluster' ? { processes: (stopStack as ClusterStack).processes } : {}),
       api: stack.apiUrl,
       temporalAddress: stack.temporalAddress,
       pool,
