@@ -45,8 +45,9 @@ function coreLevel(pino: PinoLogger): LogLevel {
 
 /** Installs the Runtime once per process, before any connection or worker is created. */
 export function installWorkerRuntime(opts: { logger: PinoLogger; metricsPort: number }): Runtime {
+  let runtime: Runtime;
   try {
-    return Runtime.install({
+    runtime = Runtime.install({
       logger: new PinoRuntimeLogger(opts.logger),
       // The worker handles its own shutdown signals (worker/main.ts).
       shutdownSignals: [],
@@ -60,4 +61,8 @@ export function installWorkerRuntime(opts: { logger: PinoLogger; metricsPort: nu
     const reason = err instanceof Error ? err.message : String(err);
     throw new SettingsError(`Invalid configuration:\n  WORKER_METRICS_PORT: ${opts.metricsPort} cannot serve the worker's metrics (${reason})`);
   }
+  // The Node.js the worker runs on, under the name and labels prom-client gives the API's (nodejs_version_info).
+  const [major, minor, patch] = process.versions.node.split('.');
+  runtime.metricMeter.createGauge('nodejs_version_info', 'int', '', 'Node.js version info.').set(1, { version: process.version, major: major!, minor: minor!, patch: patch! });
+  return runtime;
 }
