@@ -51,6 +51,7 @@ async function rerunUnderPinnedNode() {
     process.stderr.write(`[bootstrap] Node ${runtime.MIN_NODE_VERSION} or newer is needed (this is ${process.version}) and could not be fetched: ${err.message}\n`);
     process.exit(1);
   }
+  log(`running on Node ${runtime.PINNED_NODE_VERSION} (${node}); this machine's Node is ${process.version}`);
   const env = { ...process.env, PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH ?? ''}` };
   const child = spawn(node, [__filename, ...process.argv.slice(2)], { stdio: 'inherit', env });
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'];
