@@ -25,7 +25,9 @@ import { createRng, type Rng } from './rng';
 import { longestStall } from './stalls';
 import { verify, waitForQuiet } from './verify';
 
-const KINDS: readonly StackProcessName[] = ['worker', 'api', 'temporal', 'postgres'];
+const KINDS = ['worker', 'api', 'temporal', 'postgres'] as const satisfies readonly StackProcessName[];
+/** The kinds of process the campaign kills. */
+type FaultKind = (typeof KINDS)[number];
 const CLOSE_AFTER_MS = 30_000;
 /** The issue's CI-sized run: about 11 minutes here with its 125 faults (one every eight orders). */
 const DEFAULT_ORDERS = 1_000;
@@ -35,7 +37,7 @@ const POLICY = { unsubmittedCloseAfter: '30s', reviewWindow: '15m', paymentFailu
  * How long a killed process stays down, by profile and kind (ms, drawn per fault). On the cluster a killed worker or
  * API process stays down longer: the other one serves meanwhile, and the longest stall shows whether it does.
  */
-const DOWN_MS: Record<Profile, Record<StackProcessName, [number, number]>> = {
+const DOWN_MS: Record<Profile, Record<FaultKind, [number, number]>> = {
   dev: { worker: [0, 3_000], api: [0, 3_000], temporal: [0, 3_000], postgres: [0, 3_000] },
   cluster: { worker: [3_000, 10_000], api: [3_000, 10_000], temporal: [0, 3_000], postgres: [0, 3_000] },
 };
@@ -52,7 +54,7 @@ export interface CampaignOptions {
 
 /** One injected fault and what it cost. */
 export interface FaultRecord {
-  kind: StackProcessName;
+  kind: FaultKind;
   /** Which instance of its kind (`worker-2` on the cluster; the kind on the dev stack). */
   label: string;
   atRequest: number;
@@ -234,14 +236,14 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
 
     const estimatedRequests = opts.orders * 4.5;
     const schedule = Array.from({ length: opts.faults }, (_, k) => ({
-      kind: rng.shuffle(KINDS)[0]!,
+      kind: rng.shuffle(KINDS)[0]! as FaultKind,
       k,
       atRequest: Math.round(estimatedRequests * (0.05 + 0.75 * rng.next())),
       downFraction: rng.next(),
       instance: rng.next(),
     }));
     // Every kind at least once when there are enough faults.
-    const kinds = rng.shuffle(Array.from({ length: opts.faults }, (_, k) => KINDS[k % KINDS.length]!));
+    const kinds: FaultKind[] = rng.shuffle(Array.from({ length: opts.faults }, (_, k) => KINDS[k % KINDS.length]!));
     schedule.forEach((f, k) => (f.kind = kinds[k]!));
     schedule.sort((a, b) => a.atRequest - b.atRequest);
 

@@ -35,7 +35,7 @@ export async function startCampaignStack(profile: Profile, dataDir: string, poli
   }
   const isolated = await isolatedStackEnv(dataDir, policyFile);
   const stack = await startDevStack({ ...isolated.env, ...extraEnv });
-  const processes: CampaignStack['processes'] = { temporal: [], postgres: [], worker: [], api: [] };
+  const processes: CampaignStack['processes'] = { temporal: [], postgres: [], gateway: [], worker: [], api: [] };
   for (const p of Object.values(stack.processes)) processes[p.name].push({ ...p, label: p.name });
   return { apiUrl: isolated.apiUrl, databaseUrl: isolated.databaseUrl, temporalAddress: isolated.temporalAddress, processes, stop: () => stack() };
 }
