@@ -50,20 +50,38 @@ export function serverEnv(settings: Settings, cluster: ClusterSettings, db: Temp
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Resolves once the frontend answers its gRPC health check with SERVING; rejects after `timeoutMs`. */
+const GRPC_NOT_FOUND = 5;
+
+/**
+ * True once the frontend is SERVING and its history and matching services answer through it: a describe of a
+ * workflow that does not exist comes back NOT_FOUND from history, and a task queue describe from matching. The
+ * frontend alone can be up while the ring has no history or matching host yet ("Not enough hosts to serve the
+ * request"), as after a restore whose membership table still lists the old cluster's hosts.
+ */
+async function serving(address: string): Promise<boolean> {
+  const connection = await Connection.connect({ address, connectTimeout: 2_000 });
+  try {
+    const health = await connection.healthService.check({ service: 'temporal.api.workflowservice.v1.WorkflowService' });
+    if (health.status !== 1) return false; // SERVING
+    const namespace = 'temporal-system';
+    try {
+      await connection.workflowService.describeWorkflowExecution({ namespace, execution: { workflowId: 'topup-readiness-probe' } });
+    } catch (err) {
+      if ((err as { code?: number }).code !== GRPC_NOT_FOUND) throw err;
+    }
+    await connection.workflowService.describeTaskQueue({ namespace, taskQueue: { name: 'topup-readiness-probe' } });
+    return true;
+  } finally {
+    await connection.close();
+  }
+}
+
+/** Resolves once the server serves (serving() above); rejects after `timeoutMs`, or when `exited` rejects. */
 export async function waitForServing(address: string, timeoutMs: number, exited?: Promise<never>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
   for (;;) {
-    const attempt = (async () => {
-      const connection = await Connection.connect({ address, connectTimeout: 2_000 });
-      try {
-        const res = await connection.healthService.check({ service: 'temporal.api.workflowservice.v1.WorkflowService' });
-        return res.status === 1; // SERVING
-      } finally {
-        await connection.close();
-      }
-    })().catch((err: unknown) => {
+    const attempt = serving(address).catch((err: unknown) => {
       last = err instanceof Error ? err.message : String(err);
       return false;
     });
