@@ -9,6 +9,7 @@ import { loadPolicy } from '../config/policy-file';
 import { providerFromSettings } from '../config/provider';
 import { loadSettings } from '../config/settings';
 import { migrate } from '../db/migrate';
+import { whenDatabaseAccepts } from '../db/wait-for-database';
 import { createPool } from '../db/pool';
 import { createApp } from './create-app';
 import { requestIdClientInterceptor } from './request-context';
@@ -24,7 +25,8 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: settings.LOG_LEVEL, service: 'api' });
   const pool = createPool(settings.DATABASE_URL);
   // Every process applies pending migrations at start; an advisory lock makes concurrent starts safe.
-  await migrate(pool);
+  // PostgreSQL restarting (its supervisor just started it) is waited for, up to a minute, rather than fatal.
+  await whenDatabaseAccepts(() => migrate(pool), { timeoutMs: 60_000, onWait: (err) => logger.warn({ err }, 'PostgreSQL is not accepting connections yet; waiting') });
   const connection = await Connection.connect({ address: settings.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: settings.TEMPORAL_NAMESPACE, interceptors: { workflow: [requestIdClientInterceptor()] } });
   const app = createApp({
