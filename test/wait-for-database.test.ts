@@ -15,7 +15,8 @@ test('When PostgreSQL starts only after a process began its first query, then th
   const port = await freePort();
   const dataDir = path.join(process.env.TOPUP_TEST_RUN_DIR!, 'late-postgres');
   fs.mkdirSync(dataDir, { recursive: true });
-  const pool = createPool(`postgres://topup:topup@127.0.0.1:${port}/topup`, 1);
+  // The `postgres` database: the embedded server accepts connections a moment before it creates `topup`.
+  const pool = createPool(`postgres://topup:topup@127.0.0.1:${port}/postgres`, 1);
   let postgres: Awaited<ReturnType<typeof startPostgres>> | undefined;
   try {
     // Without waiting, the first query fails at once: what killed a worker at its start.
