@@ -3,14 +3,14 @@
  */
 import type { Pool } from 'pg';
 import type { ProviderInfo } from '../config/provider';
-import { createBillingActivities } from './billing';
-import { createLedgerActivities } from './ledger';
-import { createLowBalanceActivities } from './low-balance';
-import { createEmailActivities, type Mailer } from './mailer';
-import { createOrderNotificationActivities } from './order-notifications';
-import { createOnlineOrderActivities } from './online-order-activities';
-import { createOrderReadModelActivities } from './order-read-model';
-import type { PaymentProvider } from './payment-provider';
+import { createBillingActivities } from './billing/billing-activities';
+import { createLedgerActivities } from '../db/ledger/ledger';
+import { createLowBalanceActivities } from './ledger/low-balance';
+import { createEmailActivities, type Mailer } from './shared/mailer';
+import { createOrderNotificationActivities } from './bank-transfer/order-notifications';
+import { createOnlineOrderActivities } from './online/online-order-activities';
+import { createOrderReadModelActivities } from '../db/orders/read-model';
+import type { PaymentProvider } from './online/payment-provider';
 
 /** What activities need from the outside world. */
 export interface ActivityDeps {

@@ -11,8 +11,8 @@ import { loadSettings } from '../config/settings';
 import { migrate } from '../db/migrate';
 import { createPool } from '../db/pool';
 import { createApp } from './create-app';
-import { requestIdClientInterceptor } from './request-context';
-import { applyServerTimeouts } from './server-timeouts';
+import { requestIdClientInterceptor } from './shared/request-context';
+import { applyServerTimeouts } from './shared/server-timeouts';
 
 /** How long in-flight requests get after SIGTERM; below the 30 s orchestrators usually wait before SIGKILL. */
 const SHUTDOWN_GRACE_MS = 25_000;

@@ -7,7 +7,7 @@
  *   node dist/bench/e2e.js [--concurrency 1,20,100] [--orders 10,40,100] [--upload-count 12] [--cpu-prof DIR]
  */
 import path from 'node:path';
-import { checkLedger } from '../activities/ledger';
+import { checkLedger } from '../db/ledger/ledger';
 import { parseFlags } from './lib/args';
 import { startBenchStack, type BenchStack } from './lib/bench-stack';
 import { measureCeiling, type CeilingWorkflow } from './lib/ceiling';

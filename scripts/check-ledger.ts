@@ -1,9 +1,9 @@
 /**
  * `npm run check:ledger`: reads the whole ledger and the order read model of DATABASE_URL (or of the embedded
  * database of `npm start`, started for the occasion) and prints every invariant violation
- * (activities/invariants.ts). Exits 1 when there is any, 0 when there is none.
+ * (db/ledger/invariants.ts). Exits 1 when there is any, 0 when there is none.
  */
-import { checkInvariants } from '../activities/invariants';
+import { checkInvariants } from '../db/ledger/invariants';
 import { loadSettings } from '../config/settings';
 import { withConfiguredDatabase } from '../db/configured-database';
 

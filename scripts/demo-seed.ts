@@ -3,7 +3,7 @@
  * README's curl walk-through works as written. Idempotent: safe on every start.
  */
 import type { Pool } from 'pg';
-import { issueToken } from '../api/auth';
+import { issueToken } from '../api/accounts/auth';
 
 /** A demo user and the token printed at start. */
 export interface DemoCredential {
@@ -20,7 +20,7 @@ const ACCOUNTS = [
 
 /**
  * Each demo user with the token `npm start` prints. A token must have the shape the API accepts (16 to 200 of
- * A-Z a-z 0-9 - . _ ~ + /, see api/auth.ts); test/demo-credentials.test.ts signs in with every one.
+ * A-Z a-z 0-9 - . _ ~ + /, see api/accounts/auth.ts); test/accounts/demo-credentials.test.ts signs in with every one.
  */
 const USERS: { id: string; username: string; email: string; role: string; account: string | null; token: string }[] = [
   { id: 'usr_acme_owner', username: 'acme.owner', email: 'owner@acme.example', role: 'owner', account: 'acc_acme', token: 'demo-acme-owner-token' },

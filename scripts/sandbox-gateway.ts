@@ -16,7 +16,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import type { PaymentMethod, ProviderInvoice } from '../activities/payment-provider';
+import type { PaymentMethod, ProviderInvoice } from '../activities/online/payment-provider';
 
 /** An invoice as the sandbox keeps it. */
 export interface SandboxInvoice extends ProviderInvoice {

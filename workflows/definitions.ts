@@ -4,8 +4,8 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { OnlineLine, OnlineLineRequest } from './online-rules';
-import type { PaymentMethod, TopupPolicy, Wallet } from './policy';
+import type { OnlineLine, OnlineLineRequest } from './online/pricing';
+import type { PaymentMethod, TopupPolicy, Wallet } from './shared/policy';
 
 /** The task queue the worker polls for top-up workflows and activities. */
 export const TASK_QUEUE = 'topup';

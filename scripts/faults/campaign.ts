@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
 import type { Pool } from 'pg';
-import { issueToken } from '../../api/auth';
+import { issueToken } from '../../api/accounts/auth';
 import { createPool } from '../../db/pool';
 import { startDevStack, type DevStack, type StackProcess, type StackProcessName } from '../dev-stack';
 import { isolatedStackEnv } from '../stack-env';

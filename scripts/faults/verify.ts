@@ -1,13 +1,13 @@
 /**
  * The campaign's verdict after recovery: every order that got a 2xx exists with exactly one workflow and the
- * status and amount its messages imply, the invariants of activities/invariants.ts hold, every email the
+ * status and amount its messages imply, the invariants of db/ledger/invariants.ts hold, every email the
  * orders imply is in the outbox once, sent and received by the mail server (Message-IDs of the sink's files).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
-import { checkInvariants } from '../../activities/invariants';
+import { checkInvariants } from '../../db/ledger/invariants';
 import { orderWorkflowId } from '../../workflows/definitions';
 import type { TrackedOrder } from './orders';
 

@@ -1,7 +1,7 @@
 /** Real dependencies for the activities in tests: a test database, the SMTP sink, a mailer to it. */
 import type { ActivityDeps } from '../../activities';
-import { createMailer, type Mailer } from '../../activities/mailer';
-import { createSandboxProvider } from '../../activities/payment-provider';
+import { createMailer, type Mailer } from '../../activities/shared/mailer';
+import { createSandboxProvider } from '../../activities/online/payment-provider';
 import { startSandboxGateway, type SandboxGateway } from '../../scripts/sandbox-gateway';
 import type { ProviderInfo } from '../../config/provider';
 import { startSmtpSink, type SmtpSink } from '../../scripts/smtp-sink';

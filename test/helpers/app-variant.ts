@@ -3,7 +3,7 @@ import { Client } from '@temporalio/client';
 import type { Express } from 'express';
 import pino from 'pino';
 import { createApp, type AppDeps } from '../../api/create-app';
-import { DEFAULT_POLICY } from '../../workflows/policy';
+import { DEFAULT_POLICY } from '../../workflows/shared/policy';
 import { TEST_GATEWAY, TEST_PROVIDER } from './activity-deps';
 import type { TestApi } from './api';
 

@@ -1,8 +1,8 @@
 /** Accounts and users for tests, written straight to the database. */
 import { randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
-import { issueToken } from '../../api/auth';
-import type { ReceiptData } from '../../activities/receipt-pdf';
+import { issueToken } from '../../api/accounts/auth';
+import type { ReceiptData } from '../../activities/bank-transfer/receipt-pdf';
 
 /** A customer account with its owner and the owner's token. */
 export interface TestAccount {

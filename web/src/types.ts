@@ -3,11 +3,11 @@
  * the workflows' own types, imported as types only: nothing of the server is bundled into the console.
  */
 import type { OnlineOrderView, OnlinePaymentMethod, OrderView } from '../../workflows/definitions';
-import type { Wallet } from '../../workflows/policy';
+import type { Wallet } from '../../workflows/shared/policy';
 
 export type { OnlineInvoice, OnlinePaymentMethod, OrderStatus } from '../../workflows/definitions';
-export type { OnlineLine } from '../../workflows/online-rules';
-export type { PaymentMethod, Wallet } from '../../workflows/policy';
+export type { OnlineLine } from '../../workflows/online/pricing';
+export type { PaymentMethod, Wallet } from '../../workflows/shared/policy';
 export type Role = 'owner' | 'pic' | 'finance' | 'ops' | 'service';
 
 export const WALLETS: readonly Wallet[] = ['credit', 'whatsapp', 'muv', 'deposit'];

@@ -1,0 +1,142 @@
+/**
+ * The side effects of an online order: the gateway's invoice, crediting each wallet line, the proforma invoice
+ * PDF and the two emails (billing info, paid), which go only to the user who requested the top-up (seed 001).
+ * Each is idempotent: the gateway keys invoices by order number, the ledger each line by order and wallet, the
+ * stored PDF by the order's revision, and every email by the order and the step.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { Pool } from 'pg';
+import type { ProviderInfo } from '../../config/provider';
+import type { LineSettlement, OnlineOrderView, OnlinePaymentMethod } from '../../workflows/definitions';
+import { proformaInvoiceFileName, renderProformaInvoicePdf, type InvoiceStatus, type ProformaInvoiceData } from './invoice-pdf';
+import { creditTopup } from '../../db/ledger/ledger';
+import type { SendEmailInput, SendEmailResult } from '../shared/mailer';
+import { billingInfoEmail, onlinePaidEmail } from './email-templates';
+import { loadOrderContext, type OrderContext } from '../../db/orders/order-context';
+import type { PaymentProvider } from './payment-provider';
+
+/** What the online order activities need. */
+export interface OnlineOrderActivityDeps {
+  pool: Pool;
+  provider: ProviderInfo;
+  gateway: PaymentProvider;
+  sendEmail(input: SendEmailInput): Promise<SendEmailResult>;
+}
+
+/** What the workflow asks the gateway for on "confirm payment". */
+export interface GatewayInvoiceRequest {
+  orderNumber: string;
+  accountId: string;
+  createdBy: string;
+  paymentMethod: OnlinePaymentMethod;
+  total: number;
+  expiresAt: string;
+}
+
+const INVOICE_STATUSES: readonly InvoiceStatus[] = ['Awaiting payment', 'Paid', 'Closed', 'Paid late'];
+
+/** A stored proforma invoice. */
+export interface StoredInvoiceDocument {
+  fileName: string;
+  pdf: Buffer;
+}
+
+/** Reads an order's latest proforma invoice PDF, or null before payment is confirmed. */
+export async function findInvoiceDocument(pool: Pool, orderNumber: string): Promise<StoredInvoiceDocument | null> {
+  const res = await pool.query<{ file_name: string; pdf: Buffer }>('SELECT file_name, pdf FROM invoice_documents WHERE order_number = $1', [orderNumber]);
+  const row = res.rows[0];
+  return row ? { fileName: row.file_name, pdf: row.pdf } : null;
+}
+
+function requireInvoice(order: OnlineOrderView): NonNullable<OnlineOrderView['invoice']> {
+  if (!order.invoice) throw ApplicationFailure.create({ type: 'InvalidInput', message: `order ${order.orderNumber} has no invoice yet`, nonRetryable: true });
+  return order.invoice;
+}
+
+function invoiceData(order: OnlineOrderView, ctx: OrderContext, provider: ProviderInfo): ProformaInvoiceData {
+  const invoice = requireInvoice(order);
+  const status = INVOICE_STATUSES.find((s) => s === order.status) ?? 'Awaiting payment';
+  return {
+    locale: ctx.locale,
+    timeZone: ctx.timeZone,
+    provider: { name: provider.name, address: provider.address, email: provider.email },
+    customer: { companyName: ctx.companyName, username: ctx.username, email: ctx.email },
+    orderNumber: order.orderNumber,
+    issuedAt: invoice.issuedAt,
+    expiresAt: invoice.expiresAt,
+    status,
+    paymentMethod: invoice.paymentMethod,
+    payment: { vaNumber: invoice.vaNumber, bankCode: invoice.bankCode, paymentUrl: invoice.paymentUrl },
+    lines: order.lines,
+    subtotal: invoice.subtotal,
+    fee: invoice.fee,
+    cardFeeBasisPoints: invoice.cardFeeBasisPoints,
+    total: invoice.total,
+    settlement: order.settlement,
+  };
+}
+
+/** Builds the online order activities. */
+export function createOnlineOrderActivities(deps: OnlineOrderActivityDeps) {
+  return {
+    /** Issues (or finds again: keyed by order number) the gateway's invoice for the order's total. */
+    async issueGatewayInvoice(req: GatewayInvoiceRequest): Promise<{ providerRef: string; vaNumber: string | null; bankCode: string | null; paymentUrl: string | null }> {
+      const ctx = await loadOrderContext(deps.pool, req.accountId, req.createdBy);
+      const invoice = await deps.gateway.createInvoice({
+        merchantRef: req.orderNumber,
+        method: req.paymentMethod,
+        amount: req.total,
+        expiresAt: req.expiresAt,
+        customer: { name: ctx.companyName, email: ctx.email },
+        description: `Top-up order ${req.orderNumber}`,
+      });
+      return { providerRef: invoice.providerRef, vaNumber: invoice.vaNumber, bankCode: invoice.bankCode, paymentUrl: invoice.paymentUrl };
+    },
+
+    /** Credits every line to its wallet, once each (outstanding settled first); returns the split per wallet. */
+    async creditOnlineLines(order: OnlineOrderView): Promise<LineSettlement[]> {
+      const settlement: LineSettlement[] = [];
+      for (const line of order.lines) {
+        const credit = await creditTopup(deps.pool, { orderNumber: order.orderNumber, accountId: order.accountId, wallet: line.wallet, amount: line.credit, perWalletKey: true });
+        settlement.push({ wallet: line.wallet, settled: credit.settled, added: credit.added, balanceAfter: credit.balanceAfter.current });
+      }
+      return settlement;
+    },
+
+    /** Renders the proforma invoice as the order now stands and keeps the newest revision of it. */
+    async storeInvoiceDocument(order: OnlineOrderView): Promise<{ fileName: string; size: number }> {
+      const ctx = await loadOrderContext(deps.pool, order.accountId, order.createdBy);
+      const data = invoiceData(order, ctx, deps.provider);
+      const pdf = Buffer.from(await renderProformaInvoicePdf(data));
+      const fileName = proformaInvoiceFileName(data);
+      await deps.pool.query(
+        `INSERT INTO invoice_documents (order_number, revision, file_name, pdf) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (order_number) DO UPDATE SET revision = EXCLUDED.revision, file_name = EXCLUDED.file_name, pdf = EXCLUDED.pdf, updated_at = now()
+         WHERE invoice_documents.revision < EXCLUDED.revision`,
+        [order.orderNumber, order.revision, fileName, pdf],
+      );
+      return { fileName, size: pdf.length };
+    },
+
+    /** Sends the billing info or the payment-successful email, only to the user who requested the top-up. */
+    async sendOnlineOrderEmail(input: { event: 'billing' | 'paid'; order: OnlineOrderView }): Promise<SendEmailResult> {
+      const { event, order } = input;
+      const ctx = await loadOrderContext(deps.pool, order.accountId, order.createdBy);
+      const data = invoiceData(order, ctx, deps.provider);
+      const base = { ...data, providerName: deps.provider.name };
+      const attachments: SendEmailInput['attachments'] = [];
+      let email;
+      if (event === 'billing') {
+        email = billingInfoEmail(base);
+      } else {
+        if (!order.settlement) throw ApplicationFailure.create({ type: 'InvalidInput', message: `order ${order.orderNumber} is not Paid`, nonRetryable: true });
+        email = onlinePaidEmail({ ...base, settlement: order.settlement });
+        const doc = await findInvoiceDocument(deps.pool, order.orderNumber);
+        // The workflow stores the paid invoice first; until it is there, retrying is the right answer.
+        if (!doc) throw new Error(`the invoice of order ${order.orderNumber} is not stored yet`);
+        attachments.push({ filename: doc.fileName, contentBase64: doc.pdf.toString('base64'), contentType: 'application/pdf' });
+      }
+      return deps.sendEmail({ idempotencyKey: `online:${order.orderNumber}:${event}`, to: ctx.email, ...email, attachments });
+    },
+  };
+}

@@ -1,0 +1,269 @@
+/**
+ * The named schemas of the OpenAPI document, as zod: request bodies are the very schemas the routes parse;
+ * responses are written here and checked against the TypeScript types the routes send, so they cannot drift.
+ */
+import { z } from 'zod';
+import type { InvoiceRecord, SubscriptionRecord } from '../../activities/billing/billing-activities';
+import type { UsageResult, WalletBalance } from '../../db/ledger/ledger';
+import { ORDER_STATUSES, type OnlineOrderView, type OrderView } from '../../workflows/definitions';
+import { PAYMENT_METHODS, WALLETS } from '../../workflows/shared/policy';
+import { ZApproveRequest, ZChoosePaymentMethodRequest, ZEditOrderRequest, ZRejectRequest } from '../orders/schemas';
+import { ZPayInvoiceRequest } from '../billing/invoice-routes';
+import { ZCreateSubAccountRequest } from '../accounts/sub-account-routes';
+import { ZCreateSubscriptionRequest } from '../billing/subscription-routes';
+import type { Me } from '../accounts/me-routes';
+import type { TopUpRules } from '../orders/top-up-rules-routes';
+import { ZRecordUsageRequest } from '../ledger/usage-routes';
+import { ZConfirmPaymentRequest, ZCreateOrderRequest, ZOnlineLinesRequest } from '../online/schemas';
+
+/** Request bodies, by component name (converted with the input side of each schema). */
+export const requestSchemas = z.registry<{ id: string }>();
+requestSchemas.add(ZCreateOrderRequest, { id: 'CreateOrderRequest' });
+requestSchemas.add(ZEditOrderRequest, { id: 'EditOrderRequest' });
+requestSchemas.add(ZChoosePaymentMethodRequest, { id: 'ChoosePaymentMethodRequest' });
+requestSchemas.add(ZApproveRequest, { id: 'ApproveRequest' });
+requestSchemas.add(ZRejectRequest, { id: 'RejectRequest' });
+requestSchemas.add(ZRecordUsageRequest, { id: 'RecordUsageRequest' });
+requestSchemas.add(ZCreateSubAccountRequest, { id: 'CreateSubAccountRequest' });
+requestSchemas.add(ZOnlineLinesRequest, { id: 'OnlineLinesRequest' });
+requestSchemas.add(ZCreateSubscriptionRequest, { id: 'CreateSubscriptionRequest' });
+requestSchemas.add(ZPayInvoiceRequest, { id: 'PayInvoiceRequest' });
+requestSchemas.add(ZConfirmPaymentRequest, { id: 'ConfirmPaymentRequest' });
+
+const ZInstant = z.iso.datetime({ offset: true });
+const ZWalletBalance = z.object({
+  accountId: z.string(),
+  wallet: z.enum(WALLETS),
+  recharge: z.int(),
+  gift: z.int(),
+  unbilled: z.int(),
+  current: z.int().describe('recharge + gift − unbilled'),
+});
+
+/** The common error shape of every refusal. */
+export const ZError = z.object({
+  error: z.object({
+    code: z.string().describe('machine-readable, e.g. invalid_input, not_found, invalid_transition'),
+    message: z.string(),
+    fields: z.array(z.object({ path: z.string(), rule: z.string() })),
+  }),
+});
+
+/** An order as the API shows it (the workflow's live view). */
+export const ZOrder = z.object({
+  orderNumber: z.string().regex(/^\d{13}$/),
+  accountId: z.string(),
+  createdBy: z.string(),
+  wallet: z.enum(WALLETS),
+  amount: z.int().describe('minor units (rupiah; packs for muv)'),
+  currency: z.literal('IDR'),
+  status: z.enum(ORDER_STATUSES),
+  paymentMethod: z.enum(PAYMENT_METHODS).nullable(),
+  slip: z
+    .object({
+      fileId: z.string(),
+      sha256: z.string().describe('SHA-256 of the stored file (what GET …/slip answers)'),
+      size: z.int(),
+      contentType: z.string(),
+      original: z
+        .object({ sha256: z.string(), size: z.int() })
+        .optional()
+        .describe('the file as uploaded: images are stored decoded and encoded anew, without metadata or trailing bytes'),
+    })
+    .nullable(),
+  createdAt: z.string(),
+  submittedAt: z.string().nullable(),
+  deadline: z.string().nullable().describe('when finance must decide by (Dealing), or when the order closes or becomes final'),
+  checkResult: z.string().nullable(),
+  failure: z
+    .discriminatedUnion('kind', [
+      z.object({ kind: z.literal('rejected'), reason: z.string(), by: z.string() }),
+      z.object({ kind: z.literal('review-window-expired'), windowHours: z.number() }),
+    ])
+    .nullable(),
+  paid: z.object({ settled: z.int(), added: z.int(), balanceAfter: z.int(), paidAt: z.string(), approvedBy: z.string() }).nullable(),
+  final: z.boolean(),
+  submissions: z.int(),
+  revision: z.int(),
+});
+
+const ZOnlineMethod = z.enum(['virtual_account', 'credit_card', 'ewallet']);
+
+/** An online self top-up as the API shows it (the workflow's live view). */
+export const ZOnlineOrder = z.object({
+  kind: z.literal('online'),
+  orderNumber: z.string().regex(/^\d{13}$/),
+  accountId: z.string(),
+  createdBy: z.string(),
+  currency: z.literal('IDR'),
+  status: z.enum(ORDER_STATUSES),
+  lines: z.array(
+    z.object({
+      wallet: z.enum(WALLETS),
+      requested: z.int().describe('as asked: IDR, or visitors for muv'),
+      credit: z.int().describe('what the wallet receives, in its unit'),
+      price: z.int().describe('what the line bills, IDR'),
+      adjustment: z.string().nullable().describe('set when a rule changed the request, e.g. raised to the WhatsApp minimum'),
+    }),
+  ),
+  subtotal: z.int(),
+  invoice: z
+    .object({
+      paymentMethod: ZOnlineMethod,
+      subtotal: z.int(),
+      fee: z.int().describe('the credit-card fee, 0 for other methods'),
+      cardFeeBasisPoints: z.int(),
+      total: z.int(),
+      issuedAt: z.string(),
+      expiresAt: z.string().describe('23:59:59 of the next day in the account time zone'),
+      providerRef: z.string(),
+      vaNumber: z.string().nullable(),
+      bankCode: z.string().nullable(),
+      paymentUrl: z.string().nullable(),
+    })
+    .nullable(),
+  payment: z.object({ eventId: z.string(), providerRef: z.string(), amount: z.int(), paidAt: z.string(), late: z.boolean() }).nullable(),
+  settlement: z.array(z.object({ wallet: z.enum(WALLETS), settled: z.int(), added: z.int(), balanceAfter: z.int() })).nullable(),
+  refund: z.object({ reason: z.string(), by: z.string() }).nullable(),
+  checkResult: z.string().nullable(),
+  createdAt: z.string(),
+  deadline: z.string().nullable(),
+  revision: z.int(),
+});
+
+/** Either kind of order. */
+const ZAnyOrder = z.union([ZOrder, ZOnlineOrder]);
+
+const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), page: z.int(), pageSize: z.int(), total: z.int() });
+
+const ZSubAccount = z.object({ id: z.string(), username: z.string(), email: z.string(), role: z.literal('pic'), createdAt: ZInstant });
+const ZUsageResult = z.object({ entryId: z.string(), fromGift: z.int(), fromRecharge: z.int(), toUnbilled: z.int(), balanceAfter: ZWalletBalance });
+
+/** Response bodies, by component name (converted with the output side of each schema). */
+export const responseSchemas = z.registry<{ id: string }>();
+responseSchemas.add(ZError, { id: 'Error' });
+responseSchemas.add(ZOrder, { id: 'Order' });
+responseSchemas.add(ZOnlineOrder, { id: 'OnlineOrder' });
+responseSchemas.add(ZAnyOrder, { id: 'AnyOrder' });
+responseSchemas.add(
+  ZOnlineOrder.extend({ paymentOptions: z.record(ZOnlineMethod, z.object({ fee: z.int(), total: z.int() })).describe('what each method would bill') }),
+  { id: 'OnlineOrderSummary' },
+);
+responseSchemas.add(page(ZAnyOrder), { id: 'OrderPage' });
+responseSchemas.add(
+  page(z.union([ZOrder, ZOnlineOrder]).and(z.object({ secondsLeft: z.int().nullable().describe('seconds left in the review window (Dealing)') }))),
+  { id: 'ReviewQueuePage' },
+);
+responseSchemas.add(
+  z.object({ received: z.literal(true), status: z.enum(['new', 'duplicate']), disposition: z.enum(['signalled', 'unmatched']).optional() }),
+  { id: 'CallbackReceipt' },
+);
+responseSchemas.add(
+  z.object({
+    order: ZOrder,
+    bankTransfer: z.object({
+      bankName: z.string(),
+      accountName: z.string(),
+      accountNumber: z.string(),
+      orderNumber: z.string(),
+      amount: z.int(),
+      currency: z.literal('IDR'),
+      transferNote: z.string(),
+      instruction: z.string(),
+    }),
+  }),
+  { id: 'PaymentInstructions' },
+);
+responseSchemas.add(ZWalletBalance, { id: 'WalletBalance' });
+const ZSubscription = z.object({
+  id: z.string(),
+  accountId: z.string(),
+  product: z.string(),
+  price: z.int(),
+  cycleMonths: z.int(),
+  startDate: z.string(),
+  status: z.enum(['active', 'suspended', 'cancelled']),
+  timeZone: z.string(),
+});
+const ZInvoice = z.object({
+  id: z.string(),
+  subscriptionId: z.string(),
+  accountId: z.string(),
+  periodIndex: z.int(),
+  periodStart: z.string(),
+  periodEnd: z.string(),
+  amount: z.int(),
+  issuedAt: z.string(),
+  dueAt: z.string(),
+  status: z.enum(['unpaid', 'paid']),
+  paidAt: z.string().nullable(),
+  ledgerEntryId: z.string().nullable(),
+});
+responseSchemas.add(ZSubscription, { id: 'Subscription' });
+responseSchemas.add(z.object({ wallet: z.literal('deposit'), refundable: z.literal(false), reason: z.string() }), { id: 'DepositRefundPolicy' });
+responseSchemas.add(z.object({ items: z.array(ZSubscription) }), { id: 'SubscriptionList' });
+responseSchemas.add(z.object({ items: z.array(ZInvoice) }), { id: 'InvoiceList' });
+responseSchemas.add(
+  z.object({ accountId: z.string(), wallets: z.array(ZWalletBalance.omit({ accountId: true })) }),
+  { id: 'Balance' },
+);
+responseSchemas.add(ZUsageResult, { id: 'UsageResult' });
+responseSchemas.add(ZSubAccount, { id: 'SubAccount' });
+responseSchemas.add(ZSubAccount.extend({ token: z.string().describe('the bearer token, shown this once') }), { id: 'CreatedSubAccount' });
+responseSchemas.add(z.object({ items: z.array(ZSubAccount) }), { id: 'SubAccountList' });
+responseSchemas.add(
+  page(
+    z.object({
+      id: z.string(),
+      accountId: z.string(),
+      actor: z.object({ id: z.string(), username: z.string(), role: z.string() }),
+      action: z.string().describe('e.g. order.create, order.approve, sub_account.create, usage.record'),
+      orderNumber: z.string().nullable(),
+      details: z.record(z.string(), z.unknown()),
+      createdAt: ZInstant,
+    }),
+  ),
+  { id: 'OperationLogPage' },
+);
+const ZMe = z.object({
+  userId: z.string(),
+  username: z.string(),
+  email: z.string(),
+  role: z.enum(['owner', 'pic', 'finance', 'ops', 'service']),
+  account: z.object({ id: z.string(), companyName: z.string(), locale: z.enum(['en', 'id']), timeZone: z.string() }).nullable().describe('the customer account; null for provider staff'),
+});
+responseSchemas.add(ZMe, { id: 'Me' });
+const ZTopUpRules = z.object({
+  currency: z.literal('IDR'),
+  bankTransferWallets: z.array(z.enum(WALLETS)).readonly(),
+  onlinePaymentMethods: z.array(z.enum(PAYMENT_METHODS)).readonly(),
+  creditMinAmount: z.int(),
+  whatsappMinAmount: z.int().describe('a smaller online request is raised to it'),
+  muvPackVisitors: z.int(),
+  muvPackPrice: z.int(),
+  depositMinAmount: z.int(),
+  depositMaxAmount: z.int(),
+  creditCardFeeBasisPoints: z.int(),
+  reviewWindow: z.string(),
+  unsubmittedCloseAfter: z.string(),
+});
+responseSchemas.add(ZTopUpRules, { id: 'TopUpRules' });
+responseSchemas.add(z.object({ status: z.literal('ok') }), { id: 'Health' });
+responseSchemas.add(
+  z.object({ status: z.enum(['ready', 'not ready']), checks: z.object({ postgres: z.string(), temporal: z.string() }) }),
+  { id: 'Readiness' },
+);
+
+// Compile-time proof that the documented shapes are the ones the routes send: tsc fails when they drift.
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type Assert<T extends true> = T;
+type DocumentedShapesMatch = [
+  Assert<Same<z.infer<typeof ZOrder>, OrderView>>,
+  Assert<Same<z.infer<typeof ZOnlineOrder>, OnlineOrderView>>,
+  Assert<Same<z.infer<typeof ZSubscription>, SubscriptionRecord>>,
+  Assert<Same<z.infer<typeof ZInvoice>, InvoiceRecord>>,
+  Assert<Same<z.infer<typeof ZWalletBalance>, WalletBalance>>,
+  Assert<Same<z.infer<typeof ZUsageResult>, UsageResult>>,
+  Assert<Same<z.infer<typeof ZMe>, Me>>,
+  Assert<Same<z.infer<typeof ZTopUpRules>, TopUpRules>>,
+];

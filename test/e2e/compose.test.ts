@@ -1,0 +1,31 @@
+/** The production-shaped compose file is valid and wires every component the way DESIGN.md says. */
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { projectRoot } from '../../config/paths';
+
+function composeConfig(): string {
+  try {
+    return execFileSync('docker-compose', ['-f', path.join(projectRoot(), 'docker-compose.yml'), 'config'], { encoding: 'utf8' });
+  } catch (err) {
+    throw new Error(`docker-compose config failed (install the Debian package docker-compose; .ci/run does): ${String(err)}`);
+  }
+}
+
+test('When docker-compose reads the stack, then it is valid and has every service with a health check where others wait on it', () => {
+  const config = composeConfig();
+  for (const service of ['postgres', 'temporal', 'temporal-ui', 'mail', 'gateway', 'worker', 'api']) {
+    expect(config).toMatch(new RegExp(`^  ${service}:`, 'm'));
+  }
+  expect(config).toMatch(/DB: postgres12/);
+  expect(config).toMatch(/DATABASE_URL: postgres:\/\/topup:topup@postgres:5432\/topup/);
+  expect(config).toMatch(/SMTP_URL: smtp:\/\/mail:1025/);
+  expect(config.match(/healthcheck:/g)?.length).toBeGreaterThanOrEqual(3);
+});
+
+test("When docker-compose reads the stack, then the worker's metrics listen on the stack's network and reach the host on its loopback only", () => {
+  const config = composeConfig();
+  const worker = /^ {2}worker:\n((?: {4}.*\n| {6}.*\n)*)/m.exec(config)?.[1] ?? '';
+  expect(worker).toMatch(/^ {6}WORKER_METRICS_HOST: 0\.0\.0\.0$/m);
+  expect(worker).toMatch(/^ {4}- 127\.0\.0\.1:9464:9464\/tcp$/m);
+  expect(config).not.toMatch(/^ {4}- 9464:9464/m);
+});

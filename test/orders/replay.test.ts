@@ -1,0 +1,36 @@
+/**
+ * Determinism: recorded histories of every order path (test/histories/, written by
+ * `RECORD_HISTORIES=1 npx jest test/bank-transfer/bank-transfer-workflow.test.ts test/online/online-order.test.ts`) replay cleanly on today's workflow code.
+ * A change that breaks one needs `patched()`, not a new recording.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { HISTORIES_DIR, readHistory } from '../helpers/histories';
+import { Worker } from '@temporalio/worker';
+
+const files = fs.readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json'));
+
+test('When the recorded histories of every path are replayed, then none fails with a nondeterminism error', async () => {
+  expect(files.sort()).toEqual(
+    expect.arrayContaining([
+      'never-submitted-closed.json',
+      'review-window-expired.json',
+      'reject-edit-approve.json',
+      'reject-delete.json',
+      'payment-failure-final.json',
+      'online-paid-by-card.json',
+      'online-paid-late-approved.json',
+      'online-paid-late-refunded.json',
+      'subscription-billing-unpaid.json',
+    ]),
+  );
+  const histories = files.map((f) => ({
+    workflowId: path.basename(f, '.json'),
+    history: readHistory(f),
+  }));
+  const results = [];
+  for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: process.env.TOPUP_WORKFLOW_BUNDLE! } }, histories)) {
+    results.push({ workflowId: result.workflowId, error: result.error ? String(result.error) : null });
+  }
+  expect(results).toEqual(files.map((f) => ({ workflowId: path.basename(f, '.json'), error: null })));
+});

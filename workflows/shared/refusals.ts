@@ -1,0 +1,16 @@
+/**
+ * The named business failures of the order workflows' validators, which the API maps to HTTP statuses
+ * (api/shared/errors.ts): a message the status does not allow (409), and input that breaks a rule (400, naming it).
+ */
+import { ApplicationFailure } from '@temporalio/workflow';
+import { FAILURE_TYPES } from '../definitions';
+
+/** Refuses a message the order's status does not allow, with the reason. */
+export function refuse(message: string): never {
+  throw ApplicationFailure.create({ type: FAILURE_TYPES.invalidTransition, message, nonRetryable: true });
+}
+
+/** Refuses input that breaks a rule, naming the field and the rule. */
+export function invalid(field: string, rule: string): never {
+  throw ApplicationFailure.create({ type: FAILURE_TYPES.invalidInput, message: `${field}: ${rule}`, details: [{ field, rule }], nonRetryable: true });
+}
