@@ -40,9 +40,16 @@ function buildWebConsole() {
   run(process.execPath, [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'web/vite.config.mts', '--logLevel', 'warn']);
 }
 
+/** ESLint (eslint.config.mjs): floating promises, the dependency rules between the folders, import cycles. */
+function lint() {
+  run(process.execPath, [path.join(root, 'node_modules', 'eslint', 'bin', 'eslint.js'), '.']);
+}
+
 const command = process.argv[2];
 const rest = process.argv.slice(3);
 ensureDependencies();
+// The test command lints first: any error fails it before anything is built or run.
+if (command === 'test') lint();
 build();
 switch (command) {
   case 'start':
