@@ -1,16 +1,18 @@
 /**
- * All activities, built from their dependencies so tests pass real instances (a real pool, a real mailer).
+ * All activities, built from their dependencies so tests pass real instances (a real pool, a real mailer). They
+ * implement the activity interfaces the workflows declare (workflows/<area>/activity-types.ts).
  */
 import type { Pool } from 'pg';
 import type { ProviderInfo } from '../config/provider';
-import { createBillingActivities } from './billing/billing-activities';
-import { createLedgerActivities } from '../db/ledger/ledger';
-import { createLowBalanceActivities } from './ledger/low-balance';
-import { createEmailActivities, type Mailer } from './shared/mailer';
+import type { BankTransferActivities, BillingActivities, LowBalanceActivities, OnlineOrderActivities } from '../workflows/definitions';
 import { createOrderNotificationActivities } from './bank-transfer/order-notifications';
+import { createBillingActivities } from './billing/billing-activities';
+import { createLedgerActivities } from './ledger/ledger-activities';
+import { createLowBalanceActivities } from './ledger/low-balance';
 import { createOnlineOrderActivities } from './online/online-order-activities';
-import { createOrderReadModelActivities } from '../db/orders/read-model';
 import type { PaymentProvider } from './online/payment-provider';
+import { createOrderReadModelActivities } from './orders/read-model-activities';
+import { createEmailActivities, type Mailer } from './shared/mailer';
 
 /** What activities need from the outside world. */
 export interface ActivityDeps {
@@ -21,20 +23,24 @@ export interface ActivityDeps {
   gateway: PaymentProvider;
 }
 
+/** Every activity a workflow calls. */
+export type WorkflowActivities = BankTransferActivities & OnlineOrderActivities & BillingActivities & LowBalanceActivities;
+
 /** Builds the activity implementations the worker registers. */
 export function createActivities(deps: ActivityDeps) {
-  const email = createEmailActivities({ pool: deps.pool, mailer: deps.mailer });
-  const ledger = createLedgerActivities(deps.pool);
+  const { pool, provider } = deps;
+  const email = createEmailActivities({ pool, mailer: deps.mailer });
+  const { sendEmail } = email;
   return {
-    ...createOrderReadModelActivities(deps.pool),
-    creditTopup: ledger.creditTopup,
+    ...createOrderReadModelActivities(pool),
+    ...createLedgerActivities(pool),
     ...email,
-    ...createOrderNotificationActivities({ pool: deps.pool, provider: deps.provider, sendEmail: email.sendEmail }),
-    ...createBillingActivities({ pool: deps.pool, provider: deps.provider, sendEmail: email.sendEmail }),
-    ...createLowBalanceActivities({ pool: deps.pool, providerName: deps.provider.name, sendEmail: email.sendEmail }),
-    ...createOnlineOrderActivities({ pool: deps.pool, provider: deps.provider, gateway: deps.gateway, sendEmail: email.sendEmail }),
-  };
+    ...createOrderNotificationActivities({ pool, provider, sendEmail }),
+    ...createBillingActivities({ pool, provider, sendEmail }),
+    ...createLowBalanceActivities({ pool, providerName: provider.name, sendEmail }),
+    ...createOnlineOrderActivities({ pool, provider, gateway: deps.gateway, sendEmail }),
+  } satisfies WorkflowActivities;
 }
 
-/** The activity interface the workflows proxy (types only cross into workflow code). */
+/** The activities the worker registers. */
 export type Activities = ReturnType<typeof createActivities>;

@@ -11,7 +11,8 @@ import { createApiMetrics } from './shared/metrics';
 import { requestContext } from './shared/request-context';
 import { rememberRoute } from './shared/route-pattern';
 import type { ProviderInfo } from '../config/provider';
-import type { TopupPolicy } from '../workflows/shared/policy';
+import { pingDatabase } from '../db/pool';
+import type { TopupPolicy } from '../workflows/definitions';
 import { authenticate, opsReadOnly } from './accounts/auth';
 import { PrincipalCache } from './accounts/principal-cache';
 import { errorHandler, HttpError } from './shared/errors';
@@ -25,6 +26,7 @@ import { balanceRouter } from './ledger/balance-routes';
 import { meRouter } from './accounts/me-routes';
 import { operationLogRouter } from './accounts/operation-log-routes';
 import { onlineOrdersRouter } from './online/online-order-routes';
+import { bankTransferRouter } from './bank-transfer/bank-transfer-routes';
 import { ordersRouter } from './orders/order-routes';
 import { paymentCallbackRouter } from './online/payment-callback-routes';
 import { invoicesRouter } from './billing/invoice-routes';
@@ -96,7 +98,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.get('/readyz', async (_req, res) => {
     const checks = {
-      postgres: await deps.pool.query('SELECT 1').then(
+      postgres: await pingDatabase(deps.pool).then(
         () => 'ok',
         (err: Error) => err.message,
       ),
@@ -130,6 +132,7 @@ export function createApp(deps: AppDeps): Express {
   // Counted before the multipart body is read, so a refused upload costs nothing.
   v1.post('/orders/:orderNumber/slip', uploadRateLimit(deps.uploadRateLimit ?? DEFAULT_UPLOAD_RATE_LIMIT, deps.accountUploadRateLimit ?? DEFAULT_ACCOUNT_UPLOAD_RATE_LIMIT));
   v1.use('/orders', ordersRouter(orderDeps));
+  v1.use('/orders', bankTransferRouter(orderDeps));
   v1.post('/online-orders', idempotent(deps.pool, 'create-online-order', { required: false }));
   v1.use('/online-orders', onlineOrdersRouter(orderDeps));
   v1.use('/review', reviewRouter(orderDeps));

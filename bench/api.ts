@@ -41,9 +41,9 @@ interface ListShape {
 
 const SHAPES: ListShape[] = [
   { name: 'customer, newest first, page 1', finance: false, query: { page: 1 } },
-  { name: 'customer, Paid, date range, page 1', finance: false, query: { status: 'Paid', ...RANGE, page: 1 } },
-  { name: 'finance (all accounts), Paid, date range, page 1', finance: true, query: { status: 'Paid', ...RANGE, page: 1 } },
-  { name: 'finance (all accounts), Paid, date range, page 500', finance: true, query: { status: 'Paid', ...RANGE, page: 500 } },
+  { name: 'customer, Paid, date range, page 1', finance: false, query: { status: 'paid', ...RANGE, page: 1 } },
+  { name: 'finance (all accounts), Paid, date range, page 1', finance: true, query: { status: 'paid', ...RANGE, page: 1 } },
+  { name: 'finance (all accounts), Paid, date range, page 500', finance: true, query: { status: 'paid', ...RANGE, page: 500 } },
 ];
 
 function queryString(q: ListShape['query']): string {

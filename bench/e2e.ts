@@ -53,7 +53,7 @@ async function oneOrder(stack: BenchStack, emails: EmailWatcher, i: number, late
   const slip = expectStatus('slip', await uploadSlip(stack.api, n, owner, SMALL_SLIP), 201);
   const approvedAt = Date.now();
   const approved = expectStatus('approve', await callJson(stack.api, 'POST', `/v1/orders/${n}/approve`, finance[i % finance.length]!, { checkResult: 'Matches the slip' }), 200);
-  if (approved.body.status !== 'Paid') throw new Error(`order ${n} answered ${String(approved.body.status)} to approve`);
+  if (approved.body.status !== 'paid') throw new Error(`order ${n} answered ${String(approved.body.status)} to approve`);
   const emailSentAt = await emails.sent(`topup:${n}:paid`);
   latencies['approve-to-paid'].push(emailSentAt.getTime() - approvedAt);
   latencies.create.push(created.ms);
@@ -81,7 +81,7 @@ async function runLevel(stack: BenchStack, pids: Record<ProcessName, number>, co
 /** Paid orders, their ledger entries, receipts and sent emails, and the ledger's invariant, after the run. */
 async function verify(stack: BenchStack): Promise<string> {
   const q = async (sql: string) => Number((await stack.pool.query<{ n: string }>(sql)).rows[0]?.n ?? 0);
-  const paid = await q(`SELECT count(*) AS n FROM orders WHERE account_id LIKE 'bench_acc_%' AND status = 'Paid'`);
+  const paid = await q(`SELECT count(*) AS n FROM orders WHERE account_id LIKE 'bench_acc_%' AND status = 'paid'`);
   const entries = await q(`SELECT count(*) AS n FROM journal_entries WHERE account_id LIKE 'bench_acc_%' AND kind = 'topup'`);
   const receipts = await q(`SELECT count(*) AS n FROM receipts r JOIN orders o USING (order_number) WHERE o.account_id LIKE 'bench_acc_%'`);
   const emails = await q(`SELECT count(*) AS n FROM email_outbox WHERE idempotency_key LIKE 'topup:%:paid' AND sent_at IS NOT NULL`);

@@ -11,7 +11,7 @@ async function main(): Promise<number> {
   return withConfiguredDatabase(loadSettings(), async (pool) => {
     const counts = await pool.query<{ entries: number; orders: number; paid: number }>(
       `SELECT (SELECT count(*)::int FROM journal_entries) AS entries, (SELECT count(*)::int FROM orders) AS orders,
-              (SELECT count(*)::int FROM orders WHERE status = 'Paid') AS paid`,
+              (SELECT count(*)::int FROM orders WHERE status = 'paid') AS paid`,
     );
     const violations = await checkInvariants(pool);
     const c = counts.rows[0]!;

@@ -3,7 +3,7 @@
  * README's curl walk-through works as written. Idempotent: safe on every start.
  */
 import type { Pool } from 'pg';
-import { issueToken } from '../api/accounts/auth';
+import { issueToken } from '../db/accounts/tokens';
 
 /** A demo user and the token printed at start. */
 export interface DemoCredential {

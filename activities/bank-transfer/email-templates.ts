@@ -3,7 +3,8 @@
  * PDF receipt attached by the caller) and payment failure. Pure: data in, subject + text + HTML out.
  * Every value is escaped where the HTML is built, so no caller-supplied text can become markup.
  */
-import { formatDateTime, formatIdr, type Locale, walletName } from '../shared/money-format';
+import { formatDateTime, formatIdr } from '../shared/money-format';
+import { statusName, walletName, type Locale } from '../../workflows/definitions';
 import { COMMON, type OrderEmailBase, type RenderedEmail, renderEmail } from '../shared/render-email';
 
 export { escapeHtml, type RenderedEmail } from '../shared/render-email';
@@ -46,8 +47,8 @@ export function orderSubmittedEmail(d: OrderSubmittedEmailData): RenderedEmail {
     subject: en ? `Top-up order ${d.orderNumber} received` : `Pesanan top up ${d.orderNumber} diterima`,
     heading: en ? 'Top-up request received' : 'Permintaan top up diterima',
     intro: en
-      ? 'We have received your top-up request and payment slip. The order is now Dealing while our finance team checks the payment.'
-      : 'Kami telah menerima permintaan top up dan slip pembayaran Anda. Status pesanan kini Dealing selama tim keuangan kami memeriksa pembayaran.',
+      ? `We have received your top-up request and payment slip. The order is now ${statusName('dealing', 'en')} while our finance team checks the payment.`
+      : `Kami telah menerima permintaan top up dan slip pembayaran Anda. Status pesanan kini ${statusName('dealing', 'id')} selama tim keuangan kami memeriksa pembayaran.`,
     rows: [
       [COMMON[d.locale].orderNumber, d.orderNumber],
       [en ? 'Order time' : 'Waktu pemesanan', formatDateTime(d.orderTime, d.locale, d.timeZone)],
@@ -57,8 +58,8 @@ export function orderSubmittedEmail(d: OrderSubmittedEmailData): RenderedEmail {
     ],
     notes: [
       en
-        ? 'You will receive another email when the payment is confirmed (Paid) or cannot be confirmed (Payment Failure).'
-        : 'Anda akan menerima email lagi setelah pembayaran dikonfirmasi (Paid) atau tidak dapat dikonfirmasi (Payment Failure).',
+        ? `You will receive another email when the payment is confirmed (${statusName('paid', 'en')}) or cannot be confirmed (${statusName('payment_failure', 'en')}).`
+        : `Anda akan menerima email lagi setelah pembayaran dikonfirmasi (${statusName('paid', 'id')}) atau tidak dapat dikonfirmasi (${statusName('payment_failure', 'id')}).`,
     ],
   });
 }
@@ -83,8 +84,8 @@ export function orderPaidEmail(d: OrderPaidEmailData): RenderedEmail {
     subject: en ? `Top-up order ${d.orderNumber} paid` : `Pesanan top up ${d.orderNumber} telah dibayar`,
     heading: en ? 'Payment confirmed' : 'Pembayaran dikonfirmasi',
     intro: en
-      ? `Your payment has been confirmed and the order is Paid. The top-up has been credited to your ${wallet}.`
-      : `Pembayaran Anda telah dikonfirmasi dan status pesanan kini Paid. Top up telah ditambahkan ke ${wallet} Anda.`,
+      ? `Your payment has been confirmed and the order is ${statusName('paid', 'en')}. The top-up has been credited to your ${wallet}.`
+      : `Pembayaran Anda telah dikonfirmasi dan status pesanan kini ${statusName('paid', 'id')}. Top up telah ditambahkan ke ${wallet} Anda.`,
     rows: [
       [COMMON[d.locale].orderNumber, d.orderNumber],
       [en ? 'Wallet' : 'Jenis saldo', wallet],
@@ -99,13 +100,13 @@ export function orderPaidEmail(d: OrderPaidEmailData): RenderedEmail {
 
 const FAILURE_TEXT: Record<Locale, { rejected: string; expired(hours: number): string; notConfirmed(hours: number): string }> = {
   en: {
-    rejected: 'Our finance team could not confirm the payment for this order, so its status is now Payment Failure.',
-    expired: (h) => `We could not confirm your payment within ${h} hours of submission, so the order's status is now Payment Failure.`,
+    rejected: `Our finance team could not confirm the payment for this order, so its status is now ${statusName('payment_failure', 'en')}.`,
+    expired: (h) => `We could not confirm your payment within ${h} hours of submission, so the order's status is now ${statusName('payment_failure', 'en')}.`,
     notConfirmed: (h) => `Payment not confirmed within ${h} hours`,
   },
   id: {
-    rejected: 'Tim keuangan kami tidak dapat mengonfirmasi pembayaran untuk pesanan ini, sehingga statusnya kini Payment Failure.',
-    expired: (h) => `Kami tidak dapat mengonfirmasi pembayaran Anda dalam ${h} jam sejak pesanan diajukan, sehingga statusnya kini Payment Failure.`,
+    rejected: `Tim keuangan kami tidak dapat mengonfirmasi pembayaran untuk pesanan ini, sehingga statusnya kini ${statusName('payment_failure', 'id')}.`,
+    expired: (h) => `Kami tidak dapat mengonfirmasi pembayaran Anda dalam ${h} jam sejak pesanan diajukan, sehingga statusnya kini ${statusName('payment_failure', 'id')}.`,
     notConfirmed: (h) => `Pembayaran tidak terkonfirmasi dalam ${h} jam`,
   },
 };
@@ -128,8 +129,8 @@ export function paymentFailedEmail(d: PaymentFailedEmailData): RenderedEmail {
     ],
     notes: [
       en
-        ? 'You can edit the amount and upload a new payment slip on the same order; it then goes back to Dealing for review.'
-        : 'Anda dapat mengubah jumlah dan mengunggah slip pembayaran baru pada pesanan yang sama; statusnya kemudian kembali menjadi Dealing untuk diperiksa.',
+        ? `You can edit the amount and upload a new payment slip on the same order; it then goes back to ${statusName('dealing', 'en')} for review.`
+        : `Anda dapat mengubah jumlah dan mengunggah slip pembayaran baru pada pesanan yang sama; statusnya kemudian kembali menjadi ${statusName('dealing', 'id')} untuk diperiksa.`,
     ],
   });
 }

@@ -6,7 +6,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
 import type { ProviderInfo } from '../../config/provider';
-import type { OrderView } from '../../workflows/definitions';
+import { findReceipt, storeReceipt } from '../../db/bank-transfer/receipts';
+import type { BankTransferActivities, OrderEmailEvent, OrderView } from '../../workflows/definitions';
 import { orderPaidEmail, orderSubmittedEmail, paymentFailedEmail, type RenderedEmail } from './email-templates';
 import type { SendEmailInput, SendEmailResult } from '../shared/mailer';
 import { loadOrderContext, type OrderContext } from '../../db/orders/order-context';
@@ -19,25 +20,9 @@ export interface OrderNotificationDeps {
   sendEmail(input: SendEmailInput): Promise<SendEmailResult>;
 }
 
-/** The emails an order sends, one per step. */
-export type OrderEmailEvent = 'submitted' | 'paid' | 'failed';
-
-/** A stored receipt. */
-export interface StoredReceipt {
-  fileName: string;
-  pdf: Buffer;
-}
-
 /** The idempotency key of an order's email: one per order and step (and per submission where steps repeat). */
 export function orderEmailKey(event: OrderEmailEvent, order: Pick<OrderView, 'orderNumber' | 'submissions'>): string {
   return event === 'paid' ? `topup:${order.orderNumber}:paid` : `topup:${order.orderNumber}:${event}:${order.submissions}`;
-}
-
-/** Reads an order's stored receipt, or null before it is Paid. */
-export async function findReceipt(pool: Pool, orderNumber: string): Promise<StoredReceipt | null> {
-  const res = await pool.query<{ file_name: string; pdf: Buffer }>('SELECT file_name, pdf FROM receipts WHERE order_number = $1', [orderNumber]);
-  const row = res.rows[0];
-  return row ? { fileName: row.file_name, pdf: row.pdf } : null;
 }
 
 function requirePaid(order: OrderView): NonNullable<OrderView['paid']> {
@@ -67,7 +52,7 @@ function composeEmail(event: OrderEmailEvent, order: OrderView, ctx: OrderContex
 export function createOrderNotificationActivities(deps: OrderNotificationDeps) {
   return {
     /** Renders the PDF receipt of a Paid order and stores it, once; returns its file name and size. */
-    async issueReceipt(order: OrderView): Promise<{ fileName: string; size: number }> {
+    async issueReceipt(order) {
       const paid = requirePaid(order);
       const ctx = await loadOrderContext(deps.pool, order.accountId, order.createdBy);
       const pdf = await renderReceiptPdf({
@@ -88,17 +73,13 @@ export function createOrderNotificationActivities(deps: OrderNotificationDeps) {
         checkResult: order.checkResult,
       });
       const fileName = receiptFileName({ locale: ctx.locale, orderNumber: order.orderNumber });
-      await deps.pool.query('INSERT INTO receipts (order_number, file_name, pdf) VALUES ($1, $2, $3) ON CONFLICT (order_number) DO NOTHING', [
-        order.orderNumber,
-        fileName,
-        Buffer.from(pdf),
-      ]);
+      await storeReceipt(deps.pool, order.orderNumber, { fileName, pdf: Buffer.from(pdf) });
       const stored = await findReceipt(deps.pool, order.orderNumber);
       return { fileName: stored!.fileName, size: stored!.pdf.length };
     },
 
     /** Sends an order's email for `event` to the user who created the order, in the account's locale. */
-    async sendOrderEmail(input: { event: OrderEmailEvent; order: OrderView }): Promise<SendEmailResult> {
+    async sendOrderEmail(input) {
       const { event, order } = input;
       const ctx = await loadOrderContext(deps.pool, order.accountId, order.createdBy);
       const email = composeEmail(event, order, ctx, deps.provider.name);
@@ -111,5 +92,5 @@ export function createOrderNotificationActivities(deps: OrderNotificationDeps) {
       }
       return deps.sendEmail({ idempotencyKey: orderEmailKey(event, order), to: ctx.email, ...email, attachments });
     },
-  };
+  } satisfies Pick<BankTransferActivities, 'issueReceipt' | 'sendOrderEmail'>;
 }

@@ -3,7 +3,8 @@
  * header, the order's fields, how the payment was split between the outstanding balance and the wallet,
  * and a footer. Deterministic: the same data renders byte-identical output (no clock, no random ids).
  */
-import { formatDateTime, formatIdr, type Locale, paymentMethodName, walletName } from '../shared/money-format';
+import { formatDateTime, formatIdr } from '../shared/money-format';
+import { paymentMethodName, statusName, walletName, type Locale } from '../../workflows/definitions';
 import { type Canvas, createA4Document, drawAmountRow, drawFieldTable, drawFooter, drawHeader, drawSectionTitle, drawTotalRow, GREEN, MARGIN, MUTED } from '../shared/pdf-layout';
 
 /** Everything a receipt shows; amounts in whole rupiah, times as ISO-8601. */
@@ -32,7 +33,6 @@ export interface ReceiptData {
 
 interface ReceiptLabels {
   title: string;
-  paid: string;
   details: string;
   orderNumber: string;
   orderTime: string;
@@ -56,7 +56,6 @@ interface ReceiptLabels {
 const LABELS: Record<Locale, ReceiptLabels> = {
   en: {
     title: 'Receipt',
-    paid: 'PAID',
     details: 'Order details',
     orderNumber: 'Order number',
     orderTime: 'Order time',
@@ -78,7 +77,6 @@ const LABELS: Record<Locale, ReceiptLabels> = {
   },
   id: {
     title: 'Kuitansi',
-    paid: 'LUNAS',
     details: 'Rincian pesanan',
     orderNumber: 'Nomor pesanan',
     orderTime: 'Waktu pemesanan',
@@ -117,7 +115,7 @@ export async function renderReceiptPdf(r: ReceiptData): Promise<Uint8Array> {
     date: new Date(r.paidAt),
   });
 
-  let y = drawHeader(canvas, r.provider, labels.title, { text: labels.paid, color: GREEN });
+  let y = drawHeader(canvas, r.provider, labels.title, { text: statusName('paid', r.locale).toLocaleUpperCase(r.locale), color: GREEN });
   y = drawSectionTitle(canvas, labels.details, y - 28);
   y = drawFieldTable(canvas, fieldRows(r, labels), y - 8);
   y = drawSectionTitle(canvas, labels.allocation, y - 28);

@@ -3,7 +3,8 @@
  * not cover it, in English or Bahasa Indonesia. Pure: data in, bytes or text out; the layout is the receipt's.
  */
 import { createA4Document, drawFieldTable, drawFooter, drawHeader, drawSectionTitle, AMBER, GREEN } from '../shared/pdf-layout';
-import { formatDateTime, formatIdr, type Locale } from '../shared/money-format';
+import { formatDateTime, formatIdr } from '../shared/money-format';
+import { statusName, type Locale } from '../../workflows/definitions';
 import { renderEmail, type RenderedEmail } from '../shared/render-email';
 
 /** What a renewal invoice shows. */
@@ -27,7 +28,6 @@ export interface SubscriptionInvoiceData {
 const LABELS = {
   en: {
     title: 'Invoice',
-    badge: { unpaid: 'UNPAID', paid: 'PAID' },
     details: 'Invoice details',
     invoice: 'Invoice number',
     company: 'Company name',
@@ -43,7 +43,6 @@ const LABELS = {
   },
   id: {
     title: 'Faktur',
-    badge: { unpaid: 'BELUM DIBAYAR', paid: 'LUNAS' },
     details: 'Rincian faktur',
     invoice: 'Nomor faktur',
     company: 'Nama perusahaan',
@@ -78,7 +77,7 @@ function rows(d: SubscriptionInvoiceData): [string, string][] {
 export async function renderSubscriptionInvoicePdf(d: SubscriptionInvoiceData): Promise<Uint8Array> {
   const l = LABELS[d.locale];
   const { doc, canvas } = await createA4Document({ title: `${l.title} ${d.invoiceId}`, author: d.provider.name, subject: `${l.title} ${d.invoiceId} - ${d.companyName}`, locale: d.locale, date: new Date(d.issuedAt) });
-  let y = drawHeader(canvas, d.provider, l.title, { text: l.badge[d.status], color: d.status === 'paid' ? GREEN : AMBER });
+  let y = drawHeader(canvas, d.provider, l.title, { text: statusName(d.status, d.locale).toLocaleUpperCase(d.locale), color: d.status === 'paid' ? GREEN : AMBER });
   y = drawSectionTitle(canvas, l.details, y - 26);
   drawFieldTable(canvas, rows(d), y - 8);
   drawFooter(canvas, d.provider, l.footer, l.contact);

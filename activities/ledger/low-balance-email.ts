@@ -1,5 +1,6 @@
 /** The low-balance notice email (seed 001: "your balance is below 40 %, top up"), in the account's locale. Pure. */
-import { formatWalletAmount, type Locale, walletName } from '../shared/money-format';
+import { formatWalletAmount } from '../shared/money-format';
+import { type Locale, walletName } from '../../workflows/definitions';
 import { renderEmail, type RenderedEmail } from '../shared/render-email';
 
 /** What the notice says. */

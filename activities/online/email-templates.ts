@@ -4,7 +4,8 @@
  * user who requested the top-up). Pure: data in, subject + text + HTML out, through the shared renderer.
  */
 import type { InvoiceLine, ProformaInvoiceData } from './invoice-pdf';
-import { formatBasisPoints, formatDateTime, formatIdr, formatWalletAmount, type Locale, paymentMethodName, walletName } from '../shared/money-format';
+import { formatBasisPoints, formatDateTime, formatIdr, formatWalletAmount } from '../shared/money-format';
+import { paymentMethodName, statusName, walletName, type Locale } from '../../workflows/definitions';
 import { COMMON, type OrderEmailBase, type RenderedEmail, renderEmail } from '../shared/render-email';
 
 /** The sales invoice was issued (Awaiting payment): what to pay, how, and until when. */
@@ -93,8 +94,8 @@ export function onlinePaidEmail(d: OnlinePaidEmailData): RenderedEmail {
     subject: en ? `Payment successful: top-up order ${d.orderNumber}` : `Pembayaran berhasil: pesanan top up ${d.orderNumber}`,
     heading: en ? 'Payment successful' : 'Pembayaran berhasil',
     intro: en
-      ? 'Your payment was successful and the order is Paid. Your balance has been topped up.'
-      : 'Pembayaran Anda berhasil dan status pesanan kini Paid. Saldo Anda telah ditambahkan.',
+      ? `Your payment was successful and the order is ${statusName('paid', 'en')}. Your balance has been topped up.`
+      : `Pembayaran Anda berhasil dan status pesanan kini ${statusName('paid', 'id')}. Saldo Anda telah ditambahkan.`,
     rows: [
       [COMMON[d.locale].orderNumber, d.orderNumber],
       [en ? 'Total paid' : 'Total dibayar', formatIdr(d.total, d.locale)],

@@ -4,8 +4,8 @@
  * adjustment a rule made, the card fee and total, and after payment how each wallet's top-up settled an
  * outstanding balance first. Deterministic: the same data renders byte-identical output (dated by `issuedAt`).
  */
-import type { OnlinePaymentMethod } from '../../workflows/definitions';
-import { formatBasisPoints, formatDateTime, formatIdr, formatWalletAmount, type Locale, paymentMethodName, walletName } from '../shared/money-format';
+import { formatBasisPoints, formatDateTime, formatIdr, formatWalletAmount } from '../shared/money-format';
+import { paymentMethodName, statusName, walletName, type Locale, type OnlinePaymentMethod, type OrderStatus } from '../../workflows/definitions';
 import {
   AMBER,
   type Canvas,
@@ -28,8 +28,8 @@ import {
   wrap,
 } from '../shared/pdf-layout';
 
-/** The invoice's status, named as DOMAIN.md names the order's. */
-export type InvoiceStatus = 'Awaiting payment' | 'Paid' | 'Closed' | 'Paid late';
+/** The invoice's status: the order's, once its invoice is issued. */
+export type InvoiceStatus = Extract<OrderStatus, 'awaiting_payment' | 'paid' | 'closed' | 'paid_late'>;
 
 /** One wallet of the order as billed (`OnlineLine`): `requested` and `credit` in the wallet's unit, `price` IDR. */
 export interface InvoiceLine {
@@ -83,7 +83,6 @@ export interface ProformaInvoiceData {
 
 interface InvoiceLabels {
   title: string;
-  badge: Record<InvoiceStatus, string>;
   details: string;
   orderNumber: string;
   issuedAt: string;
@@ -112,7 +111,6 @@ interface InvoiceLabels {
 const LABELS: Record<Locale, InvoiceLabels> = {
   en: {
     title: 'Proforma invoice',
-    badge: { 'Awaiting payment': 'AWAITING PAYMENT', Paid: 'PAID', Closed: 'CLOSED', 'Paid late': 'PAID LATE' },
     details: 'Invoice details',
     orderNumber: 'Order number',
     issuedAt: 'Issued',
@@ -134,17 +132,16 @@ const LABELS: Record<Locale, InvoiceLabels> = {
     total: 'Total',
     settledFirst: (settled, added) => `Outstanding settled first: ${settled}; added to balance: ${added}`,
     statusNote: {
-      'Awaiting payment': 'Pay the total before the time under "Valid until". After it this invoice expires and a new order is needed.',
-      Paid: 'This invoice has been paid.',
-      Closed: 'This invoice expired without payment. Create a new order to top up.',
-      'Paid late': 'The payment arrived after this invoice expired; our finance team will credit or refund it.',
+      awaiting_payment: 'Pay the total before the time under "Valid until". After it this invoice expires and a new order is needed.',
+      paid: 'This invoice has been paid.',
+      closed: 'This invoice expired without payment. Create a new order to top up.',
+      paid_late: 'The payment arrived after this invoice expired; our finance team will credit or refund it.',
     },
     footer: 'A proforma invoice, not a tax invoice; issued electronically and valid without a signature.',
     contact: 'Questions about this invoice:',
   },
   id: {
     title: 'Faktur proforma',
-    badge: { 'Awaiting payment': 'MENUNGGU PEMBAYARAN', Paid: 'LUNAS', Closed: 'DITUTUP', 'Paid late': 'DIBAYAR TERLAMBAT' },
     details: 'Rincian faktur',
     orderNumber: 'Nomor pesanan',
     issuedAt: 'Diterbitkan',
@@ -166,17 +163,17 @@ const LABELS: Record<Locale, InvoiceLabels> = {
     total: 'Total',
     settledFirst: (settled, added) => `Tunggakan dilunasi terlebih dahulu: ${settled}; ditambahkan ke saldo: ${added}`,
     statusNote: {
-      'Awaiting payment': 'Bayar total sebelum waktu pada "Berlaku hingga". Setelah itu faktur ini kedaluwarsa dan perlu pesanan baru.',
-      Paid: 'Faktur ini telah dibayar.',
-      Closed: 'Faktur ini kedaluwarsa tanpa pembayaran. Buat pesanan baru untuk top up.',
-      'Paid late': 'Pembayaran diterima setelah faktur ini kedaluwarsa; tim keuangan kami akan menambahkannya ke saldo atau mengembalikannya.',
+      awaiting_payment: 'Bayar total sebelum waktu pada "Berlaku hingga". Setelah itu faktur ini kedaluwarsa dan perlu pesanan baru.',
+      paid: 'Faktur ini telah dibayar.',
+      closed: 'Faktur ini kedaluwarsa tanpa pembayaran. Buat pesanan baru untuk top up.',
+      paid_late: 'Pembayaran diterima setelah faktur ini kedaluwarsa; tim keuangan kami akan menambahkannya ke saldo atau mengembalikannya.',
     },
     footer: 'Faktur proforma, bukan faktur pajak; diterbitkan secara elektronik dan sah tanpa tanda tangan.',
     contact: 'Pertanyaan tentang faktur ini:',
   },
 };
 
-const BADGE_COLORS = { 'Awaiting payment': AMBER, Paid: GREEN, Closed: GREY, 'Paid late': AMBER } as const;
+const BADGE_COLORS = { awaiting_payment: AMBER, paid: GREEN, closed: GREY, paid_late: AMBER } as const;
 
 /** The line table: the wallet's name, then three amount columns (requested, credited, price) flush right. */
 const AMOUNT_COLUMN = 108;
@@ -203,7 +200,7 @@ export async function renderProformaInvoicePdf(inv: ProformaInvoiceData): Promis
     date: new Date(inv.issuedAt),
   });
 
-  let y = drawHeader(canvas, inv.provider, labels.title, { text: labels.badge[inv.status], color: BADGE_COLORS[inv.status] });
+  let y = drawHeader(canvas, inv.provider, labels.title, { text: statusName(inv.status, inv.locale).toLocaleUpperCase(inv.locale), color: BADGE_COLORS[inv.status] });
   y = drawSectionTitle(canvas, labels.details, y - 26);
   y = drawFieldTable(canvas, fieldRows(inv, labels), y - 8);
   y = drawSectionTitle(canvas, labels.items, y - 26);
@@ -252,7 +249,7 @@ function fieldRows(inv: ProformaInvoiceData, labels: InvoiceLabels): [string, st
   ];
   if (inv.payment.vaNumber !== null) rows.push([labels.vaNumber, inv.payment.vaNumber]);
   // A link is something to do, so it is offered only while the invoice can still be paid.
-  if (inv.payment.paymentUrl !== null && inv.status === 'Awaiting payment') rows.push([labels.paymentLink, inv.payment.paymentUrl]);
+  if (inv.payment.paymentUrl !== null && inv.status === 'awaiting_payment') rows.push([labels.paymentLink, inv.payment.paymentUrl]);
   return rows;
 }
 

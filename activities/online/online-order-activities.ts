@@ -7,12 +7,13 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
 import type { ProviderInfo } from '../../config/provider';
-import type { LineSettlement, OnlineOrderView, OnlinePaymentMethod } from '../../workflows/definitions';
-import { proformaInvoiceFileName, renderProformaInvoicePdf, type InvoiceStatus, type ProformaInvoiceData } from './invoice-pdf';
 import { creditTopup } from '../../db/ledger/ledger';
+import { findInvoiceDocument, storeInvoiceDocument } from '../../db/online/invoice-documents';
+import { loadOrderContext, type OrderContext } from '../../db/orders/order-context';
+import type { LineSettlement, OnlineOrderActivities, OnlineOrderView } from '../../workflows/definitions';
 import type { SendEmailInput, SendEmailResult } from '../shared/mailer';
 import { billingInfoEmail, onlinePaidEmail } from './email-templates';
-import { loadOrderContext, type OrderContext } from '../../db/orders/order-context';
+import { proformaInvoiceFileName, renderProformaInvoicePdf, type InvoiceStatus, type ProformaInvoiceData } from './invoice-pdf';
 import type { PaymentProvider } from './payment-provider';
 
 /** What the online order activities need. */
@@ -23,30 +24,7 @@ export interface OnlineOrderActivityDeps {
   sendEmail(input: SendEmailInput): Promise<SendEmailResult>;
 }
 
-/** What the workflow asks the gateway for on "confirm payment". */
-export interface GatewayInvoiceRequest {
-  orderNumber: string;
-  accountId: string;
-  createdBy: string;
-  paymentMethod: OnlinePaymentMethod;
-  total: number;
-  expiresAt: string;
-}
-
-const INVOICE_STATUSES: readonly InvoiceStatus[] = ['Awaiting payment', 'Paid', 'Closed', 'Paid late'];
-
-/** A stored proforma invoice. */
-export interface StoredInvoiceDocument {
-  fileName: string;
-  pdf: Buffer;
-}
-
-/** Reads an order's latest proforma invoice PDF, or null before payment is confirmed. */
-export async function findInvoiceDocument(pool: Pool, orderNumber: string): Promise<StoredInvoiceDocument | null> {
-  const res = await pool.query<{ file_name: string; pdf: Buffer }>('SELECT file_name, pdf FROM invoice_documents WHERE order_number = $1', [orderNumber]);
-  const row = res.rows[0];
-  return row ? { fileName: row.file_name, pdf: row.pdf } : null;
-}
+const INVOICE_STATUSES: readonly InvoiceStatus[] = ['awaiting_payment', 'paid', 'closed', 'paid_late'];
 
 function requireInvoice(order: OnlineOrderView): NonNullable<OnlineOrderView['invoice']> {
   if (!order.invoice) throw ApplicationFailure.create({ type: 'InvalidInput', message: `order ${order.orderNumber} has no invoice yet`, nonRetryable: true });
@@ -55,7 +33,7 @@ function requireInvoice(order: OnlineOrderView): NonNullable<OnlineOrderView['in
 
 function invoiceData(order: OnlineOrderView, ctx: OrderContext, provider: ProviderInfo): ProformaInvoiceData {
   const invoice = requireInvoice(order);
-  const status = INVOICE_STATUSES.find((s) => s === order.status) ?? 'Awaiting payment';
+  const status = INVOICE_STATUSES.find((s) => s === order.status) ?? 'awaiting_payment';
   return {
     locale: ctx.locale,
     timeZone: ctx.timeZone,
@@ -80,7 +58,7 @@ function invoiceData(order: OnlineOrderView, ctx: OrderContext, provider: Provid
 export function createOnlineOrderActivities(deps: OnlineOrderActivityDeps) {
   return {
     /** Issues (or finds again: keyed by order number) the gateway's invoice for the order's total. */
-    async issueGatewayInvoice(req: GatewayInvoiceRequest): Promise<{ providerRef: string; vaNumber: string | null; bankCode: string | null; paymentUrl: string | null }> {
+    async issueGatewayInvoice(req) {
       const ctx = await loadOrderContext(deps.pool, req.accountId, req.createdBy);
       const invoice = await deps.gateway.createInvoice({
         merchantRef: req.orderNumber,
@@ -94,7 +72,7 @@ export function createOnlineOrderActivities(deps: OnlineOrderActivityDeps) {
     },
 
     /** Credits every line to its wallet, once each (outstanding settled first); returns the split per wallet. */
-    async creditOnlineLines(order: OnlineOrderView): Promise<LineSettlement[]> {
+    async creditOnlineLines(order) {
       const settlement: LineSettlement[] = [];
       for (const line of order.lines) {
         const credit = await creditTopup(deps.pool, { orderNumber: order.orderNumber, accountId: order.accountId, wallet: line.wallet, amount: line.credit, perWalletKey: true });
@@ -104,22 +82,17 @@ export function createOnlineOrderActivities(deps: OnlineOrderActivityDeps) {
     },
 
     /** Renders the proforma invoice as the order now stands and keeps the newest revision of it. */
-    async storeInvoiceDocument(order: OnlineOrderView): Promise<{ fileName: string; size: number }> {
+    async storeInvoiceDocument(order) {
       const ctx = await loadOrderContext(deps.pool, order.accountId, order.createdBy);
       const data = invoiceData(order, ctx, deps.provider);
       const pdf = Buffer.from(await renderProformaInvoicePdf(data));
       const fileName = proformaInvoiceFileName(data);
-      await deps.pool.query(
-        `INSERT INTO invoice_documents (order_number, revision, file_name, pdf) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (order_number) DO UPDATE SET revision = EXCLUDED.revision, file_name = EXCLUDED.file_name, pdf = EXCLUDED.pdf, updated_at = now()
-         WHERE invoice_documents.revision < EXCLUDED.revision`,
-        [order.orderNumber, order.revision, fileName, pdf],
-      );
+      await storeInvoiceDocument(deps.pool, order.orderNumber, order.revision, { fileName, pdf });
       return { fileName, size: pdf.length };
     },
 
     /** Sends the billing info or the payment-successful email, only to the user who requested the top-up. */
-    async sendOnlineOrderEmail(input: { event: 'billing' | 'paid'; order: OnlineOrderView }): Promise<SendEmailResult> {
+    async sendOnlineOrderEmail(input) {
       const { event, order } = input;
       const ctx = await loadOrderContext(deps.pool, order.accountId, order.createdBy);
       const data = invoiceData(order, ctx, deps.provider);
@@ -138,5 +111,5 @@ export function createOnlineOrderActivities(deps: OnlineOrderActivityDeps) {
       }
       return deps.sendEmail({ idempotencyKey: `online:${order.orderNumber}:${event}`, to: ctx.email, ...email, attachments });
     },
-  };
+  } satisfies Omit<OnlineOrderActivities, 'recordOnlineOrder'>;
 }

@@ -5,7 +5,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
-import type { PaymentMethod as OrderPaymentMethod } from '../../workflows/shared/policy';
+import { PAYMENT_PROVIDER_REJECTED, type PaymentMethod as OrderPaymentMethod } from '../../workflows/definitions';
 
 /** The online payment methods a gateway invoice can be paid with (every method of the policy but bank transfer). */
 export type PaymentMethod = Exclude<OrderPaymentMethod, 'bank_transfer'>;
@@ -39,9 +39,6 @@ export interface PaymentProvider {
   /** Issues the invoice of `req.merchantRef`, or returns the one already issued for it. */
   createInvoice(req: ProviderInvoiceRequest): Promise<ProviderInvoice>;
 }
-
-/** The failure type of a request the gateway refused (4xx); retrying the same request cannot succeed. */
-export const PAYMENT_PROVIDER_REJECTED = 'PaymentProviderRejected';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 

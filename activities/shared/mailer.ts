@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import nodemailer from 'nodemailer';
 import type { Pool, PoolClient } from 'pg';
+import { claimOutboxRow, lockOutboxRow, markOutboxFailed, markOutboxSent, type OutboxRow } from '../../db/shared/email-outbox';
 import { inTransaction } from '../../db/transaction';
 
 /** A file attached to an email; the content travels base64-encoded, as activity payloads are JSON. */
@@ -81,13 +82,6 @@ export function messageIdForKey(idempotencyKey: string, from: string): string {
   return `<${digest}@${domain}>`;
 }
 
-interface OutboxRow {
-  message_id: string;
-  recipient: string;
-  subject: string;
-  sent_at: Date | null;
-}
-
 /** The email activities. */
 export function createEmailActivities(deps: { pool: Pool; mailer: Mailer }) {
   const { pool, mailer } = deps;
@@ -105,30 +99,19 @@ export function createEmailActivities(deps: { pool: Pool; mailer: Mailer }) {
      * the rare second copy the same message.
      */
     async sendEmail(input: SendEmailInput): Promise<SendEmailResult> {
-      await pool.query(
-        `INSERT INTO email_outbox (idempotency_key, message_id, recipient, subject) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (idempotency_key) DO NOTHING`,
-        [input.idempotencyKey, messageIdForKey(input.idempotencyKey, mailer.from), input.to, input.subject],
-      );
+      await claimOutboxRow(pool, { key: input.idempotencyKey, messageId: messageIdForKey(input.idempotencyKey, mailer.from), recipient: input.to, subject: input.subject });
       const outcome = await inTransaction(pool, async (client): Promise<SendEmailResult | { status: 'failed'; error: unknown }> => {
-        const { message_id: messageId, sent_at: sentAt } = await lockOutboxRow(client, input);
+        const { messageId, sentAt } = await lockedRow(client, input);
         if (sentAt !== null) return { status: 'already-sent', messageId };
         let response: string;
         try {
           ({ response } = await mailer.send({ ...input, messageId, attachments: input.attachments ?? [] }));
         } catch (error) {
           // Kept for ops (attempts, last_error); the error itself goes to Temporal, which retries.
-          await client.query('UPDATE email_outbox SET attempts = attempts + 1, last_error = $2 WHERE idempotency_key = $1', [
-            input.idempotencyKey,
-            (error instanceof Error ? error.message : String(error)).slice(0, 2000),
-          ]);
+          await markOutboxFailed(client, input.idempotencyKey, (error instanceof Error ? error.message : String(error)).slice(0, 2000));
           return { status: 'failed', error };
         }
-        await client.query(
-          `UPDATE email_outbox SET sent_at = now(), attempts = attempts + 1, smtp_response = $2, last_error = NULL
-           WHERE idempotency_key = $1`,
-          [input.idempotencyKey, response],
-        );
+        await markOutboxSent(client, input.idempotencyKey, response);
         return { status: 'sent', messageId };
       });
       if (outcome.status === 'failed') throw outcome.error;
@@ -138,12 +121,8 @@ export function createEmailActivities(deps: { pool: Pool; mailer: Mailer }) {
 }
 
 /** Locks the key's row; a key reused for a different recipient or subject is a bug, never retried. */
-async function lockOutboxRow(client: PoolClient, input: SendEmailInput): Promise<OutboxRow> {
-  const res = await client.query<OutboxRow>(
-    'SELECT message_id, recipient, subject, sent_at FROM email_outbox WHERE idempotency_key = $1 FOR UPDATE',
-    [input.idempotencyKey],
-  );
-  const row = res.rows[0];
+async function lockedRow(client: PoolClient, input: SendEmailInput): Promise<OutboxRow> {
+  const row = await lockOutboxRow(client, input.idempotencyKey);
   if (!row) throw new Error(`email_outbox row ${input.idempotencyKey} vanished after insert`);
   if (row.recipient !== input.to || row.subject !== input.subject) {
     throw ApplicationFailure.create({

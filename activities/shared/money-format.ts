@@ -1,10 +1,9 @@
 /**
- * How values are shown to a customer in their locale: IDR amounts, times in the account's time zone, and the
- * names of wallets and payment methods. Pure and deterministic given its inputs (no clock, no host locale).
+ * How values are shown to a customer in their locale: IDR amounts, wallet units, rates and times in the
+ * account's time zone (the names of statuses, wallets and methods: workflows/shared/names.ts). Pure and
+ * deterministic given its inputs (no clock, no host locale).
  */
-
-/** The locales an account can choose (DOMAIN.md): English or Bahasa Indonesia. */
-export type Locale = 'en' | 'id';
+import type { Locale } from '../../workflows/definitions';
 
 /** The time zone of an account that names none. */
 export const DEFAULT_TIME_ZONE = 'Asia/Jakarta';
@@ -90,28 +89,4 @@ export function formatDateTime(iso: string, locale: Locale, timeZone: string = D
   const month = MONTHS[locale][Number(parts.get('month')) - 1];
   const time = `${parts.get('hour')}${TIME_SEPARATOR[locale]}${parts.get('minute')}`;
   return `${parts.get('day')} ${month} ${parts.get('year')} ${time} ${parts.get('timeZoneName')}`;
-}
-
-const WALLET_NAMES: Record<string, Record<Locale, string>> = {
-  credit: { en: 'API credit', id: 'Kredit API' },
-  whatsapp: { en: 'WhatsApp conversation balance', id: 'Saldo percakapan WhatsApp' },
-  muv: { en: 'Monthly unique visitors', id: 'Pengunjung unik bulanan' },
-  deposit: { en: 'Hosting deposit', id: 'Deposit hosting' },
-};
-
-const PAYMENT_METHOD_NAMES: Record<string, Record<Locale, string>> = {
-  bank_transfer: { en: 'Bank transfer (Transfer Remittance)', id: 'Transfer bank (Transfer Remittance)' },
-  virtual_account: { en: 'Virtual account', id: 'Virtual account' },
-  credit_card: { en: 'Credit card', id: 'Kartu kredit' },
-  ewallet: { en: 'E-wallet', id: 'Dompet digital (e-wallet)' },
-};
-
-/** The customer-facing name of a wallet (`credit` → "API credit" / "Kredit API"); an unknown id as is. */
-export function walletName(wallet: string, locale: Locale): string {
-  return WALLET_NAMES[wallet]?.[locale] ?? wallet;
-}
-
-/** The customer-facing name of a payment method (`bank_transfer` → "Bank transfer (Transfer Remittance)"). */
-export function paymentMethodName(method: string, locale: Locale): string {
-  return PAYMENT_METHOD_NAMES[method]?.[locale] ?? method.replace(/_/g, ' ');
 }

@@ -4,7 +4,7 @@
  * amount rows and the footer. Deterministic: nothing here reads a clock or draws a random id.
  */
 import { PDFDocument, type PDFFont, type PDFPage, type RGB, rgb, StandardFonts } from 'pdf-lib';
-import type { Locale } from './money-format';
+import { type Locale } from '../../workflows/definitions';
 
 export const A4: [number, number] = [595.28, 841.89];
 export const MARGIN = 56;

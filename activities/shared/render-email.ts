@@ -3,7 +3,7 @@
  * in the account's locale, out as plain text and HTML. Pure. Every value is escaped where the HTML is built,
  * so no caller-supplied text can become markup.
  */
-import type { Locale } from './money-format';
+import { type Locale } from '../../workflows/definitions';
 
 /** A rendered email, ready for `sendEmail`. */
 export interface RenderedEmail {

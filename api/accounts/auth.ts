@@ -1,42 +1,20 @@
 /**
- * Bearer-token authentication. Tokens are random and stored only as their SHA-256; each is bound to one
- * user with one role. Customer roles (owner, pic) are bound to one account.
+ * Bearer-token authentication and the role checks of the routes. Tokens are random and stored only as their
+ * SHA-256 (db/accounts/tokens.ts); each is bound to one user with one role.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
-import type { Pool, PoolClient } from 'pg';
-import { AuthFailureLimiter } from './auth-failure-limit';
+import type { Pool } from 'pg';
+import { findPrincipal, hashToken, type Principal, type Role } from '../../db/accounts/tokens';
 import { HttpError } from '../shared/errors';
+import { AuthFailureLimiter } from './auth-failure-limit';
 import { PrincipalCache } from './principal-cache';
 
-/** Roles, from DOMAIN.md "People and accounts". */
-export type Role = 'owner' | 'pic' | 'finance' | 'ops' | 'service';
-
-/** Who is calling. */
-export interface Principal {
-  userId: string;
-  username: string;
-  email: string;
-  role: Role;
-  /** The caller's account; null for provider staff and services. */
-  accountId: string | null;
-}
+export type { Principal, Role };
 
 declare module 'express-serve-static-core' {
   interface Request {
     principal?: Principal;
   }
-}
-
-/** SHA-256 of a token, the only form stored. */
-export function hashToken(token: string): Buffer {
-  return createHash('sha256').update(token, 'utf8').digest();
-}
-
-/** Issues a new random token for a user and returns it (shown once, never stored in clear). */
-export async function issueToken(pool: Pool | PoolClient, userId: string, token: string = randomBytes(24).toString('base64url')): Promise<string> {
-  await pool.query('INSERT INTO api_tokens (token_sha256, user_id) VALUES ($1, $2) ON CONFLICT (token_sha256) DO NOTHING', [hashToken(token), userId]);
-  return token;
 }
 
 /** What a token may look like: RFC 6750's b64token, of a length our tokens (and the demo ones) have. */
@@ -71,25 +49,13 @@ export function authenticate(pool: Pool, cache: PrincipalCache = new PrincipalCa
     let principal = cache.get(key);
     if (!principal) {
       failures.refuseHeldCredential(res, key);
-      principal = TOKEN_SHAPE.test(token) ? await lookUp(pool, hash) : undefined;
+      principal = TOKEN_SHAPE.test(token) ? await findPrincipal(pool, hash) : undefined;
       if (!principal) throw failures.failed(req, res, key, unauthenticated(res, 'the bearer token is not valid', 'invalid_token'));
       cache.set(key, principal);
     }
     req.principal = principal;
     next();
   };
-}
-
-/** The principal of a token's hash, if the token is live and its user enabled. */
-async function lookUp(pool: Pool, hash: Buffer): Promise<Principal | undefined> {
-  const res = await pool.query<Principal>({
-    name: 'authenticate',
-    text: `SELECT u.id AS "userId", u.username, u.email, u.role, u.account_id AS "accountId"
-             FROM api_tokens t JOIN users u ON u.id = t.user_id
-            WHERE t.token_sha256 = $1 AND t.revoked_at IS NULL AND u.disabled_at IS NULL`,
-    values: [hash],
-  });
-  return res.rows[0];
 }
 
 /** Allows only the given roles; others get 403. */

@@ -4,7 +4,7 @@
  * API process, it stops working here within `ttlMs`. Only tokens that resolved are cached: an unknown token is
  * looked up (and counted by the failed-authentication limit) every time, until that limit holds it.
  */
-import type { Principal } from './auth';
+import type { Principal } from '../../db/accounts/tokens';
 
 /** How long a resolved token is trusted without asking PostgreSQL again. */
 export const PRINCIPAL_TTL_MS = 5_000;

@@ -7,21 +7,8 @@ import { createHash } from 'node:crypto';
 import { HttpError } from '../shared/errors';
 import { reencodeSlipImage, SlipImageRefused } from './slip-image';
 import { checkSlipPdf } from './slip-pdf-check';
-import { SLIP_FIELD, type SlipContentType, type UploadedSlip } from './slip-upload';
-
-/** The bytes as uploaded, identified for the record. */
-export interface SlipOriginal {
-  sha256: string;
-  size: number;
-}
-
-/** A slip that passed: the bytes to store (an image encoded anew, a PDF as uploaded) and the original's identity. */
-export interface InspectedSlip {
-  content: Buffer;
-  contentType: SlipContentType;
-  fileName: string;
-  original: SlipOriginal;
-}
+import type { InspectedSlip, SlipContentType } from '../../db/bank-transfer/slips';
+import { SLIP_FIELD, type UploadedSlip } from './slip-upload';
 
 function refused(rule: string): HttpError {
   return new HttpError(415, 'unsupported_media_type', `${SLIP_FIELD}: ${rule}`, [{ path: SLIP_FIELD, rule }]);

@@ -5,6 +5,7 @@
  */
 import type { Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
+import type { SlipContentType } from '../../db/bank-transfer/slips';
 import { HttpError } from '../shared/errors';
 
 /** The largest slip accepted, in bytes. */
@@ -13,8 +14,7 @@ export const MAX_SLIP_BYTES = 10 * 1024 * 1024;
 /** The multipart field that carries the slip. */
 export const SLIP_FIELD = 'slip';
 
-/** Content types a slip may have; the only ones ever stored or served. */
-export type SlipContentType = 'image/jpeg' | 'image/png' | 'application/pdf';
+export type { SlipContentType };
 
 const SIGNATURES: ReadonlyArray<{ type: SlipContentType; magic: Buffer; extension: string }> = [
   { type: 'image/jpeg', magic: Buffer.from([0xff, 0xd8, 0xff]), extension: 'jpg' },

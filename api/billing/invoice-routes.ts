@@ -5,13 +5,12 @@
 import { Router } from 'express';
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import { findInvoice, invoiceDocumentData, listInvoices, type InvoiceRecord } from '../../activities/billing/billing-activities';
-import { renderSubscriptionInvoicePdf, subscriptionInvoiceFileName } from '../../activities/billing/subscription-invoice';
-import { accountScope } from '../orders/order-access';
+import { findInvoice, findInvoicePdf, listInvoices, type InvoiceRecord } from '../../db/billing/invoices';
+import { findOpenOrderOfInvoice } from '../../db/orders/read-model';
 import { requireRole, scopedAccountId, type Principal } from '../accounts/auth';
+import { accountScope } from '../orders/order-access';
+import { startOrder, type StartOrderDeps } from '../orders/start-order';
 import { HttpError } from '../shared/errors';
-import { startBankTransferOrder } from '../orders/start-order';
-import type { OrderRouteDeps } from '../orders/order-routes';
 
 /** `GET /v1/invoices`. */
 export const ZInvoicesQuery = z.strictObject({
@@ -36,7 +35,7 @@ async function visibleInvoice(pool: Pool, principal: Principal, params: unknown)
 }
 
 /** Builds the `/v1/invoices` router. */
-export function invoicesRouter(deps: OrderRouteDeps): Router {
+export function invoicesRouter(deps: StartOrderDeps): Router {
   const router = Router();
   const readers = requireRole('owner', 'pic', 'finance', 'ops');
 
@@ -48,27 +47,25 @@ export function invoicesRouter(deps: OrderRouteDeps): Router {
 
   router.get('/:invoiceId.pdf', readers, async (req, res) => {
     const invoice = await visibleInvoice(deps.pool, req.principal!, req.params);
-    const data = await invoiceDocumentData(deps.pool, deps.provider, invoice);
-    const pdf = Buffer.from(await renderSubscriptionInvoicePdf(data));
+    const stored = await findInvoicePdf(deps.pool, invoice.id);
+    if (!stored) throw new HttpError(404, 'not_found', `invoice ${invoice.id} has no PDF yet: it is stored when the invoice is issued`);
     res.set({
       'Content-Type': 'application/pdf',
-      'Content-Disposition': `attachment; filename="${subscriptionInvoiceFileName(data)}"`,
+      'Content-Disposition': `attachment; filename="${stored.fileName}"`,
       'X-Content-Type-Options': 'nosniff',
       'Cache-Control': 'private, no-store',
     });
-    res.send(pdf);
+    res.send(stored.pdf);
   });
 
   router.post('/:invoiceId/pay', requireRole('owner', 'pic'), async (req, res) => {
     const invoice = await visibleInvoice(deps.pool, req.principal!, req.params);
     ZPayInvoiceRequest.parse(req.body ?? {});
     if (invoice.status === 'paid') throw new HttpError(409, 'invalid_transition', `invoice ${invoice.id} is already paid`);
-    const open = await deps.pool.query<{ order_number: string }>(
-      `SELECT order_number FROM orders WHERE invoice_id = $1 AND status IN ('Unpaid', 'Dealing', 'Paid') LIMIT 1`,
-      [invoice.id],
-    );
-    if (open.rows[0]) throw new HttpError(409, 'invalid_transition', `invoice ${invoice.id} already has order ${open.rows[0].order_number}; continue with it`);
-    const order = await startBankTransferOrder(deps, req.principal!, { wallet: 'deposit', amount: invoice.amount, settles: { invoiceId: invoice.id, subscriptionId: invoice.subscriptionId } });
+    const open = await findOpenOrderOfInvoice(deps.pool, invoice.id);
+    if (open) throw new HttpError(409, 'invalid_transition', `invoice ${invoice.id} already has order ${open}; continue with it`);
+    const settles = { invoiceId: invoice.id, subscriptionId: invoice.subscriptionId };
+    const order = await startOrder(deps, req.principal!, { kind: 'bank_transfer', wallet: 'deposit', amount: invoice.amount, settles });
     res.status(201).location(`/v1/orders/${order.orderNumber}`).json(order);
   });
 

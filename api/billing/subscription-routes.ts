@@ -8,13 +8,13 @@ import { Router } from 'express';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import { findSubscription, listSubscriptions } from '../../activities/billing/billing-activities';
-import { BILLING_CYCLES, parseLocalDate } from '../../workflows/billing/periods';
-import { billingWorkflowId, type SubscriptionBillingInput } from '../../workflows/definitions';
-import type { TopupPolicy } from '../../workflows/shared/policy';
+import { recordOperation } from '../../db/accounts/operation-log';
+import { findAccount } from '../../db/accounts/accounts';
+import { findSubscription, insertSubscription, listSubscriptions } from '../../db/billing/subscriptions';
+import { BILLING_CYCLES, billingWorkflowId, parseLocalDate, type SubscriptionBillingInput, type TopupPolicy } from '../../workflows/definitions';
 import { requireRole, scopedAccountId } from '../accounts/auth';
 import { HttpError } from '../shared/errors';
-import { recordOperation } from '../../db/accounts/operation-log';
+import { startWorkflow } from '../shared/start-workflow';
 
 /** `POST /v1/subscriptions`. */
 export const ZCreateSubscriptionRequest = z.strictObject({
@@ -52,17 +52,13 @@ export function subscriptionsRouter(deps: SubscriptionRouteDeps): Router {
 
   router.post('/', requireRole('ops', 'service'), async (req, res) => {
     const body = ZCreateSubscriptionRequest.parse(req.body);
-    const account = await deps.pool.query<{ time_zone: string }>('SELECT time_zone FROM accounts WHERE id = $1', [body.accountId]);
-    const timeZone = account.rows[0]?.time_zone;
+    const timeZone = (await findAccount(deps.pool, body.accountId))?.timeZone;
     if (!timeZone) throw new HttpError(404, 'not_found', `account ${body.accountId} was not found`, [{ path: 'accountId', rule: 'must name an existing account' }]);
     const id = `sub_${randomBytes(8).toString('hex')}`;
-    await deps.pool.query(
-      'INSERT INTO subscriptions (id, account_id, product, price, cycle_months, start_date, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-      [id, body.accountId, body.product, body.price, body.cycleMonths, body.startDate, req.principal!.userId],
-    );
+    await insertSubscription(deps.pool, { id, ...body, createdBy: req.principal!.userId });
     const input: SubscriptionBillingInput = { subscriptionId: id, startDate: body.startDate, cycleMonths: body.cycleMonths, timeZone, periodIndex: 0, invoiceLeadDays: deps.policy.invoiceLeadDays };
     try {
-      await deps.temporal.workflow.start('subscriptionBilling', {
+      await startWorkflow(deps.temporal, 'subscriptionBilling', {
         taskQueue: deps.taskQueue,
         workflowId: billingWorkflowId(id),
         args: [input],

@@ -3,14 +3,13 @@ import { Router } from 'express';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import { IdempotencyConflictError, InsufficientBalanceError, InvalidLedgerInputError, recordUsage } from '../../db/ledger/ledger';
-import { findLowBalance } from '../../activities/ledger/low-balance';
-import { lowBalanceWorkflowId } from '../../workflows/definitions';
-import { NEGATIVE_BALANCE_WALLETS, WALLETS, type TopupPolicy } from '../../workflows/shared/policy';
-import { requireRole } from '../accounts/auth';
-import { HttpError } from '../shared/errors';
-import { IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_MAX_LENGTH, idempotent } from '../shared/idempotency';
 import { recordOperation } from '../../db/accounts/operation-log';
+import { recordUsage } from '../../db/ledger/ledger';
+import { findLowBalance } from '../../db/ledger/low-balance';
+import { lowBalanceWorkflowId, NEGATIVE_BALANCE_WALLETS, WALLETS, type TopupPolicy } from '../../workflows/definitions';
+import { requireRole } from '../accounts/auth';
+import { IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_MAX_LENGTH, idempotent } from '../shared/idempotency';
+import { startWorkflow } from '../shared/start-workflow';
 
 /** `POST /v1/usage`: the amount is in the wallet's unit (rupiah, or visitors for `muv`). */
 export const ZRecordUsageRequest = z.strictObject({
@@ -42,7 +41,7 @@ async function noticeLowBalance(deps: UsageRouteDeps, accountId: string, wallet:
   if (!low) return;
   const input = { accountId, wallet, referenceEntryId: low.referenceEntryId, percent: deps.policy.lowBalancePercent };
   try {
-    await deps.temporal.workflow.start('lowBalanceNotice', { taskQueue: deps.taskQueue, workflowId: lowBalanceWorkflowId(input), args: [input] });
+    await startWorkflow(deps.temporal, 'lowBalanceNotice', { taskQueue: deps.taskQueue, workflowId: lowBalanceWorkflowId(input), args: [input] });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
@@ -58,11 +57,8 @@ export function usageRouter(deps: UsageRouteDeps): Router {
     async (req, res) => {
       const body = ZRecordUsageRequest.parse(req.body);
       const key = req.header(IDEMPOTENCY_HEADER)!;
-      const result = await recordUsage(deps.pool, {
-        ...body,
-        idempotencyKey: `${LEDGER_KEY_PREFIX}${key}`,
-        allowNegative: NEGATIVE_BALANCE_WALLETS.includes(body.wallet),
-      }).catch(refusal);
+      // The ledger's refusals (an uncovered charge, a reused key, no such account) are answered by the error map.
+      const result = await recordUsage(deps.pool, { ...body, idempotencyKey: `${LEDGER_KEY_PREFIX}${key}`, allowNegative: NEGATIVE_BALANCE_WALLETS.includes(body.wallet) });
       await recordOperation(deps.pool, {
         accountId: body.accountId,
         actorId: req.principal!.userId,
@@ -74,19 +70,4 @@ export function usageRouter(deps: UsageRouteDeps): Router {
     },
   );
   return router;
-}
-
-/** The ledger's refusals as HTTP answers. */
-function refusal(err: unknown): never {
-  if (err instanceof InsufficientBalanceError) throw new HttpError(409, 'insufficient_balance', err.message);
-  if (err instanceof IdempotencyConflictError) {
-    throw new HttpError(422, 'idempotency_key_reused', err.message, [{ path: IDEMPOTENCY_HEADER, rule: 'was already used for another charge' }]);
-  }
-  if (err instanceof InvalidLedgerInputError) {
-    // The body passed zod, so an accountId refusal means no such account.
-    const [problem] = err.details as [{ field: string; rule: string }];
-    const notFound = problem.field === 'accountId';
-    throw new HttpError(notFound ? 404 : 400, notFound ? 'not_found' : 'invalid_input', err.message, [{ path: problem.field, rule: problem.rule }]);
-  }
-  throw err;
 }

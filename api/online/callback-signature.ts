@@ -1,11 +1,8 @@
 /**
- * The payment gateway's callbacks, our side: verify the signature over the raw body and the timestamp, then
- * record the event once by its id (db/migrations/006_payment_events.sql). Every verified event is kept, also one
- * for an expired invoice or an unknown order: money that arrived is never dropped. The route that mounts this
- * answers 2xx to 'new' and 'duplicate' (so the gateway stops retrying) and refuses the rest.
+ * The payment gateway's callbacks, our side: verify the signature over the raw body and the timestamp, and read
+ * the event it carries. The route records every verified event once (db/online/payment-events.ts).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Pool } from 'pg';
 import { z } from 'zod';
 
 /** Signatures older or newer than this are refused (a replay window of five minutes either way). */
@@ -75,27 +72,4 @@ export function verifyCallbackSignature(input: {
     return refuse('invalid_event', `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'not a gateway event'}`);
   }
   return { ok: true, event: parsed.data };
-}
-
-/** Records a verified event once: 'new' the first time its id is seen, 'duplicate' after (nothing changes). */
-export async function recordCallbackEvent(pool: Pool, event: GatewayEvent, rawBody: Buffer): Promise<'new' | 'duplicate'> {
-  const { rowCount } = await pool.query(
-    `INSERT INTO payment_events (id, type, provider_ref, merchant_ref, method, amount, paid_at, raw)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)
-     ON CONFLICT (id) DO NOTHING`,
-    [event.id, event.type, event.data.providerRef, event.data.merchantRef, event.data.method, event.data.amount, event.data.paidAt, rawBody.toString('utf8')],
-  );
-  return rowCount === 1 ? 'new' : 'duplicate';
-}
-
-/**
- * Marks a recorded event as applied to its order, with what was done (e.g. 'paid', 'paid_late'). The first
- * mark stands: marking again changes nothing. Throws when no event has this id.
- */
-export async function markCallbackApplied(pool: Pool, eventId: string, disposition: string): Promise<void> {
-  const { rowCount } = await pool.query(
-    `UPDATE payment_events SET applied_at = coalesce(applied_at, now()), disposition = coalesce(disposition, $2) WHERE id = $1`,
-    [eventId, disposition],
-  );
-  if (rowCount !== 1) throw new Error(`no payment event ${eventId} was recorded`);
 }

@@ -4,28 +4,25 @@
  * invoice. Reading, deleting and finance's decisions on a late payment go through /v1/orders/{orderNumber}.
  */
 import { Router, type Request } from 'express';
-import { upsertOnlineOrderRow } from '../../db/orders/read-model';
-import { allocateOrderNumber } from '../../db/orders/order-numbers';
+import { findAccount } from '../../db/accounts/accounts';
 import {
   confirmPaymentUpdate,
   editLinesUpdate,
-  orderWorkflowId,
-  type OnlineOrderInput,
+  ONLINE_PAYMENT_METHODS,
+  priceOnlineOrder,
+  type OnlineLineRequest,
   type OnlineOrderView,
   type OnlinePaymentMethod,
+  type TopupPolicy,
 } from '../../workflows/definitions';
-import { priceOnlineOrder, type OnlineLineRequest } from '../../workflows/online/pricing';
-import { draftOnlineOrder } from '../../workflows/online/order-view';
-import { ONLINE_PAYMENT_METHODS, type TopupPolicy } from '../../workflows/shared/policy';
 import { requireRole, type Principal } from '../accounts/auth';
 import { requireDepositEligible } from '../billing/deposit-eligibility';
-import { HttpError } from '../shared/errors';
-import { recordOperation } from '../../db/accounts/operation-log';
 import { findVisibleOrder, onlineOrder } from '../orders/order-access';
-import { ZOrderParams } from '../orders/schemas';
 import { updateOrder } from '../orders/order-updates';
+import { ZOrderParams } from '../orders/schemas';
+import { startOrder, type StartOrderDeps } from '../orders/start-order';
+import { HttpError } from '../shared/errors';
 import { ZConfirmPaymentRequest, ZOnlineLinesRequest } from './schemas';
-import type { OrderRouteDeps } from '../orders/order-routes';
 
 const customers = requireRole('owner', 'pic');
 
@@ -50,14 +47,14 @@ function paymentOptions(order: OnlineOrderView, policy: TopupPolicy): Record<Onl
   return options;
 }
 
-async function pathOnlineOrder(deps: OrderRouteDeps, req: Request): Promise<{ orderNumber: string; stored: OnlineOrderView; principal: Principal }> {
+async function pathOnlineOrder(deps: StartOrderDeps, req: Request): Promise<{ orderNumber: string; stored: OnlineOrderView; principal: Principal }> {
   const { orderNumber } = ZOrderParams.parse(req.params);
   const principal = req.principal!;
   return { orderNumber, stored: onlineOrder(await findVisibleOrder(deps.pool, orderNumber, principal)), principal };
 }
 
 /** Builds the `/v1/online-orders` router. */
-export function onlineOrdersRouter(deps: OrderRouteDeps): Router {
+export function onlineOrdersRouter(deps: StartOrderDeps): Router {
   const router = Router();
 
   router.post('/', customers, async (req, res) => {
@@ -65,30 +62,9 @@ export function onlineOrdersRouter(deps: OrderRouteDeps): Router {
     const bill = priced(body.lines, deps.policy);
     const principal = req.principal!;
     if (body.lines.some((l) => l.wallet === 'deposit')) await requireDepositEligible(deps.pool, principal.accountId!);
-    const account = await deps.pool.query<{ time_zone: string }>('SELECT time_zone FROM accounts WHERE id = $1', [principal.accountId]);
-    const now = deps.now();
-    const orderNumber = await allocateOrderNumber(deps.pool, now);
-    const input: OnlineOrderInput = {
-      orderNumber,
-      accountId: principal.accountId!,
-      createdBy: principal.userId,
-      lines: body.lines,
-      currency: 'IDR',
-      createdAt: now.toISOString(),
-      timeZone: account.rows[0]?.time_zone ?? 'Asia/Jakarta',
-      policy: deps.policy,
-    };
-    await deps.temporal.workflow.start('onlineTopupOrder', {
-      taskQueue: deps.taskQueue,
-      workflowId: orderWorkflowId(orderNumber),
-      args: [input],
-      staticSummary: `Online top-up ${orderNumber}: ${bill.lines.map((l) => l.wallet).join(', ')}, IDR ${bill.subtotal}`,
-    });
-    // The workflow writes the same revision-0 row; writing it here too makes the list read-your-writes.
-    const view = draftOnlineOrder(input, bill, null);
-    await upsertOnlineOrderRow(deps.pool, view);
-    await recordOperation(deps.pool, { accountId: view.accountId, actorId: principal.userId, action: 'online_order.create', orderNumber, details: { lines: body.lines } });
-    res.status(201).location(`/v1/orders/${orderNumber}`).json({ ...view, paymentOptions: paymentOptions(view, deps.policy) });
+    const account = await findAccount(deps.pool, principal.accountId!);
+    const view = await startOrder(deps, principal, { kind: 'online', lines: body.lines, bill, timeZone: account?.timeZone ?? 'Asia/Jakarta' });
+    res.status(201).location(`/v1/orders/${view.orderNumber}`).json({ ...view, paymentOptions: paymentOptions(view, deps.policy) });
   });
 
   router.patch('/:orderNumber', customers, async (req, res) => {

@@ -9,7 +9,8 @@ import express, { Router } from 'express';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { orderWorkflowId, paymentReceivedSignal } from '../../workflows/definitions';
-import { markCallbackApplied, recordCallbackEvent, verifyCallbackSignature } from './callback-signature';
+import { isCallbackApplied, markCallbackApplied, recordCallbackEvent } from '../../db/online/payment-events';
+import { verifyCallbackSignature } from './callback-signature';
 import { HttpError } from '../shared/errors';
 import { FailureBackoff, retryAfterSeconds } from '../shared/failure-backoff';
 
@@ -21,11 +22,6 @@ export interface PaymentCallbackDeps {
   now: () => Date;
   /** Failed verifications per client address. */
   failures: FailureBackoff;
-}
-
-async function alreadyApplied(pool: Pool, eventId: string): Promise<boolean> {
-  const res = await pool.query<{ applied: boolean }>('SELECT applied_at IS NOT NULL AS applied FROM payment_events WHERE id = $1', [eventId]);
-  return res.rows[0]?.applied ?? false;
 }
 
 /** Builds the callback router (mounted before any JSON body parser: it needs the raw bytes). */
@@ -52,7 +48,7 @@ export function paymentCallbackRouter(deps: PaymentCallbackDeps): Router {
     }
     const { event } = verified;
     const recorded = await recordCallbackEvent(deps.pool, event, rawBody);
-    if (recorded === 'duplicate' && (await alreadyApplied(deps.pool, event.id))) {
+    if (recorded === 'duplicate' && (await isCallbackApplied(deps.pool, event.id))) {
       req.log?.info({ eventId: event.id }, 'payment callback repeated; already applied');
       res.json({ received: true, status: 'duplicate' });
       return;

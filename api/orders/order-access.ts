@@ -4,8 +4,8 @@
  */
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
-import { defineQuery } from '@temporalio/workflow';
-import { isOnlineOrder, orderWorkflowId, type AnyOrderView, type OnlineOrderView, type OrderView } from '../../workflows/definitions';
+import { findOrder } from '../../db/orders/read-model';
+import { getAnyOrderQuery, isOnlineOrder, orderWorkflowId, type AnyOrderView, type OnlineOrderView, type OrderView } from '../../workflows/definitions';
 import type { Principal } from '../accounts/auth';
 import { HttpError } from '../shared/errors';
 
@@ -18,15 +18,11 @@ export function accountScope(principal: Principal): string | null {
 
 /** Reads the read-model view of an order the caller may see, or answers 404. */
 export async function findVisibleOrder(pool: Pool, orderNumber: string, principal: Principal): Promise<AnyOrderView> {
-  const res = await pool.query<{ view: AnyOrderView; account_id: string }>('SELECT view, account_id FROM orders WHERE order_number = $1', [orderNumber]);
-  const row = res.rows[0];
+  const row = await findOrder(pool, orderNumber);
   const scope = accountScope(principal);
-  if (!row || (scope !== null && row.account_id !== scope)) throw new HttpError(404, 'not_found', `order ${orderNumber} was not found`);
+  if (!row || (scope !== null && row.accountId !== scope)) throw new HttpError(404, 'not_found', `order ${orderNumber} was not found`);
   return row.view;
 }
-
-/** The `getOrder` query as both order workflows answer it. */
-const getAnyOrderQuery = defineQuery<AnyOrderView>('getOrder');
 
 /** A bank-transfer order's view, or 409 for an online order sent to a bank-transfer route. */
 export function bankTransferOrder(view: AnyOrderView): OrderView {

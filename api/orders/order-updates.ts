@@ -9,11 +9,12 @@
  * answers NOT_FOUND for a workflow that runs on. That answers 503, so the caller sends the update again (every
  * update here is idempotent), instead of a 409 that would tell it the order can no longer change.
  */
-import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { ApplicationFailure, WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
 import type { Pool } from 'pg';
-import { FAILURE_TYPES, orderWorkflowId, type Actor, type AnyOrderView, type OrderStatus } from '../../workflows/definitions';
-import { HttpError } from '../shared/errors';
+import { findOrder } from '../../db/orders/read-model';
+import { orderWorkflowId, statusName, type Actor, type AnyOrderView, type OrderStatus } from '../../workflows/definitions';
+import { HttpError, refusalOf } from '../shared/errors';
 
 /** What sending an update needs. */
 export interface OrderUpdateDeps {
@@ -29,14 +30,11 @@ export interface OrderUpdateOptions {
 /** True when the workflow refused the update for good: nothing of it was applied. */
 export function isRefusedUpdate(err: unknown): boolean {
   if (err instanceof HttpError) return err.status === 409;
-  if (!(err instanceof WorkflowUpdateFailedError) || !(err.cause instanceof ApplicationFailure)) return false;
-  const type = err.cause.type;
-  return type === FAILURE_TYPES.invalidTransition || type === FAILURE_TYPES.invalidInput;
+  return refusalOf(err) !== null;
 }
 
 async function storedView(pool: Pool, orderNumber: string): Promise<AnyOrderView> {
-  const res = await pool.query<{ view: AnyOrderView }>('SELECT view FROM orders WHERE order_number = $1', [orderNumber]);
-  const view = res.rows[0]?.view;
+  const view = (await findOrder(pool, orderNumber))?.view;
   if (!view) throw new HttpError(404, 'not_found', `order ${orderNumber} was not found`);
   return view;
 }
@@ -53,7 +51,8 @@ async function workflowRuns(temporal: Client, orderNumber: string): Promise<bool
 }
 
 function describeStatus(view: AnyOrderView): string {
-  return view.status === 'Payment Failure' && 'final' in view && view.final ? 'Payment Failure (final)' : view.status;
+  const name = statusName(view.status, 'en');
+  return view.status === 'payment_failure' && 'final' in view && view.final ? `${name} (final)` : name;
 }
 
 /** Executes `update` on the order's workflow and answers the order after it. */

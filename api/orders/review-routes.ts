@@ -12,7 +12,7 @@ import type { OrderRouteDeps } from './order-routes';
 
 /** Whole seconds from `now` until the order's review deadline, never below 0. */
 function secondsLeft(order: AnyOrderView, now: Date): number | null {
-  if (order.status !== 'Dealing' || !order.deadline) return null;
+  if (order.status !== 'dealing' || !order.deadline) return null;
   return Math.max(0, Math.floor((Date.parse(order.deadline) - now.getTime()) / 1000));
 }
 
@@ -22,7 +22,7 @@ export function reviewRouter(deps: OrderRouteDeps): Router {
 
   router.get('/orders', requireRole('finance', 'ops'), async (req, res) => {
     const query = ZReviewQueueQuery.parse(req.query);
-    const page = await listOrders(deps.pool, { accountId: query.accountId, status: ['Dealing', 'Paid late'], page: query.page, pageSize: query.pageSize, sort: 'oldest-submission' });
+    const page = await listOrders(deps.pool, { accountId: query.accountId, status: ['dealing', 'paid_late'], page: query.page, pageSize: query.pageSize, sort: 'oldest-submission' });
     const now = deps.now();
     res.json({ ...page, items: page.items.map((order) => ({ ...order, secondsLeft: secondsLeft(order, now) })) });
   });

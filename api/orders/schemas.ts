@@ -1,11 +1,11 @@
-/** Request schemas of the order and review routes; the types beside them are inferred. */
+/** Request schemas of the routes both kinds of order share, and of the review queue; the types beside them are inferred. */
 import { z } from 'zod';
 import { ORDER_STATUSES } from '../../workflows/definitions';
-import { PAYMENT_METHODS } from '../../workflows/shared/policy';
-import { ZOrderNumber } from '../online/schemas';
+
+/** An order number in a path. */
+export const ZOrderNumber = z.string().regex(/^\d{13}$/, 'must be 13 digits');
 
 const MAX_NOTE_LENGTH = 500;
-const ZAmount = z.number().int('must be a whole number of rupiah').positive('must be greater than 0').max(Number.MAX_SAFE_INTEGER);
 const ZDateOrInstant = z.union([z.iso.date(), z.iso.datetime({ offset: true })], {
   error: 'must be an ISO date (YYYY-MM-DD) or date-time with a time zone',
 });
@@ -40,19 +40,6 @@ export type TListOrdersQuery = z.infer<typeof ZListOrdersQuery>;
 
 /** `GET /v1/review/orders`. */
 export const ZReviewQueueQuery = z.strictObject({ ...ZPaging.shape, accountId: z.string().min(1).max(100).optional() });
-
-/** `PATCH /v1/orders/:orderNumber`: at least one of them. */
-export const ZEditOrderRequest = z
-  .strictObject({ amount: ZAmount.optional(), paymentMethod: z.enum(PAYMENT_METHODS).optional() })
-  .refine((b) => b.amount !== undefined || b.paymentMethod !== undefined, { path: ['amount'], message: 'give amount, paymentMethod, or both' });
-
-/** `POST /v1/orders/:orderNumber/payment-method`. */
-export const ZChoosePaymentMethodRequest = z.strictObject({ paymentMethod: z.enum(PAYMENT_METHODS) });
-
-/** The text fields beside the slip file: a new amount with a re-upload after Payment Failure. */
-export const ZSlipFormFields = z.strictObject({
-  amount: z.string().regex(/^\d{1,15}$/, 'must be a whole number of rupiah').transform(Number).pipe(ZAmount).optional(),
-});
 
 /** `POST /v1/orders/:orderNumber/approve`. */
 export const ZApproveRequest = z.strictObject({ checkResult: z.string().trim().max(MAX_NOTE_LENGTH).optional() });

@@ -1,51 +1,78 @@
-/** Starts a bank-transfer order: a new order number, its workflow, the first read-model row, the log entry. */
-import { upsertOrderRow } from '../../db/orders/read-model';
-import { allocateOrderNumber } from '../../db/orders/order-numbers';
-import { newBankTransferOrder } from '../../workflows/bank-transfer/order-view';
-import { orderWorkflowId, type InvoiceSettlement, type OrderView, type TopupOrderInput } from '../../workflows/definitions';
-import type { Wallet } from '../../workflows/shared/policy';
-import type { Principal } from '../accounts/auth';
+/**
+ * Starts an order of either kind, the one way orders begin: a new order number, its workflow (started by its
+ * typed name), the first read-model row (revision 0, which the workflow writes too: writing it here makes the
+ * list read-your-writes), and the log entry of its creation.
+ */
+import type { Client } from '@temporalio/client';
+import type { Pool } from 'pg';
 import { recordOperation } from '../../db/accounts/operation-log';
-import type { OrderRouteDeps } from './order-routes';
+import { allocateOrderNumber } from '../../db/orders/order-numbers';
+import { linkOrderToInvoice, recordBankTransferOrder, recordOnlineOrder } from '../../db/orders/read-model';
+import {
+  draftOnlineOrder,
+  newBankTransferOrder,
+  orderWorkflowId,
+  type InvoiceSettlement,
+  type OnlineBill,
+  type OnlineLineRequest,
+  type OnlineOrderView,
+  type OrderView,
+  type TopupPolicy,
+  type Wallet,
+} from '../../workflows/definitions';
+import type { Principal } from '../accounts/auth';
+import { startWorkflow } from '../shared/start-workflow';
 
-/** What the order buys, and the unpaid invoice it pays, if any. */
+/** What starting an order needs. */
+export interface StartOrderDeps {
+  pool: Pool;
+  temporal: Client;
+  taskQueue: string;
+  policy: TopupPolicy;
+  now: () => Date;
+}
+
+/** A bank-transfer order: what it buys, and the unpaid invoice it pays, if any. */
 export interface NewBankTransferOrder {
+  kind: 'bank_transfer';
   wallet: Wallet;
   amount: number;
   settles: InvoiceSettlement | null;
 }
 
+/** An online order: its lines as asked for and as priced, and the account's time zone its invoice expires in. */
+export interface NewOnlineOrder {
+  kind: 'online';
+  lines: OnlineLineRequest[];
+  bill: Pick<OnlineBill, 'lines' | 'subtotal'>;
+  timeZone: string;
+}
+
 /** Starts the order's workflow and answers its first view (Unpaid). */
-export async function startBankTransferOrder(deps: OrderRouteDeps, principal: Principal, req: NewBankTransferOrder): Promise<OrderView> {
+export async function startOrder(deps: StartOrderDeps, principal: Principal, order: NewBankTransferOrder): Promise<OrderView>;
+export async function startOrder(deps: StartOrderDeps, principal: Principal, order: NewOnlineOrder): Promise<OnlineOrderView>;
+export async function startOrder(deps: StartOrderDeps, principal: Principal, order: NewBankTransferOrder | NewOnlineOrder): Promise<OrderView | OnlineOrderView> {
   const now = deps.now();
   const orderNumber = await allocateOrderNumber(deps.pool, now);
-  const input: TopupOrderInput = {
-    orderNumber,
-    accountId: principal.accountId!,
-    createdBy: principal.userId,
-    wallet: req.wallet,
-    amount: req.amount,
-    currency: 'IDR',
-    createdAt: now.toISOString(),
-    policy: deps.policy,
-    settles: req.settles,
-  };
-  await deps.temporal.workflow.start('topupOrder', {
-    taskQueue: deps.taskQueue,
-    workflowId: orderWorkflowId(orderNumber),
-    args: [input],
-    staticSummary: `Top-up ${orderNumber}: ${req.wallet} IDR ${req.amount}${req.settles ? ` for invoice ${req.settles.invoiceId}` : ''}`,
-  });
-  const view = newBankTransferOrder(input, null);
-  // The workflow writes the same revision-0 row; writing it here too makes the list read-your-writes.
-  await upsertOrderRow(deps.pool, view);
-  if (req.settles) await deps.pool.query('UPDATE orders SET invoice_id = $2 WHERE order_number = $1', [orderNumber, req.settles.invoiceId]);
-  await recordOperation(deps.pool, {
-    accountId: view.accountId,
-    actorId: principal.userId,
-    action: 'order.create',
-    orderNumber,
-    details: { wallet: view.wallet, amount: view.amount, status: view.status, ...(req.settles ? { invoiceId: req.settles.invoiceId } : {}) },
-  });
+  const base = { orderNumber, accountId: principal.accountId!, createdBy: principal.userId, currency: 'IDR' as const, createdAt: now.toISOString(), policy: deps.policy };
+  const started = { taskQueue: deps.taskQueue, workflowId: orderWorkflowId(orderNumber) };
+  if (order.kind === 'bank_transfer') {
+    const { wallet, amount, settles } = order;
+    const input = { ...base, wallet, amount, settles };
+    const forInvoice = settles ? ` for invoice ${settles.invoiceId}` : '';
+    await startWorkflow(deps.temporal, 'topupOrder', { ...started, args: [input], staticSummary: `Top-up ${orderNumber}: ${wallet} IDR ${amount}${forInvoice}` });
+    const view = newBankTransferOrder(input, null);
+    await recordBankTransferOrder(deps.pool, view);
+    if (settles) await linkOrderToInvoice(deps.pool, orderNumber, settles.invoiceId);
+    const details = { wallet, amount, status: view.status, ...(settles ? { invoiceId: settles.invoiceId } : {}) };
+    await recordOperation(deps.pool, { accountId: view.accountId, actorId: principal.userId, action: 'order.create', orderNumber, details });
+    return view;
+  }
+  const input = { ...base, lines: order.lines, timeZone: order.timeZone };
+  const summary = `Online top-up ${orderNumber}: ${order.bill.lines.map((l) => l.wallet).join(', ')}, IDR ${order.bill.subtotal}`;
+  await startWorkflow(deps.temporal, 'onlineTopupOrder', { ...started, args: [input], staticSummary: summary });
+  const view = draftOnlineOrder(input, order.bill, null);
+  await recordOnlineOrder(deps.pool, view);
+  await recordOperation(deps.pool, { accountId: view.accountId, actorId: principal.userId, action: 'online_order.create', orderNumber, details: { lines: order.lines } });
   return view;
 }

@@ -1,6 +1,6 @@
 /** `GET /v1/top-up-rules`: the limits of the policy in force, so a form states each wallet's rule before it is broken. */
 import { Router } from 'express';
-import { BANK_TRANSFER_WALLETS, ONLINE_PAYMENT_METHODS, type TopupPolicy, type Wallet, type PaymentMethod } from '../../workflows/shared/policy';
+import { BANK_TRANSFER_WALLETS, ONLINE_PAYMENT_METHODS, type TopupPolicy, type Wallet, type PaymentMethod } from '../../workflows/definitions';
 
 /** The rules a customer sees beside the amount fields. */
 export interface TopUpRules {

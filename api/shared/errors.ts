@@ -1,6 +1,7 @@
 /**
  * One error shape for every refusal: `{ "error": { "code", "message", "fields": [{ "path", "rule" }] } }`,
- * and the one place business error types map to HTTP statuses.
+ * and the one place business error types map to HTTP statuses: a workflow validator's refusal, or the ledger's,
+ * reaches the error handler as it is thrown and is answered from {@link REFUSALS}.
  */
 import type { ErrorRequestHandler } from 'express';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
@@ -26,11 +27,30 @@ export class HttpError extends Error {
   }
 }
 
-/** Workflow failure types and the HTTP status each answers with. */
-const FAILURE_STATUS: Record<string, number> = {
-  InvalidTransition: 409,
-  InvalidInput: 400,
+/** The header a caller's idempotency key travels in. */
+const IDEMPOTENCY_HEADER = 'Idempotency-Key';
+
+/** Each named business refusal (an ApplicationFailure's type) as the HTTP answer it gets. */
+const REFUSALS: Record<string, (failure: ApplicationFailure) => HttpError> = {
+  /** A message the order's status does not allow. */
+  InvalidTransition: (f) => new HttpError(409, 'invalid_transition', f.message),
+  /** Input that breaks a rule, naming the field; an account the ledger does not know is not found. */
+  InvalidInput: (f) => {
+    const fields = failureFields(f);
+    return fields[0]?.path === 'accountId' ? new HttpError(404, 'not_found', f.message, fields) : new HttpError(400, 'invalid_input', f.message, fields);
+  },
+  /** A usage charge the wallet cannot cover and may not leave unbilled. */
+  InsufficientBalanceError: (f) => new HttpError(409, 'insufficient_balance', f.message),
+  /** A ledger key that already recorded a different movement. */
+  IdempotencyConflictError: (f) => new HttpError(422, 'idempotency_key_reused', f.message, [{ path: IDEMPOTENCY_HEADER, rule: 'was already used for another charge' }]),
 };
+
+/** The HTTP answer of a named business refusal, thrown by a workflow's validator or by the ledger; null for anything else. */
+export function refusalOf(err: unknown): HttpError | null {
+  const failure = err instanceof WorkflowUpdateFailedError ? err.cause : err;
+  if (!(failure instanceof ApplicationFailure) || !failure.type) return null;
+  return REFUSALS[failure.type]?.(failure) ?? null;
+}
 
 /** 400 with one entry per zod issue, naming the field and the rule. */
 export function fromZodError(err: ZodError): HttpError {
@@ -41,14 +61,6 @@ export function fromZodError(err: ZodError): HttpError {
       : [{ path: i.path.join('.') || '(body)', rule: i.message }],
   );
   return new HttpError(400, 'invalid_input', fields.map((f) => `${f.path}: ${f.rule}`).join('; '), fields);
-}
-
-function fromUpdateFailure(err: WorkflowUpdateFailedError): HttpError {
-  const cause = err.cause;
-  if (cause instanceof ApplicationFailure && cause.type && FAILURE_STATUS[cause.type]) {
-    return new HttpError(FAILURE_STATUS[cause.type]!, cause.type === 'InvalidTransition' ? 'invalid_transition' : 'invalid_input', cause.message, failureFields(cause));
-  }
-  return new HttpError(500, 'internal', 'the order could not be updated');
 }
 
 /** The `{ field, rule }` a workflow's InvalidInput failure carries in its details. */
@@ -79,7 +91,8 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
   let http: HttpError;
   if (err instanceof HttpError) http = err;
   else if (err instanceof ZodError) http = fromZodError(err);
-  else if (err instanceof WorkflowUpdateFailedError) http = fromUpdateFailure(err);
+  else if (refusalOf(err)) http = refusalOf(err)!;
+  else if (err instanceof WorkflowUpdateFailedError) http = new HttpError(500, 'internal', 'the order could not be updated');
   else if (err instanceof MulterError) http = fromMulterError(err);
   else if (isBodyTooLarge(err)) http = new HttpError(413, 'payload_too_large', 'the request body is larger than allowed');
   else if (err instanceof SyntaxError && 'body' in err) http = new HttpError(400, 'invalid_json', 'the request body is not valid JSON');

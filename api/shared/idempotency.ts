@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Pool } from 'pg';
+import { completeClaim, findClaim, insertClaim, releaseClaim, takeOverAbandonedClaim, type ClaimId } from '../../db/shared/idempotency-keys';
 import { HttpError } from './errors';
 
 /** The header's name. */
@@ -36,12 +37,6 @@ export interface IdempotencyOptions {
   required: boolean;
   /** A shorter limit than 200 for a route that prefixes the key (the ledger's keys are at most 200). */
   maxLength?: number;
-}
-
-interface ClaimId {
-  scope: string;
-  userId: string;
-  key: string;
 }
 
 interface StoredResponse {
@@ -80,42 +75,22 @@ export function idempotent(pool: Pool, scope: string, opts: IdempotencyOptions):
 async function claim(pool: Pool, id: ClaimId, hash: string, res: Response): Promise<StoredResponse | undefined> {
   // A row deleted between the insert and the read (a released 5xx) is claimed again on the next turn.
   for (let attempt = 0; attempt < 3; attempt += 1) {
-    const inserted = await pool.query('INSERT INTO idempotency_keys (scope, user_id, key, request_hash) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
-      id.scope,
-      id.userId,
-      id.key,
-      hash,
-    ]);
-    if (inserted.rowCount === 1) return undefined;
-    const found = await pool.query<{ request_hash: string; status: number | null; response_headers: Record<string, string> | null; response_body: unknown }>(
-      'SELECT request_hash, status, response_headers, response_body FROM idempotency_keys WHERE scope = $1 AND user_id = $2 AND key = $3',
-      [id.scope, id.userId, id.key],
-    );
-    const row = found.rows[0];
+    if (await insertClaim(pool, id, hash)) return undefined;
+    const row = await findClaim(pool, id);
     if (!row) continue;
-    if (row.request_hash !== hash) {
+    if (row.requestHash !== hash) {
       throw new HttpError(422, 'idempotency_key_reused', `${IDEMPOTENCY_HEADER} "${id.key}" was already used with a different request body`, [
         { path: IDEMPOTENCY_HEADER, rule: 'was already used with a different request body' },
       ]);
     }
-    if (row.status !== null) return { status: row.status, headers: row.response_headers ?? {}, body: row.response_body };
-    if (await takeOverAbandoned(pool, id)) return undefined;
+    if (row.response) return row.response;
+    if (await takeOverAbandonedClaim(pool, id, ABANDONED_AFTER_SECONDS)) return undefined;
     res.set('Retry-After', '1');
     throw new HttpError(409, 'request_in_progress', `a request with ${IDEMPOTENCY_HEADER} "${id.key}" is still in progress; retry later`, [
       { path: IDEMPOTENCY_HEADER, rule: 'a request with this key is in progress' },
     ]);
   }
   throw new Error(`idempotency key ${id.scope}/${id.key} could not be claimed`);
-}
-
-/** Takes over a claim whose request never answered (atomically: one retry wins). */
-async function takeOverAbandoned(pool: Pool, id: ClaimId): Promise<boolean> {
-  const res = await pool.query(
-    `UPDATE idempotency_keys SET claimed_at = now()
-      WHERE scope = $1 AND user_id = $2 AND key = $3 AND status IS NULL AND claimed_at < now() - make_interval(secs => $4)`,
-    [id.scope, id.userId, id.key, ABANDONED_AFTER_SECONDS],
-  );
-  return res.rowCount === 1;
 }
 
 /** Stores the route's JSON response before it is sent (or releases the claim on a 5xx or a non-JSON answer). */
@@ -142,15 +117,11 @@ async function settle(pool: Pool, id: ClaimId, res: Response, body: unknown): Pr
     const value = res.get(name);
     if (value !== undefined) headers[name] = value;
   }
-  await pool.query(
-    `UPDATE idempotency_keys SET status = $4, response_headers = $5, response_body = $6, completed_at = now()
-      WHERE scope = $1 AND user_id = $2 AND key = $3 AND status IS NULL`,
-    [id.scope, id.userId, id.key, res.statusCode, JSON.stringify(headers), JSON.stringify(body ?? null)],
-  );
+  await completeClaim(pool, id, { status: res.statusCode, headers, body });
 }
 
-async function release(pool: Pool, id: ClaimId): Promise<void> {
-  await pool.query('DELETE FROM idempotency_keys WHERE scope = $1 AND user_id = $2 AND key = $3 AND status IS NULL', [id.scope, id.userId, id.key]);
+function release(pool: Pool, id: ClaimId): Promise<void> {
+  return releaseClaim(pool, id);
 }
 
 /** SHA-256 of the body as canonical JSON (keys sorted), so key order does not make a different request. */

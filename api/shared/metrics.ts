@@ -7,6 +7,7 @@ import type { RequestHandler } from 'express';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { countOrdersByStatus, oldestDealingAgeSeconds } from '../../db/orders/read-model';
 import { isOnlineOrder, ORDER_STATUSES, type AnyOrderView } from '../../workflows/definitions';
 import { matchedRoute } from './route-pattern';
 
@@ -49,8 +50,7 @@ export function createApiMetrics(pool: Pool, logger: Logger): ApiMetrics {
     async collect() {
       const counts = new Map<string, number>(ORDER_STATUSES.map((s) => [s, 0]));
       try {
-        const res = await pool.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM orders GROUP BY status');
-        for (const row of res.rows) counts.set(row.status, row.n);
+        for (const row of await countOrdersByStatus(pool)) counts.set(row.status, row.n);
       } catch (err) {
         logger.warn({ err }, 'metrics: the order read model could not be read');
         return;
@@ -65,10 +65,7 @@ export function createApiMetrics(pool: Pool, logger: Logger): ApiMetrics {
     registers: [registry],
     async collect() {
       try {
-        const res = await pool.query<{ age: number | null }>(
-          "SELECT EXTRACT(EPOCH FROM now() - min(submitted_at))::float8 AS age FROM orders WHERE status = 'Dealing'",
-        );
-        this.set(res.rows[0]?.age ?? 0);
+        this.set(await oldestDealingAgeSeconds(pool));
       } catch (err) {
         logger.warn({ err }, 'metrics: the order read model could not be read');
       }

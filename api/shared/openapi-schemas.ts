@@ -3,18 +3,19 @@
  * responses are written here and checked against the TypeScript types the routes send, so they cannot drift.
  */
 import { z } from 'zod';
-import type { InvoiceRecord, SubscriptionRecord } from '../../activities/billing/billing-activities';
+import type { InvoiceRecord } from '../../db/billing/invoices';
+import type { SubscriptionRecord } from '../../db/billing/subscriptions';
 import type { UsageResult, WalletBalance } from '../../db/ledger/ledger';
-import { ORDER_STATUSES, type OnlineOrderView, type OrderView } from '../../workflows/definitions';
-import { PAYMENT_METHODS, WALLETS } from '../../workflows/shared/policy';
-import { ZApproveRequest, ZChoosePaymentMethodRequest, ZEditOrderRequest, ZRejectRequest } from '../orders/schemas';
+import { ORDER_STATUSES, PAYMENT_METHODS, WALLETS, type OnlineOrderView, type OrderView } from '../../workflows/definitions';
+import { ZChoosePaymentMethodRequest, ZCreateOrderRequest, ZEditOrderRequest } from '../bank-transfer/schemas';
+import { ZApproveRequest, ZRejectRequest } from '../orders/schemas';
 import { ZPayInvoiceRequest } from '../billing/invoice-routes';
 import { ZCreateSubAccountRequest } from '../accounts/sub-account-routes';
 import { ZCreateSubscriptionRequest } from '../billing/subscription-routes';
 import type { Me } from '../accounts/me-routes';
 import type { TopUpRules } from '../orders/top-up-rules-routes';
 import { ZRecordUsageRequest } from '../ledger/usage-routes';
-import { ZConfirmPaymentRequest, ZCreateOrderRequest, ZOnlineLinesRequest } from '../online/schemas';
+import { ZConfirmPaymentRequest, ZOnlineLinesRequest } from '../online/schemas';
 
 /** Request bodies, by component name (converted with the input side of each schema). */
 export const requestSchemas = z.registry<{ id: string }>();

@@ -13,7 +13,7 @@ import { ZInvoiceId, ZInvoicesQuery } from '../billing/invoice-routes';
 import { ZSubscriptionsQuery } from '../billing/subscription-routes';
 import { ZOperationLogQuery } from '../accounts/operation-log-routes';
 import { ZUserId } from '../accounts/sub-account-routes';
-import { ZOrderNumber } from '../online/schemas';
+import { ZOrderNumber } from '../orders/schemas';
 
 type Method = 'get' | 'post' | 'patch' | 'delete';
 type JsonSchema = Record<string, unknown>;

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WorkflowClientInterceptor } from '@temporalio/client';
 import type { RequestHandler } from 'express';
-import { withRequestId } from '../../workflows/shared/request-id';
+import { withRequestId } from '../../workflows/definitions';
 
 const storage = new AsyncLocalStorage<string>();
 const INCOMING_ID = /^[\w.:-]{1,100}$/;

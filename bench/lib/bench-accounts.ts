@@ -4,7 +4,7 @@
  * per-token rate limit (600 a minute) is never what a benchmark measures.
  */
 import type { Pool } from 'pg';
-import { issueToken } from '../../api/accounts/auth';
+import { issueToken } from '../../db/accounts/tokens';
 
 /** Bearer tokens of the seeded users. */
 export interface BenchCredentials {

@@ -1,12 +1,27 @@
 /**
  * Payment slips in PostgreSQL: stored under a random id with their SHA-256 and size, and those of the file as
- * uploaded (an image is stored encoded anew, see slip-inspection.ts), read back by id.
+ * uploaded (an image is stored encoded anew, see api/bank-transfer/slip-inspection.ts), read back by id.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
 import type { SlipRef } from '../../workflows/definitions';
-import type { InspectedSlip } from '../../api/bank-transfer/slip-inspection';
-import type { SlipContentType } from '../../api/bank-transfer/slip-upload';
+
+/** Content types a slip may have; the only ones ever stored or served. */
+export type SlipContentType = 'image/jpeg' | 'image/png' | 'application/pdf';
+
+/** The bytes as uploaded, identified for the record. */
+export interface SlipOriginal {
+  sha256: string;
+  size: number;
+}
+
+/** A slip that passed inspection: the bytes to store (an image encoded anew, a PDF as uploaded) and the original's identity. */
+export interface InspectedSlip {
+  content: Buffer;
+  contentType: SlipContentType;
+  fileName: string;
+  original: SlipOriginal;
+}
 
 /** Who uploaded a slip, for which order. */
 export interface SlipOwner {

@@ -30,11 +30,11 @@ interface CreditRow {
 async function checkCredits(pool: Pool | PoolClient): Promise<string[]> {
   const res = await pool.query<CreditRow>(
     `WITH expected AS (
-       SELECT order_number, wallet, amount::bigint AS amount FROM orders WHERE status = 'Paid' AND kind = 'bank_transfer'
+       SELECT order_number, wallet, amount::bigint AS amount FROM orders WHERE status = 'paid' AND kind = 'bank_transfer'
        UNION ALL
        SELECT o.order_number, l->>'wallet', (l->>'credit')::bigint
          FROM orders o CROSS JOIN LATERAL jsonb_array_elements(o.view->'lines') l
-        WHERE o.status = 'Paid' AND o.kind = 'online'),
+        WHERE o.status = 'paid' AND o.kind = 'online'),
      actual AS (
        SELECT order_number, wallet, count(*)::int AS credits, sum(amount)::bigint AS credited
          FROM journal_entries WHERE kind = 'topup' GROUP BY order_number, wallet)
@@ -70,7 +70,7 @@ async function checkPaidArtifacts(pool: Pool | PoolClient): Promise<string[]> {
        FROM orders o
        LEFT JOIN email_outbox m
          ON m.idempotency_key = CASE o.kind WHEN 'online' THEN 'online:' ELSE 'topup:' END || o.order_number || ':paid'
-      WHERE o.status = 'Paid'
+      WHERE o.status = 'paid'
       GROUP BY o.order_number, o.kind
       ORDER BY o.order_number`,
   );

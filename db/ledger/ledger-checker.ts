@@ -9,7 +9,7 @@
  * the order they were applied in. It reads every entry once; fine for an operations check, not a request path.
  */
 import type { Pool, PoolClient } from 'pg';
-import type { Wallet } from '../../workflows/shared/policy';
+import type { Wallet } from '../../workflows/definitions';
 import { planGift, planTopup, planUsage, type Movement, type WalletParts } from './ledger-rules';
 
 const PARTS = ['recharge', 'gift', 'unbilled'] as const;

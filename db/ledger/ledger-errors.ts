@@ -4,7 +4,7 @@
  * being retried into the same answer.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import type { Wallet } from '../../workflows/shared/policy';
+import type { Wallet } from '../../workflows/definitions';
 
 function named(cls: { prototype: object }, name: string): void {
   // ApplicationFailure fixes `name` on its prototype; give subclasses their own for stack traces and logs.

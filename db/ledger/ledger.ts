@@ -8,8 +8,7 @@
  * post and update the wallet. Sign convention: see ledger-rules.ts.
  */
 import type { Pool } from 'pg';
-import { WALLETS, type Wallet } from '../../workflows/shared/policy';
-import { checkLedger } from './ledger-checker';
+import { WALLETS, type Wallet } from '../../workflows/definitions';
 import { IdempotencyConflictError, InsufficientBalanceError, InvalidLedgerInputError } from './ledger-errors';
 import { currentBalance, type WalletParts } from './ledger-rules';
 
@@ -148,22 +147,6 @@ function allWallets(accountId: string, rows: Array<WalletParts & { wallet: Walle
     const row = rows.find((r) => r.wallet === wallet);
     return balanceOf(accountId, wallet, row ?? { recharge: 0, gift: 0, unbilled: 0 });
   });
-}
-
-/** The ledger as Temporal activities (plain async functions over one pool). */
-export function createLedgerActivities(pool: Pool) {
-  return {
-    /** Credits a paid top-up order (idempotent per order). */
-    creditTopup: (input: CreditTopupInput) => creditTopup(pool, input),
-    /** Charges usage (idempotent per key). */
-    recordUsage: (input: RecordUsageInput) => recordUsage(pool, input),
-    /** Grants gift credit (idempotent per key). */
-    grantGift: (input: GrantGiftInput) => grantGift(pool, input),
-    /** Reads an account's four wallets. */
-    getBalances: (accountId: string) => getBalances(pool, accountId),
-    /** Lists ledger invariant violations; [] when the ledger is sound. */
-    checkLedger: () => checkLedger(pool),
-  };
 }
 
 type EntryKind = 'topup' | 'usage' | 'gift';

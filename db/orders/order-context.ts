@@ -1,6 +1,6 @@
 /** What emails and receipts need to know about an order's account and the user who created it. */
 import type { Pool } from 'pg';
-import type { Locale } from '../../activities/shared/money-format';
+import type { Locale } from '../../workflows/definitions';
 
 /** The account and user behind an order, as they are now. */
 export interface OrderContext {

@@ -6,7 +6,7 @@
  */
 import type { Pool, PoolClient } from 'pg';
 import { inTransaction } from '../transaction';
-import type { OnlineOrderView, OrderChange, OrderView } from '../../workflows/definitions';
+import type { AnyOrderView, OnlineOrderView, OrderChange, OrderStatus, OrderView } from '../../workflows/definitions';
 
 /** The columns of one read-model row. */
 interface OrderRow {
@@ -84,11 +84,6 @@ async function recordRow(pool: Pool, row: OrderRow, change: OrderChange | undefi
 
 const bankTransferRow = (order: OrderView): OrderRow => ({ ...order, kind: 'bank_transfer', view: order });
 
-/** Writes a bank-transfer order view; returns the revision the row holds afterwards. */
-export async function upsertOrderRow(pool: Pool, order: OrderView): Promise<number> {
-  return writeOrderRow(pool, bankTransferRow(order));
-}
-
 function onlineRow(order: OnlineOrderView): OrderRow {
   return {
     ...order,
@@ -100,21 +95,50 @@ function onlineRow(order: OnlineOrderView): OrderRow {
   };
 }
 
-/** Writes an online order view; returns the revision the row holds afterwards. */
-export async function upsertOnlineOrderRow(pool: Pool, order: OnlineOrderView): Promise<number> {
-  return writeOrderRow(pool, onlineRow(order));
+/** Records a bank-transfer order's state, and the change that made it, once (the highest revision wins). */
+export async function recordBankTransferOrder(pool: Pool, order: OrderView, change?: OrderChange): Promise<number> {
+  return recordRow(pool, bankTransferRow(order), change);
 }
 
-/** Activities of the read model. */
-export function createOrderReadModelActivities(pool: Pool) {
-  return {
-    /** Records a bank-transfer order's current state in the read model, and the change that made it (idempotent). */
-    async recordOrder(order: OrderView, change?: OrderChange): Promise<void> {
-      await recordRow(pool, bankTransferRow(order), change);
-    },
-    /** Records an online order's current state in the read model, and the change that made it (idempotent). */
-    async recordOnlineOrder(order: OnlineOrderView, change?: OrderChange): Promise<void> {
-      await recordRow(pool, onlineRow(order), change);
-    },
-  };
+/** Records an online order's state, and the change that made it, once (the highest revision wins). */
+export async function recordOnlineOrder(pool: Pool, order: OnlineOrderView, change?: OrderChange): Promise<number> {
+  return recordRow(pool, onlineRow(order), change);
+}
+
+/** An order as the read model holds it, with its account. */
+export interface StoredOrder {
+  view: AnyOrderView;
+  accountId: string;
+}
+
+/** Reads an order's recorded view, or null. */
+export async function findOrder(pool: Pool, orderNumber: string): Promise<StoredOrder | null> {
+  const res = await pool.query<StoredOrder>('SELECT view, account_id AS "accountId" FROM orders WHERE order_number = $1', [orderNumber]);
+  return res.rows[0] ?? null;
+}
+
+/** Marks the order as the one paying a subscription invoice. */
+export async function linkOrderToInvoice(pool: Pool, orderNumber: string, invoiceId: string): Promise<void> {
+  await pool.query('UPDATE orders SET invoice_id = $2 WHERE order_number = $1', [orderNumber, invoiceId]);
+}
+
+/** An order that pays `invoiceId` and is still on its way (Unpaid, Dealing) or Paid, if there is one. */
+export async function findOpenOrderOfInvoice(pool: Pool, invoiceId: string): Promise<string | null> {
+  const res = await pool.query<{ order_number: string }>(
+    `SELECT order_number FROM orders WHERE invoice_id = $1 AND status IN ('unpaid', 'dealing', 'paid') LIMIT 1`,
+    [invoiceId],
+  );
+  return res.rows[0]?.order_number ?? null;
+}
+
+/** How many orders hold each status. */
+export async function countOrdersByStatus(pool: Pool): Promise<Array<{ status: OrderStatus; n: number }>> {
+  const res = await pool.query<{ status: OrderStatus; n: number }>('SELECT status, count(*)::int AS n FROM orders GROUP BY status');
+  return res.rows;
+}
+
+/** Seconds since the oldest slip still waiting on finance (Dealing) was submitted; 0 when none waits. */
+export async function oldestDealingAgeSeconds(pool: Pool): Promise<number> {
+  const res = await pool.query<{ age: number | null }>("SELECT EXTRACT(EPOCH FROM now() - min(submitted_at))::float8 AS age FROM orders WHERE status = 'dealing'");
+  return res.rows[0]?.age ?? 0;
 }

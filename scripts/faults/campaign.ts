@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
 import type { Pool } from 'pg';
-import { issueToken } from '../../api/accounts/auth';
+import { issueToken } from '../../db/accounts/tokens';
 import { createPool } from '../../db/pool';
 import { startDevStack, type DevStack, type StackProcess, type StackProcessName } from '../dev-stack';
 import { isolatedStackEnv } from '../stack-env';
@@ -234,7 +234,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
         faults.push(record);
         await supervisor.inject(f.kind, f.downMs);
         const probe = await runOne(createRng(opts.seed * 7_919 + f.k), 'probe', `probe-${opts.seed}-${f.k}`);
-        if (probe && probe.anomalies.length === 0 && probe.expectedStatus === 'Deleted') record.recoveryMs = Date.now() - at;
+        if (probe && probe.anomalies.length === 0 && probe.expectedStatus === 'deleted') record.recoveryMs = Date.now() - at;
         recoveryAfterLast = record.recoveryMs;
         say(`fault ${faults.length}/${schedule.length}: ${f.kind} killed at request ${record.atRequest} (${record.ordersInFlight} orders in flight), down ${f.downMs} ms, recovered in ${record.recoveryMs ?? 'never'} ms`);
       }
@@ -252,7 +252,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
       seed: opts.seed,
       orders: opts.orders,
       tracked: tracked.length,
-      paid: tracked.filter((o) => o.expectedStatus === 'Paid').length,
+      paid: tracked.filter((o) => o.expectedStatus === 'paid').length,
       faults,
       unplannedRestarts: supervisor.unplanned,
       recoveryAfterLastFaultMs: recoveryAfterLast,
@@ -281,11 +281,11 @@ async function moneyFigures(pool: Pool, tracked: TrackedOrder[]): Promise<{ mone
        FROM orders o LEFT JOIN journal_entries e ON e.order_number = o.order_number AND e.kind = 'topup'
       GROUP BY o.order_number, o.status`,
   );
-  const paid = new Set(tracked.filter((o) => o.expectedStatus === 'Paid').map((o) => o.orderNumber));
+  const paid = new Set(tracked.filter((o) => o.expectedStatus === 'paid').map((o) => o.orderNumber));
   let moneyLost = 0;
   let moneyDoubled = 0;
   for (const r of res.rows) {
-    const shouldBe = paid.has(r.orderNumber) || r.status === 'Paid' ? 1 : 0;
+    const shouldBe = paid.has(r.orderNumber) || r.status === 'paid' ? 1 : 0;
     if (r.credits < shouldBe) moneyLost += 1;
     if (r.credits > shouldBe) moneyDoubled += r.credits - shouldBe;
   }

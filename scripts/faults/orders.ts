@@ -72,11 +72,11 @@ function amountOf(rng: Rng): number {
 /** The steps of `plan` after creation; a probe (recovery after a fault) chooses the method and deletes. */
 function stepsOf(plan: PlanName | 'probe', rng: Rng, customer: Customer, financeToken: string): Step[] {
   const t = customer.token;
-  const choose: Step = { name: 'payment-method', call: (n) => ({ method: 'POST', path: `/v1/orders/${n}/payment-method`, token: t, json: { paymentMethod: 'bank_transfer' } }), status: 'Unpaid', emails: 0 };
-  const submit: Step = { name: 'slip', call: (n) => ({ method: 'POST', path: `/v1/orders/${n}/slip`, token: t, form: slipForm() }), status: 'Dealing', emails: 1 };
-  const approve: Step = { name: 'approve', call: (n) => ({ method: 'POST', path: `/v1/orders/${n}/approve`, token: financeToken, json: { checkResult: 'Matches the slip' } }), status: 'Paid', emails: 1 };
-  const reject: Step = { name: 'reject', call: (n) => ({ method: 'POST', path: `/v1/orders/${n}/reject`, token: financeToken, json: { reason: 'The amount differs from the slip' } }), status: 'Payment Failure', emails: 1 };
-  const del: Step = { name: 'delete', call: (n) => ({ method: 'DELETE', path: `/v1/orders/${n}`, token: t }), status: 'Deleted', emails: 0 };
+  const choose: Step = { name: 'payment-method', call: (n) => ({ method: 'POST', path: `/v1/orders/${n}/payment-method`, token: t, json: { paymentMethod: 'bank_transfer' } }), status: 'unpaid', emails: 0 };
+  const submit: Step = { name: 'slip', call: (n) => ({ method: 'POST', path: `/v1/orders/${n}/slip`, token: t, form: slipForm() }), status: 'dealing', emails: 1 };
+  const approve: Step = { name: 'approve', call: (n) => ({ method: 'POST', path: `/v1/orders/${n}/approve`, token: financeToken, json: { checkResult: 'Matches the slip' } }), status: 'paid', emails: 1 };
+  const reject: Step = { name: 'reject', call: (n) => ({ method: 'POST', path: `/v1/orders/${n}/reject`, token: financeToken, json: { reason: 'The amount differs from the slip' } }), status: 'payment_failure', emails: 1 };
+  const del: Step = { name: 'delete', call: (n) => ({ method: 'DELETE', path: `/v1/orders/${n}`, token: t }), status: 'deleted', emails: 0 };
   switch (plan) {
     case 'approve':
       return [choose, submit, approve];
@@ -84,12 +84,12 @@ function stepsOf(plan: PlanName | 'probe', rng: Rng, customer: Customer, finance
       return [choose, submit, reject];
     case 'rejectEditApprove': {
       const amount = amountOf(rng);
-      const resubmit: Step = { name: 'resubmit', call: (n) => ({ method: 'POST', path: `/v1/orders/${n}/slip`, token: t, form: slipForm(amount) }), status: 'Dealing', amount, emails: 0 };
+      const resubmit: Step = { name: 'resubmit', call: (n) => ({ method: 'POST', path: `/v1/orders/${n}/slip`, token: t, form: slipForm(amount) }), status: 'dealing', amount, emails: 0 };
       return [choose, submit, reject, resubmit, approve];
     }
     case 'editThenApprove': {
       const amount = amountOf(rng);
-      const edit: Step = { name: 'edit', call: (n) => ({ method: 'PATCH', path: `/v1/orders/${n}`, token: t, json: { amount } }), status: 'Unpaid', amount, emails: 0 };
+      const edit: Step = { name: 'edit', call: (n) => ({ method: 'PATCH', path: `/v1/orders/${n}`, token: t, json: { amount } }), status: 'unpaid', amount, emails: 0 };
       return [edit, choose, submit, approve];
     }
     case 'deleteUnpaid':
@@ -152,13 +152,13 @@ export async function runOrder(
     accountId: customer.accountId,
     plan,
     createdAt: Date.parse(String(created.body.createdAt)),
-    expectedStatus: 'Unpaid',
+    expectedStatus: 'unpaid',
     expectedAmount: amount,
     expectedEmails: 0,
     anomalies: [],
     trail: [`create 201 x${created.attempts}`],
   };
-  if (plan === 'abandon') order.expectedStatus = 'Closed';
+  if (plan === 'abandon') order.expectedStatus = 'closed';
   let submitted = false;
   for (const step of steps) {
     const reply = await client.send(step.call(order.orderNumber));
@@ -168,8 +168,8 @@ export async function runOrder(
       const now = await settledOrder(client, order.orderNumber, customer.token, reachedBy);
       order.trail.push(`read ${String(now.status)} ${String(now.amount)} revision ${String(now.revision)}`);
       const reached = reachedBy(now);
-      if (now.status === 'Closed' && !submitted && Date.now() - order.createdAt >= closeAfterMs) {
-        order.expectedStatus = 'Closed';
+      if (now.status === 'closed' && !submitted && Date.now() - order.createdAt >= closeAfterMs) {
+        order.expectedStatus = 'closed';
         return order;
       }
       // Refused, but only because an earlier attempt of this very request was applied.
@@ -181,7 +181,7 @@ export async function runOrder(
     }
     order.expectedStatus = step.status;
     if (step.amount !== undefined) order.expectedAmount = step.amount;
-    if (step.status === 'Dealing') submitted = true;
+    if (step.status === 'dealing') submitted = true;
     order.expectedEmails += step.emails;
   }
   return order;

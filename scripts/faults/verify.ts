@@ -93,7 +93,7 @@ export async function verify(pool: Pool, temporal: Client, orders: TrackedOrder[
   }
   const tracked = new Set(orders.map((o) => o.orderNumber));
   const untracked = res.rows.filter((r) => !tracked.has(r.orderNumber)).map(({ orderNumber, status }) => ({ orderNumber, status }));
-  for (const u of untracked) if (!['Unpaid', 'Closed', 'Deleted'].includes(u.status)) violations.push(`order ${u.orderNumber} nobody got an answer for is ${u.status}`);
+  for (const u of untracked) if (!['unpaid', 'closed', 'deleted'].includes(u.status)) violations.push(`order ${u.orderNumber} nobody got an answer for is ${u.status}`);
 
   violations.push(...(await checkInvariants(pool)));
 

@@ -90,7 +90,7 @@ test.each(cases.map((c) => [`${c.op.method.toUpperCase()} ${c.op.path}`, c.role,
 
 test("When every route has been called by every role, then another account's order and sub-account are unchanged", async () => {
   const res = await api.t.db.pool.query<{ status: string; amount: number }>('SELECT status, amount FROM orders WHERE order_number = $1', [otherOrder]);
-  expect(res.rows[0]).toEqual({ status: 'Dealing', amount: 250_000 });
+  expect(res.rows[0]).toEqual({ status: 'dealing', amount: 250_000 });
   const pic = await http().get('/v1/me').set(bearer(otherPic.token));
   expect(pic.status).toBe(200);
 });
@@ -98,7 +98,7 @@ test("When every route has been called by every role, then another account's ord
 describe('Mass assignment', () => {
   test('When an order is created with a status, an account id or a paid block, then 400 names the field and nothing is created', async () => {
     const before = await api.t.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM orders WHERE account_id = $1', [own.accountId]);
-    for (const extra of [{ status: 'Paid' }, { accountId: other.accountId }, { paid: { added: 1 } }, { createdBy: 'usr_x' }]) {
+    for (const extra of [{ status: 'paid' }, { accountId: other.accountId }, { paid: { added: 1 } }, { createdBy: 'usr_x' }]) {
       const res = await http().post('/v1/orders').set(bearer(own.ownerToken)).send({ wallet: 'credit', amount: 100_000, ...extra });
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe('invalid_input');
@@ -110,7 +110,7 @@ describe('Mass assignment', () => {
   test('When an edit or a decision carries a status, an account id or an amount, then 400; after Paid the amount cannot change', async () => {
     const created = await http().post('/v1/orders').set(bearer(own.ownerToken)).send({ wallet: 'credit', amount: 100_000 });
     const n = String(created.body.orderNumber);
-    for (const body of [{ status: 'Paid' }, { accountId: other.accountId }, { amount: 120_000, status: 'Dealing' }]) {
+    for (const body of [{ status: 'paid' }, { accountId: other.accountId }, { amount: 120_000, status: 'dealing' }]) {
       expect((await http().patch(`/v1/orders/${n}`).set(bearer(own.ownerToken)).send(body)).status).toBe(400);
     }
     await http().post(`/v1/orders/${n}/slip`).set(bearer(own.ownerToken)).attach('slip', PNG, { filename: 'slip.png', contentType: 'image/png' });
@@ -119,6 +119,6 @@ describe('Mass assignment', () => {
     const edit = await http().patch(`/v1/orders/${n}`).set(bearer(own.ownerToken)).send({ amount: 999_000 });
     expect(edit.status).toBe(409);
     const stored = await api.t.db.pool.query<{ status: string; amount: number; account_id: string }>('SELECT status, amount, account_id FROM orders WHERE order_number = $1', [n]);
-    expect(stored.rows[0]).toEqual({ status: 'Paid', amount: 100_000, account_id: own.accountId });
+    expect(stored.rows[0]).toEqual({ status: 'paid', amount: 100_000, account_id: own.accountId });
   });
 });

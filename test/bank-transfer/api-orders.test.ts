@@ -91,7 +91,7 @@ test('When a sub-account (PIC) creates an order and uploads its slip, then the o
   expect(submitted.status).toBe(201);
   expect(submitted.body).toMatchObject({
     orderNumber,
-    status: 'Dealing',
+    status: 'dealing',
     paymentMethod: 'bank_transfer',
     createdBy: pic.userId,
     slip: { original: { sha256: createHash('sha256').update(JPEG).digest('hex'), size: JPEG.length }, contentType: 'image/jpeg' },
@@ -101,7 +101,7 @@ test('When a sub-account (PIC) creates an order and uploads its slip, then the o
   expect(submitted.body.slip.fileId).toMatch(/^slp_[0-9a-f]{32}$/);
 
   const live = await http().get(`/v1/orders/${orderNumber}`).set(bearer(account.ownerToken));
-  expect(live.body).toMatchObject({ status: 'Dealing', submissions: 1 });
+  expect(live.body).toMatchObject({ status: 'dealing', submissions: 1 });
 
   const download = await binary(http().get(`/v1/orders/${orderNumber}/slip`).set(bearer(finance.token)));
   expect(download.status).toBe(200);
@@ -145,7 +145,7 @@ test("When another account's owner calls any route of an order, then every answe
   expect(list.body).toMatchObject({ items: [], total: 0 });
   expectError(await http().get(`/v1/orders?accountId=${account.accountId}`).set(as), 404, 'not_found');
   expect(await slipRows(orderNumber)).toBe(1);
-  expect((await http().get(path).set(bearer(account.ownerToken))).body).toMatchObject({ status: 'Dealing', amount: 250_000 });
+  expect((await http().get(path).set(bearer(account.ownerToken))).body).toMatchObject({ status: 'dealing', amount: 250_000 });
 });
 
 test('When a renamed .exe is uploaded as slip.png with content type image/png, then 415 and no slip is stored', async () => {
@@ -157,7 +157,7 @@ test('When a renamed .exe is uploaded as slip.png with content type image/png, t
   expectError(res, 415, 'unsupported_media_type');
   expect(res.body.error.fields).toEqual([{ path: 'slip', rule: 'must be a JPEG, PNG or PDF file (judged by its content)' }]);
   expect(await slipRows(orderNumber)).toBe(0);
-  expect((await http().get(`/v1/orders/${orderNumber}`).set(bearer(account.ownerToken))).body.status).toBe('Unpaid');
+  expect((await http().get(`/v1/orders/${orderNumber}`).set(bearer(account.ownerToken))).body.status).toBe('unpaid');
 });
 
 test('When a slip is larger than 10 MB, then 413 and nothing is stored', async () => {
@@ -170,7 +170,7 @@ test('When a slip is larger than 10 MB, then 413 and nothing is stored', async (
   expectError(res, 413, 'payload_too_large');
   expect(fieldsOf(res)).toEqual(['slip']);
   expect(await slipRows(orderNumber)).toBe(0);
-  expect((await http().get(`/v1/orders/${orderNumber}`).set(bearer(account.ownerToken))).body.status).toBe('Unpaid');
+  expect((await http().get(`/v1/orders/${orderNumber}`).set(bearer(account.ownerToken))).body.status).toBe('unpaid');
 });
 
 test('When the multipart body has no slip, two files, or a file in another field, then 400 naming the field and nothing is stored', async () => {
@@ -205,7 +205,7 @@ test('When the owner, a PIC or ops approves, then 403; when finance approves, th
 
   const approved = await approve(finance.token);
   expect(approved.status).toBe(200);
-  expect(approved.body).toMatchObject({ orderNumber, status: 'Paid', checkResult: 'transfer matches', paid: { added: 250_000, approvedBy: finance.userId } });
+  expect(approved.body).toMatchObject({ orderNumber, status: 'paid', checkResult: 'transfer matches', paid: { added: 250_000, approvedBy: finance.userId } });
 
   const receipt = await binary(http().get(`/v1/orders/${orderNumber}/receipt.pdf`).set(bearer(account.ownerToken)));
   expect(receipt.status).toBe(200);
@@ -223,7 +223,7 @@ test('When the owner, a PIC or ops approves, then 403; when finance approves, th
 test('When a Paid order is edited or deleted, then 409 naming its status; when a Dealing order is edited, then 409 with the workflow reason', async () => {
   const account = await createTestAccount(api.t.db.pool);
   const paid = await dealingOrder(account);
-  expect((await http().post(`/v1/orders/${paid}/approve`).set(bearer(finance.token)).send({})).body.status).toBe('Paid');
+  expect((await http().post(`/v1/orders/${paid}/approve`).set(bearer(finance.token)).send({})).body.status).toBe('paid');
 
   const edit = await http().patch(`/v1/orders/${paid}`).set(bearer(account.ownerToken)).send({ amount: 300_000 });
   expectError(edit, 409, 'invalid_transition');
@@ -250,7 +250,7 @@ test('When finance rejects and the customer uploads a new slip with a new amount
   expect(fieldsOf(await http().post(`/v1/orders/${orderNumber}/reject`).set(bearer(finance.token)).send({ reason: '  ' }))).toEqual(['reason']);
   expectError(await http().post(`/v1/orders/${orderNumber}/reject`).set(bearer(ops.token)).send({ reason: 'no' }), 403, 'forbidden');
   const rejected = await http().post(`/v1/orders/${orderNumber}/reject`).set(bearer(finance.token)).send({ reason: 'amount differs from the slip' });
-  expect(rejected.body).toMatchObject({ status: 'Payment Failure', checkResult: 'amount differs from the slip' });
+  expect(rejected.body).toMatchObject({ status: 'payment_failure', checkResult: 'amount differs from the slip' });
 
   const tooSmall = await uploadSlip(account.ownerToken, orderNumber, JPEG, { contentType: 'image/jpeg', amount: 5_000 });
   expectError(tooSmall, 400, 'invalid_input');
@@ -259,7 +259,7 @@ test('When finance rejects and the customer uploads a new slip with a new amount
 
   const resubmitted = await uploadSlip(account.ownerToken, orderNumber, JPEG, { contentType: 'image/jpeg', amount: 300_000 });
   expect(resubmitted.status).toBe(201);
-  expect(resubmitted.body).toMatchObject({ status: 'Dealing', amount: 300_000, submissions: 2, failure: null, slip: { contentType: 'image/jpeg' } });
+  expect(resubmitted.body).toMatchObject({ status: 'dealing', amount: 300_000, submissions: 2, failure: null, slip: { contentType: 'image/jpeg' } });
   expect(await slipRows(orderNumber)).toBe(2);
   const latest = await binary(http().get(`/v1/orders/${orderNumber}/slip`).set(bearer(account.ownerToken)));
   expect(await sharp(latest.body as Buffer).metadata()).toMatchObject({ format: 'jpeg', width: 200, height: 150 });
@@ -275,7 +275,7 @@ test('When the customer chooses bank transfer, then the answer shows the provide
 
   expect(chosen.status).toBe(200);
   expect(chosen.body).toMatchObject({
-    order: { orderNumber, paymentMethod: 'bank_transfer', status: 'Unpaid' },
+    order: { orderNumber, paymentMethod: 'bank_transfer', status: 'unpaid' },
     bankTransfer: { bankName: 'Bank Uji', accountName: 'PT Penyedia Uji', accountNumber: '1234567890', orderNumber, amount: 150_000, currency: 'IDR', transferNote: orderNumber },
   });
   expect(chosen.body.bankTransfer.instruction).toContain(`write the order number ${orderNumber} in the transfer note`);
@@ -291,14 +291,14 @@ test('When the customer edits the amount of an Unpaid order, deletes it, and del
   const as = bearer(account.ownerToken);
 
   const edited = await http().patch(`/v1/orders/${orderNumber}`).set(as).send({ amount: 400_000, paymentMethod: 'bank_transfer' });
-  expect(edited.body).toMatchObject({ status: 'Unpaid', amount: 400_000, paymentMethod: 'bank_transfer' });
+  expect(edited.body).toMatchObject({ status: 'unpaid', amount: 400_000, paymentMethod: 'bank_transfer' });
   expectError(await http().delete(`/v1/orders/${orderNumber}`).set(bearer(ops.token)), 403, 'forbidden');
 
   const deleted = await http().delete(`/v1/orders/${orderNumber}`).set(as);
-  expect(deleted.body).toMatchObject({ status: 'Deleted', amount: 400_000 });
+  expect(deleted.body).toMatchObject({ status: 'deleted', amount: 400_000 });
   const again = await http().delete(`/v1/orders/${orderNumber}`).set(as);
   expect(again.status).toBe(200);
-  expect(again.body).toMatchObject({ orderNumber, status: 'Deleted' });
+  expect(again.body).toMatchObject({ orderNumber, status: 'deleted' });
   // One entry per change the workflow made: the PATCH chose the payment method and changed the amount.
   expect((await operations(orderNumber)).map((o) => o.action)).toEqual(['order.create', 'order.choose_payment_method', 'order.edit', 'order.delete']);
 });
@@ -319,8 +319,8 @@ test('When orders are listed with filters, then only matching orders of the acco
   const all = await list('');
   expect(all.body).toMatchObject({ page: 1, pageSize: 20, total: 3 });
   expect(numbers(all)).toEqual([third, second, first]);
-  expect(numbers(await list('status=Dealing'))).toEqual([second]);
-  expect(numbers(await list('status=Payment%20Failure'))).toEqual([]);
+  expect(numbers(await list('status=dealing'))).toEqual([second]);
+  expect(numbers(await list('status=payment_failure'))).toEqual([]);
   expect(numbers(await list(`orderNumber=${first}`))).toEqual([first]);
 
   const page1 = await list('pageSize=2');
@@ -334,8 +334,24 @@ test('When orders are listed with filters, then only matching orders of the acco
   expect((await list(`from=${encodeURIComponent(before)}`)).body.total).toBe(3);
   expect((await list(`to=${encodeURIComponent(before)}`)).body.total).toBe(0);
 
-  const staffView = await list(`accountId=${account.accountId}&status=Unpaid`, ops.token);
+  const staffView = await list(`accountId=${account.accountId}&status=unpaid`, ops.token);
   expect(numbers(staffView)).toEqual([third, first]);
+});
+
+test('When orders are filtered by a status code, then it works; a display label instead gets 400 naming the allowed codes', async () => {
+  const account = await createTestAccount(api.t.db.pool);
+  const failed = await dealingOrder(account, 200_000);
+  const rejected = await http().post(`/v1/orders/${failed}/reject`).set(bearer(finance.token)).send({ reason: 'No transfer found' });
+  expect(rejected.body.status).toBe('payment_failure');
+  const byCode = await http().get('/v1/orders?status=payment_failure').set(bearer(account.ownerToken));
+  expect(byCode.status).toBe(200);
+  expect(byCode.body.items.map((o: { orderNumber: string; status: string }) => [o.orderNumber, o.status])).toEqual([[failed, 'payment_failure']]);
+
+  const byLabel = await http().get('/v1/orders?status=Payment%20Failure').set(bearer(account.ownerToken));
+  expectError(byLabel, 400, 'invalid_input');
+  expect(byLabel.body.error.fields).toEqual([
+    { path: 'status', rule: 'must be one of: unpaid, awaiting_payment, dealing, paid, payment_failure, closed, deleted, paid_late' },
+  ]);
 });
 
 test('When a query or a body is invalid, then 400 names each field and its rule', async () => {
@@ -371,7 +387,7 @@ test('When finance or ops opens the review queue, then Dealing orders of every a
 
   expect(queue.status).toBe(200);
   const items = queue.body.items as Array<{ orderNumber: string; status: string; secondsLeft: number; submittedAt: string }>;
-  expect(items.every((o) => o.status === 'Dealing')).toBe(true);
+  expect(items.every((o) => o.status === 'dealing')).toBe(true);
   const mine = items.filter((o) => o.orderNumber === older || o.orderNumber === newer);
   expect(mine.map((o) => o.orderNumber)).toEqual([older, newer]);
   for (const o of mine) {
@@ -397,7 +413,7 @@ test('When a request carries X-Request-Id, then the answer echoes it and the wor
   const deadline = Date.now() + 15_000;
   while (!logsWithRequestId(requestId).some((l) => l.meta?.activityType === 'sendOrderEmail') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   const lines = logsWithRequestId(requestId);
-  expect(lines.some((l) => l.message === 'order status changed' && l.meta?.to === 'Dealing' && l.meta?.workflowId === `topup-${orderNumber}`)).toBe(true);
+  expect(lines.some((l) => l.message === 'order status changed' && l.meta?.to === 'dealing' && l.meta?.workflowId === `topup-${orderNumber}`)).toBe(true);
   // The update handler's activities (read model, "received" email) logged under the same id as the workflow.
   expect(lines.filter((l) => l.meta?.activityType === 'recordOrder' && l.meta?.workflowId === `topup-${orderNumber}`).length).toBeGreaterThan(0);
   expect(lines.filter((l) => l.meta?.activityType === 'sendOrderEmail').length).toBeGreaterThan(0);

@@ -124,13 +124,13 @@ test('When an order is never submitted, then it is Unpaid at 119 h 59 min and Cl
   await h.executeUpdate(choosePaymentMethodUpdate, { args: [{ paymentMethod: 'bank_transfer', by: account.ownerId }] });
 
   await env.sleep('7199m');
-  expect((await view(h)).status).toBe('Unpaid');
-  expect((await storedRow(await orderNumberOf(h)))?.status).toBe('Unpaid');
+  expect((await view(h)).status).toBe('unpaid');
+  expect((await storedRow(await orderNumberOf(h)))?.status).toBe('unpaid');
 
   await env.sleep('1m');
   const closed = await h.result();
-  expect(closed).toMatchObject({ status: 'Closed', paymentMethod: 'bank_transfer' });
-  expect((await storedRow(closed.orderNumber))?.status).toBe('Closed');
+  expect(closed).toMatchObject({ status: 'closed', paymentMethod: 'bank_transfer' });
+  expect((await storedRow(closed.orderNumber))?.status).toBe('closed');
   expect(await mailTo(account.ownerEmail)).toHaveLength(0);
   await recordHistory('never-submitted-closed', h);
 });
@@ -144,7 +144,7 @@ test('When a slip is submitted and finance never decides, then it is Dealing at 
   const h = await startOrder(account, { amount: 250_000 });
   await env.sleep('3h');
   const submitted = await h.executeUpdate(submitSlipUpdate, { args: [{ slip: SLIP, by: account.ownerId }] });
-  expect(submitted).toMatchObject({ status: 'Dealing', slip: SLIP, paymentMethod: 'bank_transfer', submissions: 1 });
+  expect(submitted).toMatchObject({ status: 'dealing', slip: SLIP, paymentMethod: 'bank_transfer', submissions: 1 });
 
   const [received] = await mailTo(account.ownerEmail, 1);
   expect(received?.subject).toContain(submitted.orderNumber);
@@ -155,11 +155,11 @@ test('When a slip is submitted and finance never decides, then it is Dealing at 
 
   // Past the 120 h close of an unsubmitted order: a submitted order is never Closed.
   await env.sleep('1439m');
-  expect((await view(h)).status).toBe('Dealing');
+  expect((await view(h)).status).toBe('dealing');
   await env.sleep('1m');
   const failed = await view(h);
-  expect(failed).toMatchObject({ status: 'Payment Failure', failure: { kind: 'review-window-expired', windowHours: 24 } });
-  expect((await storedRow(failed.orderNumber))?.status).toBe('Payment Failure');
+  expect(failed).toMatchObject({ status: 'payment_failure', failure: { kind: 'review-window-expired', windowHours: 24 } });
+  expect((await storedRow(failed.orderNumber))?.status).toBe('payment_failure');
 
   const mails = await mailTo(account.ownerEmail, 2);
   expect(mails).toHaveLength(2);
@@ -174,22 +174,22 @@ test('When finance rejects, the customer edits the amount and finance approves, 
   const h = await startOrder(account, { amount: 1_500_000 });
   await h.executeUpdate(submitSlipUpdate, { args: [{ slip: SLIP, by: account.ownerId }] });
   const rejected = await h.executeUpdate(rejectUpdate, { args: [{ reason: 'Amount differs from the slip (IDR 1,000,000)', by: financeIds[1]! }] });
-  expect(rejected).toMatchObject({ status: 'Payment Failure', checkResult: 'Amount differs from the slip (IDR 1,000,000)' });
+  expect(rejected).toMatchObject({ status: 'payment_failure', checkResult: 'Amount differs from the slip (IDR 1,000,000)' });
   expect((await mailTo(account.ownerEmail, 2)).map((m) => m.text)).toEqual([expect.any(String), expect.stringContaining('Amount differs from the slip')]);
 
   await env.sleep('30h');
   const newSlip = { ...SLIP, fileId: 'slip-0002' };
   const edited = await h.executeUpdate(editOrderUpdate, { args: [{ amount: 1_000_000, slip: newSlip, by: account.ownerId }] });
-  expect(edited).toMatchObject({ status: 'Dealing', amount: 1_000_000, slip: newSlip, submissions: 2, failure: null });
+  expect(edited).toMatchObject({ status: 'dealing', amount: 1_000_000, slip: newSlip, submissions: 2, failure: null });
   // A new 24 h window from the edit, and no email until finance decides.
   await env.sleep('23h');
-  expect((await view(h)).status).toBe('Dealing');
+  expect((await view(h)).status).toBe('dealing');
   expect(await mailTo(account.ownerEmail)).toHaveLength(2);
 
   const paid = await h.executeUpdate(approveUpdate, { args: [{ checkResult: 'Matches the slip', by: financeIds[1]! }] });
-  expect(paid).toMatchObject({ status: 'Paid', amount: 1_000_000, checkResult: 'Matches the slip', paid: { settled: 0, added: 1_000_000, balanceAfter: 1_000_000 } });
-  expect(await h.result()).toMatchObject({ status: 'Paid' });
-  expect(await storedRow(paid.orderNumber)).toMatchObject({ status: 'Paid', amount: 1_000_000, check_result: 'Matches the slip' });
+  expect(paid).toMatchObject({ status: 'paid', amount: 1_000_000, checkResult: 'Matches the slip', paid: { settled: 0, added: 1_000_000, balanceAfter: 1_000_000 } });
+  expect(await h.result()).toMatchObject({ status: 'paid' });
+  expect(await storedRow(paid.orderNumber)).toMatchObject({ status: 'paid', amount: 1_000_000, check_result: 'Matches the slip' });
   expect(await creditBalance(account.accountId)).toMatchObject({ recharge: 1_000_000, current: 1_000_000 });
 
   const mails = await mailTo(account.ownerEmail, 3);
@@ -232,7 +232,7 @@ test('When approve is sent 20 times at once, or retried after the worker is lost
   const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => h.executeUpdate(approveUpdate, { args: [{ by: financeIds[i]! }] })));
   // One approval won; every other answer is that same outcome.
   expect(new Set(answers.map((a) => `${a.status} by ${a.paid?.approvedBy}`)).size).toBe(1);
-  expect(answers[0]?.status).toBe('Paid');
+  expect(answers[0]?.status).toBe('paid');
   expect(crashAfterFirstCredit.has(orderNumber)).toBe(false);
 
   expect(await creditBalance(account.accountId)).toMatchObject({ recharge: 300_000, current: 300_000 });
@@ -245,8 +245,8 @@ test('When approve is sent 20 times at once, or retried after the worker is lost
 test('When an Unpaid order and a Payment Failure order are deleted, then both are Deleted, and a refused message answers with the reason and changes nothing', async () => {
   const account = await createTestAccount(t.db.pool);
   const unpaid = await startOrder(account);
-  expect(await unpaid.executeUpdate(deleteOrderUpdate, { args: [{ by: account.ownerId }] })).toMatchObject({ status: 'Deleted' });
-  expect(await unpaid.result()).toMatchObject({ status: 'Deleted' });
+  expect(await unpaid.executeUpdate(deleteOrderUpdate, { args: [{ by: account.ownerId }] })).toMatchObject({ status: 'deleted' });
+  expect(await unpaid.result()).toMatchObject({ status: 'deleted' });
 
   const failed = await startOrder(account);
   await failed.executeUpdate(submitSlipUpdate, { args: [{ slip: SLIP, by: account.ownerId }] });
@@ -260,8 +260,8 @@ test('When an Unpaid order and a Payment Failure order are deleted, then both ar
 
   await failed.executeUpdate(deleteOrderUpdate, { args: [{ by: account.ownerId }] });
   const deleted = await failed.result();
-  expect(deleted.status).toBe('Deleted');
-  expect((await storedRow(deleted.orderNumber))?.status).toBe('Deleted');
+  expect(deleted.status).toBe('deleted');
+  expect((await storedRow(deleted.orderNumber))?.status).toBe('deleted');
   await recordHistory('reject-delete', failed);
 });
 
@@ -282,7 +282,7 @@ test('When a message is refused, then it names the rule: approve a Deleted order
   await gone.result();
   // A completed workflow takes no more updates: the server refuses, and the order is unchanged.
   await expect(gone.executeUpdate(approveUpdate, { args: [{ by: financeIds[1]! }] })).rejects.toThrow();
-  expect((await view(gone)).status).toBe('Deleted');
+  expect((await view(gone)).status).toBe('deleted');
 });
 
 test('When a Payment Failure order is left untouched for 120 h, then it is final: no edit, no delete', async () => {
@@ -293,10 +293,10 @@ test('When a Payment Failure order is left untouched for 120 h, then it is final
 
   await env.sleep('7199m');
   const stillEditable = await view(h);
-  expect(stillEditable).toMatchObject({ status: 'Payment Failure', final: false });
+  expect(stillEditable).toMatchObject({ status: 'payment_failure', final: false });
   await env.sleep('1m');
   const final = await h.result();
-  expect(final).toMatchObject({ status: 'Payment Failure', final: true });
+  expect(final).toMatchObject({ status: 'payment_failure', final: true });
   await expect(h.executeUpdate(editOrderUpdate, { args: [{ amount: 20_000, by: account.ownerId }] })).rejects.toThrow();
   expect((await view(h)).amount).toBe(1_000_000);
   await recordHistory('payment-failure-final', h);
@@ -322,7 +322,7 @@ test('When the mail server is down, then a slip submission is still answered at 
     const h = await env.client.workflow.start('topupOrder', { taskQueue: queue, workflowId: orderWorkflowId(input.orderNumber), args: [input] });
     const started = Date.now();
     const view = await h.executeUpdate(submitSlipUpdate, { args: [{ slip: SLIP, by: account.ownerId }] });
-    expect(view.status).toBe('Dealing');
+    expect(view.status).toBe('dealing');
     expect(Date.now() - started).toBeLessThan(5_000);
     const outbox = await t.db.pool.query<{ sent_at: Date | null; attempts: number }>('SELECT sent_at, attempts FROM email_outbox WHERE idempotency_key = $1', [`topup:${input.orderNumber}:submitted:1`]);
     expect(outbox.rows[0]?.sent_at ?? null).toBeNull();

@@ -87,7 +87,7 @@ describe.each([
     const res = await upload(orderNumber, content, filename);
     expect({ status: res.status, code: res.body.error?.code }).toEqual({ status, code });
     expect(await slipsOf(orderNumber)).toEqual([]);
-    expect((await request(api.app).get(`/v1/orders/${orderNumber}`).set(bearer(account.ownerToken))).body.status).toBe('Unpaid');
+    expect((await request(api.app).get(`/v1/orders/${orderNumber}`).set(bearer(account.ownerToken))).body.status).toBe('unpaid');
   });
 });
 
@@ -180,7 +180,7 @@ describe.each<[string, () => Promise<Buffer>, string, RegExp]>([
     const res = await upload(orderNumber, await make(), filename, filename.endsWith('.pdf') ? 'application/pdf' : 'image/png');
     expectRefused(res, rule);
     expect(await slipsOf(orderNumber)).toEqual([]);
-    expect(await statusOf(orderNumber)).toBe('Unpaid');
+    expect(await statusOf(orderNumber)).toBe('unpaid');
   });
 });
 
@@ -196,7 +196,7 @@ test('When a valid PNG has an HTML page with a script appended after its end, th
   const orderNumber = await unpaidOrder();
   const res = await upload(orderNumber, original, 'slip.png', 'text/html');
   expect(res.status).toBe(201);
-  expect(res.body).toMatchObject({ status: 'Dealing', slip: { contentType: 'image/png', original: { sha256: sha256(original), size: original.length } } });
+  expect(res.body).toMatchObject({ status: 'dealing', slip: { contentType: 'image/png', original: { sha256: sha256(original), size: original.length } } });
 
   const { res: served, content } = await download(orderNumber);
   expect(content.toString('latin1')).not.toMatch(/<html|<script/);
@@ -222,7 +222,7 @@ test('When a phone photo (JPEG) carries EXIF with its GPS position, then it is s
   const orderNumber = await unpaidOrder();
   const res = await upload(orderNumber, photo, 'IMG_2041.jpg', 'image/jpeg');
   expect(res.status).toBe(201);
-  expect(res.body).toMatchObject({ status: 'Dealing', slip: { contentType: 'image/jpeg', original: { sha256: sha256(photo), size: photo.length } } });
+  expect(res.body).toMatchObject({ status: 'dealing', slip: { contentType: 'image/jpeg', original: { sha256: sha256(photo), size: photo.length } } });
 
   const { res: served, content } = await download(orderNumber);
   expect(served.headers['content-type']).toBe('image/jpeg');
@@ -248,8 +248,8 @@ test('When good slips are sent (a PNG screenshot, a JPEG photo, a PDF e-receipt 
   for (const [content, filename, type] of slips) {
     const orderNumber = await unpaidOrder();
     const res = await upload(orderNumber, content, filename, type);
-    expect({ status: res.status, order: res.body.status, type: res.body.slip?.contentType }).toEqual({ status: 201, order: 'Dealing', type });
-    expect(await statusOf(orderNumber)).toBe('Dealing');
+    expect({ status: res.status, order: res.body.status, type: res.body.slip?.contentType }).toEqual({ status: 201, order: 'dealing', type });
+    expect(await statusOf(orderNumber)).toBe('dealing');
     const { content: stored } = await download(orderNumber);
     if (type === 'application/pdf') {
       // A PDF is checked, not rewritten: stored as uploaded.
@@ -275,7 +275,7 @@ test('When a PDF slip is a decompression bomb (an object stream of 1 GB), then i
   expectRefused(res, /must open within 5 s/);
   expect(ms).toBeLessThan(8_000);
   expect(await slipsOf(orderNumber)).toEqual([]);
-  expect(await statusOf(orderNumber)).toBe('Unpaid');
+  expect(await statusOf(orderNumber)).toBe('unpaid');
 });
 
 test('When the file name tries path traversal or a double extension, then only a cleaned name is kept and the download name is ours', async () => {

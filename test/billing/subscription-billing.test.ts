@@ -54,7 +54,7 @@ async function payByBankTransfer(account: TestAccount, created: Response): Promi
   const orderNumber = String(created.body.orderNumber);
   expect((await http().post(`/v1/orders/${orderNumber}/slip`).set(bearer(account.ownerToken)).attach('slip', PNG, { filename: 'slip.png', contentType: 'image/png' })).status).toBe(201);
   const approved = await http().post(`/v1/orders/${orderNumber}/approve`).set(bearer(finance.token)).send({ checkResult: 'ok' });
-  expect(approved.body.status).toBe('Paid');
+  expect(approved.body.status).toBe('paid');
 }
 
 const depositOrder = (account: TestAccount, amount: number) => http().post('/v1/orders').set(bearer(account.ownerToken)).send({ wallet: 'deposit', amount });

@@ -1,7 +1,7 @@
 /** Accounts and users for tests, written straight to the database. */
 import { randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
-import { issueToken } from '../../api/accounts/auth';
+import { issueToken } from '../../db/accounts/tokens';
 import type { ReceiptData } from '../../activities/bank-transfer/receipt-pdf';
 
 /** A customer account with its owner and the owner's token. */

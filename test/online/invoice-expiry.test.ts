@@ -1,6 +1,7 @@
 /** Invoice expiry (seed 001: valid until 23:59 of the next day), in the account's time zone. */
 import fc from 'fast-check';
-import { assertTimeZone, invoiceExpiresAt } from '../../workflows/online/invoice-expiry';
+import { invoiceExpiresAt } from '../../workflows/online/invoice-expiry';
+import { assertTimeZone } from '../../workflows/shared/local-time';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 

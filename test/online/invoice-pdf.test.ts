@@ -31,7 +31,7 @@ const invoice = (overrides: Partial<ProformaInvoiceData> = {}): ProformaInvoiceD
   orderNumber: '1202206054089',
   issuedAt: ISSUED_AT,
   expiresAt: new Date(invoiceExpiresAt(Date.parse(ISSUED_AT), 'Asia/Jakarta')).toISOString(),
-  status: 'Awaiting payment',
+  status: 'awaiting_payment',
   paymentMethod: 'credit_card',
   payment: { vaNumber: null, bankCode: null, paymentUrl: 'https://sandbox-gateway.example/pay/inv_1202206054089' },
   ...bill([{ wallet: 'credit', amount: 1_000_000 }], 'credit_card'),
@@ -126,7 +126,7 @@ describe('Proforma invoice PDF', () => {
   });
 
   test('When the invoice is paid and 5,000 was outstanding, then it is marked PAID, shows the outstanding settled first and offers no payment link', async () => {
-    const pdf = await parsePdf(await renderProformaInvoicePdf(invoice({ status: 'Paid', settlement: [{ wallet: 'credit', settled: 5_000, added: 995_000 }] })));
+    const pdf = await parsePdf(await renderProformaInvoicePdf(invoice({ status: 'paid', settlement: [{ wallet: 'credit', settled: 5_000, added: 995_000 }] })));
 
     expect(pdf.lines).toEqual(
       expect.arrayContaining(['PAID', 'API credit IDR 1,000,000 IDR 1,000,000 IDR 1,000,000', 'Outstanding settled first: IDR 5,000; added to balance: IDR 995,000', 'Total IDR 1,035,000']),
@@ -135,8 +135,8 @@ describe('Proforma invoice PDF', () => {
   });
 
   test('When the invoice expired unpaid or was paid after expiry, then its badge and note say so', async () => {
-    const closed = await parsePdf(await renderProformaInvoicePdf(invoice({ status: 'Closed' })));
-    const late = await parsePdf(await renderProformaInvoicePdf(invoice({ locale: 'id', status: 'Paid late' })));
+    const closed = await parsePdf(await renderProformaInvoicePdf(invoice({ status: 'closed' })));
+    const late = await parsePdf(await renderProformaInvoicePdf(invoice({ locale: 'id', status: 'paid_late' })));
 
     expect(closed.lines).toEqual(expect.arrayContaining(['CLOSED', 'This invoice expired without payment. Create a new order to top up.']));
     expect(late.lines).toContain('DIBAYAR TERLAMBAT');
@@ -162,7 +162,7 @@ describe('Proforma invoice PDF', () => {
     await expect(renderProformaInvoicePdf(invoice({ total: 1_000_000 }))).rejects.toThrow(RangeError);
     await expect(renderProformaInvoicePdf(invoice({ total: 1_000_000 }))).rejects.toThrow(/total 1000000 != subtotal 1000000 \+ fee 35000/);
     await expect(renderProformaInvoicePdf(invoice({ subtotal: 900_000, total: 935_000 }))).rejects.toThrow(/subtotal 900000 != sum of line prices 1000000/);
-    await expect(renderProformaInvoicePdf(invoice({ status: 'Paid', settlement: [{ wallet: 'credit', settled: 5_000, added: 990_000 }] }))).rejects.toThrow(RangeError);
+    await expect(renderProformaInvoicePdf(invoice({ status: 'paid', settlement: [{ wallet: 'credit', settled: 5_000, added: 990_000 }] }))).rejects.toThrow(RangeError);
     await expect(renderProformaInvoicePdf(invoice({ paymentMethod: 'ewallet' }))).rejects.toThrow(/only a credit-card payment carries a fee/);
   });
 
@@ -170,7 +170,7 @@ describe('Proforma invoice PDF', () => {
     const pdf = await parsePdf(
       await renderProformaInvoicePdf(
         fourWallets({
-          status: 'Paid',
+          status: 'paid',
           provider: { name: 'PT Qontak Omnichannel Indonesia Teknologi Nusantara', address: 'Jl. H.R. Rasuna Said Blok X-5 No. 13, Kuningan, Setiabudi, Jakarta Selatan 12950', email: 'billing@provider.example' },
           customer: { companyName: 'PT Maju Bersama Sejahtera Abadi Sentosa Internasional Logistik dan Perdagangan Tbk', username: 'budi.santoso', email: 'budi@maju.example' },
           settlement: [
@@ -203,7 +203,7 @@ describe('Proforma invoice PDF', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'invoice-png-'));
     try {
       const pdfFile = path.join(dir, 'invoice.pdf');
-      fs.writeFileSync(pdfFile, await renderProformaInvoicePdf(fourWallets({ status: 'Paid', settlement: [{ wallet: 'credit', settled: 5_000, added: 995_000 }] })));
+      fs.writeFileSync(pdfFile, await renderProformaInvoicePdf(fourWallets({ status: 'paid', settlement: [{ wallet: 'credit', settled: 5_000, added: 995_000 }] })));
       const run = spawnSync('pdftoppm', ['-png', '-r', '100', '-singlefile', pdfFile, path.join(dir, 'invoice')], { encoding: 'utf8' });
       expect(run.stderr).toBe('');
       expect(run.status).toBe(0);

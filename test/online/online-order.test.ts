@@ -95,7 +95,7 @@ test('When the DOMAIN.md numbers are entered, then 999,999 WhatsApp becomes 1,00
   expect(raised.status).toBe(201);
   expect(raised.body).toMatchObject({
     kind: 'online',
-    status: 'Unpaid',
+    status: 'unpaid',
     lines: [
       { wallet: 'whatsapp', requested: 999_999, credit: 1_000_000, price: 1_000_000, adjustment: 'raised to the minimum WhatsApp top-up of IDR 1,000,000' },
       { wallet: 'muv', requested: 1_000, credit: 1_000, price: 600_000, adjustment: null },
@@ -122,15 +122,15 @@ test('When a PIC pays 1,000,000 by card with 5,000 outstanding, then 1,035,000 i
   const created = await createOnline(pic.token, [{ wallet: 'credit', amount: 1_000_000 }]);
   const orderNumber = String(created.body.orderNumber);
   const awaiting = await confirm(pic.token, orderNumber, 'credit_card');
-  expect(awaiting).toMatchObject({ status: 'Awaiting payment', invoice: { paymentMethod: 'credit_card', subtotal: 1_000_000, fee: 35_000, total: 1_035_000 } });
+  expect(awaiting).toMatchObject({ status: 'awaiting_payment', invoice: { paymentMethod: 'credit_card', subtotal: 1_000_000, fee: 35_000, total: 1_035_000 } });
   expect(awaiting.invoice?.paymentUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/pay\/inv_/);
   const billing = await eventually(() => mailTo(pic.email), (m) => m.length === 1);
   expect(billing[0]?.text).toContain('IDR 1,035,000');
 
   const delivery = await api.t.gateway.pay(awaiting.invoice!.providerRef);
   expect(delivery.status).toBe(200);
-  const paid = await eventually(() => order(pic.token, orderNumber), (o) => o.status === 'Paid');
-  expect(paid).toMatchObject({ status: 'Paid', payment: { amount: 1_035_000, late: false }, settlement: [{ wallet: 'credit', settled: 5_000, added: 995_000, balanceAfter: 995_000 }] });
+  const paid = await eventually(() => order(pic.token, orderNumber), (o) => o.status === 'paid');
+  expect(paid).toMatchObject({ status: 'paid', payment: { amount: 1_035_000, late: false }, settlement: [{ wallet: 'credit', settled: 5_000, added: 995_000, balanceAfter: 995_000 }] });
   expect(await wallet(account.accountId, 'credit')).toMatchObject({ recharge: 995_000, unbilled: 0, current: 995_000 });
 
   const mails = await eventually(() => mailTo(pic.email), (m) => m.length === 2);
@@ -176,12 +176,12 @@ describe.each([
     expect(paying.invoice?.vaNumber).toMatch(/^\d{16}$/);
 
     await skipTo(expected - 1000);
-    expect((await order(account.ownerToken, lapsing.orderNumber)).status).toBe('Awaiting payment');
+    expect((await order(account.ownerToken, lapsing.orderNumber)).status).toBe('awaiting_payment');
     await api.t.gateway.pay(paying.invoice!.providerRef);
-    expect((await eventually(() => order(account.ownerToken, paying.orderNumber), (o) => o.status === 'Paid')).status).toBe('Paid');
+    expect((await eventually(() => order(account.ownerToken, paying.orderNumber), (o) => o.status === 'paid')).status).toBe('paid');
 
     await api.env.sleep(2000);
-    expect((await eventually(() => order(account.ownerToken, lapsing.orderNumber), (o) => o.status === 'Closed')).status).toBe('Closed');
+    expect((await eventually(() => order(account.ownerToken, lapsing.orderNumber), (o) => o.status === 'closed')).status).toBe('closed');
     expect((await wallet(account.accountId, 'credit')).current).toBe(100_000);
   });
 });
@@ -195,28 +195,28 @@ test('When money arrives after the invoice expired, then the order is Paid late 
   const late = await confirm(account.ownerToken, String(a.body.orderNumber), 'virtual_account');
   const refunded = await confirm(account.ownerToken, String(b.body.orderNumber), 'virtual_account');
   await skipTo(Date.parse(late.invoice!.expiresAt) + 3 * HOUR);
-  expect((await eventually(() => order(account.ownerToken, late.orderNumber), (o) => o.status === 'Closed')).status).toBe('Closed');
+  expect((await eventually(() => order(account.ownerToken, late.orderNumber), (o) => o.status === 'closed')).status).toBe('closed');
 
   // A screenshotted QR code paid hours later: the gateway still calls back, and the money is kept.
   await api.t.gateway.pay(late.invoice!.providerRef);
   await api.t.gateway.pay(refunded.invoice!.providerRef);
-  await eventually(() => order(account.ownerToken, refunded.orderNumber), (o) => o.status === 'Paid late');
-  expect(await eventually(() => order(account.ownerToken, late.orderNumber), (o) => o.status === 'Paid late')).toMatchObject({
-    status: 'Paid late',
+  await eventually(() => order(account.ownerToken, refunded.orderNumber), (o) => o.status === 'paid_late');
+  expect(await eventually(() => order(account.ownerToken, late.orderNumber), (o) => o.status === 'paid_late')).toMatchObject({
+    status: 'paid_late',
     payment: { amount: 150_000, late: true },
   });
   const queue = await http().get('/v1/review/orders').set(bearer(finance.token));
-  const queued = (queue.body.items as Array<{ orderNumber: string; status: string; secondsLeft: number | null }>).filter((i) => i.status === 'Paid late');
+  const queued = (queue.body.items as Array<{ orderNumber: string; status: string; secondsLeft: number | null }>).filter((i) => i.status === 'paid_late');
   expect(queued.map((i) => i.orderNumber)).toEqual(expect.arrayContaining([late.orderNumber, refunded.orderNumber]));
   expect((await wallet(account.accountId, 'credit')).current).toBe(0);
 
   const approvals = await Promise.all([1, 2, 3].map(() => http().post(`/v1/orders/${late.orderNumber}/approve`).set(bearer(finance.token)).send({ checkResult: 'Late VA payment confirmed' })));
   expect(approvals.map((r) => r.status)).toEqual([200, 200, 200]);
-  expect(approvals[0]!.body).toMatchObject({ status: 'Paid', checkResult: 'Late VA payment confirmed', settlement: [{ wallet: 'credit', added: 150_000 }] });
+  expect(approvals[0]!.body).toMatchObject({ status: 'paid', checkResult: 'Late VA payment confirmed', settlement: [{ wallet: 'credit', added: 150_000 }] });
   const again = await http().post(`/v1/orders/${late.orderNumber}/approve`).set(bearer(finance.token)).send({});
   expect(again.status).toBe(200);
   const marked = await http().post(`/v1/orders/${refunded.orderNumber}/reject`).set(bearer(finance.token)).send({ reason: 'Customer asked for a refund' });
-  expect(marked.body).toMatchObject({ status: 'Closed', refund: { reason: 'Customer asked for a refund' } });
+  expect(marked.body).toMatchObject({ status: 'closed', refund: { reason: 'Customer asked for a refund' } });
 
   expect((await wallet(account.accountId, 'credit')).current).toBe(150_000);
   const entries = await api.t.db.pool.query('SELECT idempotency_key FROM journal_entries WHERE order_number = ANY($1)', [[late.orderNumber, refunded.orderNumber]]);
@@ -248,17 +248,17 @@ test('When a callback is forged, altered, stale or replayed, then it is refused 
     [401, 'the callback could not be verified'],
   ]);
   expect((await api.t.db.pool.query('SELECT 1 FROM payment_events WHERE id = $1', [event.id])).rowCount).toBe(0);
-  expect((await order(account.ownerToken, awaiting.orderNumber)).status).toBe('Awaiting payment');
+  expect((await order(account.ownerToken, awaiting.orderNumber)).status).toBe('awaiting_payment');
 
   const first = await postCallback(event);
   expect(first.body).toMatchObject({ received: true, status: 'new', disposition: 'signalled' });
-  await eventually(() => order(account.ownerToken, awaiting.orderNumber), (o) => o.status === 'Paid');
+  await eventually(() => order(account.ownerToken, awaiting.orderNumber), (o) => o.status === 'paid');
   const replayed = await postCallback(event);
   expect(replayed.body).toMatchObject({ received: true, status: 'duplicate' });
   const second = await postCallback({ ...event, id: `evt_${awaiting.orderNumber}b` });
   expect(second.status).toBe(200);
   await api.env.sleep('1s');
-  expect(await order(account.ownerToken, awaiting.orderNumber)).toMatchObject({ status: 'Paid', payment: { eventId: event.id } });
+  expect(await order(account.ownerToken, awaiting.orderNumber)).toMatchObject({ status: 'paid', payment: { eventId: event.id } });
   expect((await wallet(account.accountId, 'credit')).current).toBe(120_000);
 });
 

@@ -68,10 +68,10 @@ test('When four finance users send 20 approvals of one Dealing order at once, th
 
   expect(answers.map((a) => a.status)).toEqual(TWENTY.map(() => 200));
   const approvedBy = answers[0]!.body.paid.approvedBy as string;
-  expect(new Set(answers.map((a) => `${a.body.status} by ${a.body.paid?.approvedBy}`))).toEqual(new Set([`Paid by ${approvedBy}`]));
+  expect(new Set(answers.map((a) => `${a.body.status} by ${a.body.paid?.approvedBy}`))).toEqual(new Set([`paid by ${approvedBy}`]));
   const approvals = await entries(orderNumber, 'order.approve');
   expect(approvals).toHaveLength(1);
-  expect(approvals[0]).toMatchObject({ actor: { id: approvedBy, role: 'finance' }, details: { status: 'Paid', checkResult: answers[0]!.body.checkResult } });
+  expect(approvals[0]).toMatchObject({ actor: { id: approvedBy, role: 'finance' }, details: { status: 'paid', checkResult: answers[0]!.body.checkResult } });
   expect(await decisionsTimed('approved')).toBe(timedBefore + 1);
   const credits = await api.t.db.pool.query('SELECT 1 FROM journal_entries WHERE idempotency_key = $1', [`topup:${orderNumber}:paid`]);
   expect(credits.rowCount).toBe(1);
@@ -89,10 +89,10 @@ test('When finance sends the same reject 20 times at once, then the log has one 
 
   const answers = await Promise.all(TWENTY.map(() => http().post(`/v1/orders/${orderNumber}/reject`).set(bearer(deciders[1]!.token)).send({ reason: 'amount differs from the slip' })));
 
-  expect(answers.map((a) => a.body.status)).toEqual(TWENTY.map(() => 'Payment Failure'));
+  expect(answers.map((a) => a.body.status)).toEqual(TWENTY.map(() => 'payment_failure'));
   const rejections = await entries(orderNumber, 'order.reject');
   expect(rejections).toHaveLength(1);
-  expect(rejections[0]).toMatchObject({ actor: { id: deciders[1]!.userId }, details: { status: 'Payment Failure', reason: 'amount differs from the slip' } });
+  expect(rejections[0]).toMatchObject({ actor: { id: deciders[1]!.userId }, details: { status: 'payment_failure', reason: 'amount differs from the slip' } });
   expect(await decisionsTimed('rejected')).toBe(timedBefore + 1);
 });
 
@@ -103,10 +103,10 @@ test('When the owner deletes an Unpaid order 20 times at once, then it is Delete
   const answers = await Promise.all(TWENTY.map(() => http().delete(`/v1/orders/${orderNumber}`).set(bearer(account.ownerToken))));
 
   expect(answers.map((a) => a.status)).toEqual(TWENTY.map(() => 200));
-  expect(answers.map((a) => a.body.status)).toEqual(TWENTY.map(() => 'Deleted'));
+  expect(answers.map((a) => a.body.status)).toEqual(TWENTY.map(() => 'deleted'));
   const deletions = await entries(orderNumber, 'order.delete');
   expect(deletions).toHaveLength(1);
-  expect(deletions[0]).toMatchObject({ actor: { id: account.ownerId, role: 'owner' }, details: { status: 'Deleted' } });
+  expect(deletions[0]).toMatchObject({ actor: { id: account.ownerId, role: 'owner' }, details: { status: 'deleted' } });
 });
 
 test('When the owner sends the same new amount 20 times at once, then the amount changes once and the log has one order.edit', async () => {
@@ -118,7 +118,7 @@ test('When the owner sends the same new amount 20 times at once, then the amount
   expect(answers.map((a) => a.body.amount)).toEqual(TWENTY.map(() => 300_000));
   const edits = await entries(orderNumber, 'order.edit');
   expect(edits).toHaveLength(1);
-  expect(edits[0]).toMatchObject({ actor: { id: account.ownerId }, details: { amount: 300_000, status: 'Unpaid' } });
+  expect(edits[0]).toMatchObject({ actor: { id: account.ownerId }, details: { amount: 300_000, status: 'unpaid' } });
 });
 
 test('When finance approves an order that is not Dealing (Unpaid, then rejected), then 409 each time, nothing is logged as an approval and nothing is timed', async () => {

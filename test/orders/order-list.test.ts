@@ -2,7 +2,7 @@
  * The order list's date filter: a plain date is the day in the account's time zone, also for the stored
  * creation day (`created_on`, migration 009) that the list's indexes use.
  */
-import { upsertOrderRow } from '../../db/orders/read-model';
+import { recordBankTransferOrder } from '../../db/orders/read-model';
 import { listOrders } from '../../db/orders/order-list';
 import type { OrderView } from '../../workflows/definitions';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
@@ -30,7 +30,7 @@ function order(orderNumber: string, account: TestAccount, createdAt: string): Or
     wallet: 'credit',
     amount: 100_000,
     currency: 'IDR',
-    status: 'Unpaid',
+    status: 'unpaid',
     paymentMethod: null,
     slip: null,
     createdAt,
@@ -49,10 +49,10 @@ const numbers = (items: Array<{ orderNumber: string }>) => items.map((o) => o.or
 
 test('When orders are created around midnight UTC, then a plain date lists them by the day in their account time zone', async () => {
   // 2026-05-01T02:00Z is 30 April 22:00 in New York and 1 May 09:00 in Jakarta.
-  await upsertOrderRow(db.pool, order('1260430000001', newYork, '2026-05-01T02:00:00.000Z'));
-  await upsertOrderRow(db.pool, order('1260501000001', jakarta, '2026-05-01T02:00:00.000Z'));
+  await recordBankTransferOrder(db.pool, order('1260430000001', newYork, '2026-05-01T02:00:00.000Z'));
+  await recordBankTransferOrder(db.pool, order('1260501000001', jakarta, '2026-05-01T02:00:00.000Z'));
   // 2026-04-30T18:00Z is 30 April 14:00 in New York and 1 May 01:00 in Jakarta.
-  await upsertOrderRow(db.pool, order('1260501000002', jakarta, '2026-04-30T18:00:00.000Z'));
+  await recordBankTransferOrder(db.pool, order('1260501000002', jakarta, '2026-04-30T18:00:00.000Z'));
 
   const list = (from: string, to: string) => listOrders(db.pool, { accountId: undefined, from, to, page: 1, pageSize: 20, sort: 'newest' });
   const april30 = await list('2026-04-30', '2026-04-30');

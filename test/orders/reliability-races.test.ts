@@ -79,7 +79,7 @@ test('When finance sends the same approve 20 times at once, then every answer is
   expect(paid.size).toBe(1);
   expect(await credits(orderNumber)).toBe(1);
   expect(await credit(account.accountId)).toBe(250_000);
-  await eventually(() => storedStatus(orderNumber), (s) => s === 'Paid');
+  await eventually(() => storedStatus(orderNumber), (s) => s === 'paid');
   expect(await eventually(() => checkInvariants(api.t.db.pool), (v) => v.length === 0)).toEqual([]);
 });
 
@@ -90,10 +90,10 @@ test('When approve races reject on the same order, then exactly one wins, the ot
   for (const orderNumber of orders) {
     const [a, r] = await Promise.all([approve(orderNumber), reject(orderNumber)]);
     expect([a.status, r.status].sort()).toEqual([200, 409]);
-    const winner = a.status === 200 ? 'Paid' : 'Payment Failure';
+    const winner = a.status === 200 ? 'paid' : 'payment_failure';
     expect(await eventually(() => storedStatus(orderNumber), (s) => s === winner)).toBe(winner);
-    expect(await credits(orderNumber)).toBe(winner === 'Paid' ? 1 : 0);
-    if (winner === 'Paid') paidCount += 1;
+    expect(await credits(orderNumber)).toBe(winner === 'paid' ? 1 : 0);
+    if (winner === 'paid') paidCount += 1;
   }
   expect(await credit(account.accountId)).toBe(paidCount * 100_000);
   expect(await eventually(() => checkInvariants(api.t.db.pool), (v) => v.length === 0)).toEqual([]);
@@ -112,10 +112,10 @@ test('When the customer edits the amount just as the 24 h review window runs out
   expect([200, 409]).toContain(edit.status);
   const view = await eventually(
     async () => (await http().get(`/v1/orders/${orderNumber}`).set(bearer(account.ownerToken))).body as OrderView,
-    (v) => (edit.status === 200 ? v.status === 'Dealing' : v.status === 'Payment Failure'),
+    (v) => (edit.status === 200 ? v.status === 'dealing' : v.status === 'payment_failure'),
   );
-  if (edit.status === 200) expect(view).toMatchObject({ status: 'Dealing', amount: 350_000 });
-  else expect(view).toMatchObject({ status: 'Payment Failure', amount: 300_000 });
+  if (edit.status === 200) expect(view).toMatchObject({ status: 'dealing', amount: 350_000 });
+  else expect(view).toMatchObject({ status: 'payment_failure', amount: 300_000 });
   expect(await credits(orderNumber)).toBe(0);
   expect(await eventually(() => checkInvariants(api.t.db.pool), (v) => v.length === 0)).toEqual([]);
 });
@@ -130,10 +130,10 @@ test('When the payment callback races invoice expiry, then the order is Paid and
   const now = await api.env.currentTimeMs();
   await api.env.sleep(expiresAt - now - 500);
   await Promise.all([api.t.gateway.pay(order.invoice!.providerRef), api.env.sleep(1_000)]);
-  const status = await eventually(() => storedStatus(order.orderNumber), (s) => s === 'Paid' || s === 'Paid late');
-  expect(['Paid', 'Paid late']).toContain(status);
-  expect(await credits(order.orderNumber)).toBe(status === 'Paid' ? 1 : 0);
-  expect(await credit(account.accountId)).toBe(status === 'Paid' ? 120_000 : 0);
+  const status = await eventually(() => storedStatus(order.orderNumber), (s) => s === 'paid' || s === 'paid_late');
+  expect(['paid', 'paid_late']).toContain(status);
+  expect(await credits(order.orderNumber)).toBe(status === 'paid' ? 1 : 0);
+  expect(await credit(account.accountId)).toBe(status === 'paid' ? 120_000 : 0);
   expect(await eventually(() => checkInvariants(api.t.db.pool), (v) => v.length === 0)).toEqual([]);
 });
 
@@ -156,7 +156,7 @@ test('When 300 usage charges and 10 approvals hit one wallet at once, then none 
     [account.accountId],
   );
   expect(postings.rows[0]!.total).toBe(10 * 50_000 - charged);
-  await Promise.all(orders.map((n) => eventually(() => storedStatus(n), (s) => s === 'Paid')));
+  await Promise.all(orders.map((n) => eventually(() => storedStatus(n), (s) => s === 'paid')));
   expect(await eventually(() => checkInvariants(api.t.db.pool), (v) => v.length === 0)).toEqual([]);
 });
 
@@ -165,7 +165,7 @@ test('When a top-up is credited for an order that is not Paid, or a Paid order l
   const orderNumber = await dealingOrder(account, 75_000);
   await creditTopup(api.t.db.pool, { orderNumber, accountId: account.accountId, wallet: 'credit', amount: 75_000 });
   const violations = await checkInvariants(api.t.db.pool);
-  expect(violations).toEqual([`order ${orderNumber} (Dealing) has 1 top-up credit(s) of 75000 to credit but is not Paid`]);
+  expect(violations).toEqual([`order ${orderNumber} (dealing) has 1 top-up credit(s) of 75000 to credit but is not Paid`]);
   // Approving makes it consistent again: the workflow's credit is the same ledger key, so it is not doubled.
   expect((await approve(orderNumber)).status).toBe(200);
   expect(await eventually(() => checkInvariants(api.t.db.pool), (v) => v.length === 0)).toEqual([]);
@@ -210,6 +210,6 @@ test('When the workflow service answers NOT_FOUND for an update of an order stil
   expect((await http().delete(`/v1/orders/${orderNumber}`).set(bearer(account.ownerToken))).status).toBe(200);
   const finished = async () => (await api.env.client.workflow.getHandle(orderWorkflowId(orderNumber)).describe()).status.name;
   expect(await eventually(finished, (s) => s === 'COMPLETED')).toBe('COMPLETED');
-  expect(await answerUpdateNotFound(deps, orderNumber, { repeatOf: 'Deleted' })).toMatchObject({ orderNumber, status: 'Deleted' });
+  expect(await answerUpdateNotFound(deps, orderNumber, { repeatOf: 'deleted' })).toMatchObject({ orderNumber, status: 'deleted' });
   await expect(answerUpdateNotFound(deps, orderNumber)).rejects.toMatchObject({ status: 409, code: 'invalid_transition' });
 });

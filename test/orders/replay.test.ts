@@ -1,7 +1,8 @@
 /**
  * Determinism: recorded histories of every order path (test/histories/, written by
  * `RECORD_HISTORIES=1 npx jest test/bank-transfer/bank-transfer-workflow.test.ts test/online/online-order.test.ts`) replay cleanly on today's workflow code.
- * A change that breaks one needs `patched()`, not a new recording.
+ * The service is not released yet, so a change that breaks one is recorded anew (no order runs on the old code);
+ * from the first release on, a change to live workflow logic goes behind `patched()` and the old histories stay.
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -51,7 +51,7 @@ test('When any wallet and amount is posted as a bank-transfer order, then it is 
         .send({ wallet, amount, ...(extra ?? {}) });
       if (res.status === 201) {
         expect(extra === undefined || Object.keys(extra).every((k) => k === 'wallet' || k === 'amount')).toBe(true);
-        expect(res.body).toMatchObject({ wallet, amount, status: 'Unpaid' });
+        expect(res.body).toMatchObject({ wallet, amount, status: 'unpaid' });
         expect(wallet === 'credit' ? (amount as number) >= DEFAULT_POLICY.creditMinAmount : wallet === 'deposit').toBe(true);
       } else {
         expectNamedRefusal(res);
@@ -85,7 +85,7 @@ test('When any query is sent to the order list, then it answers a page or 400 na
   const dates = fc.oneof(fc.constantFrom('2026-02-29', '2028-02-29', '2026-12-31', '2027-01-01', '2026-13-01', 'yesterday', ''), fc.date({ noInvalidDate: true }).map((d) => d.toISOString()));
   await fc.assert(
     fc.asyncProperty(
-      fc.record({ status: fc.option(fc.constantFrom('Paid', 'Dealing', 'Paid late', 'paid', 'x'), { nil: undefined }), from: fc.option(dates, { nil: undefined }), to: fc.option(dates, { nil: undefined }), page: fc.option(fc.oneof(fc.integer({ min: -2, max: 600 }), fc.string({ maxLength: 4 })), { nil: undefined }) }),
+      fc.record({ status: fc.option(fc.constantFrom('paid', 'dealing', 'paid_late', 'paid', 'x'), { nil: undefined }), from: fc.option(dates, { nil: undefined }), to: fc.option(dates, { nil: undefined }), page: fc.option(fc.oneof(fc.integer({ min: -2, max: 600 }), fc.string({ maxLength: 4 })), { nil: undefined }) }),
       async (query) => {
         const q = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
         const res = await request(api.app).get('/v1/orders').query(q).set(bearer());

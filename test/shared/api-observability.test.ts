@@ -64,18 +64,18 @@ test('When an order goes from Unpaid to Dealing to Paid, then the order counts o
 
   const orderNumber = await createOrder();
   const created = await scrape();
-  expect(count(created, 'Unpaid')).toBe(count(before, 'Unpaid') + 1);
+  expect(count(created, 'unpaid')).toBe(count(before, 'unpaid') + 1);
 
   const slip = await http().post(`/v1/orders/${orderNumber}/slip`).set(bearer(account.ownerToken)).attach('slip', PNG, { filename: 'slip.png', contentType: 'image/png' });
   expect(slip.status).toBe(201);
-  await eventually(async () => count(await scrape(), 'Dealing') === count(before, 'Dealing') + 1);
+  await eventually(async () => count(await scrape(), 'dealing') === count(before, 'dealing') + 1);
   expect(sampleValue(await scrape(), 'topup_orders_dealing_oldest_seconds')).toBeGreaterThanOrEqual(0);
 
   const approved = await http().post(`/v1/orders/${orderNumber}/approve`).set(bearer(finance.token)).send({ checkResult: 'Matches the slip' });
-  expect(approved.body).toMatchObject({ status: 'Paid' });
-  await eventually(async () => count(await scrape(), 'Paid') === count(before, 'Paid') + 1);
+  expect(approved.body).toMatchObject({ status: 'paid' });
+  await eventually(async () => count(await scrape(), 'paid') === count(before, 'paid') + 1);
   const after = await scrape();
-  expect(count(after, 'Dealing')).toBe(count(before, 'Dealing'));
+  expect(count(after, 'dealing')).toBe(count(before, 'dealing'));
   expect(approvals(after)).toBe(approvals(before) + 1);
 
   // A repeated approval changes nothing, so it is not timed again.

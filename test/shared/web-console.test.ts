@@ -104,7 +104,7 @@ async function transferSlipPng(orderNumber: string, amount: string): Promise<Buf
 }
 
 test('When the console and the API share the server, then pages get index.html and every API path keeps its own answer', async () => {
-  const page = await fetch(`${api.baseUrl}/orders?status=Paid`, { headers: { accept: 'text/html' } });
+  const page = await fetch(`${api.baseUrl}/orders?status=paid`, { headers: { accept: 'text/html' } });
   expect(page.status).toBe(200);
   expect(page.headers.get('content-type')).toMatch(/^text\/html/);
   expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
@@ -195,7 +195,7 @@ test('When a customer completes the Top Up wizard, then the order is Dealing; fi
   expect(await shows(credit.locator('.amount'), 'IDR 250,000')).toBe('IDR 250,000');
   expect(await credit.locator('.split').textContent()).toContain('Recharge amountIDR 250,000');
   await screenshot(page, 'dashboard');
-  await page.goto('/orders?status=Paid');
+  await page.goto('/orders?status=paid');
   expect(await shows(page.locator(`tr[data-order="${orderNumber}"]`), 'Matches the slip')).toContain('Paid');
   const [receipt] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: `Receipt ${orderNumber}` }).click()]);
   expect(receipt.suggestedFilename()).toBe(`receipt-${orderNumber}.pdf`);
@@ -249,7 +249,7 @@ test('When the customer filters, edits and deletes orders in the list, then each
 test('When a customer confirms an online top-up, then the invoice shows the VA number and a live countdown, and turns Paid when the gateway calls back', async () => {
   const page = await signedIn(customer.ownerToken);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Online top-up' }).click();
-  const whatsapp = page.getByLabel('WhatsApp conversations (IDR)');
+  const whatsapp = page.getByLabel('WhatsApp conversation balance (IDR)');
   expect(await page.getByText('At least IDR 1,000,000; a smaller amount is raised to it.').isVisible()).toBe(true);
   await whatsapp.fill('999999');
   await page.getByLabel('Monthly unique visitors (visitors)').fill('700');

@@ -1,6 +1,6 @@
 /**
- * English and Bahasa Indonesia. Status names (Unpaid, Dealing, Paid, …) stay as the product names them in both
- * languages, as the seed portal does. The choice is kept in localStorage and set on <html lang>.
+ * English and Bahasa Indonesia. The names of statuses, wallets and payment methods come from the table the emails
+ * and PDFs share (names.ts). The choice is kept in localStorage and set on <html lang>.
  */
 export type Lang = 'en' | 'id';
 export const LANGS: readonly Lang[] = ['en', 'id'];
@@ -41,20 +41,12 @@ const en = {
   'signIn.required': 'Enter your access token.',
   'signIn.invalid': 'This token is not valid.',
   'signIn.service': 'A service credential has no console: sign in as a customer, finance or ops user.',
-  'wallet.credit': 'API credit',
-  'wallet.whatsapp': 'WhatsApp conversations',
-  'wallet.muv': 'Monthly unique visitors',
-  'wallet.deposit': 'Hosting deposit',
   'unit.idr': 'IDR',
   'unit.visitors': 'visitors',
   'rule.credit': 'At least {min}.',
   'rule.whatsapp': 'At least {min}; a smaller amount is raised to it.',
   'rule.muv': 'Visitors, in whole packs of {pack} at {price} a pack.',
   'rule.deposit': '{min} to {max} per order.',
-  'payment.bank_transfer': 'Transfer Remittance',
-  'payment.virtual_account': 'Virtual account',
-  'payment.credit_card': 'Credit card',
-  'payment.ewallet': 'E-wallet',
   'dashboard.title': 'Dashboard',
   'dashboard.balance': 'Balance',
   'dashboard.current': 'Current Balance',
@@ -211,20 +203,12 @@ const id: Record<MessageKey, string> = {
   'signIn.required': 'Masukkan token akses Anda.',
   'signIn.invalid': 'Token ini tidak valid.',
   'signIn.service': 'Kredensial layanan tidak memiliki konsol: masuk sebagai pelanggan, keuangan atau ops.',
-  'wallet.credit': 'Kredit API',
-  'wallet.whatsapp': 'Percakapan WhatsApp',
-  'wallet.muv': 'Pengunjung unik bulanan',
-  'wallet.deposit': 'Deposit hosting',
   'unit.idr': 'IDR',
   'unit.visitors': 'pengunjung',
   'rule.credit': 'Minimal {min}.',
   'rule.whatsapp': 'Minimal {min}; jumlah yang lebih kecil dinaikkan ke jumlah ini.',
   'rule.muv': 'Jumlah pengunjung, dalam paket utuh {pack} seharga {price} per paket.',
   'rule.deposit': '{min} sampai {max} per pesanan.',
-  'payment.bank_transfer': 'Transfer Remittance',
-  'payment.virtual_account': 'Virtual account',
-  'payment.credit_card': 'Kartu kredit',
-  'payment.ewallet': 'Dompet elektronik',
   'dashboard.title': 'Dasbor',
   'dashboard.balance': 'Saldo',
   'dashboard.current': 'Saldo Saat Ini',

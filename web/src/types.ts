@@ -2,12 +2,9 @@
  * The shapes of the API's answers the console reads (the full list: GET /openapi.json). The order views are
  * the workflows' own types, imported as types only: nothing of the server is bundled into the console.
  */
-import type { OnlineOrderView, OnlinePaymentMethod, OrderView } from '../../workflows/definitions';
-import type { Wallet } from '../../workflows/shared/policy';
+import type { OnlineOrderView, OnlinePaymentMethod, OrderView, Wallet } from '../../workflows/definitions';
 
-export type { OnlineInvoice, OnlinePaymentMethod, OrderStatus } from '../../workflows/definitions';
-export type { OnlineLine } from '../../workflows/online/pricing';
-export type { PaymentMethod, Wallet } from '../../workflows/shared/policy';
+export type { OnlineInvoice, OnlineLine, OnlinePaymentMethod, OrderStatus, PaymentMethod, Wallet } from '../../workflows/definitions';
 export type Role = 'owner' | 'pic' | 'finance' | 'ops' | 'service';
 
 export const WALLETS: readonly Wallet[] = ['credit', 'whatsapp', 'muv', 'deposit'];

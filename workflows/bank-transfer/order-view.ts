@@ -1,5 +1,5 @@
 /** The first view of a bank-transfer order, shared by its workflow and the API's read-your-writes row. Pure. */
-import type { OrderView, TopupOrderInput } from '../definitions';
+import type { OrderView, TopupOrderInput } from './messages';
 
 /** An order just created: Unpaid, nothing submitted, closing at `deadline` (null where unknown yet). */
 export function newBankTransferOrder(input: TopupOrderInput, deadline: string | null): OrderView {
@@ -10,7 +10,7 @@ export function newBankTransferOrder(input: TopupOrderInput, deadline: string | 
     wallet: input.wallet,
     amount: input.amount,
     currency: input.currency,
-    status: 'Unpaid',
+    status: 'unpaid',
     paymentMethod: null,
     slip: null,
     createdAt: input.createdAt,

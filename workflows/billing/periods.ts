@@ -5,7 +5,7 @@
  * period is issued 7 days before the current period ends, at local midnight, and is due when it ends.
  * Pure and deterministic: the billing workflow computes every date from these.
  */
-import { instantOf, type LocalDate } from '../online/invoice-expiry';
+import { instantOf, type LocalDate } from '../shared/local-time';
 
 /** Billing cycles a subscription may have, in months. */
 export const BILLING_CYCLES = [1, 2, 3, 6, 12] as const;

@@ -8,15 +8,13 @@
  * 28 Feb), and the unpaid → suspended → reactivated story needs state and signals a Schedule does not have.
  */
 import { condition, continueAsNew, proxyActivities, setCurrentDetails, setHandler, sleep } from '@temporalio/workflow';
-import type { Activities } from '../../activities/index';
 import { billingPeriod } from './periods';
-import { depositCreditedSignal, getBillingQuery, type BillingView, type SubscriptionBillingInput } from '../definitions';
+import { sideEffects } from '../shared/activity-options';
+import type { BillingActivities } from './activity-types';
+import { depositCreditedSignal, getBillingQuery, type BillingView, type SubscriptionBillingInput } from './messages';
 import { workflowNow } from '../shared/workflow-clock';
 
-const { loadSubscription, issueRenewalInvoice, payInvoiceFromDeposit, sendUnpaidInvoiceEmail, setSubscriptionStatus } = proxyActivities<Activities>({
-  startToCloseTimeout: '1m',
-  retry: { initialInterval: '1s', maximumInterval: '1m', nonRetryableErrorTypes: ['InvalidInput', 'IdempotencyConflictError'] },
-});
+const { loadSubscription, issueRenewalInvoice, payInvoiceFromDeposit, sendUnpaidInvoiceEmail, setSubscriptionStatus } = proxyActivities<BillingActivities>(sideEffects());
 
 /** Runs one billing period of a subscription, then continues as the next. */
 export async function subscriptionBilling(input: SubscriptionBillingInput): Promise<'cancelled'> {

@@ -1,15 +1,13 @@
 /**
- * One low-balance notice (seed 001) as a tiny workflow, id {@link lowBalanceWorkflowId} (definitions.ts):
+ * One low-balance notice (seed 001) as a tiny workflow, id {@link lowBalanceWorkflowId} (messages.ts):
  * the id makes a second start for the same reference a no-op, and the activity retries until the email is out.
  */
 import { proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../../activities/index';
-import type { LowBalanceNoticeInput } from '../definitions';
+import { sideEffects } from '../shared/activity-options';
+import type { LowBalanceActivities } from './activity-types';
+import type { LowBalanceNoticeInput } from './messages';
 
-const { sendLowBalanceNotice } = proxyActivities<Activities>({
-  startToCloseTimeout: '1m',
-  retry: { initialInterval: '1s', maximumInterval: '1m' },
-});
+const { sendLowBalanceNotice } = proxyActivities<LowBalanceActivities>(sideEffects());
 
 /** Sends the notice once. */
 export async function lowBalanceNotice(input: LowBalanceNoticeInput): Promise<'sent' | 'already-sent' | 'not-due'> {

@@ -1,5 +1,5 @@
 /** The first view of an online order, shared by its workflow and the API's read-your-writes row. Pure. */
-import type { OnlineOrderInput, OnlineOrderView } from '../definitions';
+import type { OnlineOrderInput, OnlineOrderView } from './messages';
 import type { OnlineBill } from './pricing';
 
 /** An online order just created: Unpaid, its lines priced, closing at `deadline` unless confirmed. */
@@ -10,7 +10,7 @@ export function draftOnlineOrder(input: OnlineOrderInput, bill: Pick<OnlineBill,
     accountId: input.accountId,
     createdBy: input.createdBy,
     currency: input.currency,
-    status: 'Unpaid',
+    status: 'unpaid',
     lines: bill.lines,
     subtotal: bill.subtotal,
     invoice: null,

@@ -2,7 +2,7 @@
  * The self top-up rules of seed 001 (DOMAIN.md "Online self top-up"): what each wallet line bills and
  * credits, and the credit-card fee. Pure, shared by the API (early 400s) and the workflow (checked again).
  */
-import { walletLimitRule, type RuleViolation } from '../bank-transfer/amount-rules';
+import { walletLimitRule, type RuleViolation } from '../shared/wallet-rules';
 import { formatRupiah } from '../shared/rupiah';
 import type { PaymentMethod, TopupPolicy, Wallet } from '../shared/policy';
 

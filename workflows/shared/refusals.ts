@@ -3,7 +3,12 @@
  * (api/shared/errors.ts): a message the status does not allow (409), and input that breaks a rule (400, naming it).
  */
 import { ApplicationFailure } from '@temporalio/workflow';
-import { FAILURE_TYPES } from '../definitions';
+
+/** Business failure types of the order workflow, mapped to HTTP statuses by the API. */
+export const FAILURE_TYPES = {
+  invalidTransition: 'InvalidTransition',
+  invalidInput: 'InvalidInput',
+} as const;
 
 /** Refuses a message the order's status does not allow, with the reason. */
 export function refuse(message: string): never {

@@ -14,6 +14,7 @@ import { WALLETS, type AnyOrder, type OnlineLine, type OnlineOrder, type OnlineO
 import { isOnline } from '../types';
 import { download, facts, heading, notice, statusBadge } from '../ui';
 import { parseAmount, walletRule } from './amounts';
+import { paymentMethodLabel, statusLabel, walletLabel } from '../names';
 
 const SUMMARY_KEY = 'topup.online-summary.';
 const POLL_MS = 5000;
@@ -33,7 +34,7 @@ function amountsForm(order: OnlineOrder | null, done: (summary: OnlineOrderSumma
   return form(
     { label: t('online.title'), class: 'card' },
     [
-      ...inputs.map(({ wallet, input }) => field(t('online.amountFor', { wallet: t(`wallet.${wallet}`), unit: wallet === 'muv' ? t('unit.visitors') : t('unit.idr') }), input, walletRule(wallet))),
+      ...inputs.map(({ wallet, input }) => field(t('online.amountFor', { wallet: walletLabel(wallet), unit: wallet === 'muv' ? t('unit.visitors') : t('unit.idr') }), input, walletRule(wallet))),
       h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, t('online.continue'))),
     ],
     async (el) => {
@@ -79,7 +80,7 @@ function linesTable(order: OnlineOrder): HTMLElement {
         h(
           'tr',
           {},
-          h('th', { scope: 'row' }, t(`wallet.${l.wallet}`)),
+          h('th', { scope: 'row' }, walletLabel(l.wallet)),
           h('td', { class: 'num' }, walletAmount(l.wallet, l.requested)),
           h('td', { class: 'num' }, walletAmount(l.wallet, l.credit)),
           h('td', { class: 'num' }, money(l.price)),
@@ -118,7 +119,7 @@ async function summaryView(ctx: PageContext, order: OnlineOrder): Promise<void> 
         'div',
         { class: 'choice' },
         h('input', { type: 'radio', id, name: 'paymentMethod', value: method, checked: i === 0 }),
-        h('label', { for: id }, t(`payment.${method}`), ' · ', h('strong', {}, option.fee ? t('online.withFee', { total: money(option.total), fee: money(option.fee) }) : money(option.total))),
+        h('label', { for: id }, paymentMethodLabel(method), ' · ', h('strong', {}, option.fee ? t('online.withFee', { total: money(option.total), fee: money(option.fee) }) : money(option.total))),
       );
     }),
   );
@@ -168,11 +169,11 @@ function invoiceView(ctx: PageContext, order: OnlineOrder): void {
     timer.textContent = left > 0 ? countdown(left) : t('online.expired');
   };
   const message =
-    order.status === 'Awaiting payment'
+    order.status === 'awaiting_payment'
       ? notice(t('online.waiting'))
-      : order.status === 'Paid'
+      : order.status === 'paid'
         ? notice(t('online.paid'), 'ok')
-        : order.status === 'Paid late'
+        : order.status === 'paid_late'
           ? notice(t('online.paidLate'), 'warn')
           : notice(t('online.closed'), 'warn');
   const payWith: [string, HTMLElement | string][] = invoice.vaNumber
@@ -181,7 +182,7 @@ function invoiceView(ctx: PageContext, order: OnlineOrder): void {
         [t('online.bankCode'), invoice.bankCode ?? ''],
       ]
     : invoice.paymentUrl
-      ? [[t(`payment.${invoice.paymentMethod}`), h('a', { class: 'button primary', href: invoice.paymentUrl, target: '_blank', rel: 'noopener' }, t('online.payLink'))]]
+      ? [[paymentMethodLabel(invoice.paymentMethod), h('a', { class: 'button primary', href: invoice.paymentUrl, target: '_blank', rel: 'noopener' }, t('online.payLink'))]]
       : [];
   ctx.main.append(
     heading(t('online.invoiceTitle', { n: order.orderNumber })),
@@ -191,24 +192,24 @@ function invoiceView(ctx: PageContext, order: OnlineOrder): void {
       { class: 'card invoice' },
       facts([
         [t('orders.status'), statusBadge(order.status)],
-        [t('orders.paymentType'), t(`payment.${invoice.paymentMethod}`)],
+        [t('orders.paymentType'), paymentMethodLabel(invoice.paymentMethod)],
         ...payWith,
         [t('online.subtotal'), money(invoice.subtotal)],
         ...(invoice.fee ? ([[t('online.fee'), money(invoice.fee)]] as [string, string][]) : []),
         [t('online.total'), h('strong', { class: 'total' }, money(invoice.total))],
         [t('online.validUntil'), dateTime(invoice.expiresAt, timeZone())],
-        ...(order.status === 'Awaiting payment' ? ([[t('online.timeLeft'), timer]] as [string, HTMLElement][]) : []),
+        ...(order.status === 'awaiting_payment' ? ([[t('online.timeLeft'), timer]] as [string, HTMLElement][]) : []),
       ]),
       linesTable(order),
       h(
         'div',
         { class: 'actions' },
         h('button', { type: 'button', onclick: () => void download(`/v1/orders/${order.orderNumber}/invoice.pdf`, `invoice-${order.orderNumber}.pdf`) }, t('online.downloadInvoice')),
-        order.status === 'Closed' ? h('a', { class: 'button', href: '/online' }, t('online.newOrder')) : null,
+        order.status === 'closed' ? h('a', { class: 'button', href: '/online' }, t('online.newOrder')) : null,
       ),
     ),
   );
-  if (order.status !== 'Awaiting payment') return;
+  if (order.status !== 'awaiting_payment') return;
   tick();
   const clock = setInterval(tick, 1000);
   // The gateway's callback changes the order on the server; this page follows it.
@@ -240,6 +241,6 @@ export async function onlineOrderPage(ctx: PageContext): Promise<void> {
   const order = await api<AnyOrder>('GET', `/v1/orders/${encodeURIComponent(ctx.params.orderNumber!)}`);
   if (!isOnline(order)) return navigate(`/orders?orderNumber=${order.orderNumber}`, { replace: true });
   if (order.invoice) return invoiceView(ctx, order);
-  if (order.status === 'Unpaid') return summaryView(ctx, order);
-  ctx.main.append(heading(t('online.invoiceTitle', { n: order.orderNumber })), notice(order.status, 'warn'), linesTable(order));
+  if (order.status === 'unpaid') return summaryView(ctx, order);
+  ctx.main.append(heading(t('online.invoiceTitle', { n: order.orderNumber })), notice(statusLabel(order.status), 'warn'), linesTable(order));
 }
