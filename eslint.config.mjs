@@ -15,6 +15,11 @@ const folder = (name, minUps = 1) => `^(\\.\\./){${minUps},}${name}(/|$)`;
 
 const ACTIVITIES = { regex: folder('activities'), message: 'activities/ is the worker side: reach the data through db/, and workflows only through workflows/definitions.ts' };
 const API = { regex: folder('api'), message: 'api/ is the HTTP edge; nothing else depends on it' };
+/** SQL is written in db/ alone: a `.query(…)` called with a statement (text, template or config object) elsewhere. */
+const SQL_OUTSIDE_DB = {
+  selector: "CallExpression[callee.property.name='query'][arguments.0.type=/^(Literal|TemplateLiteral|ObjectExpression)$/]",
+  message: 'SQL lives in db/ (the one way into the data): add a function there and call it',
+};
 const WORKER = { regex: folder('worker'), message: 'worker/ wires the worker process; nothing depends on it' };
 /** Everything of workflows/ but its index of definitions and rules; type-only imports are fine. */
 const WORKFLOWS_BUT_DEFINITIONS = {
@@ -32,7 +37,11 @@ export default tseslint.config(
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     plugins: { '@typescript-eslint': tseslint.plugin, 'import-x': importX },
-    settings: { 'import-x/resolver-next': [createTypeScriptImportResolver({ project: ['tsconfig.json', 'web/tsconfig.json'], noWarnOnMultipleProjects: true })] },
+    settings: {
+      'import-x/extensions': ['.ts'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: ['tsconfig.json', 'web/tsconfig.json'], noWarnOnMultipleProjects: true })],
+    },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -64,7 +73,10 @@ export default tseslint.config(
   },
   {
     files: ['api/**/*.ts'],
-    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [ACTIVITIES, WORKER, WORKFLOWS_BUT_DEFINITIONS] }] },
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [ACTIVITIES, WORKER, WORKFLOWS_BUT_DEFINITIONS] }],
+      'no-restricted-syntax': ['error', SQL_OUTSIDE_DB],
+    },
   },
   {
     // The one way into the data: the API and the activities both import it; it imports neither.
@@ -73,7 +85,10 @@ export default tseslint.config(
   },
   {
     files: ['activities/**/*.ts'],
-    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [API, WORKER] }] },
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [API, WORKER] }],
+      'no-restricted-syntax': ['error', SQL_OUTSIDE_DB],
+    },
   },
   {
     files: ['web/src/**/*.ts'],
