@@ -63,7 +63,7 @@ export interface AppDeps {
   webConsoleDir?: string;
 }
 
-/** Builds the app. */
+/** Builds the app. Long on purpose: the middleware and routes in the order a request meets them, read as one list. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');

@@ -53,7 +53,7 @@ async function sendSlip(deps: BankTransferRouteDeps, order: OrderView, slip: Sli
   }
 }
 
-/** Builds the `/v1/orders` router of bank-transfer orders. */
+/** Builds the `/v1/orders` router of bank-transfer orders: a list of thin routes, long only by their count. */
 export function bankTransferRouter(deps: BankTransferRouteDeps): Router {
   const router = Router();
 

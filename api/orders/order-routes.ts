@@ -59,7 +59,7 @@ async function timeDecision(deps: OrderRouteDeps, order: AnyOrderView, action: '
   if (deps.metrics && (await claimDecisionTiming(deps.pool, order.orderNumber, order.revision, action))) deps.metrics.observeDecision(order, decision, deps.now());
 }
 
-/** Builds the `/v1/orders` router of what both kinds of order share. */
+/** Builds the `/v1/orders` router of what both kinds of order share: a list of thin routes, long only by their count. */
 export function ordersRouter(deps: OrderRouteDeps): Router {
   const router = Router();
 

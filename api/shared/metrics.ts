@@ -37,7 +37,7 @@ function waitingSince(view: AnyOrderView): string | null {
   return isOnlineOrder(view) ? (view.payment?.paidAt ?? null) : view.submittedAt;
 }
 
-/** Builds the registry and its metrics; the order gauges read the read model at each scrape. */
+/** Builds the registry and its metrics (one declaration each, in a list); the order gauges read the read model at each scrape. */
 export function createApiMetrics(pool: Pool, logger: Logger): ApiMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });

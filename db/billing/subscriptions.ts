@@ -30,16 +30,8 @@ export async function listSubscriptions(pool: Pool, accountId: string | undefine
   return res.rows;
 }
 
-/** What a new subscription is. */
-export interface NewSubscription {
-  id: string;
-  accountId: string;
-  product: string;
-  price: number;
-  cycleMonths: number;
-  startDate: string;
-  createdBy: string;
-}
+/** What a new subscription is (it starts active, in its account's time zone), and who created it. */
+export type NewSubscription = Omit<SubscriptionRecord, 'status' | 'timeZone'> & { createdBy: string };
 
 /** Stores a new subscription (active). */
 export async function insertSubscription(pool: Pool, s: NewSubscription): Promise<void> {
