@@ -1,5 +1,5 @@
 # One image for the worker and the API (the command picks which). Built from the compiled TypeScript.
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -9,7 +9,7 @@ RUN npx tsc -p tsconfig.json \
  && npx tsc -p web/tsconfig.json && npx tsc -p web/tsconfig.node.json && npx vite build --config web/vite.config.mts \
  && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=build /app/node_modules ./node_modules

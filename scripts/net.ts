@@ -29,3 +29,33 @@ export async function waitForPort(port: number, host = '127.0.0.1', timeoutMs = 
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/**
+ * Whether another process listens on `port` (at `host`, or on every interface when omitted): we try to listen
+ * there ourselves and let go at once.
+ */
+export function portInUse(port: number, host?: string): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', (err: NodeJS.ErrnoException) => (err.code === 'EADDRINUSE' ? resolve(true) : reject(err)));
+    srv.listen({ port, host, exclusive: true }, () => srv.close(() => resolve(false)));
+  });
+}
+
+/** Resolves with the first answer to GET `url` that `accept` takes, or rejects with the last problem after `timeoutMs`. */
+export async function waitForHttp(url: string, timeoutMs: number, accept: (status: number) => boolean = (s) => s === 200): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let problem: string;
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+      await res.arrayBuffer();
+      if (accept(res.status)) return;
+      problem = `it answered ${res.status}`;
+    } catch (err) {
+      problem = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
+    }
+    if (Date.now() > deadline) throw new Error(problem);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

@@ -50,8 +50,9 @@ export function socketAddress(host: string, port: number): string {
 
 /** Installs the Runtime once per process, before any connection or worker is created. */
 export function installWorkerRuntime(opts: { logger: PinoLogger; metricsHost: string; metricsPort: number }): Runtime {
+  let runtime: Runtime;
   try {
-    return Runtime.install({
+    runtime = Runtime.install({
       logger: new PinoRuntimeLogger(opts.logger),
       // The worker handles its own shutdown signals (worker/main.ts).
       shutdownSignals: [],
@@ -68,4 +69,8 @@ export function installWorkerRuntime(opts: { logger: PinoLogger; metricsHost: st
       `Invalid configuration:\n  WORKER_METRICS_PORT: ${opts.metricsPort} cannot serve the worker's metrics on WORKER_METRICS_HOST ${opts.metricsHost} (${reason})`,
     );
   }
+  // The Node.js the worker runs on, under the name and labels prom-client gives the API's (nodejs_version_info).
+  const [major, minor, patch] = process.versions.node.split('.');
+  runtime.metricMeter.createGauge('nodejs_version_info', 'int', '', 'Node.js version info.').set(1, { version: process.version, major: major!, minor: minor!, patch: patch! });
+  return runtime;
 }

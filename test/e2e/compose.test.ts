@@ -7,7 +7,7 @@ function composeConfig(): string {
   try {
     return execFileSync('docker-compose', ['-f', path.join(projectRoot(), 'docker-compose.yml'), 'config'], { encoding: 'utf8' });
   } catch (err) {
-    throw new Error(`docker-compose config failed (install the Debian package docker-compose; .ci/run does): ${String(err)}`);
+    throw new Error(`docker-compose config failed (install the Debian package docker-compose; npm test does, as root): ${String(err)}`);
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * Debian's Chromium driven headless by playwright-core, for the web console's browser tests. Nothing is
- * downloaded: the browser is the system's (`apt-get install chromium`; .ci/run installs it) and the console
- * is the one `npm test` built into dist/web.
+ * downloaded: the browser is the system's (`apt-get install chromium`; npm test installs it, as root) and the
+ * console is the one `npm test` built into dist/web.
  */
 import fs from 'node:fs';
 import path from 'node:path';

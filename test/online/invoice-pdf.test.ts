@@ -199,7 +199,7 @@ describe('Proforma invoice PDF', () => {
 
   test('When the invoice is rendered to PNG with pdftoppm, then one A4 page with content comes out', async () => {
     const found = spawnSync('pdftoppm', ['-v'], { encoding: 'utf8' });
-    if (found.error) throw new Error('pdftoppm is not installed: install poppler-utils (apt-get install -y poppler-utils); .ci/run does');
+    if (found.error) throw new Error('pdftoppm is not installed: install poppler-utils (apt-get install -y poppler-utils); npm test does, as root');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'invoice-png-'));
     try {
       const pdfFile = path.join(dir, 'invoice.pdf');
