@@ -4,7 +4,8 @@
  */
 import type { Pool } from 'pg';
 import type { ProviderInfo } from '../config/provider';
-import type { BankTransferActivities, BillingActivities, LowBalanceActivities, OnlineOrderActivities } from '../workflows/definitions';
+import type { BankTransferActivities, BillingActivities, LowBalanceActivities, OnlineOrderActivities, PasswordLinkActivities } from '../workflows/definitions';
+import { createPasswordLinkActivities } from './accounts/password-link-activities';
 import { createOrderNotificationActivities } from './bank-transfer/order-notifications';
 import { createBillingActivities } from './billing/billing-activities';
 import { createLedgerActivities } from './ledger/ledger-activities';
@@ -21,10 +22,14 @@ export interface ActivityDeps {
   provider: ProviderInfo;
   /** The payment gateway of online top-ups. */
   gateway: PaymentProvider;
+  /** Where people open the console (PUBLIC_URL): password links point at it. */
+  publicUrl: string;
+  /** PASSWORD_LINK_SECRET: password-link tokens are derived with it (db/accounts/password-links.ts). */
+  passwordLinkSecret: string;
 }
 
 /** Every activity a workflow calls. */
-export type WorkflowActivities = BankTransferActivities & OnlineOrderActivities & BillingActivities & LowBalanceActivities;
+export type WorkflowActivities = BankTransferActivities & OnlineOrderActivities & BillingActivities & LowBalanceActivities & PasswordLinkActivities;
 
 /** Builds the activity implementations the worker registers. */
 export function createActivities(deps: ActivityDeps) {
@@ -39,6 +44,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createBillingActivities({ pool, provider, sendEmail }),
     ...createLowBalanceActivities({ pool, providerName: provider.name, sendEmail }),
     ...createOnlineOrderActivities({ pool, provider, gateway: deps.gateway, sendEmail }),
+    ...createPasswordLinkActivities({ pool, providerName: provider.name, linkSecret: deps.passwordLinkSecret, publicUrl: deps.publicUrl, sendEmail }),
   } satisfies WorkflowActivities;
 }
 

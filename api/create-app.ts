@@ -13,7 +13,8 @@ import { rememberRoute } from './shared/route-pattern';
 import type { ProviderInfo } from '../config/provider';
 import { pingDatabase } from '../db/pool';
 import type { TopupPolicy } from '../workflows/definitions';
-import { authenticate, opsReadOnly } from './accounts/auth';
+import type { KeyPrincipal } from '../db/accounts/api-keys';
+import { authenticate, credentialRules, opsReadOnly } from './accounts/auth';
 import { PrincipalCache } from './accounts/principal-cache';
 import { errorHandler, HttpError } from './shared/errors';
 import { idempotent } from './shared/idempotency';
@@ -23,8 +24,14 @@ import { AuthFailureLimiter, DEFAULT_AUTH_FAILURE_LIMIT, type AuthFailureLimit }
 import { FailureBackoff } from './shared/failure-backoff';
 import { noStore, securityHeaders } from './shared/security-headers';
 import { balanceRouter } from './ledger/balance-routes';
+import { accountsRouter } from './accounts/account-routes';
+import { apiKeysRouter } from './accounts/api-key-routes';
 import { meRouter } from './accounts/me-routes';
+import { movedSubAccountRoutes } from './accounts/moved-routes';
 import { operationLogRouter } from './accounts/operation-log-routes';
+import { passwordLinksRouter, passwordResetsRouter } from './accounts/password-link-routes';
+import { sessionRouter, signInRouter } from './accounts/session-routes';
+import { usersRouter } from './accounts/user-routes';
 import { onlineOrdersRouter } from './online/online-order-routes';
 import { bankTransferRouter } from './bank-transfer/bank-transfer-routes';
 import { ordersRouter } from './orders/order-routes';
@@ -32,7 +39,6 @@ import { paymentCallbackRouter } from './online/payment-callback-routes';
 import { invoicesRouter } from './billing/invoice-routes';
 import { reviewRouter } from './orders/review-routes';
 import { subscriptionsRouter } from './billing/subscription-routes';
-import { subAccountsRouter } from './accounts/sub-account-routes';
 import { topUpRulesRouter } from './orders/top-up-rules-routes';
 import { usageRouter } from './ledger/usage-routes';
 import { webConsole } from './shared/web-console';
@@ -61,6 +67,12 @@ export interface AppDeps {
   authFailureLimit?: AuthFailureLimit;
   /** The built web console served at /; dist/web unless given. */
   webConsoleDir?: string;
+  /** PASSWORD_LINK_SECRET: invitation, setup and reset links are derived with it (db/accounts/password-links.ts). */
+  passwordLinkSecret: string;
+  /** The session cookie is Secure whatever the request's protocol (the console's PUBLIC_URL is https). */
+  secureCookies?: boolean;
+  /** Resolved API keys; main.ts passes the cache its credential-change listener clears. */
+  principals?: PrincipalCache<KeyPrincipal>;
 }
 
 /** Builds the app. Long on purpose: the middleware and routes in the order a request meets them, read as one list. */
@@ -69,9 +81,11 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   // No ETag on API answers: nothing here revalidates them, and computing one hashes every body.
   app.set('etag', false);
-  const principals = new PrincipalCache();
+  const principals = deps.principals ?? new PrincipalCache<KeyPrincipal>();
   const metrics = createApiMetrics(deps.pool, deps.logger);
   const failureLimit = deps.authFailureLimit ?? DEFAULT_AUTH_FAILURE_LIMIT;
+  const failures = new AuthFailureLimiter(failureLimit);
+  const now = deps.now ?? (() => new Date());
   app.use(rememberRoute, httpLogger(deps.logger), metrics.observeRequests);
   app.use(requestContext);
   app.use(securityHeaders());
@@ -120,13 +134,23 @@ export function createApp(deps: AppDeps): Express {
     res.type('html').send(docs);
   });
 
-  const orderDeps = { ...deps, now: deps.now ?? (() => new Date()), metrics };
+  const orderDeps = { ...deps, now, metrics };
+  const identityDeps = { ...deps, now, failures, principals, secureCookies: deps.secureCookies ?? false };
   const v1 = express.Router();
   // Counted before authentication, so a flood with one token is limited too; guesses are held by authenticate.
   v1.use(rateLimit(deps.rateLimit ?? DEFAULT_RATE_LIMIT));
-  v1.use(authenticate(deps.pool, principals, new AuthFailureLimiter(failureLimit)));
-  // Ops read, never write, except creating a subscription (seed 002: ops or the product backend create them).
-  v1.use(opsReadOnly(['POST /subscriptions']));
+  // Without a credential: signing in, the one-time password links, asking for a reset, and the signposts of the
+  // sub-account routes that moved.
+  v1.use('/session', signInRouter(identityDeps));
+  v1.use('/password-links', passwordLinksRouter(identityDeps));
+  v1.use('/password-resets', passwordResetsRouter(identityDeps));
+  v1.use('/sub-accounts', movedSubAccountRoutes);
+  v1.use(authenticate({ pool: deps.pool, now, principals, failures }));
+  // A session's changes carry its CSRF token; an API key has the scope a request needs.
+  v1.use(credentialRules);
+  // Ops read, never write, except creating a subscription (seed 002: ops or the product backend create them),
+  // signing out and changing their own password.
+  v1.use(opsReadOnly(['POST /subscriptions', 'DELETE /session', 'POST /me/password']));
   // Order creation honours an Idempotency-Key when one is sent; it runs before the orders router answers.
   v1.post('/orders', idempotent(deps.pool, 'create-order', { required: false }));
   // Counted before the multipart body is read, so a refused upload costs nothing.
@@ -140,9 +164,12 @@ export function createApp(deps: AppDeps): Express {
   v1.use('/invoices', invoicesRouter(orderDeps));
   v1.use('/balance', balanceRouter(deps));
   v1.use('/usage', usageRouter(deps));
-  v1.use('/sub-accounts', subAccountsRouter({ ...deps, principals }));
+  v1.use('/session', sessionRouter(identityDeps));
+  v1.use('/accounts', accountsRouter(identityDeps));
+  v1.use('/users', usersRouter(identityDeps));
+  v1.use('/api-keys', apiKeysRouter(identityDeps));
   v1.use('/operation-log', operationLogRouter(deps));
-  v1.use('/me', meRouter(deps));
+  v1.use('/me', meRouter(identityDeps));
   v1.use('/top-up-rules', topUpRulesRouter(deps));
   app.use('/v1', v1);
   app.use(webConsole(deps.webConsoleDir));

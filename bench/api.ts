@@ -147,6 +147,7 @@ async function main(): Promise<void> {
       // Request logs at `info`, as the service runs, written to /dev/null: their cost counts, not the terminal's.
       logger: createLogger({ level: 'info', service: 'api' }, pino.destination('/dev/null')),
       paymentCallbackSecret: 'bench-callback-secret-0123456789',
+      passwordLinkSecret: 'bench-password-link-secret-0123456789abcdef',
       // The per-token limit (600 a minute) would answer 429s; the limiter itself still runs on every request.
       rateLimit: { limit: 1e9, windowMs: 60_000 },
     });

@@ -391,9 +391,16 @@ function restartable(name: StackProcessName, first: Started, start: () => Promis
   };
 }
 
-/** The banner's credential lines: role, username, the token, and the customer's account. */
-export function demoCredentialLines(creds: DemoCredential[]): string[] {
-  return creds.map((c) => `  ${c.role.padEnd(8)} ${c.username.padEnd(16)} ${c.token}${c.account ? `  (account ${c.account})` : ''}`);
+const credentialLine = (c: DemoCredential, secret: string) => `  ${c.role.padEnd(8)} ${c.username.padEnd(16)} ${secret}${c.account ? `  (account ${c.account})` : ''}`;
+
+/** The banner's sign-in lines: role, username, the password, and the customer's account (a service signs in with a key only). */
+export function demoSignInLines(creds: DemoCredential[]): string[] {
+  return creds.flatMap((c) => (c.password === null ? [] : [credentialLine(c, c.password)]));
+}
+
+/** The banner's API key lines: role, username, the key, and the customer's account. */
+export function demoApiKeyLines(creds: DemoCredential[]): string[] {
+  return creds.flatMap((c) => (c.apiKey === null ? [] : [credentialLine(c, c.apiKey)]));
 }
 
 /** What the banner prints: each URL with how to tell that it answers. */
@@ -464,15 +471,18 @@ function printBanner(settings: Settings, creds: DemoCredential[], urls: StackUrl
     '',
     'Top-up stack is up.',
     `  API          ${urls.api}   (GET /healthz)`,
-    `  Web console  ${urls.webConsole ? `${urls.webConsole}  (sign in with a token below)` : 'not built (npm start builds it into dist/web)'}`,
+    `  Web console  ${urls.webConsole ? `${urls.webConsole}  (sign in with a username and password below)` : 'not built (npm start builds it into dist/web)'}`,
     `  Temporal UI  ${urls.temporalUi}`,
     `  Temporal     ${settings.TEMPORAL_ADDRESS} (namespace ${settings.TEMPORAL_NAMESPACE})`,
     `  Gateway      ${urls.gateway}${settings.PAYMENT_GATEWAY_URL ? '' : ' (sandbox: POST /v1/invoices/{ref}/simulate-payment pays an invoice)'}`,
     `  Mail         ${settings.SMTP_URL ? settings.SMTP_URL : path.join(settings.DATA_DIR, 'mail') + '/*.eml'}`,
     `  Metrics      ${urls.apiMetrics} (API), ${urls.workerMetrics} (worker)`,
     '',
-    'Demo credentials (Authorization: Bearer <token>):',
-    ...demoCredentialLines(creds),
+    'Demo sign-in (web console, POST /v1/session): role, username, password',
+    ...demoSignInLines(creds),
+    '',
+    'Demo API keys (Authorization: Bearer <key>): role, username, key',
+    ...demoApiKeyLines(creds),
     '',
     'Press Ctrl-C to stop.',
     '',
@@ -513,7 +523,7 @@ export async function startDevStack(env: NodeJS.ProcessEnv = process.env): Promi
     try {
       const applied = await migrate(pool);
       if (applied.length) log(`migrations applied: ${applied.join(', ')}`);
-      creds = await seedDemoData(pool);
+      creds = await seedDemoData(pool, settings.PASSWORD_LINK_SECRET);
     } finally {
       await pool.end();
     }

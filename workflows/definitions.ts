@@ -6,6 +6,7 @@
 export * from './shared/task-queue';
 export * from './shared/policy';
 export * from './shared/rupiah';
+export * from './shared/currency';
 export * from './shared/wallet-rules';
 export * from './shared/refusals';
 export * from './shared/request-id';
@@ -31,4 +32,6 @@ export * from './online/activity-types';
 export * from './online/transitions';
 export * from './billing/activity-types';
 export * from './ledger/activity-types';
+export * from './accounts/messages';
+export * from './accounts/activity-types';
 export * from './workflow-names';

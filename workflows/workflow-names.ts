@@ -13,4 +13,5 @@ export const WORKFLOW_NAMES = {
   onlineTopupOrder: 'onlineTopupOrder',
   lowBalanceNotice: 'lowBalanceNotice',
   subscriptionBilling: 'subscriptionBilling',
+  passwordLinkEmail: 'passwordLinkEmail',
 } as const satisfies { [K in keyof WorkflowFunctions]: K };

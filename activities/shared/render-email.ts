@@ -29,6 +29,10 @@ export interface EmailContent {
   rows: [label: string, value: string][];
   notes: string[];
   providerName: string;
+  /** Replaces "Dear customer," when the email is to a named person. */
+  greeting?: string;
+  /** A link the reader follows (set a password): a button in the HTML, the URL on its own line in the text. */
+  action?: { label: string; url: string };
 }
 
 /** The words every email shares: the order number's label, the greeting and the sign-off. */
@@ -50,20 +54,26 @@ export function renderEmail(c: EmailContent): RenderedEmail {
 }
 
 function renderText(c: EmailContent): string {
-  const { greeting, regards } = COMMON[c.locale];
+  const { regards } = COMMON[c.locale];
+  const greeting = c.greeting ?? COMMON[c.locale].greeting;
   const width = Math.max(...c.rows.map(([label]) => label.length)) + 2;
   const rows = c.rows.map(([label, value]) => `  ${`${label}:`.padEnd(width)}${value.replace(/\r?\n/g, `\n  ${' '.repeat(width)}`)}`);
-  return [greeting, '', c.intro, '', ...rows, '', ...c.notes.flatMap((n) => [n, '']), regards, c.providerName, ''].join('\n');
+  const action = c.action ? [`${c.action.label}:`, c.action.url, ''] : [];
+  return [greeting, '', c.intro, '', ...rows, '', ...action, ...c.notes.flatMap((n) => [n, '']), regards, c.providerName, ''].join('\n');
 }
 
 function renderHtml(c: EmailContent, subject: string): string {
-  const { greeting, regards } = COMMON[c.locale];
+  const { regards } = COMMON[c.locale];
+  const greeting = c.greeting ?? COMMON[c.locale].greeting;
   const text = (s: string) => escapeHtml(s).replace(/\r?\n/g, '<br>');
   const cell = 'padding:8px 12px;border-bottom:1px solid #e3e6ea;vertical-align:top;font-size:14px';
   const rows = c.rows
     .map(([label, value]) => `<tr><th scope="row" style="${cell};text-align:left;font-weight:normal;color:#6b7280;width:40%">${text(label)}</th><td style="${cell};color:#1f2429">${text(value)}</td></tr>`)
     .join('\n');
   const notes = c.notes.map((n) => `<p style="margin:0 0 12px">${text(n)}</p>`).join('\n');
+  const action = c.action
+    ? `<p style="margin:0 0 16px"><a href="${escapeHtml(c.action.url)}" style="display:inline-block;padding:10px 18px;background:#0a6187;color:#ffffff;text-decoration:none;border-radius:4px">${text(c.action.label)}</a></p>\n`
+    : '';
   return `<!DOCTYPE html>
 <html lang="${c.locale}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${text(subject)}</title></head>
@@ -76,7 +86,7 @@ function renderHtml(c: EmailContent, subject: string): string {
 <table role="presentation" style="border-collapse:collapse;width:100%;margin:0 0 16px">
 ${rows}
 </table>
-${notes}
+${action}${notes}
 <p style="margin:16px 0 0">${text(regards)}<br>${text(c.providerName)}</p>
 </div>
 </body>

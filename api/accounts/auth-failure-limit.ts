@@ -3,10 +3,14 @@
  * client guessing a new token on every request would never meet it; this one counts failures per client address
  * and per presented credential (the token's hash) and holds them back exponentially (failure-backoff.ts).
  *
- * A hold refuses failing attempts only: behind a shared proxy or NAT, one client guessing tokens must not lock
- * out the others. A request with a valid token is looked up and let through whatever its address did; only its
- * failing neighbours get 429 instead of 401. A held credential is refused before the lookup, because a token
- * that failed never becomes valid later (tokens are random, revocation is final).
+ * For tokens (API keys, session cookies) a hold refuses failing attempts only: behind a shared proxy or NAT, one
+ * client guessing tokens must not lock out the others. A request with a valid token is looked up and let through
+ * whatever its address did; only its failing neighbours get 429 instead of 401. A held credential is refused
+ * before the lookup, because a token that failed never becomes valid later (tokens are random, revocation is final).
+ *
+ * Passwords are the other way round: people choose them, so a guesser who got 429 for wrong guesses and 200 for the
+ * right one would lose nothing to the hold. A held username, or a held address, is refused before the password is
+ * checked, right or wrong (`refuseHeldSignIn`); a successful sign-in starts its username again from zero.
  */
 import type { Request, Response } from 'express';
 import { HttpError } from '../shared/errors';
@@ -49,6 +53,19 @@ export class AuthFailureLimiter {
   refuseHeldCredential(res: Response, credentialKey: string): void {
     const held = this.byCredential.heldForMs(credentialKey);
     if (held > 0) throw heldBack(res, held, 'with this credential');
+  }
+
+  /** Throws the 429 for a sign-in whose username or address is held, before its password is checked. */
+  refuseHeldSignIn(req: Request, res: Response, usernameKey: string): void {
+    const byUsername = this.byCredential.heldForMs(usernameKey);
+    const byAddress = this.byAddress.heldForMs(req.ip ?? 'unknown');
+    if (byUsername > 0 && byUsername >= byAddress) throw heldBack(res, byUsername, 'for this username');
+    if (byAddress > 0) throw heldBack(res, byAddress, 'from this address');
+  }
+
+  /** Forgets a credential's failures (a sign-in that succeeded). */
+  succeeded(credentialKey: string): void {
+    this.byCredential.forget(credentialKey);
   }
 
   /**

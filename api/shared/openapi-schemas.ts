@@ -6,11 +6,21 @@ import { z } from 'zod';
 import type { InvoiceRecord } from '../../db/billing/invoices';
 import type { SubscriptionRecord } from '../../db/billing/subscriptions';
 import type { UsageResult, WalletBalance } from '../../db/ledger/ledger';
-import { ORDER_STATUSES, PAYMENT_METHODS, WALLETS, type OnlineOrderView, type OrderView } from '../../workflows/definitions';
+import { CURRENCIES, ORDER_STATUSES, PAYMENT_METHODS, WALLETS, type OnlineOrderView, type OrderView } from '../../workflows/definitions';
 import { ZChoosePaymentMethodRequest, ZCreateOrderRequest, ZEditOrderRequest } from '../bank-transfer/schemas';
 import { ZApproveRequest, ZRejectRequest } from '../orders/schemas';
 import { ZPayInvoiceRequest } from '../billing/invoice-routes';
-import { ZCreateSubAccountRequest } from '../accounts/sub-account-routes';
+import { ZCreateAccountRequest, ZUpdateAccountRequest } from '../accounts/account-routes';
+import { ZCreateApiKeyRequest } from '../accounts/api-key-routes';
+import { ZChangePasswordRequest } from '../accounts/me-routes';
+import { ZPasswordLinkLookupRequest, ZPasswordLinkRedeemRequest, ZPasswordResetRequest } from '../accounts/password-link-routes';
+import { ZSignInRequest, type SessionView } from '../accounts/session-routes';
+import { ZChangeRoleRequest, ZInviteUserRequest } from '../accounts/user-routes';
+import type { Account } from '../../db/accounts/accounts';
+import type { ApiKey } from '../../db/accounts/api-keys';
+import type { OperationLogItem } from '../../db/accounts/operation-log';
+import { ROLES, SCOPES } from '../../db/accounts/roles';
+import type { User } from '../../db/accounts/users';
 import { ZCreateSubscriptionRequest } from '../billing/subscription-routes';
 import type { Me } from '../accounts/me-routes';
 import type { TopUpRules } from '../orders/top-up-rules-routes';
@@ -25,11 +35,20 @@ requestSchemas.add(ZChoosePaymentMethodRequest, { id: 'ChoosePaymentMethodReques
 requestSchemas.add(ZApproveRequest, { id: 'ApproveRequest' });
 requestSchemas.add(ZRejectRequest, { id: 'RejectRequest' });
 requestSchemas.add(ZRecordUsageRequest, { id: 'RecordUsageRequest' });
-requestSchemas.add(ZCreateSubAccountRequest, { id: 'CreateSubAccountRequest' });
 requestSchemas.add(ZOnlineLinesRequest, { id: 'OnlineLinesRequest' });
 requestSchemas.add(ZCreateSubscriptionRequest, { id: 'CreateSubscriptionRequest' });
 requestSchemas.add(ZPayInvoiceRequest, { id: 'PayInvoiceRequest' });
 requestSchemas.add(ZConfirmPaymentRequest, { id: 'ConfirmPaymentRequest' });
+requestSchemas.add(ZSignInRequest, { id: 'SignInRequest' });
+requestSchemas.add(ZChangePasswordRequest, { id: 'ChangePasswordRequest' });
+requestSchemas.add(ZPasswordLinkLookupRequest, { id: 'PasswordLinkLookupRequest' });
+requestSchemas.add(ZPasswordLinkRedeemRequest, { id: 'PasswordLinkRedeemRequest' });
+requestSchemas.add(ZPasswordResetRequest, { id: 'PasswordResetRequest' });
+requestSchemas.add(ZCreateAccountRequest, { id: 'CreateAccountRequest' });
+requestSchemas.add(ZUpdateAccountRequest, { id: 'UpdateAccountRequest' });
+requestSchemas.add(ZInviteUserRequest, { id: 'InviteUserRequest' });
+requestSchemas.add(ZChangeRoleRequest, { id: 'ChangeRoleRequest' });
+requestSchemas.add(ZCreateApiKeyRequest, { id: 'CreateApiKeyRequest' });
 
 const ZInstant = z.iso.datetime({ offset: true });
 const ZWalletBalance = z.object({
@@ -137,7 +156,6 @@ const ZAnyOrder = z.union([ZOrder, ZOnlineOrder]);
 
 const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), page: z.int(), pageSize: z.int(), total: z.int() });
 
-const ZSubAccount = z.object({ id: z.string(), username: z.string(), email: z.string(), role: z.literal('pic'), createdAt: ZInstant });
 const ZUsageResult = z.object({ entryId: z.string(), fromGift: z.int(), fromRecharge: z.int(), toUnbilled: z.int(), balanceAfter: ZWalletBalance });
 
 /** Response bodies, by component name (converted with the output side of each schema). */
@@ -209,31 +227,83 @@ responseSchemas.add(
   { id: 'Balance' },
 );
 responseSchemas.add(ZUsageResult, { id: 'UsageResult' });
-responseSchemas.add(ZSubAccount, { id: 'SubAccount' });
-responseSchemas.add(ZSubAccount.extend({ token: z.string().describe('the bearer token, shown this once') }), { id: 'CreatedSubAccount' });
-responseSchemas.add(z.object({ items: z.array(ZSubAccount) }), { id: 'SubAccountList' });
-responseSchemas.add(
-  page(
-    z.object({
-      id: z.string(),
-      accountId: z.string(),
-      actor: z.object({ id: z.string(), username: z.string(), role: z.string() }),
-      action: z.string().describe('e.g. order.create, order.approve, sub_account.create, usage.record'),
-      orderNumber: z.string().nullable(),
-      details: z.record(z.string(), z.unknown()),
-      createdAt: ZInstant,
-    }),
-  ),
-  { id: 'OperationLogPage' },
-);
+const ZOperationLogItem = z.object({
+  id: z.string(),
+  accountId: z.string().nullable().describe("null for the provider's own users' identity events"),
+  actor: z.object({ id: z.string(), username: z.string(), role: z.string() }).nullable().describe('null for a failed sign-in with an unknown username, or the admin command'),
+  action: z.string().describe('e.g. order.create, order.approve, usage.record, session.sign_in, session.sign_in_failed, user.invite, user.disable, user.role_change, api_key.create, api_key.revoke, account.update'),
+  orderNumber: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()),
+  address: z.string().nullable().describe("the client's address, for identity events"),
+  createdAt: ZInstant,
+});
+responseSchemas.add(page(ZOperationLogItem), { id: 'OperationLogPage' });
+const ZAccount = z.object({
+  id: z.string(),
+  companyName: z.string(),
+  locale: z.enum(['en', 'id']),
+  timeZone: z.string(),
+  currency: z.enum(CURRENCIES).describe("every order of the account is in it; IDR is the only one for now"),
+  billingEmail: z.string().nullable().describe("where renewal invoices go (the owner's email when null)"),
+  address: z.string().nullable(),
+  status: z.enum(['active', 'suspended']).describe("a suspended account's users cannot sign in and its keys do not work"),
+  suspendedAt: ZInstant.nullable(),
+  createdAt: ZInstant,
+  updatedAt: ZInstant,
+});
+const ZUser = z.object({
+  id: z.string(),
+  username: z.string(),
+  email: z.string(),
+  role: z.enum(ROLES),
+  accountId: z.string().nullable().describe("the customer account of an owner or PIC; null for the provider's users"),
+  status: z.enum(['invited', 'active', 'disabled', 'removed']).describe('invited: no password set yet'),
+  createdAt: ZInstant,
+  lastSignInAt: ZInstant.nullable(),
+});
+const ZInvitedUser = ZUser.extend({ invitationExpiresAt: ZInstant.nullable().describe('when the emailed link stops working; null for a service, which gets API keys') });
+const ZApiKey = z.object({
+  id: z.string(),
+  prefix: z.string().nullable().describe("the key's first 12 characters; null for a bearer token issued before API keys"),
+  name: z.string(),
+  user: z.object({ id: z.string(), username: z.string(), role: z.string() }).describe('who the key acts as'),
+  accountId: z.string().nullable(),
+  scopes: z.array(z.enum(SCOPES)),
+  createdAt: ZInstant,
+  expiresAt: ZInstant.nullable(),
+  lastUsedAt: ZInstant.nullable().describe('recorded at most once a minute'),
+  revokedAt: ZInstant.nullable(),
+});
+responseSchemas.add(ZAccount, { id: 'Account' });
+responseSchemas.add(page(ZAccount), { id: 'AccountPage' });
+responseSchemas.add(ZAccount.extend({ owner: ZInvitedUser }), { id: 'CreatedAccount' });
+responseSchemas.add(ZUser, { id: 'User' });
+responseSchemas.add(ZInvitedUser, { id: 'InvitedUser' });
+responseSchemas.add(z.object({ items: z.array(ZUser) }), { id: 'UserList' });
+responseSchemas.add(ZApiKey, { id: 'ApiKey' });
+responseSchemas.add(ZApiKey.extend({ secret: z.string().describe('the key: shown this once, never again (only its SHA-256 is kept)') }), { id: 'CreatedApiKey' });
+responseSchemas.add(z.object({ items: z.array(ZApiKey) }), { id: 'ApiKeyList' });
 const ZMe = z.object({
   userId: z.string(),
   username: z.string(),
   email: z.string(),
-  role: z.enum(['owner', 'pic', 'finance', 'ops', 'service']),
-  account: z.object({ id: z.string(), companyName: z.string(), locale: z.enum(['en', 'id']), timeZone: z.string() }).nullable().describe('the customer account; null for provider staff'),
+  role: z.enum(ROLES),
+  account: ZAccount.nullable().describe("the customer account; null for the provider's users"),
+  credential: z.enum(['session', 'api_key']).describe('how the caller authenticated'),
 });
 responseSchemas.add(ZMe, { id: 'Me' });
+const ZSession = z.object({
+  user: ZMe,
+  csrfToken: z.string().describe('send it in X-CSRF-Token with every request that changes something'),
+  createdAt: ZInstant,
+  expiresAt: ZInstant.describe('12 hours after sign-in; 30 minutes without a request end it sooner'),
+  idleTimeoutSeconds: z.int(),
+});
+responseSchemas.add(ZSession, { id: 'Session' });
+responseSchemas.add(z.object({ username: z.string(), purpose: z.enum(['setup', 'invitation', 'reset']), expiresAt: ZInstant }), { id: 'PasswordLink' });
+responseSchemas.add(z.object({ username: z.string(), purpose: z.enum(['setup', 'invitation', 'reset']) }), { id: 'PasswordLinkUsed' });
+responseSchemas.add(z.object({ message: z.string() }), { id: 'ResetRequested' });
+responseSchemas.add(z.object({ otherSessionsEnded: z.int() }), { id: 'PasswordChanged' });
 const ZTopUpRules = z.object({
   currency: z.literal('IDR'),
   bankTransferWallets: z.array(z.enum(WALLETS)).readonly(),
@@ -258,6 +328,8 @@ responseSchemas.add(
 // Compile-time proof that the documented shapes are the ones the routes send: tsc fails when they drift.
 type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Assert<T extends true> = T;
+/** A type as JSON sends it: dates become their ISO strings. */
+type Json<T> = T extends Date ? string : T extends readonly (infer U)[] ? Json<U>[] : T extends object ? { [K in keyof T]: Json<T[K]> } : T;
 type DocumentedShapesMatch = [
   Assert<Same<z.infer<typeof ZOrder>, OrderView>>,
   Assert<Same<z.infer<typeof ZOnlineOrder>, OnlineOrderView>>,
@@ -265,6 +337,11 @@ type DocumentedShapesMatch = [
   Assert<Same<z.infer<typeof ZInvoice>, InvoiceRecord>>,
   Assert<Same<z.infer<typeof ZWalletBalance>, WalletBalance>>,
   Assert<Same<z.infer<typeof ZUsageResult>, UsageResult>>,
-  Assert<Same<z.infer<typeof ZMe>, Me>>,
+  Assert<Same<z.infer<typeof ZMe>, Json<Me>>>,
+  Assert<Same<z.infer<typeof ZAccount>, Json<Account>>>,
+  Assert<Same<z.infer<typeof ZUser>, Json<User>>>,
+  Assert<Same<z.infer<typeof ZApiKey>, Json<ApiKey>>>,
+  Assert<Same<z.infer<typeof ZSession>, Json<SessionView>>>,
+  Assert<Same<z.infer<typeof ZOperationLogItem>, Json<OperationLogItem>>>,
   Assert<Same<z.infer<typeof ZTopUpRules>, TopUpRules>>,
 ];

@@ -4,7 +4,13 @@
  * and a plain HTML page listing it (no external assets).
  */
 import { z } from 'zod';
-import type { Role } from '../accounts/auth';
+import { CSRF_HEADER, requiredScope, SESSION_COOKIE, type Role } from '../accounts/auth';
+import { ROLES } from '../../db/accounts/roles';
+import { ZAccountId } from '../accounts/account-routes';
+import { ZKeyId } from '../accounts/api-key-routes';
+import { IDENTITY_OPERATIONS } from '../accounts/identity-operations';
+import type { Operation } from './openapi-operation';
+import { MOVED_SUB_ACCOUNT_ROUTES } from '../accounts/moved-routes';
 import { IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_MAX_LENGTH } from './idempotency';
 import { requestSchemas, responseSchemas } from './openapi-schemas';
 import { ZListOrdersQuery, ZReviewQueueQuery } from '../orders/schemas';
@@ -12,35 +18,15 @@ import { ZBalanceQuery } from '../ledger/balance-routes';
 import { ZInvoiceId, ZInvoicesQuery } from '../billing/invoice-routes';
 import { ZSubscriptionsQuery } from '../billing/subscription-routes';
 import { ZOperationLogQuery } from '../accounts/operation-log-routes';
-import { ZUserId } from '../accounts/sub-account-routes';
+import { ZUserId } from '../accounts/user-schemas';
 import { ZOrderNumber } from '../orders/schemas';
 
-type Method = 'get' | 'post' | 'patch' | 'delete';
 type JsonSchema = Record<string, unknown>;
-
-/** One operation: enough to document it, and to check it against the routes. */
-interface Operation {
-  method: Method;
-  /** OpenAPI path template, e.g. `/v1/orders/{orderNumber}`. */
-  path: string;
-  operationId: string;
-  summary: string;
-  tag: string;
-  /** Roles allowed; absent for the unauthenticated service endpoints. */
-  roles?: readonly Role[];
-  query?: z.ZodType;
-  /** A request body component name (JSON), or `multipart` for the slip upload. */
-  body?: string;
-  idempotency?: 'required' | 'optional';
-  ok: { status: number; description: string; schema?: string; contentType?: string; location?: boolean };
-  /** Refusals beyond the ones every operation of its kind has (400, 401, 403, 429). */
-  errors?: number[];
-}
 
 const CUSTOMERS: readonly Role[] = ['owner', 'pic'];
 const READERS: readonly Role[] = ['owner', 'pic', 'finance', 'ops'];
 const FINANCE: readonly Role[] = ['finance'];
-const EVERYONE: readonly Role[] = ['owner', 'pic', 'finance', 'ops', 'service'];
+const EVERYONE: readonly Role[] = ROLES;
 const ORDER = '/v1/orders/{orderNumber}';
 
 /** Every route of the app. */
@@ -260,37 +246,7 @@ export const OPERATIONS: readonly Operation[] = [
     ok: { status: 201, description: 'what the charge took', schema: 'UsageResult' },
     errors: [404, 409, 422],
   },
-  {
-    method: 'post',
-    path: '/v1/sub-accounts',
-    operationId: 'createSubAccount',
-    summary: 'Create a PIC user; its bearer token is shown this once',
-    tag: 'accounts',
-    roles: ['owner'],
-    body: 'CreateSubAccountRequest',
-    ok: { status: 201, description: 'the user and its token', schema: 'CreatedSubAccount', location: true },
-    errors: [409],
-  },
-  {
-    method: 'get',
-    path: '/v1/sub-accounts',
-    operationId: 'listSubAccounts',
-    summary: "The account's PIC users",
-    tag: 'accounts',
-    roles: ['owner'],
-    ok: { status: 200, description: 'the users (never their tokens)', schema: 'SubAccountList' },
-  },
-  {
-    method: 'delete',
-    path: '/v1/sub-accounts/{id}',
-    operationId: 'deleteSubAccount',
-    summary: 'Disable a PIC user and revoke its tokens',
-    tag: 'accounts',
-    roles: ['owner'],
-    ok: { status: 204, description: 'removed' },
-    errors: [404],
-  },
-  { method: 'get', path: '/v1/me', operationId: 'getMe', summary: 'Who the token belongs to, with the customer account', tag: 'accounts', roles: EVERYONE, ok: { status: 200, description: 'the caller', schema: 'Me' } },
+  { method: 'get', path: '/v1/me', operationId: 'getMe', summary: 'Who the API key or session belongs to, with the customer account', tag: 'accounts', roles: EVERYONE, ok: { status: 200, description: 'the caller', schema: 'Me' } },
   {
     method: 'get',
     path: '/v1/top-up-rules',
@@ -365,20 +321,21 @@ export const OPERATIONS: readonly Operation[] = [
     method: 'get',
     path: '/v1/operation-log',
     operationId: 'operationLog',
-    summary: "Who did what, when, on the account, newest first (provider staff: every account, or ?accountId=)",
+    summary: "Who did what, when, from which address, newest first: a customer its account's entries; finance and ops every account's (or ?accountId=); admins everything, identity events of the provider's users too",
     tag: 'accounts',
-    roles: READERS,
+    roles: [...READERS, 'admin'],
     query: ZOperationLogQuery,
     ok: { status: 200, description: 'a page of the log with the total', schema: 'OperationLogPage' },
   },
+  ...IDENTITY_OPERATIONS,
 ];
 
-const PATH_PARAMETERS: Record<string, z.ZodType> = { orderNumber: ZOrderNumber, id: ZUserId, invoiceId: ZInvoiceId };
+const PATH_PARAMETERS: Record<string, z.ZodType> = { orderNumber: ZOrderNumber, invoiceId: ZInvoiceId, accountId: ZAccountId, userId: ZUserId, keyId: ZKeyId };
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid input: each field named with the rule it broke',
-  401: 'No valid bearer token',
-  403: 'The role may not do this (ops read, never write)',
+  401: 'No valid API key or session',
+  403: "The role may not do this (ops read, never write), the API key lacks the scope, an API key on a route for signed-in people, or a session's change without its CSRF token",
   404: 'Not found, or not visible to the caller',
   409: 'Refused by the current state: a transition the status does not allow, a taken name, or a request in progress',
   413: 'Upload too large',
@@ -398,14 +355,30 @@ export function openApiDocument(): JsonSchema {
       title: 'Top-up payments API',
       version: '1.0.0',
       description:
-        'Prepaid wallet top-ups (bank transfer with slip and review), balances, usage charges, sub-accounts and the operation log. ' +
-        'Every refusal has the shape of the Error schema. Bearer tokens are bound to one user and role: owner, pic, finance, ops or service.',
+        'Prepaid wallet top-ups (bank transfer with slip and review, online), balances, usage charges, accounts, users, API keys and the operation log. ' +
+        'Every refusal has the shape of the Error schema. Programs send an API key (Authorization: Bearer), acting as its user within its scopes; ' +
+        `people sign in (POST /v1/session) and send the session cookie, with the session's CSRF token in ${CSRF_HEADER} on every change. ` +
+        'Both reach the same role checks: admin, owner, pic, finance, ops, service. ' +
+        `Moved: ${MOVED_SUB_ACCOUNT_ROUTES.map((r) => `${r.was} → ${r.now}`).join('; ')} (the old routes answer 410).`,
     },
     tags: [...new Set(OPERATIONS.map((o) => o.tag))].map((name) => ({ name })),
-    security: [{ bearer: [] }],
+    security: [{ apiKey: [] }, { session: [] }],
     paths,
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A random token bound to one user; stored only as its SHA-256.' } },
+      securitySchemes: {
+        apiKey: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'An API key (tpk_…), made by an account owner or an admin, shown once and stored only as its SHA-256. It acts as its user within its scopes: read (GET), write (other changes), usage (POST /v1/usage).',
+        },
+        session: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: SESSION_COOKIE,
+          description: `A console session from POST /v1/session (HttpOnly, SameSite=Lax, Secure over https), ended by 30 minutes without a request or 12 hours after sign-in. Every change sends the session's csrfToken in ${CSRF_HEADER}.`,
+        },
+      },
       schemas: { ...componentSchemas(requestSchemas, 'input'), ...componentSchemas(responseSchemas, 'output') },
       responses: Object.fromEntries(
         Object.entries(ERROR_DESCRIPTIONS).map(([status, description]) => [
@@ -424,24 +397,42 @@ export function openApiDocument(): JsonSchema {
 function operationObject(op: Operation): JsonSchema {
   const parameters: JsonSchema[] = [...pathParameters(op.path), ...queryParameters(op.query)];
   if (op.idempotency) parameters.push(idempotencyKeyParameter(op.idempotency === 'required'));
+  if (op.roles && op.method !== 'get') parameters.push(csrfHeaderParameter());
   const errors = new Set(op.errors ?? []);
   if (op.roles) [401, 403, 429].forEach((s) => errors.add(s));
   if (op.body || op.query || parameters.length > 0) errors.add(400);
   // A change to an existing order is a workflow update, which a restarting workflow service can drop (order-updates.ts).
   if (op.method !== 'get' && op.path.includes('{orderNumber}')) errors.add(503);
-  const description = op.roles ? `Roles: ${op.roles.join(', ')}.` : 'No authentication.';
+  const description = op.roles ? `Roles: ${op.roles.join(', ')}.${op.sessionOnly ? ' A signed-in person only (no API key).' : ''}` : 'No credential.';
   return {
     operationId: op.operationId,
     summary: op.summary,
     description,
     tags: [op.tag],
-    ...(op.roles ? {} : { security: [] }),
+    security: securityOf(op),
     ...(parameters.length ? { parameters } : {}),
     ...(op.body ? { requestBody: requestBody(op.body) } : {}),
     responses: {
       [String(op.ok.status)]: okResponse(op.ok),
       ...Object.fromEntries([...errors].sort((a, b) => a - b).map((s) => [String(s), { $ref: `#/components/responses/Error${s}` }])),
     },
+  };
+}
+
+/** An API key with the scope the route needs, or a console session; people management takes a session only. */
+function securityOf(op: Operation): JsonSchema[] {
+  if (!op.roles) return [];
+  const session = { session: [] };
+  return op.sessionOnly ? [session] : [{ apiKey: [requiredScope(op.method.toUpperCase(), op.path.replace(/^\/v1/, ''))] }, session];
+}
+
+function csrfHeaderParameter(): JsonSchema {
+  return {
+    name: CSRF_HEADER,
+    in: 'header',
+    required: false,
+    description: "With the session cookie: the session's csrfToken (POST /v1/session and GET /v1/session answer it); a change without it is refused with 403. Not sent with an API key.",
+    schema: { type: 'string' },
   };
 }
 

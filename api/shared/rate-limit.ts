@@ -1,7 +1,7 @@
 /**
  * Rate limits as fixed windows counted in memory (one API process; several processes each count their own):
- * every request per token (requests without a token per client address), and slip uploads per user and per
- * customer account.
+ * every request per API key or session cookie (requests with neither per client address), and slip uploads per
+ * user and per customer account.
  */
 import { createHash } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
@@ -31,7 +31,7 @@ export const DEFAULT_ACCOUNT_UPLOAD_RATE_LIMIT: RateLimit = { limit: 60, windowM
 
 /** Answers 429 `too_many_requests` with `Retry-After` (seconds) once a token has used up its window. */
 export function rateLimit(opts: RateLimit, now: () => number = Date.now): RequestHandler {
-  return fixedWindowLimit(opts, 'requests', (req) => callerKey(req.header('authorization'), req.ip), now);
+  return fixedWindowLimit(opts, 'requests', (req) => callerKey(req.header('authorization') ?? req.header('cookie'), req.ip), now);
 }
 
 /**
@@ -70,8 +70,8 @@ function fixedWindowLimit(opts: RateLimit, what: string, keyOf: (req: Request) =
   };
 }
 
-/** The token's hash (never the token itself, which would otherwise sit in memory), or the client address. */
-function callerKey(authorization: string | undefined, ip: string | undefined): string {
-  if (authorization) return `token:${createHash('sha256').update(authorization).digest('base64url')}`;
+/** The credential's hash (never the credential itself, which would otherwise sit in memory), or the client address. */
+function callerKey(credential: string | undefined, ip: string | undefined): string {
+  if (credential) return `token:${createHash('sha256').update(credential).digest('base64url')}`;
   return `ip:${ip ?? 'unknown'}`;
 }

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
 import type { Pool } from 'pg';
-import { issueToken } from '../../db/accounts/tokens';
+import { createApiKey } from '../../db/accounts/api-keys';
 import { createPool } from '../../db/pool';
 import { startDevStack, type DevStack, type StackProcess, type StackProcessName } from '../dev-stack';
 import { isolatedStackEnv } from '../stack-env';
@@ -72,6 +72,8 @@ const say = (line: string) => process.stderr.write(`[faults] ${line}\n`);
 
 /** Extra accounts and staff, so the per-token rate limit is not the campaign's bottleneck. */
 async function seedCampaignUsers(pool: Pool): Promise<{ customers: Customer[]; finance: string[] }> {
+  const key = async (userId: string, secret: string) =>
+    (await createApiKey(pool, { userId, name: 'fault campaign', scopes: ['read', 'write'], expiresAt: null }, { userId: null, address: null }, new Date(), secret)).secret;
   const customers: Customer[] = [];
   const finance: string[] = [];
   for (let i = 1; i <= 6; i += 1) {
@@ -80,13 +82,13 @@ async function seedCampaignUsers(pool: Pool): Promise<{ customers: Customer[]; f
     for (const role of ['owner', 'pic'] as const) {
       const id = `usr_fault_${i}_${role}`;
       await pool.query('INSERT INTO users (id, account_id, username, email, role) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING', [id, account, id, `${id}@fault.example`, role]);
-      customers.push({ accountId: account, token: await issueToken(pool, id, `fault-${account}-${role}-token`) });
+      customers.push({ accountId: account, token: await key(id, `fault-${account}-${role}-token`) });
     }
   }
   for (let i = 1; i <= 4; i += 1) {
     const id = `usr_fault_finance_${i}`;
     await pool.query("INSERT INTO users (id, username, email, role) VALUES ($1, $1, $2, 'finance') ON CONFLICT DO NOTHING", [id, `${id}@topup.local`]);
-    finance.push(await issueToken(pool, id, `fault-finance-${i}-token`));
+    finance.push(await key(id, `fault-finance-${i}-token`));
   }
   return { customers, finance };
 }

@@ -9,7 +9,7 @@ import request, { type Response } from 'supertest';
 import { grantGift } from '../../db/ledger/ledger';
 import { createApp } from '../../api/create-app';
 import { DEFAULT_POLICY } from '../../workflows/shared/policy';
-import { TEST_GATEWAY, TEST_PROVIDER } from '../helpers/activity-deps';
+import { TEST_GATEWAY, TEST_PASSWORD_LINK_SECRET, TEST_PROVIDER } from '../helpers/activity-deps';
 import { startTestApi, type TestApi } from '../helpers/api';
 import { createStaffUser, createTestAccount, type TestAccount, type TestUser } from '../helpers/fixtures';
 
@@ -308,6 +308,7 @@ describe('Who may call', () => {
       policy: DEFAULT_POLICY,
       provider: TEST_PROVIDER,
       paymentCallbackSecret: TEST_GATEWAY.callbackSecret,
+      passwordLinkSecret: TEST_PASSWORD_LINK_SECRET,
       logger: pino({ level: 'silent' }),
       rateLimit: { limit: 3, windowMs: 60_000 },
     });

@@ -15,6 +15,12 @@ export const TEST_PROVIDER: ProviderInfo = {
   bank: { bankName: 'Bank Uji', accountName: 'PT Penyedia Uji', accountNumber: '1234567890' },
 };
 
+/** Where the console is in tests' links (no server there: tests read the token out of the link). */
+export const TEST_PUBLIC_URL = 'http://console.test';
+
+/** The key password-link tokens are derived with in tests. */
+export const TEST_PASSWORD_LINK_SECRET = 'test-password-link-secret-0123456789abcdef';
+
 /** The sandbox gateway's credentials in tests. */
 export const TEST_GATEWAY = { apiKey: 'test-gateway-api-key', callbackSecret: 'test-callback-secret-0123456789' };
 
@@ -41,7 +47,14 @@ export async function createTestActivityDeps(opts: { callbackUrl?: string } = {}
     sink,
     mailer,
     gateway,
-    deps: { pool: db.pool, mailer, provider: TEST_PROVIDER, gateway: createSandboxProvider({ baseUrl: gateway.url, apiKey: TEST_GATEWAY.apiKey }) },
+    deps: {
+      pool: db.pool,
+      mailer,
+      provider: TEST_PROVIDER,
+      gateway: createSandboxProvider({ baseUrl: gateway.url, apiKey: TEST_GATEWAY.apiKey }),
+      publicUrl: TEST_PUBLIC_URL,
+      passwordLinkSecret: TEST_PASSWORD_LINK_SECRET,
+    },
     async close() {
       mailer.close();
       await gateway.close();

@@ -14,7 +14,7 @@ import { requestIdClientInterceptor } from '../../api/shared/request-context';
 import { DEFAULT_POLICY, type TopupPolicy } from '../../workflows/shared/policy';
 import type { Server } from 'node:http';
 import { freePort } from '../../scripts/net';
-import { createTestActivityDeps, TEST_GATEWAY, TEST_PROVIDER, type TestActivityDeps } from './activity-deps';
+import { createTestActivityDeps, TEST_GATEWAY, TEST_PASSWORD_LINK_SECRET, TEST_PROVIDER, type TestActivityDeps } from './activity-deps';
 import { createTestWorker, startTimeSkippingEnv, uniqueTaskQueue } from './temporal';
 
 /** A running API test harness; `close()` stops everything. */
@@ -45,6 +45,7 @@ export async function startTestApi(
     policy: opts.policy ?? DEFAULT_POLICY,
     provider: TEST_PROVIDER,
     paymentCallbackSecret: TEST_GATEWAY.callbackSecret,
+    passwordLinkSecret: TEST_PASSWORD_LINK_SECRET,
     logger: opts.logger ?? pino({ level: 'silent' }),
     ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}),
   });

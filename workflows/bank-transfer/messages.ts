@@ -6,6 +6,7 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { InvoiceSettlement } from '../billing/messages';
 import type { Actor } from '../orders/order-change';
 import type { OrderStatus } from '../orders/statuses';
+import type { Currency } from '../shared/currency';
 import type { PaymentMethod, TopupPolicy, Wallet } from '../shared/policy';
 
 /** Input of the order workflow: who ordered what, and the policy snapshot it runs under. */
@@ -16,7 +17,7 @@ export interface TopupOrderInput {
   wallet: Wallet;
   /** Requested amount in minor units (IDR has none, so rupiah). */
   amount: number;
-  currency: 'IDR';
+  currency: Currency;
   /** ISO-8601 creation time, stamped by the API. */
   createdAt: string;
   policy: TopupPolicy;
@@ -57,7 +58,7 @@ export interface OrderView {
   createdBy: string;
   wallet: Wallet;
   amount: number;
-  currency: 'IDR';
+  currency: Currency;
   status: OrderStatus;
   paymentMethod: PaymentMethod | null;
   slip: SlipRef | null;

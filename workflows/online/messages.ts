@@ -5,6 +5,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Actor } from '../orders/order-change';
 import type { OrderStatus } from '../orders/statuses';
+import type { Currency } from '../shared/currency';
 import type { TopupPolicy, Wallet } from '../shared/policy';
 import type { OnlineLine, OnlineLineRequest } from './pricing';
 
@@ -18,7 +19,7 @@ export interface OnlineOrderInput {
   createdBy: string;
   /** One request per wallet: IDR, or visitors for `muv`. */
   lines: OnlineLineRequest[];
-  currency: 'IDR';
+  currency: Currency;
   createdAt: string;
   /** The account's IANA time zone: the invoice is valid until 23:59:59 of the next day there. */
   timeZone: string;
@@ -68,7 +69,7 @@ export interface OnlineOrderView {
   orderNumber: string;
   accountId: string;
   createdBy: string;
-  currency: 'IDR';
+  currency: Currency;
   status: OrderStatus;
   lines: OnlineLine[];
   /** What the lines bill before any card fee (the confirmation page's summary). */

@@ -1,6 +1,6 @@
 /**
- * The one table of names people read, in English and Bahasa Indonesia: order statuses, wallets and payment
- * methods by their codes. The web console, the emails and the PDFs all take their labels from here (and the
+ * The one table of names people read, in English and Bahasa Indonesia: order statuses, wallets, payment
+ * methods and roles by their codes. The web console, the emails and the PDFs all take their labels from here (and the
  * workflows their Temporal UI details and refusal messages, in English). Pure data.
  */
 import type { OrderStatus } from '../orders/statuses';
@@ -39,6 +39,21 @@ export const PAYMENT_METHOD_NAMES: Record<PaymentMethod, Names> = {
   credit_card: { en: 'Credit card', id: 'Kartu kredit' },
   ewallet: { en: 'E-wallet', id: 'Dompet digital (e-wallet)' },
 };
+
+/** Roles (DOMAIN.md "People and accounts"); db/accounts/roles.ts holds the codes to this table. */
+export const ROLE_NAMES = {
+  admin: { en: 'admin', id: 'admin' },
+  owner: { en: 'owner', id: 'pemilik' },
+  pic: { en: 'PIC', id: 'PIC' },
+  finance: { en: 'finance', id: 'keuangan' },
+  ops: { en: 'ops', id: 'ops' },
+  service: { en: 'service', id: 'layanan' },
+} as const satisfies Record<string, Names>;
+
+/** The name of a role (`owner` → "owner" / "pemilik"); an unknown code as it is. */
+export function roleName(role: string, locale: Locale): string {
+  return (ROLE_NAMES as Record<string, Names | undefined>)[role]?.[locale] ?? role;
+}
 
 /** The name of an order status (`payment_failure` → "Payment Failure" / "Pembayaran gagal"). */
 export function statusName(status: OrderStatus, locale: Locale): string {
