@@ -83,7 +83,7 @@ async function visibleAccount(pool: Pool, req: Request): Promise<Account> {
 export function accountsRouter(deps: AccountRouteDeps): Router {
   const router = Router();
 
-  router.post('/', sessionOnly, requireRole('admin'), async (req, res) => {
+  router.post('/', requireRole('admin'), sessionOnly, async (req, res) => {
     const body = ZCreateAccountRequest.parse(req.body);
     const { owner, ...settings } = body;
     let created;
@@ -112,7 +112,7 @@ export function accountsRouter(deps: AccountRouteDeps): Router {
     res.json(await visibleAccount(deps.pool, req));
   });
 
-  router.patch('/:accountId', sessionOnly, requireRole('admin', 'owner'), async (req, res) => {
+  router.patch('/:accountId', requireRole('admin', 'owner'), sessionOnly, async (req, res) => {
     const account = await visibleAccount(deps.pool, req);
     const changes = ZUpdateAccountRequest.parse(req.body);
     if (req.principal!.role === 'owner' && changes.currency !== undefined && changes.currency !== account.currency) {
@@ -122,7 +122,7 @@ export function accountsRouter(deps: AccountRouteDeps): Router {
   });
 
   for (const [action, suspend] of [['suspend', true], ['reactivate', false]] as const) {
-    router.post(`/:accountId/${action}`, sessionOnly, requireRole('admin'), async (req, res) => {
+    router.post(`/:accountId/${action}`, requireRole('admin'), sessionOnly, async (req, res) => {
       const account = await visibleAccount(deps.pool, req);
       res.json(await setAccountSuspended(deps.pool, account.id, suspend, actorOf(req), deps.now()));
     });

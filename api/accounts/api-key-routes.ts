@@ -71,7 +71,7 @@ async function managedKey(pool: Pool, req: Request): Promise<ApiKey> {
 /** Builds the `/v1/api-keys` router. */
 export function apiKeysRouter(deps: ApiKeyRouteDeps): Router {
   const router = Router();
-  router.use(sessionOnly, requireRole('admin', 'owner'));
+  router.use(requireRole('admin', 'owner'), sessionOnly);
 
   router.post('/', async (req, res) => {
     const body = ZCreateApiKeyRequest.parse(req.body);

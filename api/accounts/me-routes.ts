@@ -43,7 +43,7 @@ export function meRouter(deps: { pool: Pool; now: () => Date; failures: AuthFail
     res.json(await describeMe(deps.pool, req.principal!, req.credential!));
   });
 
-  router.post('/password', sessionOnly, requireRole(...PERSON_ROLES), async (req, res) => {
+  router.post('/password', requireRole(...PERSON_ROLES), sessionOnly, async (req, res) => {
     const body = ZChangePasswordRequest.parse(req.body);
     const principal = req.principal!;
     const credential = req.credential!;

@@ -102,7 +102,7 @@ export function signInRouter(deps: SessionDeps): Router {
 /** `GET` and `DELETE /v1/session`: the signed-in person's own session. */
 export function sessionRouter(deps: SessionDeps): Router {
   const router = Router();
-  router.use(sessionOnly, requireRole(...PERSON_ROLES));
+  router.use(requireRole(...PERSON_ROLES), sessionOnly);
 
   router.get('/', async (req, res) => {
     const credential = req.credential!;

@@ -75,7 +75,7 @@ function notOneself(req: Request, user: User, what: string): void {
 /** Builds the `/v1/users` router. */
 export function usersRouter(deps: UserRouteDeps): Router {
   const router = Router();
-  router.use(sessionOnly, requireRole('admin', 'owner'));
+  router.use(requireRole('admin', 'owner'), sessionOnly);
   const ctx = (req: Request) => ({ actor: actorOf(req), linkSecret: deps.passwordLinkSecret, now: deps.now() });
 
   router.post('/', async (req, res) => {

@@ -397,7 +397,8 @@ export function openApiDocument(): JsonSchema {
 function operationObject(op: Operation): JsonSchema {
   const parameters: JsonSchema[] = [...pathParameters(op.path), ...queryParameters(op.query)];
   if (op.idempotency) parameters.push(idempotencyKeyParameter(op.idempotency === 'required'));
-  if (op.roles && op.method !== 'get') parameters.push(csrfHeaderParameter());
+  // Only where a person may call it: a service has keys, never a session.
+  if (op.method !== 'get' && op.roles?.some((r) => r !== 'service')) parameters.push(csrfHeaderParameter());
   const errors = new Set(op.errors ?? []);
   if (op.roles) [401, 403, 429].forEach((s) => errors.add(s));
   if (op.body || op.query || parameters.length > 0) errors.add(400);

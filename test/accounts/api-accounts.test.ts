@@ -1,6 +1,6 @@
 /**
  * The account API over HTTP (DOMAIN.md "People and accounts", "Wallets"): balances, usage charges with
- * idempotency keys, sub-accounts, the operation log, who may do what (ops read, never write), rate limits and
+ * idempotency keys, PICs invited by their owner, the operation log, who may do what (ops read, never write), rate limits and
  * authentication. `createApp` in-process, driven by supertest, in front of the time-skipping Temporal server,
  * a worker with the real activities and PostgreSQL. Each test makes its own accounts.
  */
@@ -11,7 +11,8 @@ import { createApp } from '../../api/create-app';
 import { DEFAULT_POLICY } from '../../workflows/shared/policy';
 import { TEST_GATEWAY, TEST_PASSWORD_LINK_SECRET, TEST_PROVIDER } from '../helpers/activity-deps';
 import { startTestApi, type TestApi } from '../helpers/api';
-import { createStaffUser, createTestAccount, type TestAccount, type TestUser } from '../helpers/fixtures';
+import { createStaffUser, createTestAccount, signIn, TEST_PASSWORD, type TestAccount, type TestSession, type TestUser } from '../helpers/fixtures';
+import { passwordLinkEmail } from '../helpers/password-links';
 
 let api: TestApi;
 let finance: TestUser;
@@ -183,74 +184,118 @@ describe('Balances and usage charges', () => {
   });
 });
 
-describe('Sub-accounts', () => {
-  test('When the owner creates a PIC, then its token works, it cannot manage sub-accounts, and once removed its token is refused', async () => {
-    const account = await newAccount();
-    const username = `pic.${account.accountId}`;
-    const created = await http().post('/v1/sub-accounts').set(bearer(account.ownerToken)).send({ username, email: 'pic@customer.example' });
-    expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ username, email: 'pic@customer.example', role: 'pic' });
-    expect(created.headers.location).toBe(`/v1/sub-accounts/${created.body.id}`);
-    const picToken = String(created.body.token);
+/** An account whose owner is signed in to the console (the session's cookie and CSRF token). */
+async function accountWithOwnerSignedIn(): Promise<TestAccount & { owner: TestSession }> {
+  const account = await createTestAccount(api.t.db.pool, { password: true });
+  return { ...account, owner: await signIn(api.app, account.ownerUsername) };
+}
+
+/**
+ * The owner invites a PIC (POST /v1/users), the PIC sets its password from the emailed link and signs in, and the
+ * owner makes an API key acting as the PIC: the sub-account of before, now made as issue 17 has it.
+ */
+async function invitedPic(account: TestAccount & { owner: TestSession }, username: string) {
+  const invited = await http().post('/v1/users').set(account.owner.headers).send({ username, email: `${username}@customer.example` });
+  expect(invited.status).toBe(201);
+  const { token } = await passwordLinkEmail(api.t.sink, `${username}@customer.example`);
+  expect((await http().post('/v1/password-links/redeem').send({ token, password: TEST_PASSWORD })).status).toBe(200);
+  const key = await http().post('/v1/api-keys').set(account.owner.headers).send({ name: `${username} portal`, scopes: ['read', 'write'], userId: invited.body.id });
+  expect(key.status).toBe(201);
+  return { invited, session: await signIn(api.app, username), key: String(key.body.secret) };
+}
+
+describe('PICs (the sub-accounts of before)', () => {
+  test('When the owner invites a PIC, then its session and key work, it cannot manage users, and once removed both are refused', async () => {
+    const account = await accountWithOwnerSignedIn();
+    const username = `pic.${account.accountId.slice(4)}`;
+    const { invited: created, session, key: picToken } = await invitedPic(account, username);
+    expect(created.body).toMatchObject({ username, email: `${username}@customer.example`, role: 'pic', accountId: account.accountId, status: 'invited' });
+    expect(created.headers.location).toBe(`/v1/users/${created.body.id}`);
     expect(picToken.length).toBeGreaterThanOrEqual(32);
 
     expect((await http().get('/v1/orders').set(bearer(picToken))).status).toBe(200);
     const order = await http().post('/v1/orders').set(bearer(picToken)).send({ wallet: 'credit', amount: 100_000 });
     expect(order.status).toBe(201);
-    expectError(await http().post('/v1/sub-accounts').set(bearer(picToken)).send({ username: `${username}.2`, email: 'x@customer.example' }), 403, 'forbidden');
-    expectError(await http().get('/v1/sub-accounts').set(bearer(picToken)), 403, 'forbidden');
+    expect((await http().get('/v1/orders').set(session.headers)).status).toBe(200);
+    expectError(await http().post('/v1/users').set(session.headers).send({ username: `${username}.2`, email: 'x@customer.example' }), 403, 'forbidden');
+    expectError(await http().get('/v1/users').set(session.headers), 403, 'forbidden');
 
-    const listed = await http().get('/v1/sub-accounts').set(bearer(account.ownerToken));
+    const listed = await http().get('/v1/users').set(account.owner.headers);
     expect(listed.status).toBe(200);
-    expect(listed.body.items).toEqual([{ id: created.body.id, username, email: 'pic@customer.example', role: 'pic', createdAt: created.body.createdAt }]);
+    expect(listed.body.items.filter((u: { role: string }) => u.role === 'pic')).toEqual([{ ...created.body, status: 'active', lastSignInAt: expect.any(String), invitationExpiresAt: undefined }]);
     expect(JSON.stringify(listed.body)).not.toContain(picToken);
+    expect(JSON.stringify(listed.body)).not.toContain(TEST_PASSWORD);
 
-    const duplicate = await http().post('/v1/sub-accounts').set(bearer(account.ownerToken)).send({ username, email: 'other@customer.example' });
+    const duplicate = await http().post('/v1/users').set(account.owner.headers).send({ username, email: 'other@customer.example' });
     expectError(duplicate, 409, 'username_taken', 'username');
 
-    const removed = await http().delete(`/v1/sub-accounts/${created.body.id}`).set(bearer(account.ownerToken));
+    const removed = await http().delete(`/v1/users/${created.body.id}`).set(account.owner.headers);
     expect(removed.status).toBe(204);
     expectError(await http().get('/v1/orders').set(bearer(picToken)), 401, 'unauthenticated');
-    expect((await http().get('/v1/sub-accounts').set(bearer(account.ownerToken))).body.items).toEqual([]);
-    expectError(await http().delete(`/v1/sub-accounts/${created.body.id}`).set(bearer(account.ownerToken)), 404, 'not_found');
+    expectError(await http().get('/v1/orders').set(session.headers), 401, 'unauthenticated');
+    expect((await http().get('/v1/users').set(account.owner.headers)).body.items.filter((u: { role: string }) => u.role === 'pic')).toEqual([]);
+    expectError(await http().delete(`/v1/users/${created.body.id}`).set(account.owner.headers), 404, 'not_found');
   });
 
-  test("When an owner removes another account's sub-account, then 404 and that PIC keeps working", async () => {
-    const [account, other] = await Promise.all([newAccount(), newAccount()]);
-    const created = await http().post('/v1/sub-accounts').set(bearer(other.ownerToken)).send({ username: `pic.${other.accountId}`, email: 'pic@other.example' });
-    expect(created.status).toBe(201);
-    expectError(await http().delete(`/v1/sub-accounts/${created.body.id}`).set(bearer(account.ownerToken)), 404, 'not_found');
-    expectError(await http().delete(`/v1/sub-accounts/${other.ownerId}`).set(bearer(other.ownerToken)), 404, 'not_found');
-    expect((await http().get('/v1/orders').set(bearer(String(created.body.token)))).status).toBe(200);
-    expect((await http().get('/v1/sub-accounts').set(bearer(account.ownerToken))).body.items).toEqual([]);
+  test("When an owner removes another account's PIC or its owner, then 404 and that PIC keeps working", async () => {
+    const [account, other] = await Promise.all([accountWithOwnerSignedIn(), accountWithOwnerSignedIn()]);
+    const { invited: created, key } = await invitedPic(other, `pic.${other.accountId.slice(4)}`);
+    expectError(await http().delete(`/v1/users/${created.body.id}`).set(account.owner.headers), 404, 'not_found');
+    expectError(await http().post(`/v1/users/${created.body.id}/disable`).set(account.owner.headers), 404, 'not_found');
+    expectError(await http().delete(`/v1/users/${other.ownerId}`).set(other.owner.headers), 404, 'not_found');
+    expect((await http().get('/v1/orders').set(bearer(key))).status).toBe(200);
+    expect((await http().get('/v1/users').set(account.owner.headers)).body.items.map((u: { role: string }) => u.role)).toEqual(['owner']);
   });
 
-  test('When a sub-account request breaks a rule or comes from staff, then 400 naming the field or 403', async () => {
+  test('When an invitation breaks a rule or comes from staff or an API key, then 400 naming the field or 403', async () => {
+    const account = await accountWithOwnerSignedIn();
+    expectError(await http().post('/v1/users').set(account.owner.headers).send({ username: 'x', email: 'not-an-email' }), 400, 'invalid_input', 'email');
+    expectError(await http().post('/v1/users').set(account.owner.headers).send({ username: 'owner.makes.finance', email: 'f@x.example', role: 'finance' }), 403, 'forbidden', 'role');
+    expectError(await http().post('/v1/users').set(bearer(finance.token)).send({ username: 'finance.pic', email: 'f@x.example' }), 403, 'forbidden');
+    expectError(await http().get('/v1/users').set(bearer(service.token)), 403, 'forbidden');
+    expectError(await http().post('/v1/users').set(bearer(account.ownerToken)).send({ username: 'by.a.key', email: 'k@x.example' }), 403, 'session_required');
+  });
+
+  test('When the sub-account routes of before are called, then 410 names the route that replaced each, with or without a credential', async () => {
     const account = await newAccount();
-    expectError(await http().post('/v1/sub-accounts').set(bearer(account.ownerToken)).send({ username: 'x', email: 'not-an-email' }), 400, 'invalid_input', 'email');
-    expectError(await http().post('/v1/sub-accounts').set(bearer(finance.token)).send({ username: 'finance.pic', email: 'f@x.example' }), 403, 'forbidden');
-    expectError(await http().get('/v1/sub-accounts').set(bearer(service.token)), 403, 'forbidden');
+    for (const [method, path, replacement] of [
+      ['post', '/v1/sub-accounts', 'POST /v1/users'],
+      ['get', '/v1/sub-accounts', 'GET /v1/users'],
+      ['delete', '/v1/sub-accounts/usr_x', 'DELETE /v1/users/{userId}'],
+    ] as const) {
+      for (const res of [await http()[method](path).set(bearer(account.ownerToken)).send({}), await http()[method](path).send({})]) {
+        expectError(res, 410, 'route_moved');
+        expect(res.body.error.message).toContain(replacement);
+      }
+    }
   });
 });
 
 describe('The operation log', () => {
   test('When an account acts, then its log shows who did what newest first, only to that account; finance sees every account', async () => {
-    const [account, other] = await Promise.all([newAccount(), newAccount()]);
-    const pic = await http().post('/v1/sub-accounts').set(bearer(account.ownerToken)).send({ username: `log.${account.accountId}`, email: 'pic@customer.example' });
-    const order = await http().post('/v1/orders').set(bearer(String(pic.body.token))).send({ wallet: 'credit', amount: 100_000 });
+    const [account, other] = await Promise.all([accountWithOwnerSignedIn(), newAccount()]);
+    const picName = `log.${account.accountId}`;
+    const { invited: pic, key } = await invitedPic(account, picName);
+    const order = await http().post('/v1/orders').set(bearer(key)).send({ wallet: 'credit', amount: 100_000 });
     expect(order.status).toBe(201);
-    expect((await http().delete(`/v1/sub-accounts/${pic.body.id}`).set(bearer(account.ownerToken))).status).toBe(204);
+    expect((await http().delete(`/v1/users/${pic.body.id}`).set(account.owner.headers)).status).toBe(204);
     expect((await recordUsage({ accountId: other.accountId, wallet: 'credit', amount: 300 })).status).toBe(201);
 
     const log = await http().get('/v1/operation-log').set(bearer(account.ownerToken));
     expect(log.status).toBe(200);
-    expect(log.body).toMatchObject({ page: 1, pageSize: 20, total: 3 });
+    const ownerName = `owner.${account.accountId.slice(4)}`;
     expect(log.body.items.map((e: { action: string; actor: { username: string } }) => [e.action, e.actor.username])).toEqual([
-      ['sub_account.delete', `owner.${account.accountId.slice(4)}`],
-      ['order.create', `log.${account.accountId}`],
-      ['sub_account.create', `owner.${account.accountId.slice(4)}`],
+      ['user.remove', ownerName],
+      ['order.create', picName],
+      ['session.sign_in', picName],
+      ['api_key.create', ownerName],
+      ['user.password_set', picName],
+      ['user.invite', ownerName],
+      ['session.sign_in', ownerName],
     ]);
+    expect(log.body).toMatchObject({ page: 1, pageSize: 20, total: 7 });
     expect(log.body.items[1]).toMatchObject({ accountId: account.accountId, orderNumber: order.body.orderNumber, actor: { role: 'pic' } });
+    expect(log.body.items[2]).toMatchObject({ address: expect.stringMatching(/127\.0\.0\.1/) });
 
     const byOrder = await http().get('/v1/operation-log').query({ orderNumber: order.body.orderNumber }).set(bearer(account.ownerToken));
     expect(byOrder.body.items.map((e: { action: string }) => e.action)).toEqual(['order.create']);
@@ -268,7 +313,7 @@ describe('The operation log', () => {
     expect(one.body.items).toEqual(otherLog.body.items);
 
     const paged = await http().get('/v1/operation-log').query({ page: 2, pageSize: 1 }).set(bearer(account.ownerToken));
-    expect(paged.body).toMatchObject({ page: 2, pageSize: 1, total: 3, items: [{ action: 'order.create' }] });
+    expect(paged.body).toMatchObject({ page: 2, pageSize: 1, total: 7, items: [{ action: 'order.create' }] });
     expectError(await http().get('/v1/operation-log').query({ pageSize: 1000 }).set(bearer(account.ownerToken)), 400, 'invalid_input', 'pageSize');
     expectError(await http().get('/v1/operation-log').set(bearer(service.token)), 403, 'forbidden');
   });
@@ -280,8 +325,8 @@ describe('Who may call', () => {
     for (const res of [
       await http().post('/v1/orders').set(bearer(ops.token)).send({ wallet: 'credit', amount: 100_000 }),
       await recordUsage({ accountId: account.accountId, wallet: 'credit', amount: 1_000 }, newKey(), ops.token),
-      await http().post('/v1/sub-accounts').set(bearer(ops.token)).send({ username: 'ops.pic', email: 'o@x.example' }),
-      await http().delete('/v1/sub-accounts/usr_anything').set(bearer(ops.token)),
+      await http().post('/v1/users').set(bearer(ops.token)).send({ username: 'ops.pic', email: 'o@x.example' }),
+      await http().delete('/v1/users/usr_anything').set(bearer(ops.token)),
       await http().patch('/v1/orders/1260101000001').set(bearer(ops.token)).send({ amount: 20_000 }),
       await http().post('/v1/orders/1260101000001/approve').set(bearer(ops.token)).send({}),
     ]) {

@@ -1,7 +1,7 @@
 /**
  * Accounts, users and their credentials for tests, written straight to the database (no operation-log entries,
- * so a test's log holds what the test did). Each user gets an API key with every scope its role uses; a person
- * gets a password when the test signs in as it (hashing costs ~70 ms, so only then).
+ * so a test's log holds what the test did). Each user gets an API key with every scope, so its role alone decides
+ * what it may do; a person gets a password when the test signs in as it (hashing costs ~70 ms, so only then).
  */
 import { randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
@@ -9,7 +9,7 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { hashPassword } from '../../api/accounts/passwords';
 import { newApiKeySecret } from '../../db/accounts/api-keys';
-import type { Role } from '../../db/accounts/roles';
+import { SCOPES, type Role, type Scope } from '../../db/accounts/roles';
 import { sha256 } from '../../db/accounts/secrets';
 import { openSession } from '../../db/accounts/sessions';
 import type { ReceiptData } from '../../activities/bank-transfer/receipt-pdf';
@@ -27,16 +27,15 @@ export interface TestAccount {
   companyName: string;
 }
 
-/** Inserts an API key for a user, every scope its role uses (usage for a service), and answers the key. */
-export async function insertTestApiKey(pool: Pool, userId: string, role: Role): Promise<string> {
+/** Inserts an API key for a user with `scopes` (every scope unless given) and answers the key. */
+export async function insertTestApiKey(pool: Pool, userId: string, scopes: readonly Scope[] = SCOPES): Promise<string> {
   const secret = newApiKeySecret();
-  const scopes = role === 'service' ? ['read', 'write', 'usage'] : ['read', 'write'];
   await pool.query(`INSERT INTO api_keys (id, key_sha256, prefix, name, user_id, scopes) VALUES ($1, $2, $3, 'test key', $4, $5)`, [
     `key_${randomBytes(8).toString('hex')}`,
     sha256(secret),
     secret.slice(0, 12),
     userId,
-    scopes,
+    [...scopes],
   ]);
   return secret;
 }
@@ -46,7 +45,11 @@ export async function giveTestPassword(pool: Pool, userId: string, password = TE
   await pool.query('UPDATE users SET password_hash = $2, password_changed_at = now() WHERE id = $1', [userId, await hashPassword(password)]);
 }
 
-export async function createTestAccount(pool: Pool, opts: { locale?: 'en' | 'id'; companyName?: string; password?: boolean } = {}): Promise<TestAccount> {
+/**
+ * A customer account and its owner, with an API key (`apiKey: false` leaves it out, for a schema from before API
+ * keys) and, when asked, the password {@link TEST_PASSWORD}.
+ */
+export async function createTestAccount(pool: Pool, opts: { locale?: 'en' | 'id'; companyName?: string; password?: boolean; apiKey?: boolean } = {}): Promise<TestAccount> {
   const suffix = randomBytes(4).toString('hex');
   const accountId = `acc_${suffix}`;
   const ownerId = `usr_${suffix}_owner`;
@@ -56,7 +59,7 @@ export async function createTestAccount(pool: Pool, opts: { locale?: 'en' | 'id'
   await pool.query('INSERT INTO accounts (id, company_name, locale) VALUES ($1, $2, $3)', [accountId, companyName, opts.locale ?? 'en']);
   await pool.query(`INSERT INTO users (id, account_id, username, email, role) VALUES ($1, $2, $3, $4, 'owner')`, [ownerId, accountId, ownerUsername, ownerEmail]);
   if (opts.password) await giveTestPassword(pool, ownerId);
-  const ownerToken = await insertTestApiKey(pool, ownerId, 'owner');
+  const ownerToken = opts.apiKey === false ? '' : await insertTestApiKey(pool, ownerId);
   return { accountId, ownerId, ownerUsername, ownerToken, ownerEmail, companyName };
 }
 
@@ -75,7 +78,7 @@ async function createTestUser(pool: Pool, role: Exclude<Role, 'owner'>, accountI
   const email = `${role}-${suffix}@${accountId ? 'customer' : 'provider'}.example`;
   await pool.query('INSERT INTO users (id, account_id, username, email, role) VALUES ($1, $2, $3, $4, $5)', [userId, accountId, username, email, role]);
   if (password) await giveTestPassword(pool, userId);
-  return { userId, username, token: await insertTestApiKey(pool, userId, role), email };
+  return { userId, username, token: await insertTestApiKey(pool, userId), email };
 }
 
 /** A provider user (admin, finance, ops) or a service credential, with an API key. */

@@ -26,7 +26,7 @@ test('When orders were stored with status labels, then after the migration every
   for (const file of fs.readdirSync(MIGRATIONS).filter((f) => f < '014')) fs.copyFileSync(path.join(MIGRATIONS, file), path.join(before, file));
   await migrate(db.pool, before);
 
-  const account = await createTestAccount(db.pool);
+  const account = await createTestAccount(db.pool, { apiKey: false });
   const labels = ['Unpaid', 'Awaiting payment', 'Dealing', 'Paid', 'Payment Failure', 'Closed', 'Deleted', 'Paid late'];
   for (const [i, status] of labels.entries()) {
     const orderNumber = `12611240000${String(i).padStart(2, '0')}`;

@@ -8,23 +8,27 @@ import request from 'supertest';
 import type { Role } from '../../api/accounts/auth';
 import { OPERATIONS } from '../../api/shared/openapi';
 import { startTestApi, type TestApi } from '../helpers/api';
-import { createPicUser, createStaffUser, createTestAccount, type TestAccount } from '../helpers/fixtures';
+import { createPicUser, createStaffUser, createTestAccount, openTestSession, type TestAccount } from '../helpers/fixtures';
 
 let api: TestApi;
 let account: TestAccount;
 let orderNumber: string;
 const tokens: Partial<Record<Role, string>> = {};
+/** Who each role is, for the reads of signed-in people (a session rather than a key). */
+const users: Partial<Record<Role, string>> = {};
 
 beforeAll(async () => {
   api = await startTestApi();
   account = await createTestAccount(api.t.db.pool);
-  const [pic, finance, ops, service] = await Promise.all([
+  const [pic, finance, ops, service, admin] = await Promise.all([
     createPicUser(api.t.db.pool, account),
     createStaffUser(api.t.db.pool, 'finance'),
     createStaffUser(api.t.db.pool, 'ops'),
     createStaffUser(api.t.db.pool, 'service'),
+    createStaffUser(api.t.db.pool, 'admin'),
   ]);
-  Object.assign(tokens, { owner: account.ownerToken, pic: pic.token, finance: finance.token, ops: ops.token, service: service.token });
+  Object.assign(tokens, { owner: account.ownerToken, pic: pic.token, finance: finance.token, ops: ops.token, service: service.token, admin: admin.token });
+  Object.assign(users, { owner: account.ownerId, pic: pic.userId, finance: finance.userId, ops: ops.userId, admin: admin.userId });
   const created = await request(api.app).post('/v1/orders').set('Authorization', `Bearer ${account.ownerToken}`).send({ wallet: 'credit', amount: 250_000 });
   orderNumber = String(created.body.orderNumber);
 });
@@ -37,8 +41,9 @@ const accountReads = OPERATIONS.filter((op) => op.method === 'get' && op.path.st
 
 test.each(accountReads.map((op) => [op.path, op] as const))('When GET %s is answered to a caller it lets in, then Cache-Control is no-store and nosniff is set', async (_path, op) => {
   const role = op.roles!.includes('owner') ? 'owner' : op.roles![0]!;
-  const path = op.path.replace('{orderNumber}', orderNumber).replace('{invoiceId}', 'sub_0123456789abcdef-001');
-  const res = await request(api.app).get(path).set('Authorization', `Bearer ${tokens[role]}`);
+  const path = op.path.replace('{orderNumber}', orderNumber).replace('{invoiceId}', 'sub_0123456789abcdef-001').replace('{accountId}', account.accountId);
+  const credential = op.sessionOnly ? { cookie: (await openTestSession(api.t.db.pool, users[role]!)).cookie } : { authorization: `Bearer ${tokens[role]}` };
+  const res = await request(api.app).get(path).set(credential);
   expect({ path, allowed: ![401, 403].includes(res.status) && res.status < 500 }).toEqual({ path, allowed: true });
   expect({ path, cacheControl: res.headers['cache-control'], nosniff: res.headers['x-content-type-options'] }).toEqual({
     path,

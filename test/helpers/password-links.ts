@@ -1,0 +1,31 @@
+/** Password-link emails as the invitee reads them: the latest one to an address, and the token in its link. */
+import { simpleParser, type ParsedMail } from 'mailparser';
+import type { SmtpSink } from '../../scripts/smtp-sink';
+import { eventually } from './eventually';
+
+/** The token in a password link (`…/set-password#token=<43 characters>`). */
+export function linkToken(text: string): string | null {
+  return /\/set-password#token=([A-Za-z0-9_-]{43})/.exec(text)?.[1] ?? null;
+}
+
+/** Every message to `to` so far, parsed, oldest first. */
+export function messagesTo(sink: SmtpSink, to: string): Promise<ParsedMail[]> {
+  return Promise.all(sink.messages.filter((m) => m.to.includes(to)).map((m) => simpleParser(m.raw)));
+}
+
+/**
+ * Waits for the `n`th message (1-based; the first by default) to `to` and answers it with the link in it; fails the
+ * test naming what arrived when it does not come.
+ */
+export async function passwordLinkEmail(sink: SmtpSink, to: string, n = 1): Promise<{ mail: ParsedMail; url: string; token: string }> {
+  const mails = await eventually(
+    () => messagesTo(sink, to),
+    (m) => m.length >= n,
+  );
+  const mail = mails[n - 1];
+  if (!mail) throw new Error(`no email number ${n} to ${to} arrived (got ${mails.length})`);
+  const token = linkToken(mail.text ?? '');
+  if (!token) throw new Error(`the email "${mail.subject}" to ${to} holds no password link:\n${mail.text}`);
+  const url = /(\S+\/set-password#token=[A-Za-z0-9_-]{43})/.exec(mail.text ?? '')![1]!;
+  return { mail, url, token };
+}
