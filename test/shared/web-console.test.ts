@@ -11,7 +11,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { projectRoot } from '../../config/paths';
 import { startTestApi, type TestApi } from '../helpers/api';
 import { launchChromium, newUserContext, requireBrowserTestPrerequisites, takeCspViolations, takeUncaughtPageErrors } from '../helpers/browser';
-import { createStaffUser, createTestAccount, type TestAccount, type TestUser } from '../helpers/fixtures';
+import { createStaffUser, createTestAccount, TEST_PASSWORD, type TestAccount, type TestUser } from '../helpers/fixtures';
 import { TEST_PROVIDER } from '../helpers/activity-deps';
 
 let api: TestApi;
@@ -23,8 +23,8 @@ beforeAll(async () => {
   requireBrowserTestPrerequisites();
   [api, browser] = await Promise.all([startTestApi(), launchChromium()]);
   [customer, finance] = await Promise.all([
-    createTestAccount(api.t.db.pool, { companyName: 'PT Acme Digital Indonesia' }),
-    createStaffUser(api.t.db.pool, 'finance'),
+    createTestAccount(api.t.db.pool, { companyName: 'PT Acme Digital Indonesia', password: true }),
+    createStaffUser(api.t.db.pool, 'finance', { password: true }),
   ]);
 }, 180_000);
 
@@ -49,13 +49,14 @@ async function screenshot(page: Page, name: string, opts: { fullPage?: boolean }
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), animations: 'disabled', caret: 'hide', ...opts });
 }
 
-/** A new browser profile signed in with `token` through the sign-in page. */
-async function signedIn(token: string): Promise<Page> {
+/** A new browser profile signed in as `username` through the sign-in page. */
+async function signedIn(username: string): Promise<Page> {
   const context = await newUserContext(browser, api.baseUrl);
   const page = await context.newPage();
   await page.goto('/');
   await page.waitForURL(/\/sign-in/);
-  await page.getByLabel('Access token').fill(token);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(TEST_PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { level: 1 }).filter({ hasNotText: 'Sign in' }).waitFor();
   return page;
@@ -136,7 +137,7 @@ test('When /docs is opened under the Content-Security-Policy, then it is styled 
 });
 
 test('When a customer completes the Top Up wizard, then the order is Dealing; finance approves it in the queue with the slip shown; the dashboard shows the new balance', async () => {
-  const page = await signedIn(customer.ownerToken);
+  const page = await signedIn(customer.ownerUsername);
   const credit = page.locator('[data-wallet="credit"]');
   expect(await shows(credit, 'IDR 0')).toContain('Current Balance');
 
@@ -172,7 +173,7 @@ test('When a customer completes the Top Up wizard, then the order is Dealing; fi
   expect(await listed.textContent()).toContain('IDR 250,000');
 
   // Finance: the queue with the time left, the slip in place, a reject without a reason refused beside its field.
-  const financePage = await signedIn(finance.token);
+  const financePage = await signedIn(finance.username);
   expect(new URL(financePage.url()).pathname).toBe('/review');
   const queued = financePage.locator(`tr[data-order="${orderNumber}"]`);
   expect(await shows(queued, /23 h 59 min|1 d 0 h/)).toContain('IDR 250,000');
@@ -205,7 +206,7 @@ test('When a customer completes the Top Up wizard, then the order is Dealing; fi
 });
 
 test('When the customer filters, edits and deletes orders in the list, then each change shows and a bad filter is named beside its field', async () => {
-  const page = await signedIn(customer.ownerToken);
+  const page = await signedIn(customer.ownerUsername);
   const created: string[] = [];
   for (const amount of [100_000, 150_000]) {
     const res = await page.request.post('/v1/orders', { headers: { authorization: `Bearer ${customer.ownerToken}` }, data: { wallet: 'credit', amount } });
@@ -247,7 +248,7 @@ test('When the customer filters, edits and deletes orders in the list, then each
 });
 
 test('When a customer confirms an online top-up, then the invoice shows the VA number and a live countdown, and turns Paid when the gateway calls back', async () => {
-  const page = await signedIn(customer.ownerToken);
+  const page = await signedIn(customer.ownerUsername);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Online top-up' }).click();
   const whatsapp = page.getByLabel('WhatsApp conversation balance (IDR)');
   expect(await page.getByText('At least IDR 1,000,000; a smaller amount is raised to it.').isVisible()).toBe(true);

@@ -1,8 +1,8 @@
 /**
- * The names of statuses, wallets and payment methods in the console's language, from the one table the emails and
+ * The names of statuses, wallets, payment methods and roles in the console's language, from the one table the emails and
  * the PDFs use too (workflows/shared/names.ts): the API speaks codes, people read these.
  */
-import { paymentMethodName, statusName, walletName } from '../../workflows/shared/names';
+import { paymentMethodName, roleName, statusName, walletName } from '../../workflows/shared/names';
 import { currentLang } from './i18n';
 import type { OrderStatus } from './types';
 
@@ -19,4 +19,9 @@ export function walletLabel(wallet: string): string {
 /** A payment method as people read it ("Bank transfer (Transfer Remittance)"). */
 export function paymentMethodLabel(method: string): string {
   return paymentMethodName(method, currentLang());
+}
+
+/** A role as people read it ("owner", "pemilik"). */
+export function roleLabel(role: string): string {
+  return roleName(role, currentLang());
 }
