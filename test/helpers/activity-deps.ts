@@ -34,10 +34,14 @@ export interface TestActivityDeps {
   close(): Promise<void>;
 }
 
-/** `callbackUrl`: where the sandbox gateway delivers payment callbacks (an API under test), if anywhere. */
-export async function createTestActivityDeps(opts: { callbackUrl?: string } = {}): Promise<TestActivityDeps> {
+/**
+ * `callbackUrl`: where the sandbox gateway delivers payment callbacks (an API under test), if anywhere;
+ * `emptyDatabase`: a database with no migration applied (a fresh deployment, which its first process migrates);
+ * `publicUrl`: where password links point (the console of an API under test).
+ */
+export async function createTestActivityDeps(opts: { callbackUrl?: string; emptyDatabase?: boolean; publicUrl?: string } = {}): Promise<TestActivityDeps> {
   const [db, sink, gateway] = await Promise.all([
-    createTestDatabase(),
+    createTestDatabase({ empty: opts.emptyDatabase ?? false }),
     startSmtpSink(),
     startSandboxGateway({ ...TEST_GATEWAY, callbackUrl: opts.callbackUrl ?? 'http://127.0.0.1:9/no-callbacks-in-this-test' }),
   ]);
@@ -52,7 +56,7 @@ export async function createTestActivityDeps(opts: { callbackUrl?: string } = {}
       mailer,
       provider: TEST_PROVIDER,
       gateway: createSandboxProvider({ baseUrl: gateway.url, apiKey: TEST_GATEWAY.apiKey }),
-      publicUrl: TEST_PUBLIC_URL,
+      publicUrl: opts.publicUrl ?? TEST_PUBLIC_URL,
       passwordLinkSecret: TEST_PASSWORD_LINK_SECRET,
     },
     async close() {
