@@ -9,8 +9,8 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import { reissuePasswordLink } from '../../db/accounts/onboarding';
-import { countResetLinksSince, findOpenLink, redeemPasswordLink } from '../../db/accounts/password-links';
+import { issueResetLink } from '../../db/accounts/onboarding';
+import { findOpenLink, redeemPasswordLink } from '../../db/accounts/password-links';
 import { sha256 } from '../../db/accounts/secrets';
 import { findUserByUsername } from '../../db/accounts/users';
 import { HttpError } from '../shared/errors';
@@ -82,10 +82,8 @@ export function passwordLinksRouter(deps: PasswordLinkDeps): Router {
 async function sendResetLink(deps: PasswordLinkDeps, username: string, address: string | null): Promise<void> {
   const user = await findUserByUsername(deps.pool, username);
   if (!user || user.role === 'service' || user.status === 'disabled' || user.status === 'removed') return;
-  const now = deps.now();
-  if ((await countResetLinksSince(deps.pool, user.id, new Date(now.getTime() - 3_600_000))) >= RESET_LINKS_PER_HOUR) return;
-  const link = await reissuePasswordLink(deps.pool, user, 'reset', { actor: { userId: null, address }, linkSecret: deps.passwordLinkSecret, now });
-  await requestPasswordLinkEmail(deps.temporal, deps.taskQueue, link.id);
+  const link = await issueResetLink(deps.pool, user, RESET_LINKS_PER_HOUR, { actor: { userId: null, address }, linkSecret: deps.passwordLinkSecret, now: deps.now() });
+  if (link) await requestPasswordLinkEmail(deps.temporal, deps.taskQueue, link.id);
 }
 
 /** `POST /v1/password-resets`, mounted before authentication. */

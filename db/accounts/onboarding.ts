@@ -83,15 +83,32 @@ export async function createAccountWithOwner(pool: Pool, input: NewAccount, ctx:
 }
 
 /**
- * Issues a new link for an existing user (voiding its older links), logged: an invitation sent again, a setup link
- * from the admin command, or a reset the user asked for.
+ * Issues a new link for an existing user (voiding its older links), logged: an invitation sent again, or a setup
+ * link from the admin command. (A reset the user asks for: {@link issueResetLink}.)
  */
-export async function reissuePasswordLink(pool: Pool, user: User, purpose: PasswordLinkPurpose, ctx: OnboardingContext): Promise<IssuedLink> {
+export async function reissuePasswordLink(pool: Pool, user: User, purpose: 'setup' | 'invitation', ctx: OnboardingContext): Promise<IssuedLink> {
   return inTransaction(pool, async (client) => {
     const link = await issuePasswordLink(client, { userId: user.id, purpose, createdBy: ctx.actor.userId }, ctx.linkSecret, ctx.now);
-    const action = purpose === 'reset' ? 'user.password_reset_request' : 'user.invitation_resend';
+    const action = 'user.invitation_resend';
     const details = { userId: user.id, username: user.username, linkId: link.id, purpose, expiresAt: link.expiresAt };
     await recordOperation(client, { accountId: user.accountId, actorId: ctx.actor.userId, address: ctx.actor.address, action, details });
+    return link;
+  });
+}
+
+/**
+ * Issues a reset link the user asked for, unless it already had `perHour` of them in the hour before `now`: then
+ * null, and nothing is sent. The user's row is locked while counting, so requests racing each other count right.
+ */
+export async function issueResetLink(pool: Pool, user: User, perHour: number, ctx: OnboardingContext): Promise<IssuedLink | null> {
+  return inTransaction(pool, async (client) => {
+    await client.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [user.id]);
+    const since = new Date(ctx.now.getTime() - 3_600_000);
+    const recent = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM password_links WHERE user_id = $1 AND purpose = 'reset' AND created_at > $2`, [user.id, since]);
+    if ((recent.rows[0]?.n ?? 0) >= perHour) return null;
+    const link = await issuePasswordLink(client, { userId: user.id, purpose: 'reset', createdBy: ctx.actor.userId }, ctx.linkSecret, ctx.now);
+    const details = { userId: user.id, username: user.username, linkId: link.id, purpose: 'reset', expiresAt: link.expiresAt };
+    await recordOperation(client, { accountId: user.accountId, actorId: ctx.actor.userId, address: ctx.actor.address, action: 'user.password_reset_request', details });
     return link;
   });
 }

@@ -137,9 +137,3 @@ export async function loadLinkEmailContext(pool: Pool, linkId: string, now: Date
   );
   return res.rows[0] ?? null;
 }
-
-/** How many reset links a user was sent since `since` (a reset request past the limit sends nothing). */
-export async function countResetLinksSince(pool: Pool, userId: string, since: Date): Promise<number> {
-  const res = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM password_links WHERE user_id = $1 AND purpose = 'reset' AND created_at > $2`, [userId, since]);
-  return res.rows[0]?.n ?? 0;
-}
