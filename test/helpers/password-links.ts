@@ -14,18 +14,15 @@ export function messagesTo(sink: SmtpSink, to: string): Promise<ParsedMail[]> {
 }
 
 /**
- * Waits for the `n`th message (1-based; the first by default) to `to` and answers it with the link in it; fails the
- * test naming what arrived when it does not come.
+ * Waits for the `n`th email with a password link (1-based; the first by default) to `to` and answers it with the
+ * link in it; fails the test naming what arrived when it does not come.
  */
 export async function passwordLinkEmail(sink: SmtpSink, to: string, n = 1): Promise<{ mail: ParsedMail; url: string; token: string }> {
-  const mails = await eventually(
-    () => messagesTo(sink, to),
-    (m) => m.length >= n,
-  );
+  const withLinks = async () => (await messagesTo(sink, to)).filter((m) => linkToken(m.text ?? '') !== null);
+  const mails = await eventually(withLinks, (m) => m.length >= n);
   const mail = mails[n - 1];
-  if (!mail) throw new Error(`no email number ${n} to ${to} arrived (got ${mails.length})`);
-  const token = linkToken(mail.text ?? '');
-  if (!token) throw new Error(`the email "${mail.subject}" to ${to} holds no password link:\n${mail.text}`);
+  if (!mail) throw new Error(`no email number ${n} with a password link to ${to} arrived (got ${mails.length}: ${(await messagesTo(sink, to)).map((m) => m.subject).join('; ')})`);
+  const token = linkToken(mail.text ?? '')!;
   const url = /(\S+\/set-password#token=[A-Za-z0-9_-]{43})/.exec(mail.text ?? '')![1]!;
   return { mail, url, token };
 }
