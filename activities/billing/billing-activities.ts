@@ -87,7 +87,7 @@ export function createBillingActivities(deps: BillingActivityDeps) {
     /** Sets the subscription's status (suspended past due, active again once paid), unless it was cancelled. */
     setSubscriptionStatus: ({ id, status }) => setSubscriptionStatus(pool, id, status),
 
-    /** Emails the owner that the invoice is unpaid, with the invoice PDF; once per invoice. */
+    /** Emails the account's billing email (its owner when it has none) that the invoice is unpaid, with the invoice PDF; once per invoice. */
     async sendUnpaidInvoiceEmail(id) {
       const invoice = await requireInvoice(pool, id);
       const { data, pdf } = await renderDocument(deps, invoice);
@@ -95,7 +95,7 @@ export function createBillingActivities(deps: BillingActivityDeps) {
       if (!owner) throw new Error(`the account of invoice ${id} has no owner`);
       return deps.sendEmail({
         idempotencyKey: `invoice:${id}:unpaid`,
-        to: owner.email,
+        to: owner.billingEmail ?? owner.email,
         ...unpaidInvoiceEmail(data),
         attachments: [{ filename: subscriptionInvoiceFileName(data), contentBase64: pdf.toString('base64'), contentType: 'application/pdf' }],
       });
