@@ -1,5 +1,6 @@
 /** The production-shaped compose file is valid and wires every component the way DESIGN.md says. */
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../../config/paths';
 
@@ -28,4 +29,14 @@ test("When docker-compose reads the stack, then the worker's metrics listen on t
   expect(worker).toMatch(/^ {6}WORKER_METRICS_HOST: 0\.0\.0\.0$/m);
   expect(worker).toMatch(/^ {4}- 127\.0\.0\.1:9464:9464\/tcp$/m);
   expect(config).not.toMatch(/^ {4}- 9464:9464/m);
+});
+
+test('When a fresh compose stack has no user, then the file says how to make the first admin, and the API and worker share the link secret and the public URL', () => {
+  const file = fs.readFileSync(path.join(projectRoot(), 'docker-compose.yml'), 'utf8');
+  expect(file).toContain('docker-compose run --rm api npm run admin -- create-admin --username alice --email alice@provider.example');
+  const config = composeConfig();
+  for (const service of ['api', 'worker']) {
+    const block = new RegExp(`^ {2}${service}:\\n((?: {4}.*\\n| {6}.*\\n| {8}.*\\n)*)`, 'm').exec(config)?.[1] ?? '';
+    expect({ service, secret: /PASSWORD_LINK_SECRET: \S{32,}/.test(block), url: /PUBLIC_URL: http/.test(block) }).toEqual({ service, secret: true, url: true });
+  }
 });
