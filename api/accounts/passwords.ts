@@ -12,8 +12,9 @@ import { z } from 'zod';
 const ARGON2ID = 2 as Algorithm;
 
 /**
- * The first argon2id configuration of OWASP's Password Storage Cheat Sheet: 19 MiB, 2 passes, 1 lane. About 70 ms a
- * hash on the 2-core development machine (`npm run bench -- password-hash`), so a sign-in costs one such hash.
+ * The first argon2id configuration of OWASP's Password Storage Cheat Sheet: 19 MiB, 2 passes, 1 lane. 10–13 ms a
+ * hash alone on the 2-core development machine, 40–57 sign-ins a second with 8 at once (`npm run bench --
+ * password-hash`); a sign-in costs one such hash.
  */
 export const ARGON2_OPTIONS: Options = { algorithm: ARGON2ID, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
 
