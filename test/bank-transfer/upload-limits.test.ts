@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { startTestApi, type TestApi } from '../helpers/api';
 import { appVariant } from '../helpers/app-variant';
-import { createTestAccount, type TestAccount } from '../helpers/fixtures';
+import { createTestAccount, openTestSession, type TestAccount } from '../helpers/fixtures';
 
 let api: TestApi;
 
@@ -27,12 +27,15 @@ test('When an owner and the PICs it created upload slips, then past the account 
   const limited = appVariant(api, { uploadRateLimit: { limit: 2, windowMs: 60_000 }, accountUploadRateLimit: { limit: 3, windowMs: 60_000 } });
   const http = () => request(limited);
   const account = await createTestAccount(api.t.db.pool);
-  // The owner makes two PICs through the API, as a customer would to get more uploads.
+  // The owner makes two PICs through the API, each with an API key, as a customer would to get more uploads.
+  const owner = await openTestSession(api.t.db.pool, account.ownerId);
   const pics: string[] = [];
   for (let i = 0; i < 2; i += 1) {
-    const created = await http().post('/v1/sub-accounts').set(bearer(account.ownerToken)).send({ username: `pic-${randomBytes(4).toString('hex')}`, email: `pic${i}@customer.example` });
+    const created = await http().post('/v1/users').set(owner.headers).send({ username: `pic-${randomBytes(4).toString('hex')}`, email: `pic${i}@customer.example` });
     expect(created.status).toBe(201);
-    pics.push(String(created.body.token));
+    const key = await http().post('/v1/api-keys').set(owner.headers).send({ name: `pic ${i}`, scopes: ['read', 'write'], userId: created.body.id });
+    expect(key.status).toBe(201);
+    pics.push(String(key.body.secret));
   }
   const order = async (a: TestAccount) => String((await http().post('/v1/orders').set(bearer(a.ownerToken)).send({ wallet: 'credit', amount: 100_000 })).body.orderNumber);
   const upload = (token: string, orderNumber: string) => http().post(`/v1/orders/${orderNumber}/slip`).set(bearer(token)).attach('slip', PNG, { filename: 'slip.png', contentType: 'image/png' });
