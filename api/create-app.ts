@@ -50,6 +50,8 @@ export interface AppDeps {
   uploadRateLimit?: RateLimit;
   /** Failed authentications per client address and window; DEFAULT_AUTH_FAILURE_LIMIT unless given. */
   authFailureLimit?: AuthFailureLimit;
+  /** How long a confirm of an online order waits for the gateway's invoice before answering 503 (ms); 5 s unless given. */
+  confirmWaitMs?: number;
   /** The built web console served at /; dist/web unless given. */
   webConsoleDir?: string;
 }

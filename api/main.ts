@@ -36,6 +36,7 @@ async function main(): Promise<void> {
     paymentCallbackSecret: settings.PAYMENT_CALLBACK_SECRET,
     logger,
     uploadRateLimit: { limit: settings.SLIP_UPLOADS_PER_10_MINUTES, windowMs: 10 * 60_000 },
+    confirmWaitMs: settings.CONFIRM_PAYMENT_WAIT_SECONDS * 1000,
   });
   const server = applyServerTimeouts(app.listen(settings.PORT, () => logger.info({ port: settings.PORT }, 'api listening')));
   server.once('error', (err) => {

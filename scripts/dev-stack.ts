@@ -21,7 +21,7 @@ import { explainMissingServer, resolveTemporalCli } from './temporal-binaries';
 type Stopper = () => Promise<void>;
 
 /** The stack's own processes that a fault campaign may kill (scripts/faults/). */
-export type StackProcessName = 'temporal' | 'postgres' | 'worker' | 'api';
+export type StackProcessName = 'temporal' | 'postgres' | 'worker' | 'api' | 'gateway';
 
 /** One child of the stack that can be killed with SIGKILL and started again on the same ports and data. */
 export interface StackProcess {
@@ -137,19 +137,23 @@ async function startMail(settings: Settings): Promise<{ url: string; stop: Stopp
   return { url: sink.url, stop: () => sink.close() };
 }
 
-/** The sandbox payment gateway (unless PAYMENT_GATEWAY_URL names a real one), calling back the API. */
-async function startGateway(settings: Settings): Promise<{ url: string; stop: Stopper }> {
+/**
+ * The sandbox payment gateway (unless PAYMENT_GATEWAY_URL names a real one), calling back the API. It keeps its
+ * state in SANDBOX_GATEWAY_DATA_FILE (default `<DATA_DIR>/sandbox-gateway.jsonl`), so a restart loses nothing.
+ */
+async function startGateway(settings: Settings): Promise<{ url: string; stop: Stopper; child?: ChildProcess }> {
   if (settings.PAYMENT_GATEWAY_URL) return { url: settings.PAYMENT_GATEWAY_URL, stop: async () => undefined };
   const { child, stop } = startNodeChild('gateway', 'scripts/sandbox-gateway.js', {
     ...process.env,
     SANDBOX_GATEWAY_PORT: String(settings.SANDBOX_GATEWAY_PORT),
+    SANDBOX_GATEWAY_DATA_FILE: settings.SANDBOX_GATEWAY_DATA_FILE ?? path.join(settings.DATA_DIR, 'sandbox-gateway.jsonl'),
     PAYMENT_PROVIDER_API_KEY: settings.PAYMENT_PROVIDER_API_KEY,
     PAYMENT_CALLBACK_URL: `http://127.0.0.1:${settings.PORT}/v1/payments/callback`,
     PAYMENT_CALLBACK_SECRET: settings.PAYMENT_CALLBACK_SECRET,
   });
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`the sandbox gateway exited with code ${code}`))));
   await Promise.race([waitForPort(settings.SANDBOX_GATEWAY_PORT, '127.0.0.1', 30_000), exited]);
-  return { url: `http://127.0.0.1:${settings.SANDBOX_GATEWAY_PORT}`, stop };
+  return { url: `http://127.0.0.1:${settings.SANDBOX_GATEWAY_PORT}`, stop, child };
 }
 
 function startNodeChild(name: string, script: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Started {
@@ -270,6 +274,7 @@ export async function startDevStack(env: NodeJS.ProcessEnv = process.env): Promi
     };
     if (temporal.child) stoppers[0] = track('temporal', { child: temporal.child, stop: temporal.stop }, () => startTemporal(settings).then(asStarted)).stop;
     if (pg.child) stoppers[1] = track('postgres', { child: pg.child, stop: pg.stop }, () => startPostgres(settings).then(asStarted)).stop;
+    if (gateway.child) stoppers[3] = track('gateway', { child: gateway.child, stop: gateway.stop }, () => startGateway(settings).then(asStarted)).stop;
     const pool = new Pool({ connectionString: pg.url, max: 2 });
     let creds: DemoCredential[];
     try {
