@@ -42,8 +42,9 @@ export interface SandboxInvoice extends ProviderInvoice {
 }
 
 /**
- * How the merchant API (`/v1/invoices…`) misbehaves: `slow` answers each request only after `delayMs` (then
- * does it), `error` answers 500 without doing anything. The checkout pages and the admin routes are unaffected.
+ * How the merchant API (`/v1/invoices…`) misbehaves: `slow` holds each request `delayMs` before doing it (those
+ * held go on at once when the mode changes, as a recovered gateway drains its queue), `error` answers 500 without
+ * doing anything. The checkout pages and the admin routes are unaffected.
  */
 export type SandboxFault = { mode: 'none' } | { mode: 'slow'; delayMs: number } | { mode: 'error' };
 
@@ -385,11 +386,26 @@ export async function startSandboxGateway(opts: SandboxGatewayOptions): Promise<
     return deliver(event);
   }
 
+  /** Requests a slow gateway is holding; they go on at once when the gateway is repaired, as its queue drains. */
+  let repaired = new AbortController();
+
   /** The merchant API's misbehaviour of the moment, if any, before it handles a request. */
   async function misbehave(): Promise<void> {
     const current = fault;
     if (current.mode === 'error') throw new GatewayError(500, 'internal', 'the sandbox gateway is failing (fault mode "error")');
-    if (current.mode === 'slow') await sleep(current.delayMs, undefined, { signal: closing.signal });
+    if (current.mode !== 'slow') return;
+    try {
+      await sleep(current.delayMs, undefined, { signal: AbortSignal.any([closing.signal, repaired.signal]) });
+    } catch (err) {
+      if (closing.signal.aborted) throw err;
+    }
+  }
+
+  function changeFault(next: SandboxFault): void {
+    fault = next;
+    repaired.abort();
+    repaired = new AbortController();
+    log(`fault mode: ${JSON.stringify(next)}`);
   }
 
   async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -410,8 +426,7 @@ export async function startSandboxGateway(opts: SandboxGatewayOptions): Promise<
       return sendJson(res, 401, { error: { code: 'unauthorized', message: 'a valid API key is required (Basic or Bearer)' } }, { 'www-authenticate': 'Basic realm="sandbox"' });
     }
     if (req.method === 'PUT' && path === '/v1/sandbox/fault') {
-      fault = parseJson(body, ZFaultRequest);
-      log(`fault mode: ${JSON.stringify(fault)}`);
+      changeFault(parseJson(body, ZFaultRequest));
       return sendJson(res, 200, fault);
     }
     if (req.method === 'GET' && path === '/v1/invoices') {
@@ -466,9 +481,7 @@ export async function startSandboxGateway(opts: SandboxGatewayOptions): Promise<
     pay,
     invoices: () => [...byProviderRef.values()].map((i) => structuredClone(i)),
     voidedReferences: () => [...voidedReferences],
-    setFault(next) {
-      fault = next;
-    },
+    setFault: changeFault,
     close: () =>
       new Promise<void>((resolve) => {
         closing.abort();

@@ -265,7 +265,7 @@ export async function onlineTopupOrder(input: OnlineOrderInput): Promise<OnlineO
       stopIssuing(
         current,
         'gateway-timeout',
-        `the payment gateway did not issue the invoice within ${invoiceIssueGiveUpAfter(policy)}${order.issuing?.lastError ? `; last error: ${order.issuing.lastError}` : ''}`,
+        `the payment gateway did not issue the invoice within ${invoiceIssueGiveUpAfter(policy)}; ${order.issuing?.lastError ? `last error: ${order.issuing.lastError}` : 'it never answered'}`,
       );
     while (issuance === current) {
       const outcome = await callGateway(current, giveUpAt);

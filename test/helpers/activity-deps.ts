@@ -36,8 +36,11 @@ export interface TestActivityDeps {
   close(): Promise<void>;
 }
 
-/** `callbackUrl`: where the sandbox gateway delivers payment callbacks (an API under test), if anywhere. */
-export async function createTestActivityDeps(opts: { callbackUrl?: string } = {}): Promise<TestActivityDeps> {
+/**
+ * `callbackUrl`: where the sandbox gateway delivers payment callbacks (an API under test), if anywhere;
+ * `gatewayTimeoutMs`: how long the adapter waits for the gateway (its default, 10 s, unless given).
+ */
+export async function createTestActivityDeps(opts: { callbackUrl?: string; gatewayTimeoutMs?: number } = {}): Promise<TestActivityDeps> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandbox-gateway-'));
   const gatewayOptions = { ...TEST_GATEWAY, callbackUrl: opts.callbackUrl ?? 'http://127.0.0.1:9/no-callbacks-in-this-test', dataFile: path.join(dataDir, 'journal.jsonl') };
   const [db, sink, gateway] = await Promise.all([createTestDatabase(), startSmtpSink(), startSandboxGateway(gatewayOptions)]);
@@ -48,7 +51,7 @@ export async function createTestActivityDeps(opts: { callbackUrl?: string } = {}
     sink,
     mailer,
     gateway,
-    deps: { pool: db.pool, mailer, provider: TEST_PROVIDER, gateway: createSandboxProvider({ baseUrl: gateway.url, apiKey: TEST_GATEWAY.apiKey }) },
+    deps: { pool: db.pool, mailer, provider: TEST_PROVIDER, gateway: createSandboxProvider({ baseUrl: gateway.url, apiKey: TEST_GATEWAY.apiKey, ...(opts.gatewayTimeoutMs ? { timeoutMs: opts.gatewayTimeoutMs } : {}) }) },
     async stopGateway() {
       await running?.close();
       running = null;

@@ -29,11 +29,11 @@ export interface TestApi {
 }
 
 export async function startTestApi(
-  opts: { policy?: TopupPolicy; wrapActivities?: (activities: Activities) => Activities; logger?: Logger; rateLimit?: RateLimit } = {},
+  opts: { policy?: TopupPolicy; wrapActivities?: (activities: Activities) => Activities; logger?: Logger; rateLimit?: RateLimit; gatewayTimeoutMs?: number } = {},
 ): Promise<TestApi> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const [env, t] = await Promise.all([startTimeSkippingEnv(), createTestActivityDeps({ callbackUrl: `${baseUrl}/v1/payments/callback` })]);
+  const [env, t] = await Promise.all([startTimeSkippingEnv(), createTestActivityDeps({ callbackUrl: `${baseUrl}/v1/payments/callback`, ...(opts.gatewayTimeoutMs ? { gatewayTimeoutMs: opts.gatewayTimeoutMs } : {}) })]);
   const taskQueue = uniqueTaskQueue('api');
   const worker: Worker = await createTestWorker(env, taskQueue, t.deps, opts.wrapActivities);
   const running = worker.run();
