@@ -385,7 +385,7 @@ async function main(): Promise<number> {
     for (const v of r.violations) process.stdout.write(`VIOLATION seed ${seed}: ${v}\n`);
     process.stdout.write(
       [
-        `seed ${seed}: ${r.tracked} orders answered of ${r.orders} (+ probes), ${r.paid} Paid, of them ${r.online} online (${r.onlinePaid} paid at the gateway), ${r.faults.length} faults, ${r.requests} requests (${r.retries} retried) in ${ms(r.durationMs)}`,
+        `seed ${seed}: ${r.tracked} orders answered of ${r.orders} (+ probes), ${r.paid} Paid; ${r.online} online top-ups, ${r.onlinePaid} of them paid at the gateway; ${r.faults.length} faults, ${r.requests} requests (${r.retries} retried) in ${ms(r.durationMs)}`,
         faultTable([r]),
         `recovery after the last fault: ${ms(r.recoveryAfterLastFaultMs)} (probe order through API, PostgreSQL, Temporal, worker, and the gateway after a gateway fault); all orders settled ${ms(r.quietAfterLastFaultMs)} after it (abandoned orders wait for their 30 s close timer)`,
         `money lost ${r.moneyLost}, doubled ${r.moneyDoubled}; emails redelivered with the same Message-ID ${r.redelivered}; orders nobody got an answer for ${r.untracked}; violations ${r.violations.length}`,
