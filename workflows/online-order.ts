@@ -120,6 +120,8 @@ export async function onlineTopupOrder(input: OnlineOrderInput): Promise<OnlineO
   const ended = new Map<number, string | null>();
   /** Voids of abandoned issuances still running; the workflow finishes only after them. */
   const voids: Promise<void>[] = [];
+  /** The invoice is in the read model: a repeated confirm answers only then, so its 200 and GET agree. */
+  let invoiceRecorded = false;
 
   const snapshot = (): OnlineOrderView => JSON.parse(JSON.stringify(order)) as OnlineOrderView;
   const wallets = () => order.lines.map((l) => l.wallet).join(',');
@@ -251,6 +253,7 @@ export async function onlineTopupOrder(input: OnlineOrderInput): Promise<OnlineO
     upsertSearchAttributes([{ key: SA_PAYMENT_METHOD, value: paymentMethod }]);
     changed();
     const view = await record();
+    invoiceRecorded = true;
     ended.set(current.round, null);
     await storeInvoiceDocument(view);
     await sendOnlineOrderEmail({ event: 'billing', order: view });
@@ -319,6 +322,7 @@ export async function onlineTopupOrder(input: OnlineOrderInput): Promise<OnlineO
     upsertSearchAttributes([{ key: SA_PAYMENT_METHOD, value: paymentMethod }]);
     changed();
     const view = await record();
+    invoiceRecorded = true;
     await storeInvoiceDocument(view);
     await sendOnlineOrderEmail({ event: 'billing', order: view });
     return view;
@@ -349,7 +353,10 @@ export async function onlineTopupOrder(input: OnlineOrderInput): Promise<OnlineO
     async ({ paymentMethod, waitMs }) => {
       if (!patched(ISSUING_RECORDED_PATCH)) return legacyConfirm(paymentMethod);
       // A repeat of the confirmation that issued the invoice (the validator checked the method).
-      if (order.invoice) return snapshot();
+      if (order.invoice) {
+        await condition(() => invoiceRecorded);
+        return snapshot();
+      }
       // The first confirm starts the issuance; a repeat with the same method joins it.
       const current = issuance ?? startIssuing(paymentMethod);
       const done = () => ended.has(current.round);
