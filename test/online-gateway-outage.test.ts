@@ -239,3 +239,25 @@ describe.each<[Outage]>([['stopped'], ['slow'], ['failing']])('When the payment 
     if (outage === 'stopped') await recordHistory('online-issuing-cancelled', api.env.client.workflow.getHandle(orderWorkflowId(orderNumber)));
   });
 });
+
+test('When the worker is away as a customer confirms, then the confirm still answers 503 within its bound with the order as recorded, and the same confirm once the worker is back gets the invoice', async () => {
+  const account = await createTestAccount(api.t.db.pool);
+  const orderNumber = await createOrder(account, 90_000);
+  await api.stopWorker();
+  let pending: Response & { elapsedMs: number };
+  try {
+    pending = await confirm(account, orderNumber, 'virtual_account');
+  } finally {
+    await api.startWorker();
+  }
+  expect({ status: pending.status, code: pending.body.error?.code, withinBound: pending.elapsedMs < CONFIRM_BOUND_MS + SLACK_MS }).toEqual({ status: 503, code: 'invoice_pending', withinBound: true });
+  expect(Number(pending.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+  expect(pending.body.order).toEqual(await read(account, orderNumber));
+
+  let answer = await confirm(account, orderNumber, 'virtual_account');
+  for (let i = 0; i < 5 && answer.status === 503; i += 1) answer = await confirm(account, orderNumber, 'virtual_account');
+  expect(answer.status).toBe(200);
+  expect(answer.body).toMatchObject({ status: 'Awaiting payment', issuing: null, invoice: { paymentMethod: 'virtual_account', total: 90_000 } });
+  expect(payableInvoices(orderNumber)).toHaveLength(1);
+  expect(await eventually(() => billingEmails(account, orderNumber), (m) => m.length === 1)).toHaveLength(1);
+});
