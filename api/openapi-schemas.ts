@@ -153,7 +153,9 @@ export const responseSchemas = z.registry<{ id: string }>();
 responseSchemas.add(ZError, { id: 'Error' });
 responseSchemas.add(ZOrder, { id: 'Order' });
 responseSchemas.add(ZOnlineOrder, { id: 'OnlineOrder' });
-responseSchemas.add(ZError.extend({ order: ZOnlineOrder.describe('the order as recorded (GET shows the same)') }), { id: 'OnlineOrderRefusal' });
+responseSchemas.add(ZError.extend({ order: ZOnlineOrder.optional().describe('with invoice_pending and invoice_not_issued: the order as recorded (GET shows the same)') }), {
+  id: 'OnlineOrderRefusal',
+});
 responseSchemas.add(ZAnyOrder, { id: 'AnyOrder' });
 responseSchemas.add(
   ZOnlineOrder.extend({ paymentOptions: z.record(ZOnlineMethod, z.object({ fee: z.int(), total: z.int() })).describe('what each method would bill') }),
