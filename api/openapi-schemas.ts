@@ -153,7 +153,7 @@ export const responseSchemas = z.registry<{ id: string }>();
 responseSchemas.add(ZError, { id: 'Error' });
 responseSchemas.add(ZOrder, { id: 'Order' });
 responseSchemas.add(ZOnlineOrder, { id: 'OnlineOrder' });
-responseSchemas.add(ZError.extend({ order: ZOnlineOrder.optional().describe('with invoice_pending and invoice_not_issued: the order as recorded (GET shows the same)') }), {
+responseSchemas.add(ZError.extend({ order: ZOnlineOrder.optional().describe('with invoice_pending, invoice_not_issued and update_not_confirmed: the order as recorded (GET shows the same)') }), {
   id: 'OnlineOrderRefusal',
 });
 responseSchemas.add(ZAnyOrder, { id: 'AnyOrder' });

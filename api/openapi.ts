@@ -161,6 +161,14 @@ export const OPERATIONS: readonly Operation[] = [
     roles: CUSTOMERS,
     ok: { status: 200, description: 'the Unpaid order with `confirmationFailure` (kind cancelled)', schema: 'OnlineOrder' },
     errors: [404, 409],
+    answers: [
+      {
+        status: 503,
+        description: '`update_not_confirmed`: the workflow did not acknowledge the cancellation within the bound (its worker is away); the order as recorded. Send it again',
+        schema: 'OnlineOrderRefusal',
+        retryAfter: 'seconds to wait before sending it again',
+      },
+    ],
   },
   {
     method: 'post',

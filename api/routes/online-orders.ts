@@ -177,7 +177,11 @@ export function onlineOrdersRouter(deps: OnlineOrderRouteDeps): Router {
 
   router.post('/:orderNumber/cancel-confirmation', customers, async (req, res) => {
     const { orderNumber, stored, principal } = await pathOnlineOrder(deps, req);
-    const order = await updateOrder(deps, orderNumber, cancelConfirmationUpdate, { by: principal.userId });
+    const order = await updateOrderWithin(deps, orderNumber, cancelConfirmationUpdate, { by: principal.userId }, confirmWaitMs + ANSWER_MARGIN_MS);
+    if (!order) {
+      res.set('Retry-After', '1');
+      return answerWithOrder(res, 503, 'update_not_confirmed', `the cancellation of order ${orderNumber} was not acknowledged in time (the workflow service or its worker is slow); send it again`, await recordedOnlineOrder(deps, req));
+    }
     if (stored.issuing && !order.issuing) {
       await recordOperation(deps.pool, { accountId: order.accountId, actorId: principal.userId, action: 'online_order.cancel_confirmation', orderNumber, details: { status: order.status } });
     }
