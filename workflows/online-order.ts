@@ -16,6 +16,7 @@ import {
   log,
   patched,
   proxyActivities,
+  sleep,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -89,6 +90,21 @@ type CallOutcome =
   | { kind: 'failed'; message: string }
   | { kind: 'stopped' }
   | { kind: 'out-of-time' };
+
+/**
+ * A timer the workflow never cancels: `fired()` turns true after `ms`; whoever stops waiting for it earlier just
+ * lets it fire unheeded (one empty workflow task). The issuing code waits with these rather than with
+ * `condition(…, timeout)`, whose timer is cancelled when the condition comes first: the time-skipping test server
+ * strands a run whose workflow task cancels a timer that fired while the task was with the worker
+ * (temporalio/sdk-java#3088), and a confirm's wait, a retry's backoff and the give-up time all race the gateway.
+ */
+function uncancelledTimer(ms: number): { fired: () => boolean } {
+  let fired = false;
+  void CancellationScope.nonCancellable(() => sleep(Math.max(1, ms))).then(() => {
+    fired = true;
+  });
+  return { fired: () => fired };
+}
 
 /** A failed activity's own words, and whether it was a refusal that asking again cannot change. */
 function describeFailure(err: unknown): { message: string; refused: boolean } {
@@ -205,9 +221,12 @@ export async function onlineTopupOrder(input: OnlineOrderInput): Promise<OnlineO
     }
   }
 
-  /** One gateway call, given up when the issuance stops (cancelled) or at `giveUpAt`. */
-  async function callGateway(current: Issuance, giveUpAt: number): Promise<CallOutcome> {
-    const scope = new CancellationScope();
+  /**
+   * One gateway call, waited for until the issuance stops (cancelled) or the give-up time passes. A call then still
+   * in flight is left to end by its own timeout, its answer unheeded: the void of the issuance covers an invoice it
+   * may yet create.
+   */
+  async function callGateway(current: Issuance, timeUp: { fired: () => boolean }): Promise<CallOutcome> {
     let outcome: CallOutcome | undefined;
     const request = {
       orderNumber: order.orderNumber,
@@ -218,20 +237,16 @@ export async function onlineTopupOrder(input: OnlineOrderInput): Promise<OnlineO
       total: current.bill.total,
       expiresAt: current.expiresAt,
     };
-    scope
-      .run(() => issueGatewayInvoiceOnce(request))
-      .then(
-        (invoice) => (outcome = { kind: 'issued', invoice }),
-        (err: unknown) => {
-          const { message, refused } = describeFailure(err);
-          outcome = refused ? { kind: 'refused', message } : { kind: 'failed', message };
-        },
-      )
-      .catch(() => undefined);
-    const answered = await waitUntil(() => outcome !== undefined || issuance !== current, giveUpAt);
+    issueGatewayInvoiceOnce(request).then(
+      (invoice) => (outcome = { kind: 'issued', invoice }),
+      (err: unknown) => {
+        const { message, refused } = describeFailure(err);
+        outcome = refused ? { kind: 'refused', message } : { kind: 'failed', message };
+      },
+    );
+    await condition(() => outcome !== undefined || issuance !== current || timeUp.fired());
     if (outcome) return outcome;
-    scope.cancel();
-    return answered ? { kind: 'stopped' } : { kind: 'out-of-time' };
+    return issuance !== current ? { kind: 'stopped' } : { kind: 'out-of-time' };
   }
 
   /** The invoice is issued: record it (the confirm answers then), store its PDF and email the billing info. */
@@ -264,6 +279,7 @@ export async function onlineTopupOrder(input: OnlineOrderInput): Promise<OnlineO
     // GET shows "issuing" before the gateway is first asked, so a read and a refusal name the same state.
     await record();
     const giveUpAt = Date.parse(order.issuing!.giveUpAt);
+    const timeUp = uncancelledTimer(giveUpAt - workflowNow().getTime());
     const giveUp = () =>
       stopIssuing(
         current,
@@ -271,7 +287,7 @@ export async function onlineTopupOrder(input: OnlineOrderInput): Promise<OnlineO
         `the payment gateway did not issue the invoice within ${invoiceIssueGiveUpAfter(policy)}; ${order.issuing?.lastError ? `last error: ${order.issuing.lastError}` : 'it never answered'}`,
       );
     while (issuance === current) {
-      const outcome = await callGateway(current, giveUpAt);
+      const outcome = await callGateway(current, timeUp);
       if (issuance !== current) return; // cancelled meanwhile: the cancel recorded it
       switch (outcome.kind) {
         case 'issued':
@@ -292,8 +308,10 @@ export async function onlineTopupOrder(input: OnlineOrderInput): Promise<OnlineO
           issuing.nextAttemptAt = new Date(next).toISOString();
           changed();
           await record();
-          if (await waitUntil(() => issuance !== current, next)) return;
-          if (workflowNow().getTime() >= giveUpAt) {
+          const backoff = uncancelledTimer(next - workflowNow().getTime());
+          await condition(() => issuance !== current || backoff.fired() || timeUp.fired());
+          if (issuance !== current) return;
+          if (timeUp.fired()) {
             await giveUp();
             return;
           }
@@ -359,9 +377,8 @@ export async function onlineTopupOrder(input: OnlineOrderInput): Promise<OnlineO
       }
       // The first confirm starts the issuance; a repeat with the same method joins it.
       const current = issuance ?? startIssuing(paymentMethod);
-      const done = () => ended.has(current.round);
-      if (waitMs === undefined) await condition(done);
-      else await condition(done, waitMs);
+      const waited = waitMs === undefined ? null : uncancelledTimer(waitMs);
+      await condition(() => ended.has(current.round) || (waited?.fired() ?? false));
       const reason = ended.get(current.round);
       if (typeof reason === 'string') throw ApplicationFailure.create({ type: FAILURE_TYPES.invoiceNotIssued, message: reason, nonRetryable: true });
       // The invoice, or the order still issuing it after `waitMs`: the caller asks again.
