@@ -1,8 +1,8 @@
 /**
  * The side effects of an online order: the gateway's invoice, crediting each wallet line, the proforma invoice
  * PDF and the two emails (billing info, paid), which go only to the user who requested the top-up (seed 001).
- * Each is idempotent: the gateway keys invoices by order number, the ledger each line by order and wallet, the
- * stored PDF by the order's revision, and every email by the order and the step.
+ * Each is idempotent: the gateway keys invoices by our reference of the issuance, the ledger each line by order and
+ * wallet, the stored PDF by the order's revision, and every email by the order and the step.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
@@ -13,7 +13,7 @@ import { creditTopup } from './ledger';
 import type { SendEmailInput, SendEmailResult } from './mailer';
 import { billingInfoEmail, onlinePaidEmail } from './online-email-templates';
 import { loadOrderContext, type OrderContext } from './order-context';
-import type { PaymentProvider } from './payment-provider';
+import type { PaymentProvider, VoidOutcome } from './payment-provider';
 
 /** What the online order activities need. */
 export interface OnlineOrderActivityDeps {
@@ -26,6 +26,8 @@ export interface OnlineOrderActivityDeps {
 /** What the workflow asks the gateway for on "confirm payment". */
 export interface GatewayInvoiceRequest {
   orderNumber: string;
+  /** The issuance's reference at the gateway (its Idempotency-Key); the order number when absent. */
+  reference?: string;
   accountId: string;
   createdBy: string;
   paymentMethod: OnlinePaymentMethod;
@@ -79,11 +81,12 @@ function invoiceData(order: OnlineOrderView, ctx: OrderContext, provider: Provid
 /** Builds the online order activities. */
 export function createOnlineOrderActivities(deps: OnlineOrderActivityDeps) {
   return {
-    /** Issues (or finds again: keyed by order number) the gateway's invoice for the order's total. */
+    /** Issues (or finds again: keyed by the reference) the gateway's invoice for the order's total. */
     async issueGatewayInvoice(req: GatewayInvoiceRequest): Promise<{ providerRef: string; vaNumber: string | null; bankCode: string | null; paymentUrl: string | null }> {
       const ctx = await loadOrderContext(deps.pool, req.accountId, req.createdBy);
       const invoice = await deps.gateway.createInvoice({
         merchantRef: req.orderNumber,
+        reference: req.reference ?? req.orderNumber,
         method: req.paymentMethod,
         amount: req.total,
         expiresAt: req.expiresAt,
@@ -91,6 +94,11 @@ export function createOnlineOrderActivities(deps: OnlineOrderActivityDeps) {
         description: `Top-up order ${req.orderNumber}`,
       });
       return { providerRef: invoice.providerRef, vaNumber: invoice.vaNumber, bankCode: invoice.bankCode, paymentUrl: invoice.paymentUrl };
+    },
+
+    /** Makes sure the invoice of an issuance the order gave up on can never be paid (idempotent). */
+    async voidGatewayInvoice(req: { orderNumber: string; reference: string }): Promise<VoidOutcome> {
+      return deps.gateway.voidInvoice(req.reference);
     },
 
     /** Credits every line to its wallet, once each (outstanding settled first); returns the split per wallet. */

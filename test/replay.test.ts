@@ -1,6 +1,6 @@
 /**
  * Determinism: recorded histories of every order path (test/histories/, written by
- * `RECORD_HISTORIES=1 npx jest test/bank-transfer-workflow.test.ts test/online-order.test.ts`) replay cleanly on today's workflow code.
+ * `RECORD_HISTORIES=1 npx jest test/bank-transfer-workflow.test.ts test/online-order.test.ts test/online-gateway-outage.test.ts`) replay cleanly on today's workflow code.
  * A change that breaks one needs `patched()`, not a new recording.
  */
 import fs from 'node:fs';
@@ -21,6 +21,9 @@ test('When the recorded histories of every path are replayed, then none fails wi
       'online-paid-by-card.json',
       'online-paid-late-approved.json',
       'online-paid-late-refunded.json',
+      'online-issuing-recovered.json',
+      'online-issuing-gave-up.json',
+      'online-issuing-cancelled.json',
       'subscription-billing-unpaid.json',
     ]),
   );
