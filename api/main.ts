@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     logger,
     uploadRateLimit: { limit: settings.SLIP_UPLOADS_PER_10_MINUTES, windowMs: 10 * 60_000 },
     accountUploadRateLimit: { limit: settings.SLIP_UPLOADS_PER_ACCOUNT_PER_10_MINUTES, windowMs: 10 * 60_000 },
+    confirmWaitMs: settings.CONFIRM_PAYMENT_WAIT_SECONDS * 1000,
   });
   const server = applyServerTimeouts(app.listen(settings.PORT, () => logger.info({ port: settings.PORT }, 'api listening')));
   server.once('error', (err) => {
