@@ -50,6 +50,7 @@ async function main(): Promise<void> {
     passwordLinkSecret: settings.PASSWORD_LINK_SECRET,
     secureCookies: publicUrl(settings).startsWith('https:'),
     principals,
+    confirmWaitMs: settings.CONFIRM_PAYMENT_WAIT_SECONDS * 1000,
   });
   const server = applyServerTimeouts(app.listen(settings.PORT, () => logger.info({ port: settings.PORT }, 'api listening')));
   server.once('error', (err) => {

@@ -246,12 +246,16 @@ async function startMail(settings: Settings): Promise<{ url: string; stop: Stopp
   return { url: sink.url, stop: () => sink.close() };
 }
 
-/** The sandbox payment gateway (unless PAYMENT_GATEWAY_URL names a real one), calling back the API. */
+/**
+ * The sandbox payment gateway (unless PAYMENT_GATEWAY_URL names a real one), calling back the API. It keeps its
+ * state in SANDBOX_GATEWAY_DATA_FILE (default `<DATA_DIR>/sandbox-gateway.jsonl`), so a restart loses nothing.
+ */
 async function startGateway(settings: Settings): Promise<{ url: string; stop: Stopper; child?: ChildProcess }> {
   if (settings.PAYMENT_GATEWAY_URL) return { url: settings.PAYMENT_GATEWAY_URL, stop: async () => undefined };
   const { child, stop } = startNodeChild('gateway', 'scripts/sandbox-gateway.js', {
     ...process.env,
     SANDBOX_GATEWAY_PORT: String(settings.SANDBOX_GATEWAY_PORT),
+    SANDBOX_GATEWAY_DATA_FILE: settings.SANDBOX_GATEWAY_DATA_FILE ?? path.join(settings.DATA_DIR, 'sandbox-gateway.jsonl'),
     PAYMENT_PROVIDER_API_KEY: settings.PAYMENT_PROVIDER_API_KEY,
     PAYMENT_CALLBACK_URL: `http://127.0.0.1:${settings.PORT}/v1/payments/callback`,
     PAYMENT_CALLBACK_SECRET: settings.PAYMENT_CALLBACK_SECRET,

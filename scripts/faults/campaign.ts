@@ -1,10 +1,12 @@
 /**
  * `npm run test:faults -- [--seed N | --seeds A-B] [--orders N] [--concurrency N] [--faults N] [--json FILE] [--verbose]`:
  * the fault campaign. For each seed it starts the real stack (startDevStack: the Temporal dev server, embedded
- * PostgreSQL, the worker and the API as processes) on free ports in a temporary DATA_DIR with short policy
- * durations, drives bank-transfer top-ups over HTTP along seeded plans (orders.ts), and meanwhile SIGKILLs the
- * worker, the API, the Temporal dev server and PostgreSQL at seeded points of the load, restarting each on the
- * same ports and data. A process that dies on its own is restarted too (a supervisor's job) and counted.
+ * PostgreSQL, the worker, the API and the sandbox payment gateway as processes) on free ports in a temporary
+ * DATA_DIR with short policy durations, drives bank-transfer top-ups (orders.ts) and online top-ups paid at the
+ * gateway (online-orders.ts) over HTTP along seeded plans, and meanwhile SIGKILLs the worker, the API, the
+ * Temporal dev server, PostgreSQL and the gateway at seeded points of the load, restarting each on the same ports
+ * and data, or stalls the gateway (SIGSTOP for 1–8 s, then SIGCONT). A process that dies on its own is restarted
+ * too (a supervisor's job) and counted.
  * After each restart a probe order measures the recovery; after the last one the campaign waits for quiet and
  * checks everything (verify.ts). Exits 1 on any violation.
  */
@@ -13,16 +15,24 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
 import type { Pool } from 'pg';
+import { loadSettings } from '../../config/settings';
 import { createApiKey } from '../../db/accounts/api-keys';
 import { createPool } from '../../db/pool';
 import { startDevStack, type DevStack, type StackProcess, type StackProcessName } from '../dev-stack';
 import { isolatedStackEnv } from '../stack-env';
 import { createClient } from './client';
-import { drawPlan, runOrder, type Customer, type TrackedOrder } from './orders';
+import { runOnlineOrder, type GatewayAccess } from './online-orders';
+import { drawPlan, isOnlinePlan, runOrder, type Customer, type PlanName, type ProbeName, type TrackedOrder } from './orders';
 import { createRng, type Rng } from './rng';
 import { verify, waitForQuiet } from './verify';
 
-const KINDS: readonly StackProcessName[] = ['worker', 'api', 'temporal', 'postgres'];
+/** A fault: a SIGKILL of one of the stack's processes (restarted after a pause), or a stall of the gateway. */
+export type FaultKind = StackProcessName | 'gateway-stall';
+const KINDS: readonly FaultKind[] = ['worker', 'api', 'temporal', 'postgres', 'gateway', 'gateway-stall'];
+/** How long a stalled gateway stays stopped (SIGSTOP … SIGCONT). */
+const STALL_MS: readonly [number, number] = [1_000, 8_000];
+/** API requests an order makes on average over the plans' mix (bank transfers about 4.5, online top-ups 3). */
+const REQUESTS_PER_ORDER = 4;
 const CLOSE_AFTER_MS = 30_000;
 /** The issue's CI-sized run: about 11 minutes here with its 125 faults (one every eight orders). */
 const DEFAULT_ORDERS = 1_000;
@@ -39,7 +49,7 @@ export interface CampaignOptions {
 
 /** One injected fault and what it cost. */
 export interface FaultRecord {
-  kind: StackProcessName;
+  kind: FaultKind;
   atRequest: number;
   downMs: number;
   ordersInFlight: number;
@@ -53,6 +63,9 @@ export interface CampaignResult {
   orders: number;
   tracked: number;
   paid: number;
+  /** Online top-ups among the orders answered, and how many of them were paid. */
+  online: number;
+  onlinePaid: number;
   faults: FaultRecord[];
   unplannedRestarts: Record<string, number>;
   recoveryAfterLastFaultMs: number | null;
@@ -150,6 +163,18 @@ function createSupervisor(stack: DevStack) {
           killing.delete(name);
         }
       }),
+    /** SIGSTOPs `name` and its process group for `ms`, then SIGCONTs it: a process that hangs, then goes on. */
+    stall: (name: StackProcessName, ms: number) =>
+      exclusive(name, async () => {
+        const pid = stack.processes[name]?.child().pid;
+        if (pid === undefined) throw new Error(`the stack has no ${name} process to stall`);
+        process.kill(-pid, 'SIGSTOP');
+        try {
+          await sleep(ms);
+        } finally {
+          process.kill(-pid, 'SIGCONT');
+        }
+      }),
     stop() {
       stopping = true;
     },
@@ -190,14 +215,19 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
     const temporal = new TemporalClient({ connection, namespace: 'default' });
     const { customers, finance } = await seedCampaignUsers(pool);
     const client = createClient(isolated.apiUrl, { giveUpAfterMs: 120_000, attemptTimeoutMs: 30_000 });
+    const gatewayUrl = `http://127.0.0.1:${isolated.env.SANDBOX_GATEWAY_PORT}`;
+    const gateway: GatewayAccess = { client: createClient(gatewayUrl, { giveUpAfterMs: 120_000, attemptTimeoutMs: 30_000 }), apiKey: loadSettings(isolated.env).PAYMENT_PROVIDER_API_KEY };
     const supervisor = createSupervisor(stack);
 
     const tracked: TrackedOrder[] = [];
     const inFlight = new Set<number>();
     let nextOrder = 0;
-    const runOne = async (orderRng: Rng, plan: Parameters<typeof runOrder>[2], key: string) => {
+    const runOne = async (orderRng: Rng, plan: PlanName | ProbeName, key: string) => {
       const customer = orderRng.pick(customers);
-      const order = await runOrder(client, orderRng, plan, customer, orderRng.pick(finance), CLOSE_AFTER_MS, key);
+      const order =
+        plan === 'onlineProbe' || isOnlinePlan(plan)
+          ? await runOnlineOrder(client, gateway, orderRng, plan, customer, CLOSE_AFTER_MS, key)
+          : await runOrder(client, orderRng, plan, customer, orderRng.pick(finance), CLOSE_AFTER_MS, key);
       if (order) tracked.push(order);
       return order;
     };
@@ -212,7 +242,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
       }
     };
 
-    const estimatedRequests = opts.orders * 4.5;
+    const estimatedRequests = opts.orders * REQUESTS_PER_ORDER;
     const schedule = Array.from({ length: opts.faults }, (_, k) => ({
       kind: rng.shuffle(KINDS)[0]!,
       k,
@@ -221,7 +251,10 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
     }));
     // Every kind at least once when there are enough faults.
     const kinds = rng.shuffle(Array.from({ length: opts.faults }, (_, k) => KINDS[k % KINDS.length]!));
-    schedule.forEach((f, k) => (f.kind = kinds[k]!));
+    schedule.forEach((f, k) => {
+      f.kind = kinds[k]!;
+      if (f.kind === 'gateway-stall') f.downMs = rng.int(...STALL_MS);
+    });
     schedule.sort((a, b) => a.atRequest - b.atRequest);
 
     const faults: FaultRecord[] = [];
@@ -234,11 +267,14 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
         lastFaultAt = at;
         const record: FaultRecord = { kind: f.kind, atRequest: client.stats.requests, downMs: f.downMs, ordersInFlight: inFlight.size, recoveryMs: null };
         faults.push(record);
-        await supervisor.inject(f.kind, f.downMs);
-        const probe = await runOne(createRng(opts.seed * 7_919 + f.k), 'probe', `probe-${opts.seed}-${f.k}`);
-        if (probe && probe.anomalies.length === 0 && probe.expectedStatus === 'deleted') record.recoveryMs = Date.now() - at;
+        if (f.kind === 'gateway-stall') await supervisor.stall('gateway', f.downMs);
+        else await supervisor.inject(f.kind, f.downMs);
+        // After a gateway fault the probe is an online top-up paid at the gateway; otherwise a bank transfer chosen and deleted.
+        const onGateway = f.kind === 'gateway' || f.kind === 'gateway-stall';
+        const probe = await runOne(createRng(opts.seed * 7_919 + f.k), onGateway ? 'onlineProbe' : 'probe', `probe-${opts.seed}-${f.k}`);
+        if (probe && probe.anomalies.length === 0 && probe.expectedStatus === (onGateway ? 'paid' : 'deleted')) record.recoveryMs = Date.now() - at;
         recoveryAfterLast = record.recoveryMs;
-        say(`fault ${faults.length}/${schedule.length}: ${f.kind} killed at request ${record.atRequest} (${record.ordersInFlight} orders in flight), down ${f.downMs} ms, recovered in ${record.recoveryMs ?? 'never'} ms`);
+        say(`fault ${faults.length}/${schedule.length}: ${f.kind === 'gateway-stall' ? 'gateway stalled' : `${f.kind} killed`} at request ${record.atRequest} (${record.ordersInFlight} orders in flight), down ${f.downMs} ms, recovered in ${record.recoveryMs ?? 'never'} ms`);
       }
     };
     await Promise.all([inject(), ...Array.from({ length: opts.concurrency }, drive)]);
@@ -247,14 +283,16 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
     if (!quiet) say('the orders did not settle within 180 s; checking what there is');
     const quietAfter = Date.now() - lastFaultAt;
     supervisor.stop();
-    const verdict = await verify(pool, temporal, tracked, path.join(dataDir, 'mail'));
+    const verdict = await verify(pool, temporal, tracked, path.join(dataDir, 'mail'), gateway);
     const money = await moneyFigures(pool, tracked);
-    for (const f of faults) if (f.recoveryMs === null) verdict.violations.push(`the stack did not recover after killing ${f.kind}`);
+    for (const f of faults) if (f.recoveryMs === null) verdict.violations.push(`the stack did not recover after the fault ${f.kind}`);
     return {
       seed: opts.seed,
       orders: opts.orders,
       tracked: tracked.length,
       paid: tracked.filter((o) => o.expectedStatus === 'paid').length,
+      online: tracked.filter((o) => o.kind === 'online').length,
+      onlinePaid: tracked.filter((o) => o.kind === 'online' && o.expectedStatus === 'paid').length,
       faults,
       unplannedRestarts: supervisor.unplanned,
       recoveryAfterLastFaultMs: recoveryAfterLast,
@@ -276,18 +314,23 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
   }
 }
 
-/** Money lost (a Paid order without its credit) and doubled (a second credit, or a credit without a Paid order). */
+/**
+ * Money lost (a Paid order short of its credits: one for a bank transfer, one per line online) and doubled (a
+ * credit beyond them, or a credit without a Paid order).
+ */
 async function moneyFigures(pool: Pool, tracked: TrackedOrder[]): Promise<{ moneyLost: number; moneyDoubled: number }> {
-  const res = await pool.query<{ orderNumber: string; status: string; credits: number }>(
-    `SELECT o.order_number AS "orderNumber", o.status, count(e.id)::int AS credits
+  const res = await pool.query<{ orderNumber: string; status: string; lines: number; credits: number }>(
+    `SELECT o.order_number AS "orderNumber", o.status,
+            CASE o.kind WHEN 'online' THEN jsonb_array_length(o.view->'lines') ELSE 1 END AS lines,
+            count(e.id)::int AS credits
        FROM orders o LEFT JOIN journal_entries e ON e.order_number = o.order_number AND e.kind = 'topup'
-      GROUP BY o.order_number, o.status`,
+      GROUP BY o.order_number, o.status, o.kind, o.view`,
   );
   const paid = new Set(tracked.filter((o) => o.expectedStatus === 'paid').map((o) => o.orderNumber));
   let moneyLost = 0;
   let moneyDoubled = 0;
   for (const r of res.rows) {
-    const shouldBe = paid.has(r.orderNumber) || r.status === 'paid' ? 1 : 0;
+    const shouldBe = paid.has(r.orderNumber) || r.status === 'paid' ? r.lines : 0;
     if (r.credits < shouldBe) moneyLost += 1;
     if (r.credits > shouldBe) moneyDoubled += r.credits - shouldBe;
   }
@@ -323,13 +366,13 @@ export function faultTable(results: CampaignResult[]): string {
   const rows = KINDS.map((kind) => {
     const injected = results.flatMap((r) => r.faults.filter((f) => f.kind === kind));
     const rec = injected.map((f) => f.recoveryMs).filter((v): v is number => v !== null);
-    const died = results.reduce((n, r) => n + (r.unplannedRestarts[kind] ?? 0), 0);
+    const died = kind === 'gateway-stall' ? 0 : results.reduce((n, r) => n + (r.unplannedRestarts[kind] ?? 0), 0);
     const inFlight = injected.reduce((n, f) => n + f.ordersInFlight, 0);
     const slowest = rec.length ? ms(Math.max(...rec)) : '-';
     const mean = rec.length ? ms(rec.reduce((a, b) => a + b, 0) / rec.length) : '-';
     return `| ${kind} | ${injected.length} | ${inFlight} | ${lost} / ${doubled} | ${died} | ${slowest} | ${mean} |`;
   });
-  const header = '| fault (SIGKILL) | injected | orders in flight | money lost / doubled | died on its own (restarted) | slowest recovery | mean recovery |';
+  const header = '| fault (SIGKILL, or SIGSTOP for a stall) | injected | orders in flight | money lost / doubled | died on its own (restarted) | slowest recovery | mean recovery |';
   return [header, '| --- | --- | --- | --- | --- | --- | --- |', ...rows].join('\n');
 }
 
@@ -344,9 +387,9 @@ async function main(): Promise<number> {
     for (const v of r.violations) process.stdout.write(`VIOLATION seed ${seed}: ${v}\n`);
     process.stdout.write(
       [
-        `seed ${seed}: ${r.tracked} orders answered of ${r.orders} (+ probes), ${r.paid} Paid, ${r.faults.length} faults, ${r.requests} requests (${r.retries} retried) in ${ms(r.durationMs)}`,
+        `seed ${seed}: ${r.tracked} orders answered of ${r.orders} (+ probes), ${r.paid} Paid; ${r.online} online top-ups, ${r.onlinePaid} of them paid at the gateway; ${r.faults.length} faults, ${r.requests} requests (${r.retries} retried) in ${ms(r.durationMs)}`,
         faultTable([r]),
-        `recovery after the last fault: ${ms(r.recoveryAfterLastFaultMs)} (probe order through API, PostgreSQL, Temporal, worker); all orders settled ${ms(r.quietAfterLastFaultMs)} after it (abandoned orders wait for their 30 s close timer)`,
+        `recovery after the last fault: ${ms(r.recoveryAfterLastFaultMs)} (probe order through API, PostgreSQL, Temporal, worker, and the gateway after a gateway fault); all orders settled ${ms(r.quietAfterLastFaultMs)} after it (abandoned orders wait for their 30 s close timer)`,
         `money lost ${r.moneyLost}, doubled ${r.moneyDoubled}; emails redelivered with the same Message-ID ${r.redelivered}; orders nobody got an answer for ${r.untracked}; violations ${r.violations.length}`,
         '',
       ].join('\n'),
