@@ -15,6 +15,8 @@ ENV NODE_ENV=production
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/db/migrations ./db/migrations
+# `npm run migrate` and `npm run admin` go through the bootstrap, which runs dist/ in an image.
+COPY --from=build /app/scripts/bootstrap.cjs /app/scripts/node-runtime.cjs ./scripts/
 COPY package.json ./
 USER node
 EXPOSE 3000

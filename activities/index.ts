@@ -1,16 +1,19 @@
 /**
- * All activities, built from their dependencies so tests pass real instances (a real pool, a real mailer).
+ * All activities, built from their dependencies so tests pass real instances (a real pool, a real mailer). They
+ * implement the activity interfaces the workflows declare (workflows/<area>/activity-types.ts).
  */
 import type { Pool } from 'pg';
 import type { ProviderInfo } from '../config/provider';
-import { createBillingActivities } from './billing';
-import { createLedgerActivities } from './ledger';
-import { createLowBalanceActivities } from './low-balance';
-import { createEmailActivities, type Mailer } from './mailer';
-import { createOrderNotificationActivities } from './order-notifications';
-import { createOnlineOrderActivities } from './online-order-activities';
-import { createOrderReadModelActivities } from './order-read-model';
-import type { PaymentProvider } from './payment-provider';
+import type { BankTransferActivities, BillingActivities, LowBalanceActivities, OnlineOrderActivities, PasswordLinkActivities } from '../workflows/definitions';
+import { createPasswordLinkActivities } from './accounts/password-link-activities';
+import { createOrderNotificationActivities } from './bank-transfer/order-notifications';
+import { createBillingActivities } from './billing/billing-activities';
+import { createLedgerActivities } from './ledger/ledger-activities';
+import { createLowBalanceActivities } from './ledger/low-balance';
+import { createOnlineOrderActivities } from './online/online-order-activities';
+import type { PaymentProvider } from './online/payment-provider';
+import { createOrderReadModelActivities } from './orders/read-model-activities';
+import { createEmailActivities, type Mailer } from './shared/mailer';
 
 /** What activities need from the outside world. */
 export interface ActivityDeps {
@@ -19,22 +22,31 @@ export interface ActivityDeps {
   provider: ProviderInfo;
   /** The payment gateway of online top-ups. */
   gateway: PaymentProvider;
+  /** Where people open the console (PUBLIC_URL): password links point at it. */
+  publicUrl: string;
+  /** PASSWORD_LINK_SECRET: password-link tokens are derived with it (db/accounts/password-links.ts). */
+  passwordLinkSecret: string;
 }
+
+/** Every activity a workflow calls. */
+export type WorkflowActivities = BankTransferActivities & OnlineOrderActivities & BillingActivities & LowBalanceActivities & PasswordLinkActivities;
 
 /** Builds the activity implementations the worker registers. */
 export function createActivities(deps: ActivityDeps) {
-  const email = createEmailActivities({ pool: deps.pool, mailer: deps.mailer });
-  const ledger = createLedgerActivities(deps.pool);
+  const { pool, provider } = deps;
+  const email = createEmailActivities({ pool, mailer: deps.mailer });
+  const { sendEmail } = email;
   return {
-    ...createOrderReadModelActivities(deps.pool),
-    creditTopup: ledger.creditTopup,
+    ...createOrderReadModelActivities(pool),
+    ...createLedgerActivities(pool),
     ...email,
-    ...createOrderNotificationActivities({ pool: deps.pool, provider: deps.provider, sendEmail: email.sendEmail }),
-    ...createBillingActivities({ pool: deps.pool, provider: deps.provider, sendEmail: email.sendEmail }),
-    ...createLowBalanceActivities({ pool: deps.pool, providerName: deps.provider.name, sendEmail: email.sendEmail }),
-    ...createOnlineOrderActivities({ pool: deps.pool, provider: deps.provider, gateway: deps.gateway, sendEmail: email.sendEmail }),
-  };
+    ...createOrderNotificationActivities({ pool, provider, sendEmail }),
+    ...createBillingActivities({ pool, provider, sendEmail }),
+    ...createLowBalanceActivities({ pool, providerName: provider.name, sendEmail }),
+    ...createOnlineOrderActivities({ pool, provider, gateway: deps.gateway, sendEmail }),
+    ...createPasswordLinkActivities({ pool, providerName: provider.name, linkSecret: deps.passwordLinkSecret, publicUrl: deps.publicUrl, sendEmail }),
+  } satisfies WorkflowActivities;
 }
 
-/** The activity interface the workflows proxy (types only cross into workflow code). */
+/** The activities the worker registers. */
 export type Activities = ReturnType<typeof createActivities>;

@@ -6,34 +6,42 @@ import express, { type Express } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
-import { httpLogger } from './http-logging';
-import { createApiMetrics } from './metrics';
-import { requestContext } from './request-context';
-import { rememberRoute } from './route-pattern';
+import { httpLogger } from './shared/http-logging';
+import { createApiMetrics } from './shared/metrics';
+import { requestContext } from './shared/request-context';
+import { rememberRoute } from './shared/route-pattern';
 import type { ProviderInfo } from '../config/provider';
-import type { TopupPolicy } from '../workflows/policy';
-import { authenticate, opsReadOnly } from './auth';
-import { PrincipalCache } from './principal-cache';
-import { errorHandler, HttpError } from './errors';
-import { idempotent } from './idempotency';
-import { docsPage, openApiDocument } from './openapi';
-import { DEFAULT_ACCOUNT_UPLOAD_RATE_LIMIT, DEFAULT_RATE_LIMIT, DEFAULT_UPLOAD_RATE_LIMIT, rateLimit, uploadRateLimit, type RateLimit } from './rate-limit';
-import { AuthFailureLimiter, DEFAULT_AUTH_FAILURE_LIMIT, type AuthFailureLimit } from './auth-failure-limit';
-import { FailureBackoff } from './failure-backoff';
-import { noStore, securityHeaders } from './security-headers';
-import { balanceRouter } from './routes/balance';
-import { meRouter } from './routes/me';
-import { operationLogRouter } from './routes/operation-log';
-import { onlineOrdersRouter } from './routes/online-orders';
-import { ordersRouter } from './routes/orders';
-import { paymentCallbackRouter } from './routes/payment-callback';
-import { invoicesRouter } from './routes/invoices';
-import { reviewRouter } from './routes/review';
-import { subscriptionsRouter } from './routes/subscriptions';
-import { subAccountsRouter } from './routes/sub-accounts';
-import { topUpRulesRouter } from './routes/top-up-rules';
-import { usageRouter } from './routes/usage';
-import { webConsole } from './web-console';
+import { pingDatabase } from '../db/pool';
+import type { TopupPolicy } from '../workflows/definitions';
+import type { KeyPrincipal } from '../db/accounts/api-keys';
+import { authenticate, credentialRules, opsReadOnly } from './accounts/auth';
+import { PrincipalCache } from './accounts/principal-cache';
+import { errorHandler, HttpError } from './shared/errors';
+import { idempotent } from './shared/idempotency';
+import { docsPage, openApiDocument } from './shared/openapi';
+import { DEFAULT_ACCOUNT_UPLOAD_RATE_LIMIT, DEFAULT_RATE_LIMIT, DEFAULT_UPLOAD_RATE_LIMIT, rateLimit, uploadRateLimit, type RateLimit } from './shared/rate-limit';
+import { AuthFailureLimiter, DEFAULT_AUTH_FAILURE_LIMIT, type AuthFailureLimit } from './accounts/auth-failure-limit';
+import { FailureBackoff } from './shared/failure-backoff';
+import { noStore, securityHeaders } from './shared/security-headers';
+import { balanceRouter } from './ledger/balance-routes';
+import { accountsRouter } from './accounts/account-routes';
+import { apiKeysRouter } from './accounts/api-key-routes';
+import { meRouter } from './accounts/me-routes';
+import { movedSubAccountRoutes } from './accounts/moved-routes';
+import { operationLogRouter } from './accounts/operation-log-routes';
+import { passwordLinksRouter, passwordResetsRouter } from './accounts/password-link-routes';
+import { sessionRouter, signInRouter } from './accounts/session-routes';
+import { usersRouter } from './accounts/user-routes';
+import { onlineOrdersRouter } from './online/online-order-routes';
+import { bankTransferRouter } from './bank-transfer/bank-transfer-routes';
+import { ordersRouter } from './orders/order-routes';
+import { paymentCallbackRouter } from './online/payment-callback-routes';
+import { invoicesRouter } from './billing/invoice-routes';
+import { reviewRouter } from './orders/review-routes';
+import { subscriptionsRouter } from './billing/subscription-routes';
+import { topUpRulesRouter } from './orders/top-up-rules-routes';
+import { usageRouter } from './ledger/usage-routes';
+import { webConsole } from './shared/web-console';
 
 /** Dependencies of the API. */
 export interface AppDeps {
@@ -57,19 +65,29 @@ export interface AppDeps {
    * unless given. The address policy also holds back unverifiable payment callbacks.
    */
   authFailureLimit?: AuthFailureLimit;
+  /** How long a confirm of an online order waits for the gateway's invoice before answering 503 (ms); 5 s unless given. */
+  confirmWaitMs?: number;
   /** The built web console served at /; dist/web unless given. */
   webConsoleDir?: string;
+  /** PASSWORD_LINK_SECRET: invitation, setup and reset links are derived with it (db/accounts/password-links.ts). */
+  passwordLinkSecret: string;
+  /** The session cookie is Secure whatever the request's protocol (the console's PUBLIC_URL is https). */
+  secureCookies?: boolean;
+  /** Resolved API keys; main.ts passes the cache its credential-change listener clears. */
+  principals?: PrincipalCache<KeyPrincipal>;
 }
 
-/** Builds the app. */
+/** Builds the app. Long on purpose: the middleware and routes in the order a request meets them, read as one list. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   // No ETag on API answers: nothing here revalidates them, and computing one hashes every body.
   app.set('etag', false);
-  const principals = new PrincipalCache();
+  const principals = deps.principals ?? new PrincipalCache<KeyPrincipal>();
   const metrics = createApiMetrics(deps.pool, deps.logger);
   const failureLimit = deps.authFailureLimit ?? DEFAULT_AUTH_FAILURE_LIMIT;
+  const failures = new AuthFailureLimiter(failureLimit);
+  const now = deps.now ?? (() => new Date());
   app.use(rememberRoute, httpLogger(deps.logger), metrics.observeRequests);
   app.use(requestContext);
   app.use(securityHeaders());
@@ -96,7 +114,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.get('/readyz', async (_req, res) => {
     const checks = {
-      postgres: await deps.pool.query('SELECT 1').then(
+      postgres: await pingDatabase(deps.pool).then(
         () => 'ok',
         (err: Error) => err.message,
       ),
@@ -118,18 +136,29 @@ export function createApp(deps: AppDeps): Express {
     res.type('html').send(docs);
   });
 
-  const orderDeps = { ...deps, now: deps.now ?? (() => new Date()), metrics };
+  const orderDeps = { ...deps, now, metrics };
+  const identityDeps = { ...deps, now, failures, principals, secureCookies: deps.secureCookies ?? false };
   const v1 = express.Router();
   // Counted before authentication, so a flood with one token is limited too; guesses are held by authenticate.
   v1.use(rateLimit(deps.rateLimit ?? DEFAULT_RATE_LIMIT));
-  v1.use(authenticate(deps.pool, principals, new AuthFailureLimiter(failureLimit)));
-  // Ops read, never write, except creating a subscription (seed 002: ops or the product backend create them).
-  v1.use(opsReadOnly(['POST /subscriptions']));
+  // Without a credential: signing in, the one-time password links, asking for a reset, and the signposts of the
+  // sub-account routes that moved.
+  v1.use('/session', signInRouter(identityDeps));
+  v1.use('/password-links', passwordLinksRouter(identityDeps));
+  v1.use('/password-resets', passwordResetsRouter(identityDeps));
+  v1.use('/sub-accounts', movedSubAccountRoutes);
+  v1.use(authenticate({ pool: deps.pool, now, principals, failures }));
+  // A session's changes carry its CSRF token; an API key has the scope a request needs.
+  v1.use(credentialRules);
+  // Ops read, never write, except creating a subscription (seed 002: ops or the product backend create them),
+  // signing out and changing their own password.
+  v1.use(opsReadOnly(['POST /subscriptions', 'DELETE /session', 'POST /me/password']));
   // Order creation honours an Idempotency-Key when one is sent; it runs before the orders router answers.
   v1.post('/orders', idempotent(deps.pool, 'create-order', { required: false }));
   // Counted before the multipart body is read, so a refused upload costs nothing.
   v1.post('/orders/:orderNumber/slip', uploadRateLimit(deps.uploadRateLimit ?? DEFAULT_UPLOAD_RATE_LIMIT, deps.accountUploadRateLimit ?? DEFAULT_ACCOUNT_UPLOAD_RATE_LIMIT));
   v1.use('/orders', ordersRouter(orderDeps));
+  v1.use('/orders', bankTransferRouter(orderDeps));
   v1.post('/online-orders', idempotent(deps.pool, 'create-online-order', { required: false }));
   v1.use('/online-orders', onlineOrdersRouter(orderDeps));
   v1.use('/review', reviewRouter(orderDeps));
@@ -137,9 +166,12 @@ export function createApp(deps: AppDeps): Express {
   v1.use('/invoices', invoicesRouter(orderDeps));
   v1.use('/balance', balanceRouter(deps));
   v1.use('/usage', usageRouter(deps));
-  v1.use('/sub-accounts', subAccountsRouter({ ...deps, principals }));
+  v1.use('/session', sessionRouter(identityDeps));
+  v1.use('/accounts', accountsRouter(identityDeps));
+  v1.use('/users', usersRouter(identityDeps));
+  v1.use('/api-keys', apiKeysRouter(identityDeps));
   v1.use('/operation-log', operationLogRouter(deps));
-  v1.use('/me', meRouter(deps));
+  v1.use('/me', meRouter(identityDeps));
   v1.use('/top-up-rules', topUpRulesRouter(deps));
   app.use('/v1', v1);
   app.use(webConsole(deps.webConsoleDir));

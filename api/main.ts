@@ -7,13 +7,16 @@ import { Client, Connection } from '@temporalio/client';
 import { createLogger } from '../config/logger';
 import { loadPolicy } from '../config/policy-file';
 import { providerFromSettings } from '../config/provider';
-import { loadSettings } from '../config/settings';
+import { loadSettings, publicUrl } from '../config/settings';
+import type { KeyPrincipal } from '../db/accounts/api-keys';
+import { listenForCredentialChanges } from '../db/accounts/credential-changes';
 import { migrate } from '../db/migrate';
 import { whenDatabaseAccepts } from '../db/wait-for-database';
 import { createPool } from '../db/pool';
+import { PrincipalCache } from './accounts/principal-cache';
 import { createApp } from './create-app';
-import { requestIdClientInterceptor } from './request-context';
-import { applyServerTimeouts } from './server-timeouts';
+import { requestIdClientInterceptor } from './shared/request-context';
+import { applyServerTimeouts } from './shared/server-timeouts';
 
 /** How long in-flight requests get after SIGTERM; below the 30 s orchestrators usually wait before SIGKILL. */
 const SHUTDOWN_GRACE_MS = 25_000;
@@ -29,6 +32,13 @@ async function main(): Promise<void> {
   await whenDatabaseAccepts(() => migrate(pool), { timeoutMs: 60_000, onWait: (err) => logger.warn({ err }, 'PostgreSQL is not accepting connections yet; waiting') });
   const connection = await Connection.connect({ address: settings.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: settings.TEMPORAL_NAMESPACE, interceptors: { workflow: [requestIdClientInterceptor()] } });
+  // A user disabled or a key revoked through another API process is forgotten here at once.
+  const principals = new PrincipalCache<KeyPrincipal>();
+  const listener = await listenForCredentialChanges(settings.DATABASE_URL, {
+    onChange: (userId) => principals.forgetUser(userId),
+    onReconnect: () => principals.forgetAll(),
+    onError: (err) => logger.warn({ err }, 'credential-change listener lost its connection; reconnecting'),
+  });
   const app = createApp({
     pool,
     temporal,
@@ -39,6 +49,10 @@ async function main(): Promise<void> {
     logger,
     uploadRateLimit: { limit: settings.SLIP_UPLOADS_PER_10_MINUTES, windowMs: 10 * 60_000 },
     accountUploadRateLimit: { limit: settings.SLIP_UPLOADS_PER_ACCOUNT_PER_10_MINUTES, windowMs: 10 * 60_000 },
+    passwordLinkSecret: settings.PASSWORD_LINK_SECRET,
+    secureCookies: publicUrl(settings).startsWith('https:'),
+    principals,
+    confirmWaitMs: settings.CONFIRM_PAYMENT_WAIT_SECONDS * 1000,
   });
   const server = applyServerTimeouts(app.listen(settings.PORT, () => logger.info({ port: settings.PORT }, 'api listening')));
   server.once('error', (err) => {
@@ -56,7 +70,7 @@ async function main(): Promise<void> {
     }, SHUTDOWN_GRACE_MS);
     server.close(() => {
       clearTimeout(force);
-      Promise.all([pool.end(), connection.close()]).then(
+      Promise.all([listener.stop(), pool.end(), connection.close()]).then(
         () => {
           logger.info('api stopped');
           process.exit(0);

@@ -16,10 +16,10 @@ import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import type { Pool } from 'pg';
 import { createApp } from '../api/create-app';
-import { listOrders, type OrderListFilter } from '../api/order-list';
+import { listOrders, type OrderListFilter } from '../db/orders/order-list';
 import { createLogger } from '../config/logger';
 import { freePort } from '../scripts/net';
-import { DEFAULT_POLICY } from '../workflows/policy';
+import { DEFAULT_POLICY } from '../workflows/shared/policy';
 import { parseFlags } from './lib/args';
 import { loadTest, type LoadReport } from './lib/autocannon';
 import { benchAccountId, seedBenchAccounts } from './lib/bench-accounts';
@@ -41,9 +41,9 @@ interface ListShape {
 
 const SHAPES: ListShape[] = [
   { name: 'customer, newest first, page 1', finance: false, query: { page: 1 } },
-  { name: 'customer, Paid, date range, page 1', finance: false, query: { status: 'Paid', ...RANGE, page: 1 } },
-  { name: 'finance (all accounts), Paid, date range, page 1', finance: true, query: { status: 'Paid', ...RANGE, page: 1 } },
-  { name: 'finance (all accounts), Paid, date range, page 500', finance: true, query: { status: 'Paid', ...RANGE, page: 500 } },
+  { name: 'customer, Paid, date range, page 1', finance: false, query: { status: 'paid', ...RANGE, page: 1 } },
+  { name: 'finance (all accounts), Paid, date range, page 1', finance: true, query: { status: 'paid', ...RANGE, page: 1 } },
+  { name: 'finance (all accounts), Paid, date range, page 500', finance: true, query: { status: 'paid', ...RANGE, page: 500 } },
 ];
 
 function queryString(q: ListShape['query']): string {
@@ -147,6 +147,7 @@ async function main(): Promise<void> {
       // Request logs at `info`, as the service runs, written to /dev/null: their cost counts, not the terminal's.
       logger: createLogger({ level: 'info', service: 'api' }, pino.destination('/dev/null')),
       paymentCallbackSecret: 'bench-callback-secret-0123456789',
+      passwordLinkSecret: 'bench-password-link-secret-0123456789abcdef',
       // The per-token limit (600 a minute) would answer 429s; the limiter itself still runs on every request.
       rateLimit: { limit: 1e9, windowMs: 60_000 },
     });

@@ -7,7 +7,7 @@
  *   node dist/bench/e2e.js [--concurrency 1,20,100] [--orders 10,40,100] [--upload-count 12] [--cpu-prof DIR]
  */
 import path from 'node:path';
-import { checkLedger } from '../activities/ledger';
+import { checkLedger } from '../db/ledger/ledger';
 import { parseFlags } from './lib/args';
 import { startBenchStack, type BenchStack } from './lib/bench-stack';
 import { measureCeiling, type CeilingWorkflow } from './lib/ceiling';
@@ -21,7 +21,7 @@ import { runMain } from './lib/run-main';
 /** Paid orders, their ledger entries, receipts and sent emails, and the ledger's invariant, after the run. */
 async function verify(stack: BenchStack): Promise<string> {
   const q = async (sql: string) => Number((await stack.pool.query<{ n: string }>(sql)).rows[0]?.n ?? 0);
-  const paid = await q(`SELECT count(*) AS n FROM orders WHERE account_id LIKE 'bench_acc_%' AND status = 'Paid'`);
+  const paid = await q(`SELECT count(*) AS n FROM orders WHERE account_id LIKE 'bench_acc_%' AND status = 'paid'`);
   const entries = await q(`SELECT count(*) AS n FROM journal_entries WHERE account_id LIKE 'bench_acc_%' AND kind = 'topup'`);
   const receipts = await q(`SELECT count(*) AS n FROM receipts r JOIN orders o USING (order_number) WHERE o.account_id LIKE 'bench_acc_%'`);
   const emails = await q(`SELECT count(*) AS n FROM email_outbox WHERE idempotency_key LIKE 'topup:%:paid' AND sent_at IS NOT NULL`);

@@ -6,7 +6,7 @@
  *   node dist/bench/ledger.js [--hot 2000] [--spread 5000] [--wallets 1000] [--concurrency 20] [--pool 20] [--runs 3]
  */
 import type { Pool } from 'pg';
-import { checkLedger, creditTopup, recordUsage } from '../activities/ledger';
+import { checkLedger, creditTopup, recordUsage } from '../db/ledger/ledger';
 import { parseFlags } from './lib/args';
 import { benchAccountId, insertBenchAccounts } from './lib/bench-accounts';
 import { startBenchDatabase } from './lib/embedded-db';

@@ -1,13 +1,13 @@
 /**
- * What judging a slip costs the API (api/slip-inspection.ts), per file: a PNG decoded and encoded anew, a phone
+ * What judging a slip costs the API (api/bank-transfer/slip-inspection.ts), per file: a PNG decoded and encoded anew, a phone
  * photo (12 MP JPEG) likewise, a PDF opened in its worker thread and searched. 10 runs each, one at a time.
  *
  *   npm run bench -- slip-inspection
  */
 import { PDFDocument } from 'pdf-lib';
 import sharp from 'sharp';
-import { inspectSlip } from '../api/slip-inspection';
-import type { SlipContentType } from '../api/slip-upload';
+import { inspectSlip } from '../api/bank-transfer/slip-inspection';
+import type { SlipContentType } from '../api/bank-transfer/slip-upload';
 import { pngSlipOfSize } from './lib/http';
 import { runMain } from './lib/run-main';
 import { fmt, summarize } from './lib/stats';

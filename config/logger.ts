@@ -1,6 +1,6 @@
 /**
  * The process logger: JSON lines through pino, one `service` per process. Request logs are allow-listed (see
- * api/http-logging.ts); the redaction below is the second line of defence, so a credential, a callback
+ * api/shared/http-logging.ts); the redaction below is the second line of defence, so a credential, a callback
  * signature or a file's bytes that reach a log line by mistake are censored rather than written.
  */
 import pino, { type DestinationStream, type Level, type Logger } from 'pino';

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import { z } from 'zod';
-import { DEFAULT_POLICY, durationMs, type TopupPolicy } from '../workflows/policy';
+import { DEFAULT_POLICY, durationMs, type TopupPolicy } from '../workflows/shared/policy';
 
 const duration = z.string().refine(
   (s) => {
@@ -26,6 +26,7 @@ const PolicyOverrideSchema = z
     reviewWindow: duration,
     paymentFailureFinalAfter: duration,
     latePaymentWatch: duration,
+    invoiceIssueGiveUpAfter: duration,
     creditMinAmount: amount,
     whatsappMinAmount: amount,
     muvPackVisitors: amount,

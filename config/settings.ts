@@ -36,6 +36,16 @@ const SettingsSchema = z.object({
   PAYMENT_PROVIDER_API_KEY: z.string().min(8, 'at least 8 characters').default('sandbox-api-key-dev'),
   PAYMENT_CALLBACK_SECRET: z.string().min(16, 'at least 16 characters').default('sandbox-callback-secret-dev'),
   SANDBOX_GATEWAY_PORT: port.default(4010),
+  /**
+   * Where people open the web console, as the links in emails name it; its cookies are Secure when it is https.
+   * npm start's API port by default.
+   */
+  PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL, e.g. https://topup.example.com' }).optional(),
+  /**
+   * The key password-link tokens are derived with (HMAC-SHA256): whoever has it and the database can make a link,
+   * so a deployment sets its own (the compose file does) and keeps it with the other secrets.
+   */
+  PASSWORD_LINK_SECRET: z.string().min(32, 'at least 32 characters').default('dev-password-link-secret-change-me-0123456789'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** The worker's Prometheus endpoint (`/metrics`): the Temporal SDK's metrics and the worker's own. */
   WORKER_METRICS_PORT: port.default(9464),
@@ -48,6 +58,13 @@ const SettingsSchema = z.object({
   SLIP_UPLOADS_PER_10_MINUTES: wholeNumber(1, 1_000_000, 'must be a whole number from 1 to 1000000').default(30),
   /** Slip uploads all users of one customer account may make together in 10 minutes on one API process. */
   SLIP_UPLOADS_PER_ACCOUNT_PER_10_MINUTES: wholeNumber(1, 1_000_000, 'must be a whole number from 1 to 1000000').default(60),
+  /**
+   * How long `POST /v1/online-orders/{n}/confirm` waits for the payment gateway's invoice before answering 503
+   * with Retry-After and the order, "issuing" it (the issuance goes on; the same confirm again joins it).
+   */
+  CONFIRM_PAYMENT_WAIT_SECONDS: wholeNumber(1, 50, 'must be a whole number of seconds from 1 to 50').default(5),
+  /** Where the sandbox gateway that `npm start` runs keeps its invoices and payments (a JSON-lines journal). */
+  SANDBOX_GATEWAY_DATA_FILE: z.string().min(1).optional(),
   /**
    * The worker's V8 heap limit (`--max-old-space-size`) when `npm start` runs it. With Node's default (a quarter
    * of the machine's memory) the heap grows lazily and the worker passed 400 MB with 1,000 open orders.
@@ -62,6 +79,11 @@ const SettingsSchema = z.object({
 
 /** Validated settings. */
 export type Settings = z.infer<typeof SettingsSchema>;
+
+/** The console's public URL: PUBLIC_URL, or the API's own port on this machine. */
+export function publicUrl(settings: Settings): string {
+  return (settings.PUBLIC_URL ?? `http://localhost:${settings.PORT}`).replace(/\/+$/, '');
+}
 
 /** Thrown for invalid settings; the message names every bad variable. */
 export class SettingsError extends Error {

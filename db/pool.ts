@@ -17,3 +17,8 @@ export function createPool(connectionString: string, max = 10): Pool {
   pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
+
+/** Resolves once PostgreSQL answers a query (the readiness check). */
+export async function pingDatabase(pool: Pool): Promise<void> {
+  await pool.query('SELECT 1');
+}

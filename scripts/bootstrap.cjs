@@ -7,7 +7,9 @@
  *      again under it, with it first on PATH, so npm ci, tsc, jest, the stack and its children all run on it;
  *   3. the npm packages when they are missing or stale, the TypeScript compiled (and, for start and test, the
  *      web console built);
- *   4. the command: start | start-cluster | test | jest | migrate | temporal-install | check-ledger | test-faults | bench.
+ *   4. the command: start | start-cluster | test | jest | migrate | admin | temporal-install | check-ledger | test-faults | bench.
+ * In a built image (the Dockerfile's: dist/ and the production packages, no TypeScript sources) steps 2 and 3
+ * are skipped and the one-off commands run what dist/ holds, e.g. `docker-compose run --rm api npm run admin -- …`.
  */
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
@@ -17,7 +19,10 @@ const runtime = require('./node-runtime.cjs');
 
 const root = path.resolve(__dirname, '..');
 const dist = (...parts) => path.join(root, 'dist', ...parts);
-const COMMANDS = ['start', 'start-cluster', 'test', 'jest', 'migrate', 'temporal-install', 'check-ledger', 'test-faults', 'bench'];
+const COMMANDS = ['start', 'start-cluster', 'test', 'jest', 'migrate', 'admin', 'temporal-install', 'check-ledger', 'test-faults', 'bench'];
+/** A built image has no tsconfig.json: nothing to install or compile, and only the one-off commands make sense there. */
+const fromSources = fs.existsSync(path.join(root, 'tsconfig.json'));
+const IMAGE_COMMANDS = ['migrate', 'admin', 'check-ledger'];
 
 function log(line) {
   process.stdout.write(`[bootstrap] ${line}\n`);
@@ -87,9 +92,21 @@ function buildWebConsole() {
   runNode(path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), ['build', '--config', 'web/vite.config.mts', '--logLevel', 'warn']);
 }
 
+/** ESLint (eslint.config.mjs): floating promises, the dependency rules between the folders, import cycles. */
+function lint() {
+  runNode(path.join(root, 'node_modules', 'eslint', 'bin', 'eslint.js'), ['.']);
+}
+
 function runCommand(command, rest) {
-  ensureDependencies();
-  build();
+  if (fromSources) {
+    ensureDependencies();
+    // The test command lints first: any error fails it before anything is built or run.
+    if (command === 'test') lint();
+    build();
+  } else if (!IMAGE_COMMANDS.includes(command)) {
+    process.stderr.write(`[bootstrap] this is a built image (no TypeScript sources): it runs ${IMAGE_COMMANDS.join(', ')}; ${command} needs a clone of the repository\n`);
+    process.exit(2);
+  }
   switch (command) {
     case 'start':
       buildWebConsole();
@@ -117,6 +134,9 @@ function runCommand(command, rest) {
       break;
     case 'migrate':
       runNode(dist('scripts', 'migrate-cli.js'));
+      break;
+    case 'admin':
+      runNode(dist('scripts', 'admin-cli.js'), rest);
       break;
     case 'temporal-install':
       runNode(dist('scripts', 'temporal-binaries.js'));

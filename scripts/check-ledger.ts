@@ -1,9 +1,9 @@
 /**
  * `npm run check:ledger`: reads the whole ledger and the order read model of DATABASE_URL (or of the embedded
  * database of `npm start`, started for the occasion) and prints every invariant violation
- * (activities/invariants.ts). Exits 1 when there is any, 0 when there is none.
+ * (db/ledger/invariants.ts). Exits 1 when there is any, 0 when there is none.
  */
-import { checkInvariants } from '../activities/invariants';
+import { checkInvariants } from '../db/ledger/invariants';
 import { loadSettings } from '../config/settings';
 import { withConfiguredDatabase } from '../db/configured-database';
 
@@ -11,7 +11,7 @@ async function main(): Promise<number> {
   return withConfiguredDatabase(loadSettings(), async (pool) => {
     const counts = await pool.query<{ entries: number; orders: number; paid: number }>(
       `SELECT (SELECT count(*)::int FROM journal_entries) AS entries, (SELECT count(*)::int FROM orders) AS orders,
-              (SELECT count(*)::int FROM orders WHERE status = 'Paid') AS paid`,
+              (SELECT count(*)::int FROM orders WHERE status = 'paid') AS paid`,
     );
     const violations = await checkInvariants(pool);
     const c = counts.rows[0]!;

@@ -251,12 +251,16 @@ export async function startMail(settings: Settings): Promise<{ url: string; stop
   return { url: sink.url, stop: () => sink.close() };
 }
 
-/** The sandbox payment gateway (unless PAYMENT_GATEWAY_URL names a real one), calling back the API. */
+/**
+ * The sandbox payment gateway (unless PAYMENT_GATEWAY_URL names a real one), calling back the API. It keeps its
+ * state in SANDBOX_GATEWAY_DATA_FILE (default `<DATA_DIR>/sandbox-gateway.jsonl`), so a restart loses nothing.
+ */
 export async function startGateway(settings: Settings): Promise<{ url: string; stop: Stopper; child?: ChildProcess }> {
   if (settings.PAYMENT_GATEWAY_URL) return { url: settings.PAYMENT_GATEWAY_URL, stop: async () => undefined };
   const { child, stop } = startNodeChild('gateway', 'scripts/sandbox-gateway.js', {
     ...process.env,
     SANDBOX_GATEWAY_PORT: String(settings.SANDBOX_GATEWAY_PORT),
+    SANDBOX_GATEWAY_DATA_FILE: settings.SANDBOX_GATEWAY_DATA_FILE ?? path.join(settings.DATA_DIR, 'sandbox-gateway.jsonl'),
     PAYMENT_PROVIDER_API_KEY: settings.PAYMENT_PROVIDER_API_KEY,
     PAYMENT_CALLBACK_URL: `http://127.0.0.1:${settings.PORT}/v1/payments/callback`,
     PAYMENT_CALLBACK_SECRET: settings.PAYMENT_CALLBACK_SECRET,
@@ -397,9 +401,16 @@ export function restartable(name: StackProcessName, first: Started, start: () =>
   };
 }
 
-/** The banner's credential lines: role, username, the token, and the customer's account. */
-export function demoCredentialLines(creds: DemoCredential[]): string[] {
-  return creds.map((c) => `  ${c.role.padEnd(8)} ${c.username.padEnd(16)} ${c.token}${c.account ? `  (account ${c.account})` : ''}`);
+const credentialLine = (c: DemoCredential, secret: string) => `  ${c.role.padEnd(8)} ${c.username.padEnd(16)} ${secret}${c.account ? `  (account ${c.account})` : ''}`;
+
+/** The banner's sign-in lines: role, username, the password, and the customer's account (a service signs in with a key only). */
+export function demoSignInLines(creds: DemoCredential[]): string[] {
+  return creds.flatMap((c) => (c.password === null ? [] : [credentialLine(c, c.password)]));
+}
+
+/** The banner's API key lines: role, username, the key, and the customer's account. */
+export function demoApiKeyLines(creds: DemoCredential[]): string[] {
+  return creds.flatMap((c) => (c.apiKey === null ? [] : [credentialLine(c, c.apiKey)]));
 }
 
 /** What the banner prints: each URL with how to tell that it answers. */
@@ -479,15 +490,18 @@ export function printBanner(settings: Settings, creds: DemoCredential[], urls: S
     '',
     'Top-up stack is up.',
     `  API          ${urls.api}   (GET /healthz)`,
-    `  Web console  ${urls.webConsole ? `${urls.webConsole}  (sign in with a token below)` : 'not built (npm start builds it into dist/web)'}`,
+    `  Web console  ${urls.webConsole ? `${urls.webConsole}  (sign in with a username and password below)` : 'not built (npm start builds it into dist/web)'}`,
     `  Temporal UI  ${urls.temporalUi}`,
     `  Temporal     ${overrides.temporal ?? `${settings.TEMPORAL_ADDRESS} (namespace ${settings.TEMPORAL_NAMESPACE})`}`,
     `  Gateway      ${urls.gateway}${settings.PAYMENT_GATEWAY_URL ? '' : ' (sandbox: POST /v1/invoices/{ref}/simulate-payment pays an invoice)'}`,
     `  Mail         ${settings.SMTP_URL ? settings.SMTP_URL : path.join(settings.DATA_DIR, 'mail') + '/*.eml'}`,
     `  Metrics      ${overrides.metrics ?? `${urls.apiMetrics} (API), ${urls.workerMetrics} (worker)`}`,
     '',
-    'Demo credentials (Authorization: Bearer <token>):',
-    ...demoCredentialLines(creds),
+    'Demo sign-in (web console, POST /v1/session): role, username, password',
+    ...demoSignInLines(creds),
+    '',
+    'Demo API keys (Authorization: Bearer <key>): role, username, key',
+    ...demoApiKeyLines(creds),
     '',
     'Press Ctrl-C to stop.',
     '',
@@ -528,7 +542,7 @@ export async function startDevStack(env: NodeJS.ProcessEnv = process.env): Promi
     try {
       const applied = await migrate(pool);
       if (applied.length) log(`migrations applied: ${applied.join(', ')}`);
-      creds = await seedDemoData(pool);
+      creds = await seedDemoData(pool, settings.PASSWORD_LINK_SECRET);
     } finally {
       await pool.end();
     }

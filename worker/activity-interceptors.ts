@@ -8,7 +8,7 @@ import type {
   GetLogAttributesInput,
   Next,
 } from '@temporalio/worker';
-import { readRequestId } from '../workflows/request-id';
+import { readRequestId } from '../workflows/shared/request-id';
 
 /** Per activity execution: the inbound side reads the header, the outbound side logs it. */
 export const requestIdActivityInterceptors: ActivityInterceptorsFactory = (_ctx: Context) => {

@@ -8,7 +8,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure, type MetricMeter } from '@temporalio/common';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
-import type { Mailer } from '../activities/mailer';
+import type { Mailer } from '../activities/shared/mailer';
 
 /** The activities that render a PDF, and which document each renders. */
 export const PDF_ACTIVITIES: Readonly<Record<string, string>> = { issueReceipt: 'receipt', storeInvoiceDocument: 'invoice', sendUnpaidInvoiceEmail: 'subscription-invoice' };

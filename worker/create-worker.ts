@@ -22,7 +22,7 @@ export interface TopupWorkerOptions {
 }
 
 /** Path of the workflow interceptors module, bundled with the workflows. */
-export const WORKFLOW_INTERCEPTORS_PATH = require.resolve('../workflows/interceptors');
+export const WORKFLOW_INTERCEPTORS_PATH = require.resolve('../workflows/shared/interceptors');
 
 /** Path of the workflows module, for bundling. */
 export const WORKFLOWS_PATH = require.resolve('../workflows');

@@ -9,9 +9,9 @@ import { NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createLogger } from '../config/logger';
 import { providerFromSettings } from '../config/provider';
-import { loadSettings, SettingsError } from '../config/settings';
-import { createMailer } from '../activities/mailer';
-import { createSandboxProvider } from '../activities/payment-provider';
+import { loadSettings, publicUrl, SettingsError } from '../config/settings';
+import { createMailer } from '../activities/shared/mailer';
+import { createSandboxProvider } from '../activities/online/payment-provider';
 import { migrate } from '../db/migrate';
 import { whenDatabaseAccepts } from '../db/wait-for-database';
 import { createPool } from '../db/pool';
@@ -54,6 +54,8 @@ async function main(): Promise<void> {
       mailer,
       provider: providerFromSettings(settings),
       gateway: createSandboxProvider({ baseUrl: settings.PAYMENT_GATEWAY_URL, apiKey: settings.PAYMENT_PROVIDER_API_KEY }),
+      publicUrl: publicUrl(settings),
+      passwordLinkSecret: settings.PASSWORD_LINK_SECRET,
     },
   });
   let stopping = false;

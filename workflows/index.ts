@@ -1,5 +1,6 @@
 /** The workflows the worker registers. */
-export { topupOrder } from './topup-order';
-export { onlineTopupOrder } from './online-order';
-export { lowBalanceNotice } from './low-balance-notice';
-export { subscriptionBilling } from './subscription-billing';
+export { topupOrder } from './bank-transfer/topup-order';
+export { onlineTopupOrder } from './online/online-topup-order';
+export { lowBalanceNotice } from './ledger/low-balance-notice';
+export { subscriptionBilling } from './billing/subscription-billing';
+export { passwordLinkEmail } from './accounts/password-link-email';

@@ -1,12 +1,12 @@
 /**
- * Customers and finance staff for a benchmark, inserted directly with their bearer tokens. Orders are spread
+ * Customers and finance staff for a benchmark, inserted directly with their API keys. Orders are spread
  * over many accounts (as real customers are) and approvals over several finance users, so the API's
  * per-token rate limit (600 a minute) is never what a benchmark measures.
  */
 import type { Pool } from 'pg';
-import { issueToken } from '../../api/auth';
+import { createApiKey } from '../../db/accounts/api-keys';
 
-/** Bearer tokens of the seeded users. */
+/** API keys of the seeded users. */
 export interface BenchCredentials {
   /** The owners' tokens: owners[i] is the owner of account `bench_acc_<i>`. */
   owners: string[];
@@ -43,9 +43,11 @@ export async function seedBenchAccounts(pool: Pool, accounts: number, financeUse
      ON CONFLICT (id) DO NOTHING`,
     [accounts, financeUsers],
   );
+  const key = async (userId: string, secret: string) =>
+    (await createApiKey(pool, { userId, name: 'bench', scopes: ['read', 'write'], expiresAt: null }, { userId: null, address: null }, new Date(), secret)).secret;
   const owners: string[] = [];
-  for (let i = 0; i < Math.min(ownerTokens, accounts); i++) owners.push(await issueToken(pool, `bench_owner_${pad(i)}`, `bench-owner-${pad(i)}-token`));
+  for (let i = 0; i < Math.min(ownerTokens, accounts); i++) owners.push(await key(`bench_owner_${pad(i)}`, `bench-owner-${pad(i)}-token`));
   const finance: string[] = [];
-  for (let i = 0; i < financeUsers; i++) finance.push(await issueToken(pool, `bench_finance_${pad(i)}`, `bench-finance-${pad(i)}-token`));
+  for (let i = 0; i < financeUsers; i++) finance.push(await key(`bench_finance_${pad(i)}`, `bench-finance-${pad(i)}-token`));
   return { owners, finance };
 }

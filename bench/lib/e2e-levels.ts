@@ -63,7 +63,7 @@ async function oneOrder(stack: BenchStack, emails: EmailWatcher, i: number, late
   const slip = expectStatus('slip', await uploadSlip(stack.api, n, owner, SMALL_SLIP), 201);
   const approvedAt = Date.now();
   const approved = expectStatus('approve', await callJson(stack.api, 'POST', `/v1/orders/${n}/approve`, finance[i % finance.length]!, { checkResult: 'Matches the slip' }), 200);
-  if (approved.body.status !== 'Paid') throw new Error(`order ${n} answered ${String(approved.body.status)} to approve`);
+  if (approved.body.status !== 'paid') throw new Error(`order ${n} answered ${String(approved.body.status)} to approve`);
   const emailSentAt = await emails.sent(`topup:${n}:paid`);
   latencies['approve-to-paid'].push(emailSentAt.getTime() - approvedAt);
   latencies.create.push(created.ms);

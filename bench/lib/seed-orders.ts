@@ -6,7 +6,7 @@
 import type { Pool } from 'pg';
 
 /** The statuses in the proportions the seed gives them (one in twenty each step). */
-const STATUS_MIX = [...Array<string>(10).fill('Paid'), 'Closed', 'Closed', 'Closed', 'Dealing', 'Dealing', 'Payment Failure', 'Payment Failure', 'Unpaid', 'Unpaid', 'Deleted'];
+const STATUS_MIX = [...Array<string>(10).fill('paid'), 'closed', 'closed', 'closed', 'dealing', 'dealing', 'payment_failure', 'payment_failure', 'unpaid', 'unpaid', 'deleted'];
 
 /** Inserts the orders in batches of `batch`, calling `progress` after each. */
 export async function seedOrders(

@@ -141,7 +141,7 @@ export async function startClusterStack(env: NodeJS.ProcessEnv = process.env): P
     try {
       const [, applied] = await Promise.all([keep(clusterPart('the Temporal UI server', 'TEMPORAL_UI_PORT or TEMPORAL_UI_SERVER_PATH', () => startUiServer(settings))), migrate(pool)]);
       if (applied.length) log(`migrations applied: ${applied.join(', ')}`);
-      creds = await seedDemoData(pool);
+      creds = await seedDemoData(pool, settings.PASSWORD_LINK_SECRET);
     } finally {
       await pool.end();
     }

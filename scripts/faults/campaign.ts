@@ -4,8 +4,9 @@
  * policy durations: `dev` (the default) is `npm start`'s (the Temporal dev server, embedded PostgreSQL, the
  * worker and the API as processes), `cluster` is `npm run start:cluster`'s (the Temporal server on PostgreSQL, two
  * workers, two API processes on one port). It drives bank-transfer top-ups over HTTP along seeded plans
- * (orders.ts), and meanwhile SIGKILLs a worker, an API process, the Temporal server and PostgreSQL at seeded
- * points of the load, restarting each on the same ports and data. A process that dies on its own is restarted too
+ * (orders.ts) and online top-ups paid at the sandbox gateway (online-orders.ts), and meanwhile SIGKILLs a
+ * worker, an API process, the Temporal server, PostgreSQL and the gateway at seeded points of the load,
+ * restarting each on the same ports and data, or stalls the gateway (SIGSTOP for 1–8 s, then SIGCONT). A process that dies on its own is restarted too
  * (a supervisor's job) and counted. After each restart a probe order measures the recovery; while a worker or an
  * API process is down, the longest time no order moved is recorded (stalls.ts); after the last fault the campaign
  * waits for quiet and checks everything (verify.ts). Exits 1 on any violation.
@@ -15,19 +16,22 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
 import type { Pool } from 'pg';
-import { issueToken } from '../../api/auth';
+import { createApiKey } from '../../db/accounts/api-keys';
 import { createPool } from '../../db/pool';
 import type { StackProcessName } from '../dev-stack';
 import { createClient } from './client';
-import { drawPlan, runOrder, type Customer, type TrackedOrder } from './orders';
+import { runOnlineOrder } from './online-orders';
+import { drawPlan, isOnlinePlan, runOrder, type Customer, type PlanName, type ProbeName, type TrackedOrder } from './orders';
 import { PROFILES, startCampaignStack, type CampaignStack, type LabelledProcess, type Profile } from './profiles';
 import { createRng, type Rng } from './rng';
 import { longestStall } from './stalls';
 import { verify, waitForQuiet } from './verify';
 
-const KINDS = ['worker', 'api', 'temporal', 'postgres'] as const satisfies readonly StackProcessName[];
-/** The kinds of process the campaign kills. */
-type FaultKind = (typeof KINDS)[number];
+/** A fault: a SIGKILL of one of the stack's processes (restarted after a pause), or a stall of the gateway. */
+export type FaultKind = StackProcessName | 'gateway-stall';
+const KINDS: readonly FaultKind[] = ['worker', 'api', 'temporal', 'postgres', 'gateway', 'gateway-stall'];
+/** API requests an order makes on average over the plans' mix (bank transfers about 4.5, online top-ups 3). */
+const REQUESTS_PER_ORDER = 4;
 const CLOSE_AFTER_MS = 30_000;
 /** The issue's CI-sized run: about 11 minutes here with its 125 faults (one every eight orders). */
 const DEFAULT_ORDERS = 1_000;
@@ -38,8 +42,8 @@ const POLICY = { unsubmittedCloseAfter: '30s', reviewWindow: '15m', paymentFailu
  * API process stays down longer: the other one serves meanwhile, and the longest stall shows whether it does.
  */
 const DOWN_MS: Record<Profile, Record<FaultKind, [number, number]>> = {
-  dev: { worker: [0, 3_000], api: [0, 3_000], temporal: [0, 3_000], postgres: [0, 3_000] },
-  cluster: { worker: [3_000, 10_000], api: [3_000, 10_000], temporal: [0, 3_000], postgres: [0, 3_000] },
+  dev: { worker: [0, 3_000], api: [0, 3_000], temporal: [0, 3_000], postgres: [0, 3_000], gateway: [0, 3_000], 'gateway-stall': [1_000, 8_000] },
+  cluster: { worker: [3_000, 10_000], api: [3_000, 10_000], temporal: [0, 3_000], postgres: [0, 3_000], gateway: [0, 3_000], 'gateway-stall': [1_000, 8_000] },
 };
 
 /** One campaign's settings. */
@@ -76,6 +80,9 @@ export interface CampaignResult {
   orders: number;
   tracked: number;
   paid: number;
+  /** Online top-ups among the orders answered, and how many of them were paid. */
+  online: number;
+  onlinePaid: number;
   faults: FaultRecord[];
   unplannedRestarts: Record<string, number>;
   recoveryAfterLastFaultMs: number | null;
@@ -95,6 +102,8 @@ const say = (line: string) => process.stderr.write(`[faults] ${line}\n`);
 
 /** Extra accounts and staff, so the per-token rate limit is not the campaign's bottleneck. */
 async function seedCampaignUsers(pool: Pool): Promise<{ customers: Customer[]; finance: string[] }> {
+  const key = async (userId: string, secret: string) =>
+    (await createApiKey(pool, { userId, name: 'fault campaign', scopes: ['read', 'write'], expiresAt: null }, { userId: null, address: null }, new Date(), secret)).secret;
   const customers: Customer[] = [];
   const finance: string[] = [];
   for (let i = 1; i <= 6; i += 1) {
@@ -103,13 +112,13 @@ async function seedCampaignUsers(pool: Pool): Promise<{ customers: Customer[]; f
     for (const role of ['owner', 'pic'] as const) {
       const id = `usr_fault_${i}_${role}`;
       await pool.query('INSERT INTO users (id, account_id, username, email, role) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING', [id, account, id, `${id}@fault.example`, role]);
-      customers.push({ accountId: account, token: await issueToken(pool, id, `fault-${account}-${role}-token`) });
+      customers.push({ accountId: account, token: await key(id, `fault-${account}-${role}-token`) });
     }
   }
   for (let i = 1; i <= 4; i += 1) {
     const id = `usr_fault_finance_${i}`;
     await pool.query("INSERT INTO users (id, username, email, role) VALUES ($1, $1, $2, 'finance') ON CONFLICT DO NOTHING", [id, `${id}@topup.local`]);
-    finance.push(await issueToken(pool, id, `fault-finance-${i}-token`));
+    finance.push(await key(id, `fault-finance-${i}-token`));
   }
   return { customers, finance };
 }
@@ -173,6 +182,18 @@ function createSupervisor(stack: CampaignStack) {
         }
       }).then(() => times);
     },
+    /** SIGSTOPs `proc` and its process group for `ms`, then SIGCONTs it: a process that hangs, then goes on. */
+    stall: (proc: LabelledProcess, ms: number) =>
+      exclusive(proc.label, async () => {
+        const pid = proc.child().pid;
+        if (pid === undefined) throw new Error(`${proc.label} has no process to stall`);
+        process.kill(-pid, 'SIGSTOP');
+        try {
+          await sleep(ms);
+        } finally {
+          process.kill(-pid, 'SIGCONT');
+        }
+      }),
     stop() {
       stopping = true;
     },
@@ -212,14 +233,18 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
     const temporal = new TemporalClient({ connection, namespace: 'default' });
     const { customers, finance } = await seedCampaignUsers(pool);
     const client = createClient(stack.apiUrl, { giveUpAfterMs: 120_000, attemptTimeoutMs: 30_000 });
+    const gateway = { client: createClient(stack.gateway.url, { giveUpAfterMs: 120_000, attemptTimeoutMs: 30_000 }), apiKey: stack.gateway.apiKey };
     const supervisor = createSupervisor(stack);
 
     const tracked: TrackedOrder[] = [];
     const inFlight = new Set<number>();
     let nextOrder = 0;
-    const runOne = async (orderRng: Rng, plan: Parameters<typeof runOrder>[2], key: string) => {
+    const runOne = async (orderRng: Rng, plan: PlanName | ProbeName, key: string) => {
       const customer = orderRng.pick(customers);
-      const order = await runOrder(client, orderRng, plan, customer, orderRng.pick(finance), CLOSE_AFTER_MS, key);
+      const order =
+        plan === 'onlineProbe' || isOnlinePlan(plan)
+          ? await runOnlineOrder(client, gateway, orderRng, plan, customer, CLOSE_AFTER_MS, key)
+          : await runOrder(client, orderRng, plan, customer, orderRng.pick(finance), CLOSE_AFTER_MS, key);
       if (order) tracked.push(order);
       return order;
     };
@@ -234,7 +259,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
       }
     };
 
-    const estimatedRequests = opts.orders * 4.5;
+    const estimatedRequests = opts.orders * REQUESTS_PER_ORDER;
     const schedule = Array.from({ length: opts.faults }, (_, k) => ({
       kind: rng.shuffle(KINDS)[0]! as FaultKind,
       k,
@@ -256,21 +281,24 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
     const inject = async () => {
       for (const f of schedule) {
         while (client.stats.requests < f.atRequest && nextOrder < opts.orders) await sleep(20);
-        const instances = stack!.processes[f.kind];
+        const stalling = f.kind === 'gateway-stall';
+        const instances = stack!.processes[stalling ? 'gateway' : (f.kind as StackProcessName)];
         const proc = instances[Math.floor(f.instance * instances.length)];
-        if (!proc) throw new Error(`the ${opts.profile} stack has no ${f.kind} process to kill`);
+        if (!proc) throw new Error(`the ${opts.profile} stack has no ${f.kind} process to ${stalling ? 'stall' : 'kill'}`);
         const [low, high] = DOWN_MS[opts.profile][f.kind];
         const downMs = Math.round(low + f.downFraction * (high - low));
         const at = Date.now();
         lastFaultAt = at;
         const record: FaultRecord = { kind: f.kind, label: proc.label, atRequest: client.stats.requests, downMs, ordersInFlight: inFlight.size, recoveryMs: null, stallMs: null };
         faults.push(record);
-        const outage = await supervisor.inject(proc, downMs);
-        outages.set(record, outage);
-        const probe = await runOne(createRng(opts.seed * 7_919 + f.k), 'probe', `probe-${opts.seed}-${f.k}`);
-        if (probe && probe.anomalies.length === 0 && probe.expectedStatus === 'Deleted') record.recoveryMs = Date.now() - at;
+        if (stalling) await supervisor.stall(proc, downMs);
+        else outages.set(record, await supervisor.inject(proc, downMs));
+        // After a gateway fault the probe is an online top-up paid at the gateway; otherwise a bank transfer chosen and deleted.
+        const onGateway = f.kind === 'gateway' || stalling;
+        const probe = await runOne(createRng(opts.seed * 7_919 + f.k), onGateway ? 'onlineProbe' : 'probe', `probe-${opts.seed}-${f.k}`);
+        if (probe && probe.anomalies.length === 0 && probe.expectedStatus === (onGateway ? 'paid' : 'deleted')) record.recoveryMs = Date.now() - at;
         recoveryAfterLast = record.recoveryMs;
-        say(`fault ${faults.length}/${schedule.length}: ${proc.label} killed at request ${record.atRequest} (${record.ordersInFlight} orders in flight), down ${downMs} ms, recovered in ${record.recoveryMs ?? 'never'} ms`);
+        say(`fault ${faults.length}/${schedule.length}: ${proc.label} ${stalling ? 'stalled' : 'killed'} at request ${record.atRequest} (${record.ordersInFlight} orders in flight), down ${downMs} ms, recovered in ${record.recoveryMs ?? 'never'} ms`);
       }
     };
     const load = Promise.all(Array.from({ length: opts.concurrency }, drive)).then(() => {
@@ -285,15 +313,17 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
     if (!quiet) say('the orders did not settle within 180 s; checking what there is');
     const quietAfter = Date.now() - lastFaultAt;
     supervisor.stop();
-    const verdict = await verify(pool, temporal, tracked, path.join(dataDir, 'mail'));
+    const verdict = await verify(pool, temporal, tracked, path.join(dataDir, 'mail'), gateway);
     const money = await moneyFigures(pool, tracked);
-    for (const f of faults) if (f.recoveryMs === null) verdict.violations.push(`the stack did not recover after killing ${f.kind}`);
+    for (const f of faults) if (f.recoveryMs === null) verdict.violations.push(`the stack did not recover after the fault ${f.kind} (${f.label})`);
     return {
       profile: opts.profile,
       seed: opts.seed,
       orders: opts.orders,
       tracked: tracked.length,
-      paid: tracked.filter((o) => o.expectedStatus === 'Paid').length,
+      paid: tracked.filter((o) => o.expectedStatus === 'paid').length,
+      online: tracked.filter((o) => o.kind === 'online').length,
+      onlinePaid: tracked.filter((o) => o.kind === 'online' && o.expectedStatus === 'paid').length,
       faults,
       unplannedRestarts: supervisor.unplanned,
       recoveryAfterLastFaultMs: recoveryAfterLast,
@@ -315,18 +345,23 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
   }
 }
 
-/** Money lost (a Paid order without its credit) and doubled (a second credit, or a credit without a Paid order). */
+/**
+ * Money lost (a Paid order short of its credits: one for a bank transfer, one per line online) and doubled (a
+ * credit beyond them, or a credit without a Paid order).
+ */
 async function moneyFigures(pool: Pool, tracked: TrackedOrder[]): Promise<{ moneyLost: number; moneyDoubled: number }> {
-  const res = await pool.query<{ orderNumber: string; status: string; credits: number }>(
-    `SELECT o.order_number AS "orderNumber", o.status, count(e.id)::int AS credits
+  const res = await pool.query<{ orderNumber: string; status: string; lines: number; credits: number }>(
+    `SELECT o.order_number AS "orderNumber", o.status,
+            CASE o.kind WHEN 'online' THEN jsonb_array_length(o.view->'lines') ELSE 1 END AS lines,
+            count(e.id)::int AS credits
        FROM orders o LEFT JOIN journal_entries e ON e.order_number = o.order_number AND e.kind = 'topup'
-      GROUP BY o.order_number, o.status`,
+      GROUP BY o.order_number, o.status, o.kind, o.view`,
   );
-  const paid = new Set(tracked.filter((o) => o.expectedStatus === 'Paid').map((o) => o.orderNumber));
+  const paid = new Set(tracked.filter((o) => o.expectedStatus === 'paid').map((o) => o.orderNumber));
   let moneyLost = 0;
   let moneyDoubled = 0;
   for (const r of res.rows) {
-    const shouldBe = paid.has(r.orderNumber) || r.status === 'Paid' ? 1 : 0;
+    const shouldBe = paid.has(r.orderNumber) || r.status === 'paid' ? r.lines : 0;
     if (r.credits < shouldBe) moneyLost += 1;
     if (r.credits > shouldBe) moneyDoubled += r.credits - shouldBe;
   }
@@ -371,7 +406,7 @@ export function faultTable(results: CampaignResult[]): string {
   const rows = KINDS.map((kind) => {
     const injected = results.flatMap((r) => r.faults.filter((f) => f.kind === kind));
     const rec = injected.map((f) => f.recoveryMs).filter((v): v is number => v !== null);
-    const died = results.reduce((n, r) => n + (r.unplannedRestarts[kind] ?? 0), 0);
+    const died = kind === 'gateway-stall' ? 0 : results.reduce((n, r) => n + (r.unplannedRestarts[kind] ?? 0), 0);
     const inFlight = injected.reduce((n, f) => n + f.ordersInFlight, 0);
     const slowest = rec.length ? ms(Math.max(...rec)) : '-';
     const mean = rec.length ? ms(rec.reduce((a, b) => a + b, 0) / rec.length) : '-';
@@ -379,7 +414,7 @@ export function faultTable(results: CampaignResult[]): string {
     const stall = stalls.length ? ms(Math.max(...stalls)) : '-';
     return `| ${kind} | ${injected.length} | ${inFlight} | ${lost} / ${doubled} | ${died} | ${slowest} | ${mean} | ${stall} |`;
   });
-  const header = '| fault (SIGKILL) | injected | orders in flight | money lost / doubled | died on its own (restarted) | slowest recovery | mean recovery | longest time no order moved while down |';
+  const header = '| fault (SIGKILL, or SIGSTOP for a stall) | injected | orders in flight | money lost / doubled | died on its own (restarted) | slowest recovery | mean recovery | longest time no order moved while down |';
   return [header, '| --- | --- | --- | --- | --- | --- | --- | --- |', ...rows].join('\n');
 }
 
@@ -394,9 +429,9 @@ async function main(): Promise<number> {
     for (const v of r.violations) process.stdout.write(`VIOLATION seed ${seed}: ${v}\n`);
     process.stdout.write(
       [
-        `seed ${seed} (${r.profile} profile): ${r.tracked} orders answered of ${r.orders} (+ probes), ${r.paid} Paid, ${r.faults.length} faults (${killsByLabel(r)}), ${r.requests} requests (${r.retries} retried) in ${ms(r.durationMs)}`,
+        `seed ${seed} (${r.profile} profile): ${r.tracked} orders answered of ${r.orders} (+ probes), ${r.paid} Paid; ${r.online} online top-ups, ${r.onlinePaid} of them paid at the gateway; ${r.faults.length} faults (${killsByLabel(r)}), ${r.requests} requests (${r.retries} retried) in ${ms(r.durationMs)}`,
         faultTable([r]),
-        `recovery after the last fault: ${ms(r.recoveryAfterLastFaultMs)} (probe order through API, PostgreSQL, Temporal, worker); all orders settled ${ms(r.quietAfterLastFaultMs)} after it (abandoned orders wait for their 30 s close timer)`,
+        `recovery after the last fault: ${ms(r.recoveryAfterLastFaultMs)} (probe order through API, PostgreSQL, Temporal, worker, and the gateway after a gateway fault); all orders settled ${ms(r.quietAfterLastFaultMs)} after it (abandoned orders wait for their 30 s close timer)`,
         `money lost ${r.moneyLost}, doubled ${r.moneyDoubled}; emails redelivered with the same Message-ID ${r.redelivered}; orders nobody got an answer for ${r.untracked}; violations ${r.violations.length}`,
         '',
       ].join('\n'),

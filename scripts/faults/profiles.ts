@@ -4,6 +4,7 @@
  * workers, two API processes on one port). Either way the campaign sees its restartable processes by kind, each
  * with a label naming the instance.
  */
+import { loadSettings } from '../../config/settings';
 import { startClusterStack } from '../cluster/cluster-stack';
 import { isolatedClusterEnv } from '../cluster/cluster-env';
 import { startDevStack, type StackProcess, type StackProcessName } from '../dev-stack';
@@ -22,20 +23,23 @@ export interface CampaignStack {
   apiUrl: string;
   databaseUrl: string;
   temporalAddress: string;
+  /** The sandbox gateway and the key that pays its invoices, for the online top-ups. */
+  gateway: { url: string; apiKey: string };
   processes: Record<StackProcessName, LabelledProcess[]>;
   stop(): Promise<void>;
 }
 
 /** Starts `profile` on free ports in `dataDir`, with `policyFile` and `extraEnv`. */
 export async function startCampaignStack(profile: Profile, dataDir: string, policyFile: string, extraEnv: NodeJS.ProcessEnv): Promise<CampaignStack> {
+  const gatewayOf = (env: NodeJS.ProcessEnv) => ({ url: `http://127.0.0.1:${env.SANDBOX_GATEWAY_PORT}`, apiKey: loadSettings(env).PAYMENT_PROVIDER_API_KEY });
   if (profile === 'cluster') {
     const isolated = await isolatedClusterEnv(dataDir, policyFile);
     const stack = await startClusterStack({ ...isolated.env, ...extraEnv });
-    return { apiUrl: isolated.apiUrl, databaseUrl: isolated.databaseUrl, temporalAddress: isolated.temporalAddress, processes: stack.processes, stop: () => stack() };
+    return { apiUrl: isolated.apiUrl, databaseUrl: isolated.databaseUrl, temporalAddress: isolated.temporalAddress, gateway: gatewayOf(isolated.env), processes: stack.processes, stop: () => stack() };
   }
   const isolated = await isolatedStackEnv(dataDir, policyFile);
   const stack = await startDevStack({ ...isolated.env, ...extraEnv });
   const processes: CampaignStack['processes'] = { temporal: [], postgres: [], gateway: [], worker: [], api: [] };
   for (const p of Object.values(stack.processes)) processes[p.name].push({ ...p, label: p.name });
-  return { apiUrl: isolated.apiUrl, databaseUrl: isolated.databaseUrl, temporalAddress: isolated.temporalAddress, processes, stop: () => stack() };
+  return { apiUrl: isolated.apiUrl, databaseUrl: isolated.databaseUrl, temporalAddress: isolated.temporalAddress, gateway: gatewayOf(isolated.env), processes, stop: () => stack() };
 }

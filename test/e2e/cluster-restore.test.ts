@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import type { Pool } from 'pg';
-import { checkInvariants } from '../../activities/invariants';
+import { checkInvariants } from '../../db/ledger/invariants';
 import { loadSettings } from '../../config/settings';
 import { createPool } from '../../db/pool';
 import { dumpDatabases, restoreDatabases } from '../../scripts/cluster/backup';
@@ -44,7 +44,7 @@ async function payByBankTransfer(api: string, amount: number): Promise<string> {
   const form = new FormData();
   form.append('slip', new Blob([SLIP_PNG], { type: 'image/png' }), 'slip.png');
   expect((await fetch(`${api}/v1/orders/${n}/slip`, { method: 'POST', headers: OWNER, body: form })).status).toBe(201);
-  expect(await call(api, 'POST', `/v1/orders/${n}/approve`, FINANCE, { checkResult: 'Matches the slip' })).toMatchObject({ status: 200, body: { status: 'Paid' } });
+  expect(await call(api, 'POST', `/v1/orders/${n}/approve`, FINANCE, { checkResult: 'Matches the slip' })).toMatchObject({ status: 200, body: { status: 'paid' } });
   return n;
 }
 
@@ -73,7 +73,7 @@ test('When the running cluster is dumped and a fresh one restored from the dumps
   for (const amount of [110_000, 220_000, 330_000]) paid.push(await payByBankTransfer(api, amount));
   for (const amount of [40_000, 50_000, 60_000]) {
     const created = await call(api, 'POST', '/v1/orders', OWNER, { wallet: 'credit', amount });
-    expect(created).toMatchObject({ status: 201, body: { status: 'Unpaid' } });
+    expect(created).toMatchObject({ status: 201, body: { status: 'unpaid' } });
     const n = String(created.body.orderNumber);
     // The deadline is the workflow's own (its close timer), as ops read it with the getOrder query.
     const view = await originalTemporal.workflow.getHandle(orderWorkflowId(n)).query(getOrderQuery);
@@ -100,21 +100,21 @@ test('When the running cluster is dumped and a fresh one restored from the dumps
   const restoredApi = restored.cluster.apiUrl;
 
   for (const n of paid) {
-    expect((await call(restoredApi, 'GET', `/v1/orders/${n}`, OWNER)).body).toMatchObject({ orderNumber: n, status: 'Paid' });
+    expect((await call(restoredApi, 'GET', `/v1/orders/${n}`, OWNER)).body).toMatchObject({ orderNumber: n, status: 'paid' });
     const credits = await restored.pool.query("SELECT count(*)::int AS n FROM journal_entries WHERE order_number = $1 AND kind = 'topup'", [n]);
     expect(credits.rows[0]).toEqual({ n: 1 });
   }
   for (const o of open) {
-    expect((await call(restoredApi, 'GET', `/v1/orders/${o.orderNumber}`, OWNER)).body).toMatchObject({ status: 'Unpaid' });
+    expect((await call(restoredApi, 'GET', `/v1/orders/${o.orderNumber}`, OWNER)).body).toMatchObject({ status: 'unpaid' });
     const handle = temporalClient.workflow.getHandle(orderWorkflowId(o.orderNumber));
     expect((await handle.describe()).status.name).toBe('RUNNING');
-    expect(await handle.query(getOrderQuery)).toMatchObject({ status: 'Unpaid', deadline: o.deadline });
+    expect(await handle.query(getOrderQuery)).toMatchObject({ status: 'unpaid', deadline: o.deadline });
   }
 
   // Each open order closes at the deadline it had before the backup: its timer fires when it was due.
   for (const o of open) {
-    const closed = await eventually(() => call(restoredApi, 'GET', `/v1/orders/${o.orderNumber}`, OWNER), (r) => r.body.status === 'Closed', CLOSE_AFTER_S * 1000 + 60_000, 1_000);
-    expect(closed.body).toMatchObject({ status: 'Closed' });
+    const closed = await eventually(() => call(restoredApi, 'GET', `/v1/orders/${o.orderNumber}`, OWNER), (r) => r.body.status === 'closed', CLOSE_AFTER_S * 1000 + 60_000, 1_000);
+    expect(closed.body).toMatchObject({ status: 'closed' });
     const history = await temporalClient.workflow.getHandle(orderWorkflowId(o.orderNumber)).fetchHistory();
     const fired = history.events?.find((e: temporal.api.history.v1.IHistoryEvent) => e.timerFiredEventAttributes);
     const firedAt = Number(fired?.eventTime?.seconds ?? 0) * 1000;

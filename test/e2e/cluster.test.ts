@@ -65,7 +65,7 @@ test('When the cluster has started from nothing, then it runs two workers and tw
 
 test('When a customer pays by bank transfer on the cluster, then finance approves it and it is Paid', async () => {
   const created = await call('POST', '/v1/orders', OWNER, { wallet: 'credit', amount: 300_000 });
-  expect(created).toMatchObject({ status: 201, body: { status: 'Unpaid' } });
+  expect(created).toMatchObject({ status: 201, body: { status: 'unpaid' } });
   const n = String(created.body.orderNumber);
   expect((await call('POST', `/v1/orders/${n}/payment-method`, OWNER, { paymentMethod: 'bank_transfer' })).status).toBe(200);
   const form = new FormData();
@@ -73,7 +73,7 @@ test('When a customer pays by bank transfer on the cluster, then finance approve
   const slip = await fetch(`${cluster.apiUrl}/v1/orders/${n}/slip`, { method: 'POST', headers: OWNER, body: form });
   expect(slip.status).toBe(201);
   const approved = await call('POST', `/v1/orders/${n}/approve`, FINANCE, { checkResult: 'Matches the slip' });
-  expect(approved).toMatchObject({ status: 200, body: { status: 'Paid', paid: { added: 300_000 } } });
+  expect(approved).toMatchObject({ status: 200, body: { status: 'paid', paid: { added: 300_000 } } });
   paid.push(n);
 });
 
@@ -94,21 +94,21 @@ test('When a customer pays online on the cluster, then the gateway callback make
     body: '{}',
   });
   expect(pay.status).toBe(200);
-  const done = await eventually(() => call('GET', `/v1/orders/${n}`, OWNER), (r) => r.body.status === 'Paid', 30_000);
-  expect(done.body).toMatchObject({ status: 'Paid' });
+  const done = await eventually(() => call('GET', `/v1/orders/${n}`, OWNER), (r) => r.body.status === 'paid', 30_000);
+  expect(done.body).toMatchObject({ status: 'paid' });
   paid.push(n);
 });
 
 test('When ops filter by OrderStatus and AccountId, then visibility on PostgreSQL lists both Paid orders', async () => {
   const expected = paid.map(orderWorkflowId).sort();
   expect(expected).toHaveLength(2);
-  const byStatus = await eventually(() => listIds("OrderStatus = 'Paid' AND AccountId = 'acc_acme'"), (ids) => expected.every((id) => ids.includes(id)));
+  const byStatus = await eventually(() => listIds("OrderStatus = 'paid' AND AccountId = 'acc_acme'"), (ids) => expected.every((id) => ids.includes(id)));
   expect(byStatus).toEqual(expect.arrayContaining(expected));
   expect(await listIds("AccountId = 'acc_nusa'")).toEqual([]);
 });
 
 test("When ops use the Temporal UI, then its API lists the orders by the same filter and its page shows them", async () => {
-  const query = encodeURIComponent("OrderStatus = 'Paid' AND AccountId = 'acc_acme'");
+  const query = encodeURIComponent("OrderStatus = 'paid' AND AccountId = 'acc_acme'");
   const listed = await eventually(
     async () => (await (await fetch(`${cluster.uiUrl}/api/v1/namespaces/default/workflows?query=${query}`)).json()) as { executions?: { execution: { workflowId: string } }[] },
     (r) => (r.executions?.length ?? 0) >= 2,

@@ -55,22 +55,22 @@ test('When a customer submits an order over HTTP, then ops find it Dealing by Or
   form.append('slip', new Blob([PNG], { type: 'image/png' }), 'slip.png');
   const submitted = await fetch(`${api}/v1/orders/${orderNumber}/slip`, { method: 'POST', headers: OWNER, body: form });
   expect(submitted.status).toBe(201);
-  expect(await submitted.json()).toMatchObject({ status: 'Dealing' });
+  expect(await submitted.json()).toMatchObject({ status: 'dealing' });
 
   const workflowId = orderWorkflowId(orderNumber);
-  const dealing = await eventually(() => listIds("OrderStatus = 'Dealing' AND AccountId = 'acc_acme'"), (ids) => ids.includes(workflowId));
+  const dealing = await eventually(() => listIds("OrderStatus = 'dealing' AND AccountId = 'acc_acme'"), (ids) => ids.includes(workflowId));
   expect(dealing).toContain(workflowId);
-  expect(await listIds("OrderStatus = 'Dealing' AND AccountId = 'acc_nusa'")).not.toContain(workflowId);
+  expect(await listIds("OrderStatus = 'dealing' AND AccountId = 'acc_nusa'")).not.toContain(workflowId);
 
   // The runbook's "Dealing for more than 20 hours": not this order yet, but it would be once its time came.
   const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
-  expect(await listIds(`OrderStatus = 'Dealing' AND StatusChangedAt < '${hoursAgo(20)}'`)).not.toContain(workflowId);
-  expect(await listIds(`OrderStatus = 'Dealing' AND StatusChangedAt < '${hoursAgo(-1)}'`)).toContain(workflowId);
+  expect(await listIds(`OrderStatus = 'dealing' AND StatusChangedAt < '${hoursAgo(20)}'`)).not.toContain(workflowId);
+  expect(await listIds(`OrderStatus = 'dealing' AND StatusChangedAt < '${hoursAgo(-1)}'`)).toContain(workflowId);
 });
 
 test('When orders move, then the API counts them on /metrics and the worker serves the Temporal SDK metrics', async () => {
   const apiMetrics = await (await fetch(`${api}/metrics`)).text();
-  expect(sampleValue(apiMetrics, 'topup_orders', { status: 'Dealing' })).toBeGreaterThanOrEqual(1);
+  expect(sampleValue(apiMetrics, 'topup_orders', { status: 'dealing' })).toBeGreaterThanOrEqual(1);
   expect(sampleValue(apiMetrics, 'http_request_duration_seconds_count', { method: 'POST', route: '/v1/orders/:orderNumber/slip', status_code: '201' })).toBeGreaterThanOrEqual(1);
   expect(apiMetrics).not.toContain(orderNumber);
 

@@ -46,7 +46,7 @@ test('When the stack is up, then /healthz answers 200 and /readyz sees PostgreSQ
 test('When a customer creates an order over HTTP, then it is Unpaid, invisible to another account, and Closed by its workflow timer', async () => {
   const created = await call('POST', '/v1/orders', OWNER, { wallet: 'credit', amount: 250_000 });
   expect(created.status).toBe(201);
-  expect(created.body).toMatchObject({ status: 'Unpaid', wallet: 'credit', amount: 250_000, currency: 'IDR' });
+  expect(created.body).toMatchObject({ status: 'unpaid', wallet: 'credit', amount: 250_000, currency: 'IDR' });
   const orderNumber = String(created.body.orderNumber);
   expect(orderNumber).toMatch(/^\d{13}$/);
 
@@ -54,9 +54,9 @@ test('When a customer creates an order over HTTP, then it is Unpaid, invisible t
 
   const closed = await eventually(
     () => call('GET', `/v1/orders/${orderNumber}`, OWNER),
-    (r) => r.body.status === 'Closed',
+    (r) => r.body.status === 'closed',
   );
-  expect(closed).toMatchObject({ status: 200, body: { orderNumber, status: 'Closed' } });
+  expect(closed).toMatchObject({ status: 200, body: { orderNumber, status: 'closed' } });
 });
 
 test('When the amount breaks a rule, then the answer is 400 naming the field and nothing is created', async () => {

@@ -3,8 +3,8 @@ import { Client } from '@temporalio/client';
 import type { Express } from 'express';
 import pino from 'pino';
 import { createApp, type AppDeps } from '../../api/create-app';
-import { DEFAULT_POLICY } from '../../workflows/policy';
-import { TEST_GATEWAY, TEST_PROVIDER } from './activity-deps';
+import { DEFAULT_POLICY } from '../../workflows/shared/policy';
+import { TEST_GATEWAY, TEST_PASSWORD_LINK_SECRET, TEST_PROVIDER } from './activity-deps';
 import type { TestApi } from './api';
 
 export function appVariant(api: TestApi, overrides: Partial<AppDeps>): Express {
@@ -15,6 +15,7 @@ export function appVariant(api: TestApi, overrides: Partial<AppDeps>): Express {
     policy: DEFAULT_POLICY,
     provider: TEST_PROVIDER,
     paymentCallbackSecret: TEST_GATEWAY.callbackSecret,
+    passwordLinkSecret: TEST_PASSWORD_LINK_SECRET,
     logger: pino({ level: 'silent' }),
     ...overrides,
   });

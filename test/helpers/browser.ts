@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
-import { WEB_CONSOLE_DIR } from '../../api/web-console';
+import { WEB_CONSOLE_DIR } from '../../api/shared/web-console';
 
 /** The Chromium binary: CHROMIUM_PATH, or Debian's. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

@@ -10,7 +10,8 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export async function createTestDatabase(): Promise<TestDatabase> {
+/** A fresh database, cloned from the migrated template of this run, or empty (no migration applied) when asked. */
+export async function createTestDatabase(opts: { empty?: boolean } = {}): Promise<TestDatabase> {
   const templateUrl = process.env.TOPUP_TEST_TEMPLATE_URL;
   if (!templateUrl) throw new Error('TOPUP_TEST_TEMPLATE_URL is not set: run the tests through jest (test/global-setup.ts)');
   const template = new URL(templateUrl);
@@ -20,7 +21,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const client = new Client({ connectionString: admin.toString() });
   await client.connect();
   try {
-    await client.query(`CREATE DATABASE ${name} TEMPLATE ${template.pathname.slice(1)}`);
+    await client.query(opts.empty ? `CREATE DATABASE ${name}` : `CREATE DATABASE ${name} TEMPLATE ${template.pathname.slice(1)}`);
   } finally {
     await client.end();
   }

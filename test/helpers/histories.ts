@@ -1,5 +1,5 @@
 /**
- * Recorded workflow histories for the replay test (test/replay.test.ts). With RECORD_HISTORIES=1 a test writes
+ * Recorded workflow histories for the replay test (test/orders/replay.test.ts). With RECORD_HISTORIES=1 a test writes
  * the history of a path under test/histories/<name>.json; otherwise recording is a no-op.
  */
 import fs from 'node:fs';

@@ -1,8 +1,9 @@
 /**
- * The console's only way to the server: the same /v1 API as every other client, with the bearer token of
- * the session. Every refusal becomes an ApiError carrying the API's `error.fields[]` (path and rule).
+ * The console's only way to the server: the same /v1 API as every other client. The session travels in its
+ * HttpOnly cookie, which this code never sees; every request that changes something carries the session's CSRF
+ * token in X-CSRF-Token. Every refusal becomes an ApiError carrying the API's `error.fields[]` (path and rule).
  */
-import { clearSession, token } from './session';
+import { clearSession, csrfToken, signedIn } from './session';
 
 /** A field the API named with the rule it broke. */
 export interface FieldProblem {
@@ -22,20 +23,25 @@ export class ApiError extends Error {
   }
 }
 
-/** Called when the token stops being valid (the console then shows the sign-in page). */
+/** Called when the session stops being valid (the console then shows the sign-in page). */
 let onUnauthenticated: () => void = () => undefined;
 export function whenUnauthenticated(handler: () => void): void {
   onUnauthenticated = handler;
 }
 
-async function send(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, bearer = token()): Promise<Response> {
-  const init: RequestInit = { method, headers: { Accept: 'application/json', ...headers } };
-  if (bearer) (init.headers as Record<string, string>).Authorization = `Bearer ${bearer}`;
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+async function send(method: Method, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<Response> {
+  const headers: Record<string, string> = { Accept: 'application/json', ...extraHeaders };
+  const csrf = csrfToken();
+  if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
+  const init: RequestInit = { method, headers, credentials: 'same-origin' };
   if (body instanceof FormData) init.body = body;
   else if (body !== undefined) {
-    (init.headers as Record<string, string>)['Content-Type'] = 'application/json';
+    headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
+  const wasSignedIn = signedIn();
   let res: Response;
   try {
     res = await fetch(path, init);
@@ -45,26 +51,21 @@ async function send(method: string, path: string, body?: unknown, headers: Recor
   if (res.ok) return res;
   const problem = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string; fields?: FieldProblem[] } } | null;
   const error = new ApiError(res.status, problem?.error?.code ?? 'http_error', problem?.error?.message ?? `HTTP ${res.status}`, problem?.error?.fields ?? []);
-  if (res.status === 401 && bearer === token()) {
+  // The session ended (signed out elsewhere, timed out, the user disabled): back to the sign-in page.
+  if (res.status === 401 && wasSignedIn) {
     clearSession();
     onUnauthenticated();
   }
   throw error;
 }
 
-/** Calls the API and answers its JSON. */
-export async function api<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown, headers?: Record<string, string>): Promise<T> {
+/** Calls the API and answers its JSON (undefined for 204 No Content). */
+export async function api<T>(method: Method, path: string, body?: unknown, headers?: Record<string, string>): Promise<T> {
   const res = await send(method, path, body, headers);
-  return (await res.json()) as T;
+  return (res.status === 204 ? undefined : await res.json()) as T;
 }
 
-/** Calls the API with a token that is not the session's yet (signing in). */
-export async function apiWithToken<T>(path: string, bearer: string): Promise<T> {
-  const res = await send('GET', path, undefined, {}, bearer);
-  return (await res.json()) as T;
-}
-
-/** Fetches a file the API serves (slip, receipt, invoice) with the session's token. */
+/** Fetches a file the API serves (slip, receipt, invoice) with the session's cookie. */
 export async function apiFile(path: string): Promise<Blob> {
   const res = await send('GET', path);
   return res.blob();

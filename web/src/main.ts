@@ -1,53 +1,97 @@
 /**
- * The console's entry: the shell (header with the language switch, the navigation for the user's role,
- * <main>), sign-in from a stored token, and the routes.
+ * The console's entry: the shell (header with the language switch, the navigation for the user's role, <main>),
+ * the session (a reload asks GET /v1/session, whose cookie the browser keeps), the pages open without one (sign-in,
+ * choosing a password from an emailed link, asking for a reset), and the routes.
  */
 import './styles.css';
-import { apiWithToken, whenUnauthenticated } from './api';
+import { api, whenUnauthenticated } from './api';
 import { h, replaceChildren } from './dom';
 import { currentLang, langChosen, LANGS, setLang, t, type MessageKey } from './i18n';
+import { roleLabel } from './names';
+import { accountPage } from './pages/account';
+import { accountsPage, accountDetailPage } from './pages/accounts';
+import { apiKeysPage } from './pages/api-keys';
 import { dashboardPage } from './pages/dashboard';
 import { onlineOrderPage, onlineTopUpPage } from './pages/online';
 import { ordersPage } from './pages/orders';
+import { forgotPasswordPage, setPasswordPage } from './pages/passwords';
 import { reviewPage } from './pages/review';
 import { signInPage } from './pages/sign-in';
 import { topUpPage } from './pages/top-up';
-import { match, navigate, startRouter, type Route } from './router';
-import { clearSession, isCustomer, me, signedIn, startSession, token } from './session';
-import type { Me, TopUpRules } from './types';
+import { usersPage } from './pages/users';
+import { match, navigate, startRouter, type Audience, type PageContext, type Route } from './router';
+import { clearSession, me, role, signedIn, startSession } from './session';
+import type { Role, SessionView, TopUpRules } from './types';
 import { errorNotice, heading, takeFlash } from './ui';
 
+const CUSTOMERS: readonly Role[] = ['owner', 'pic'];
+const STAFF: readonly Role[] = ['finance', 'ops'];
+const MANAGERS: readonly Role[] = ['owner', 'admin'];
+
 const ROUTES: Route[] = [
-  { path: '/', page: dashboardPage, audience: 'customer' },
-  { path: '/top-up', page: topUpPage, audience: 'customer' },
-  { path: '/online', page: onlineTopUpPage, audience: 'customer' },
-  { path: '/online/:orderNumber', page: onlineOrderPage, audience: 'customer' },
-  { path: '/orders', page: ordersPage, audience: 'any' },
-  { path: '/review', page: reviewPage, audience: 'staff' },
+  { path: '/', page: dashboardPage, audience: CUSTOMERS },
+  { path: '/top-up', page: topUpPage, audience: CUSTOMERS },
+  { path: '/online', page: onlineTopUpPage, audience: CUSTOMERS },
+  { path: '/online/:orderNumber', page: onlineOrderPage, audience: CUSTOMERS },
+  { path: '/orders', page: ordersPage, audience: [...CUSTOMERS, ...STAFF] },
+  { path: '/review', page: reviewPage, audience: STAFF },
+  { path: '/accounts', page: accountsPage, audience: ['admin'] },
+  { path: '/accounts/:accountId', page: accountDetailPage, audience: ['admin'] },
+  { path: '/users', page: usersPage, audience: MANAGERS },
+  { path: '/api-keys', page: apiKeysPage, audience: MANAGERS },
+  { path: '/account', page: accountPage, audience: 'any' },
 ];
 
-const NAV: { path: string; label: MessageKey; audience: 'customer' | 'staff' | 'any' }[] = [
-  { path: '/', label: 'nav.dashboard', audience: 'customer' },
-  { path: '/top-up', label: 'nav.topUp', audience: 'customer' },
-  { path: '/online', label: 'nav.online', audience: 'customer' },
-  { path: '/orders', label: 'nav.orders', audience: 'any' },
-  { path: '/review', label: 'nav.review', audience: 'staff' },
+/** Pages for people who are not signed in: they open without a session, signed in or not. */
+const PUBLIC_ROUTES: { path: string; page: (ctx: PageContext) => Promise<void> | void; title: MessageKey }[] = [
+  { path: '/set-password', page: setPasswordPage, title: 'password.setTitle' },
+  { path: '/forgot-password', page: forgotPasswordPage, title: 'password.forgotTitle' },
+];
+
+const NAV: { path: string; label: MessageKey; audience: Audience }[] = [
+  { path: '/', label: 'nav.dashboard', audience: CUSTOMERS },
+  { path: '/top-up', label: 'nav.topUp', audience: CUSTOMERS },
+  { path: '/online', label: 'nav.online', audience: CUSTOMERS },
+  { path: '/orders', label: 'nav.orders', audience: [...CUSTOMERS, ...STAFF] },
+  { path: '/review', label: 'nav.review', audience: STAFF },
+  { path: '/accounts', label: 'nav.accounts', audience: ['admin'] },
+  { path: '/users', label: 'nav.users', audience: MANAGERS },
+  { path: '/api-keys', label: 'nav.apiKeys', audience: MANAGERS },
+  { path: '/account', label: 'nav.account', audience: 'any' },
 ];
 
 const app = document.getElementById('app')!;
 let leaving: (() => void)[] = [];
 let firstRender = true;
 
-/** Reads who a token belongs to and the rules in force, then keeps it for the session. */
-export async function signIn(bearer: string): Promise<Me> {
-  const [who, rules] = await Promise.all([apiWithToken<Me>('/v1/me', bearer), apiWithToken<TopUpRules>('/v1/top-up-rules', bearer)]);
-  startSession(bearer, who, rules);
-  if (!langChosen() && who.account) setLang(who.account.locale);
-  return who;
+function allows(audience: Audience): boolean {
+  const current = role();
+  return audience === 'any' || (current !== null && audience.includes(current));
+}
+
+/** Starts the session the API answered: the rules in force are read once, the account's language used unless one was chosen. */
+async function begin(session: SessionView): Promise<void> {
+  const rules = await api<TopUpRules>('GET', '/v1/top-up-rules', undefined, {});
+  startSession(session, rules);
+  if (!langChosen() && session.user.account) setLang(session.user.account.locale);
+}
+
+/** Signs in with a username and password (POST /v1/session sets the cookie). */
+async function signIn(username: string, password: string): Promise<void> {
+  await begin(await api<SessionView>('POST', '/v1/session', { username, password }));
+}
+
+/** Signs out: the API ends the session and clears its cookie. */
+async function signOut(): Promise<void> {
+  await api('DELETE', '/v1/session').catch(() => undefined);
+  clearSession();
+  navigate('/sign-in');
 }
 
 function homePath(): string {
-  return isCustomer() ? '/' : '/review';
+  const current = role();
+  if (current === 'owner' || current === 'pic') return '/';
+  return current === 'admin' ? '/accounts' : '/review';
 }
 
 function languageSwitch(): HTMLElement {
@@ -74,41 +118,28 @@ function languageSwitch(): HTMLElement {
 
 function shell(main: HTMLElement): HTMLElement[] {
   const user = me();
-  const audience = isCustomer() ? 'customer' : 'staff';
   const nav = h(
     'nav',
     { class: 'sidebar', 'aria-label': t('app.mainNav') },
-    h(
-      'ul',
-      {},
-      ...NAV.filter((n) => n.audience === 'any' || n.audience === audience).map((n) =>
-        h('li', {}, h('a', { href: n.path, 'aria-current': location.pathname === n.path ? 'page' : null }, t(n.label))),
-      ),
-    ),
+    h('ul', {}, ...NAV.filter((n) => allows(n.audience)).map((n) => h('li', {}, h('a', { href: n.path, 'aria-current': location.pathname === n.path ? 'page' : null }, t(n.label))))),
   );
   const header = h(
     'header',
     { class: 'topbar' },
     h('a', { class: 'brand', href: homePath() }, t('app.title')),
     languageSwitch(),
-    h('span', { class: 'who' }, `${user.username} · ${t(`role.${user.role}`)}${user.account ? ` · ${user.account.companyName}` : ''}`),
-    h(
-      'button',
-      {
-        type: 'button',
-        class: 'link-button',
-        onclick: () => {
-          clearSession();
-          navigate('/sign-in');
-        },
-      },
-      t('app.signOut'),
-    ),
+    h('span', { class: 'who' }, `${user.username} · ${roleLabel(user.role)}${user.account ? ` · ${user.account.companyName}` : ''}`),
+    h('button', { type: 'button', class: 'link-button', onclick: () => void signOut() }, t('app.signOut')),
   );
   return [header, h('div', { class: 'layout' }, nav, main)];
 }
 
-/** Renders the current location: sign-in when there is no session, otherwise the page in the shell. */
+/** The shell of the pages without a session: the title and the language switch. */
+function publicShell(main: HTMLElement, skip: HTMLElement): void {
+  replaceChildren(app, skip, h('header', { class: 'topbar' }, h('span', { class: 'brand' }, t('app.title')), languageSwitch()), h('div', { class: 'layout layout-single' }, main));
+}
+
+/** Renders the current location: the public pages, sign-in when there is no session, otherwise the page in the shell. */
 function render(): void {
   for (const cleanup of leaving) cleanup();
   leaving = [];
@@ -116,19 +147,23 @@ function render(): void {
   const main = h('main', { id: 'main', tabindex: -1 });
   const skip = h('a', { class: 'skip-link', href: '#main' }, t('app.skip'));
   const ctx = { main, params: {}, query: new URLSearchParams(location.search), onLeave: (f: () => void) => leaving.push(f) };
+  const flashed = takeFlash();
+  const open = PUBLIC_ROUTES.find((r) => r.path === location.pathname);
+  if (open) {
+    publicShell(main, skip);
+    if (flashed) main.append(flashed);
+    document.title = `${t(open.title)} · ${t('app.title')}`;
+    Promise.resolve(open.page(ctx)).catch((err: unknown) => main.append(errorNotice(err)));
+    return;
+  }
   if (!signedIn()) {
     if (location.pathname !== '/sign-in') history.replaceState(null, '', `/sign-in${location.pathname === '/' ? '' : `?next=${encodeURIComponent(location.pathname + location.search)}`}`);
-    replaceChildren(app, skip, h('header', { class: 'topbar' }, h('span', { class: 'brand' }, t('app.title')), languageSwitch()), h('div', { class: 'layout layout-single' }, main));
-    signInPage(ctx, async (bearer) => {
-      const who = await signIn(bearer);
-      // A service credential records usage; it has nothing to do in the console.
-      if (who.role === 'service') {
-        clearSession();
-        return who;
-      }
+    publicShell(main, skip);
+    if (flashed) main.append(flashed);
+    signInPage(ctx, async (username, password) => {
+      await signIn(username, password);
       const next = new URLSearchParams(location.search).get('next');
       navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : homePath(), { replace: true });
-      return who;
     });
     document.title = `${t('signIn.title')} · ${t('app.title')}`;
     return;
@@ -136,19 +171,15 @@ function render(): void {
   if (location.pathname === '/sign-in') history.replaceState(null, '', homePath());
   const found = match(ROUTES, location.pathname);
   replaceChildren(app, skip, ...shell(main));
-  const flashed = takeFlash();
   if (flashed) main.append(flashed);
   if (!found) {
     main.append(heading(t('app.notFound')));
     return;
   }
-  if (found.route.audience === 'customer' && !isCustomer()) {
+  if (!allows(found.route.audience)) {
     if (location.pathname === '/') return navigate(homePath(), { replace: true });
-    main.append(heading(t('app.notFound')), h('p', {}, t('app.forRoles', { roles: `${t('role.owner')}, ${t('role.pic')}` })));
-    return;
-  }
-  if (found.route.audience === 'staff' && isCustomer()) {
-    main.append(heading(t('app.notFound')), h('p', {}, t('app.forRoles', { roles: `${t('role.finance')}, ${t('role.ops')}` })));
+    const audience = found.route.audience as readonly Role[];
+    main.append(heading(t('app.notFound')), h('p', {}, t('app.forRoles', { roles: audience.map(roleLabel).join(', ') })));
     return;
   }
   const focusHeading = !firstRender;
@@ -166,13 +197,11 @@ async function boot(): Promise<void> {
   document.documentElement.lang = currentLang();
   whenUnauthenticated(() => navigate('/sign-in'));
   startRouter(render);
-  const stored = token();
-  if (stored) {
-    try {
-      await signIn(stored);
-    } catch {
-      clearSession();
-    }
+  // The cookie may hold a live session (a reload, a new tab): ask for it, unless this is a page without one.
+  if (!PUBLIC_ROUTES.some((r) => r.path === location.pathname)) {
+    await api<SessionView>('GET', '/v1/session')
+      .then(begin)
+      .catch(() => clearSession());
   }
   render();
 }

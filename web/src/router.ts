@@ -3,6 +3,7 @@
  * a bookmark lands on the same page. Each page renders into <main> and registers what to stop when it is left
  * (timers, object URLs).
  */
+import type { Role } from './types';
 
 /** What a page gets: where to render, the path's parameters and query, and a place to register cleanups. */
 export interface PageContext {
@@ -14,8 +15,8 @@ export interface PageContext {
 
 export type Page = (ctx: PageContext) => Promise<void> | void;
 
-/** Who may open a route: customers (owner, PIC), provider staff (finance, ops), or anyone signed in. */
-export type Audience = 'customer' | 'staff' | 'any';
+/** Who may open a route: the roles it is for, or anyone signed in. */
+export type Audience = readonly Role[] | 'any';
 
 export interface Route {
   path: string;

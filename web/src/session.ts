@@ -1,28 +1,25 @@
 /**
- * The signed-in session: the bearer token in sessionStorage (gone when the tab closes, never in a cookie or
- * localStorage), and who it belongs to, read once from GET /v1/me.
+ * The signed-in session as the console knows it: who (GET /v1/session's user), the rules in force, and the CSRF
+ * token of the session's changes, all in memory. The session itself is the HttpOnly cookie, which scripts cannot
+ * read: a reload asks GET /v1/session again.
  */
-import type { Me, TopUpRules } from './types';
+import type { Me, Role, SessionView, TopUpRules } from './types';
 
-const TOKEN_KEY = 'topup.token';
+let current: { me: Me; rules: TopUpRules; csrfToken: string } | null = null;
 
-/** The session's token, if signed in. */
-export function token(): string | null {
-  return sessionStorage.getItem(TOKEN_KEY);
+/** Starts a session the API opened. */
+export function startSession(session: SessionView, rules: TopUpRules): void {
+  current = { me: session.user, rules, csrfToken: session.csrfToken };
 }
 
-let current: { me: Me; rules: TopUpRules } | null = null;
-
-/** Starts a session with a token the API accepted. */
-export function startSession(bearer: string, me: Me, rules: TopUpRules): void {
-  sessionStorage.setItem(TOKEN_KEY, bearer);
-  current = { me, rules };
-}
-
-/** Forgets the token and the user. */
+/** Forgets the user (the cookie is ended by the API, or has expired). */
 export function clearSession(): void {
-  sessionStorage.removeItem(TOKEN_KEY);
   current = null;
+}
+
+/** The CSRF token of the session's changes, if signed in. */
+export function csrfToken(): string | null {
+  return current?.csrfToken ?? null;
 }
 
 /** The signed-in user; only called on pages that need one. */
@@ -42,7 +39,12 @@ export function signedIn(): boolean {
   return current !== null;
 }
 
-/** Customers (owner, PIC) top up; provider staff (finance, ops) review. */
+/** The signed-in user's role, if any. */
+export function role(): Role | null {
+  return current?.me.role ?? null;
+}
+
+/** Customers (owner, PIC) top up; provider staff (finance, ops) review; admins onboard. */
 export function isCustomer(): boolean {
-  return current?.me.role === 'owner' || current?.me.role === 'pic';
+  return role() === 'owner' || role() === 'pic';
 }

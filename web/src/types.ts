@@ -2,22 +2,72 @@
  * The shapes of the API's answers the console reads (the full list: GET /openapi.json). The order views are
  * the workflows' own types, imported as types only: nothing of the server is bundled into the console.
  */
-import type { OnlineOrderView, OnlinePaymentMethod, OrderView } from '../../workflows/definitions';
-import type { Wallet } from '../../workflows/policy';
+import type { OnlineOrderView, OnlinePaymentMethod, OrderView, Wallet } from '../../workflows/definitions';
 
-export type { OnlineInvoice, OnlinePaymentMethod, OrderStatus } from '../../workflows/definitions';
-export type { OnlineLine } from '../../workflows/online-rules';
-export type { PaymentMethod, Wallet } from '../../workflows/policy';
-export type Role = 'owner' | 'pic' | 'finance' | 'ops' | 'service';
+export type { OnlineInvoice, OnlineLine, OnlinePaymentMethod, OrderStatus, PaymentMethod, Wallet } from '../../workflows/definitions';
+export type Role = 'admin' | 'owner' | 'pic' | 'finance' | 'ops' | 'service';
 
 export const WALLETS: readonly Wallet[] = ['credit', 'whatsapp', 'muv', 'deposit'];
+
+/** A customer account's settings (GET /v1/accounts/{accountId}). */
+export interface Account {
+  id: string;
+  companyName: string;
+  locale: 'en' | 'id';
+  timeZone: string;
+  currency: 'IDR';
+  billingEmail: string | null;
+  address: string | null;
+  status: 'active' | 'suspended';
+  suspendedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
 
 export interface Me {
   userId: string;
   username: string;
   email: string;
   role: Role;
-  account: { id: string; companyName: string; locale: 'en' | 'id'; timeZone: string } | null;
+  account: Account | null;
+  credential: 'session' | 'api_key';
+}
+
+/** The signed-in session (POST and GET /v1/session). */
+export interface SessionView {
+  user: Me;
+  csrfToken: string;
+  createdAt: string;
+  expiresAt: string;
+  idleTimeoutSeconds: number;
+}
+
+/** A user as GET /v1/users lists it. */
+export interface User {
+  id: string;
+  username: string;
+  email: string;
+  role: Role;
+  accountId: string | null;
+  status: 'invited' | 'active' | 'disabled' | 'removed';
+  createdAt: string;
+  lastSignInAt: string | null;
+}
+
+export type Scope = 'read' | 'write' | 'usage';
+
+/** An API key as GET /v1/api-keys lists it (never the key itself). */
+export interface ApiKey {
+  id: string;
+  prefix: string | null;
+  name: string;
+  user: { id: string; username: string; role: string };
+  accountId: string | null;
+  scopes: Scope[];
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
 }
 
 export interface TopUpRules {

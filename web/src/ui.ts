@@ -3,15 +3,16 @@ import { apiFile } from './api';
 import { h, type Child } from './dom';
 import { t } from './i18n';
 import type { OrderStatus } from './types';
+import { statusLabel } from './names';
 
 /** The page's heading; focused after navigation so screen readers announce the new page. */
 export function heading(text: string): HTMLHeadingElement {
   return h('h1', { tabindex: -1 }, text);
 }
 
-/** An order status as a badge (the name is the product's, in every language). */
+/** An order status as a badge: its name in the console's language, styled by its code. */
 export function statusBadge(status: OrderStatus): HTMLElement {
-  return h('span', { class: `status status-${status.toLowerCase().replace(/\s+/g, '-')}` }, status);
+  return h('span', { class: `status status-${status.replace(/_/g, '-')}` }, statusLabel(status));
 }
 
 /** A list of label/value pairs. */

@@ -6,13 +6,14 @@ import { t } from '../i18n';
 import type { PageContext } from '../router';
 import type { Balance, WalletBalance } from '../types';
 import { heading } from '../ui';
+import { walletLabel } from '../names';
 
 function walletCard(w: WalletBalance): HTMLElement {
   const titleId = `wallet-${w.wallet}`;
   return h(
     'section',
     { class: 'card wallet', 'aria-labelledby': titleId, 'data-wallet': w.wallet },
-    h('h3', { id: titleId }, t(`wallet.${w.wallet}`)),
+    h('h3', { id: titleId }, walletLabel(w.wallet)),
     h('p', { class: 'current' }, h('span', { class: 'label' }, t('dashboard.current')), ' ', h('strong', { class: 'amount' }, walletAmount(w.wallet, w.current))),
     h(
       'dl',

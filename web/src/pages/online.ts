@@ -1,9 +1,10 @@
 /**
  * The online self top-up of seed 001: amounts per wallet with each rule shown → the editable summary with what
  * each payment method bills → "Confirm payment" → the sales invoice (virtual account number or payment link)
- * with a live countdown to its expiry, updating by itself when the payment arrives.
+ * with a live countdown to its expiry, updating by itself when the payment arrives. While the payment gateway
+ * has not issued the invoice yet, the page says so, follows the order, and offers to cancel the confirmation.
  */
-import { api, idempotencyKey, idempotencyKeyFor } from '../api';
+import { api, ApiError, idempotencyKey, idempotencyKeyFor } from '../api';
 import { h, replaceChildren } from '../dom';
 import { countdown, dateTime, money, walletAmount } from '../format';
 import { field, form, showError, showProblems } from '../forms';
@@ -14,6 +15,7 @@ import { WALLETS, type AnyOrder, type OnlineLine, type OnlineOrder, type OnlineO
 import { isOnline } from '../types';
 import { download, facts, heading, notice, statusBadge } from '../ui';
 import { parseAmount, walletRule } from './amounts';
+import { paymentMethodLabel, statusLabel, walletLabel } from '../names';
 
 const SUMMARY_KEY = 'topup.online-summary.';
 const POLL_MS = 5000;
@@ -33,7 +35,7 @@ function amountsForm(order: OnlineOrder | null, done: (summary: OnlineOrderSumma
   return form(
     { label: t('online.title'), class: 'card' },
     [
-      ...inputs.map(({ wallet, input }) => field(t('online.amountFor', { wallet: t(`wallet.${wallet}`), unit: wallet === 'muv' ? t('unit.visitors') : t('unit.idr') }), input, walletRule(wallet))),
+      ...inputs.map(({ wallet, input }) => field(t('online.amountFor', { wallet: walletLabel(wallet), unit: wallet === 'muv' ? t('unit.visitors') : t('unit.idr') }), input, walletRule(wallet))),
       h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, t('online.continue'))),
     ],
     async (el) => {
@@ -79,7 +81,7 @@ function linesTable(order: OnlineOrder): HTMLElement {
         h(
           'tr',
           {},
-          h('th', { scope: 'row' }, t(`wallet.${l.wallet}`)),
+          h('th', { scope: 'row' }, walletLabel(l.wallet)),
           h('td', { class: 'num' }, walletAmount(l.wallet, l.requested)),
           h('td', { class: 'num' }, walletAmount(l.wallet, l.credit)),
           h('td', { class: 'num' }, money(l.price)),
@@ -118,7 +120,7 @@ async function summaryView(ctx: PageContext, order: OnlineOrder): Promise<void> 
         'div',
         { class: 'choice' },
         h('input', { type: 'radio', id, name: 'paymentMethod', value: method, checked: i === 0 }),
-        h('label', { for: id }, t(`payment.${method}`), ' · ', h('strong', {}, option.fee ? t('online.withFee', { total: money(option.total), fee: money(option.fee) }) : money(option.total))),
+        h('label', { for: id }, paymentMethodLabel(method), ' · ', h('strong', {}, option.fee ? t('online.withFee', { total: money(option.total), fee: money(option.fee) }) : money(option.total))),
       );
     }),
   );
@@ -151,13 +153,60 @@ async function summaryView(ctx: PageContext, order: OnlineOrder): Promise<void> 
     async (el) => {
       const method = el.querySelector<HTMLInputElement>('input[name=paymentMethod]:checked')?.value as OnlinePaymentMethod | undefined;
       if (!method) return showProblems(el, [], t('online.methodLegend'));
-      await api<OnlineOrder>('POST', `/v1/online-orders/${order.orderNumber}/confirm`, { paymentMethod: method });
+      try {
+        await api<OnlineOrder>('POST', `/v1/online-orders/${order.orderNumber}/confirm`, { paymentMethod: method });
+      } catch (err) {
+        // The gateway has not issued the invoice yet: the order page shows it being issued and follows it.
+        if (!(err instanceof ApiError && err.status === 503 && err.code === 'invoice_pending')) throw err;
+      }
       sessionStorage.removeItem(SUMMARY_KEY + order.orderNumber);
       navigate(`/online/${order.orderNumber}`, { replace: true });
     },
   );
   body.append(linesTable(order), confirmForm);
-  ctx.main.append(heading(t('online.summaryTitle', { n: order.orderNumber })), body);
+  const failure = order.confirmationFailure;
+  ctx.main.append(heading(t('online.summaryTitle', { n: order.orderNumber })), ...(failure ? [notice(t('online.notIssued', { reason: failure.reason }), 'warn')] : []), body);
+}
+
+/** Confirmed, the invoice not issued yet: what is happening, a way to cancel, and the page follows the order. */
+function issuingView(ctx: PageContext, order: OnlineOrder): void {
+  const issuing = order.issuing!;
+  const cancel = h('button', { type: 'button' }, t('online.cancelConfirmation'));
+  const alert = h('div', { class: 'form-alert', role: 'alert', hidden: true });
+  cancel.addEventListener('click', () => {
+    cancel.setAttribute('disabled', '');
+    api<OnlineOrder>('POST', `/v1/online-orders/${order.orderNumber}/cancel-confirmation`).then(
+      () => navigate(`/online/${order.orderNumber}`, { replace: true }),
+      (err: unknown) => {
+        cancel.removeAttribute('disabled');
+        alert.textContent = err instanceof Error ? err.message : String(err);
+        alert.hidden = false;
+      },
+    );
+  });
+  ctx.main.append(
+    heading(t('online.invoiceTitle', { n: order.orderNumber })),
+    notice(t('online.issuing', { until: dateTime(issuing.giveUpAt, timeZone()) })),
+    h(
+      'section',
+      { class: 'card invoice' },
+      facts([
+        [t('orders.status'), statusBadge(order.status)],
+        [t('orders.paymentType'), paymentMethodLabel(issuing.paymentMethod)],
+        [t('online.confirmedAt'), dateTime(issuing.since, timeZone())],
+        ...(issuing.lastError ? ([[t('online.gatewayProblem'), issuing.lastError]] as [string, string][]) : []),
+      ]),
+      linesTable(order),
+      alert,
+      h('div', { class: 'actions' }, cancel),
+    ),
+  );
+  const poll = setInterval(() => {
+    void api<AnyOrder>('GET', `/v1/orders/${order.orderNumber}`).then((now) => {
+      if (now.revision !== order.revision) navigate(`/online/${order.orderNumber}`, { replace: true });
+    });
+  }, POLL_MS);
+  ctx.onLeave(() => clearInterval(poll));
 }
 
 function invoiceView(ctx: PageContext, order: OnlineOrder): void {
@@ -168,11 +217,11 @@ function invoiceView(ctx: PageContext, order: OnlineOrder): void {
     timer.textContent = left > 0 ? countdown(left) : t('online.expired');
   };
   const message =
-    order.status === 'Awaiting payment'
+    order.status === 'awaiting_payment'
       ? notice(t('online.waiting'))
-      : order.status === 'Paid'
+      : order.status === 'paid'
         ? notice(t('online.paid'), 'ok')
-        : order.status === 'Paid late'
+        : order.status === 'paid_late'
           ? notice(t('online.paidLate'), 'warn')
           : notice(t('online.closed'), 'warn');
   const payWith: [string, HTMLElement | string][] = invoice.vaNumber
@@ -181,7 +230,7 @@ function invoiceView(ctx: PageContext, order: OnlineOrder): void {
         [t('online.bankCode'), invoice.bankCode ?? ''],
       ]
     : invoice.paymentUrl
-      ? [[t(`payment.${invoice.paymentMethod}`), h('a', { class: 'button primary', href: invoice.paymentUrl, target: '_blank', rel: 'noopener' }, t('online.payLink'))]]
+      ? [[paymentMethodLabel(invoice.paymentMethod), h('a', { class: 'button primary', href: invoice.paymentUrl, target: '_blank', rel: 'noopener' }, t('online.payLink'))]]
       : [];
   ctx.main.append(
     heading(t('online.invoiceTitle', { n: order.orderNumber })),
@@ -191,24 +240,24 @@ function invoiceView(ctx: PageContext, order: OnlineOrder): void {
       { class: 'card invoice' },
       facts([
         [t('orders.status'), statusBadge(order.status)],
-        [t('orders.paymentType'), t(`payment.${invoice.paymentMethod}`)],
+        [t('orders.paymentType'), paymentMethodLabel(invoice.paymentMethod)],
         ...payWith,
         [t('online.subtotal'), money(invoice.subtotal)],
         ...(invoice.fee ? ([[t('online.fee'), money(invoice.fee)]] as [string, string][]) : []),
         [t('online.total'), h('strong', { class: 'total' }, money(invoice.total))],
         [t('online.validUntil'), dateTime(invoice.expiresAt, timeZone())],
-        ...(order.status === 'Awaiting payment' ? ([[t('online.timeLeft'), timer]] as [string, HTMLElement][]) : []),
+        ...(order.status === 'awaiting_payment' ? ([[t('online.timeLeft'), timer]] as [string, HTMLElement][]) : []),
       ]),
       linesTable(order),
       h(
         'div',
         { class: 'actions' },
         h('button', { type: 'button', onclick: () => void download(`/v1/orders/${order.orderNumber}/invoice.pdf`, `invoice-${order.orderNumber}.pdf`) }, t('online.downloadInvoice')),
-        order.status === 'Closed' ? h('a', { class: 'button', href: '/online' }, t('online.newOrder')) : null,
+        order.status === 'closed' ? h('a', { class: 'button', href: '/online' }, t('online.newOrder')) : null,
       ),
     ),
   );
-  if (order.status !== 'Awaiting payment') return;
+  if (order.status !== 'awaiting_payment') return;
   tick();
   const clock = setInterval(tick, 1000);
   // The gateway's callback changes the order on the server; this page follows it.
@@ -240,6 +289,7 @@ export async function onlineOrderPage(ctx: PageContext): Promise<void> {
   const order = await api<AnyOrder>('GET', `/v1/orders/${encodeURIComponent(ctx.params.orderNumber!)}`);
   if (!isOnline(order)) return navigate(`/orders?orderNumber=${order.orderNumber}`, { replace: true });
   if (order.invoice) return invoiceView(ctx, order);
-  if (order.status === 'Unpaid') return summaryView(ctx, order);
-  ctx.main.append(heading(t('online.invoiceTitle', { n: order.orderNumber })), notice(order.status, 'warn'), linesTable(order));
+  if (order.issuing) return issuingView(ctx, order);
+  if (order.status === 'unpaid') return summaryView(ctx, order);
+  ctx.main.append(heading(t('online.invoiceTitle', { n: order.orderNumber })), notice(statusLabel(order.status), 'warn'), linesTable(order));
 }

@@ -13,9 +13,10 @@ import { isCustomer, me } from '../session';
 import { isOnline, type AnyOrder, type Order, type OrderStatus, type Page } from '../types';
 import { download, flash, heading, statusBadge } from '../ui';
 import { parseAmount, walletRule } from './amounts';
+import { paymentMethodLabel, statusLabel, walletLabel } from '../names';
 
 /** The seed's status tabs, plus "Awaiting payment" of the online top-up. */
-const STATUS_TABS: (OrderStatus | null)[] = [null, 'Unpaid', 'Awaiting payment', 'Dealing', 'Paid', 'Payment Failure', 'Closed', 'Deleted'];
+const STATUS_TABS: (OrderStatus | null)[] = [null, 'unpaid', 'awaiting_payment', 'dealing', 'paid', 'payment_failure', 'closed', 'deleted'];
 const PAGE_SIZE = 20;
 const FILTERS = ['from', 'to', 'status', 'orderNumber', 'page'] as const;
 
@@ -35,16 +36,16 @@ function refresh(): void {
 }
 
 function editable(order: Order): boolean {
-  return order.status === 'Unpaid' || (order.status === 'Payment Failure' && !order.final);
+  return order.status === 'unpaid' || (order.status === 'payment_failure' && !order.final);
 }
 
 function deletable(order: AnyOrder): boolean {
-  return isOnline(order) ? order.status === 'Unpaid' : editable(order);
+  return isOnline(order) ? order.status === 'unpaid' : editable(order);
 }
 
 function editDialog(order: Order): void {
   const amount = h('input', { name: 'amount', type: 'text', inputmode: 'numeric', value: String(order.amount), required: true });
-  const afterFailure = order.status === 'Payment Failure';
+  const afterFailure = order.status === 'payment_failure';
   const slip = afterFailure ? h('input', { name: 'slip', type: 'file', accept: 'image/jpeg,image/png,application/pdf,.jpg,.jpeg,.png,.pdf' }) : null;
   modal(t('orders.editTitle', { n: order.orderNumber }), (close) => [
     form(
@@ -67,7 +68,7 @@ function editDialog(order: Order): void {
           changed = await api<Order>('POST', `/v1/orders/${order.orderNumber}/slip`, body);
         } else changed = await api<Order>('PATCH', `/v1/orders/${order.orderNumber}`, { amount: value });
         close();
-        flash(t('orders.changed', { n: order.orderNumber, status: changed.status }));
+        flash(t('orders.changed', { n: order.orderNumber, status: statusLabel(changed.status) }));
         refresh();
       },
     ),
@@ -94,18 +95,18 @@ function actionsOf(order: AnyOrder): HTMLElement {
   const buttons: HTMLElement[] = [];
   const button = (label: string, onclick: () => void, cls = 'small') => h('button', { type: 'button', class: cls, 'aria-label': `${label} ${n}`, onclick }, label);
   if (isCustomer()) {
-    if (isOnline(order) && (order.status === 'Unpaid' || order.invoice)) buttons.push(h('a', { class: 'button small', href: `/online/${n}`, 'aria-label': `${t(order.invoice ? 'orders.invoice' : 'orders.continue')} ${n}` }, t(order.invoice ? 'orders.invoice' : 'orders.continue')));
-    if (!isOnline(order) && order.status === 'Unpaid') buttons.push(h('a', { class: 'button small', href: `/top-up?order=${n}`, 'aria-label': `${t('orders.continue')} ${n}` }, t('orders.continue')));
+    if (isOnline(order) && (order.status === 'unpaid' || order.invoice)) buttons.push(h('a', { class: 'button small', href: `/online/${n}`, 'aria-label': `${t(order.invoice ? 'orders.invoice' : 'orders.continue')} ${n}` }, t(order.invoice ? 'orders.invoice' : 'orders.continue')));
+    if (!isOnline(order) && order.status === 'unpaid') buttons.push(h('a', { class: 'button small', href: `/top-up?order=${n}`, 'aria-label': `${t('orders.continue')} ${n}` }, t('orders.continue')));
     if (!isOnline(order) && editable(order)) buttons.push(button(t('orders.edit'), () => editDialog(order)));
     if (deletable(order)) buttons.push(button(t('orders.delete'), () => deleteDialog(order), 'small danger'));
   }
-  if (!isOnline(order) && order.status === 'Paid') buttons.push(button(t('orders.receipt'), () => void download(`/v1/orders/${n}/receipt.pdf`, `receipt-${n}.pdf`)));
+  if (!isOnline(order) && order.status === 'paid') buttons.push(button(t('orders.receipt'), () => void download(`/v1/orders/${n}/receipt.pdf`, `receipt-${n}.pdf`)));
   return h('div', { class: 'row-actions' }, ...buttons);
 }
 
 function row(order: AnyOrder, timeZone: string, staff: boolean): HTMLTableRowElement {
   const online = isOnline(order);
-  const wallets = online ? order.lines.map((l) => t(`wallet.${l.wallet}`)).join(', ') : t(`wallet.${order.wallet}`);
+  const wallets = online ? order.lines.map((l) => walletLabel(l.wallet)).join(', ') : walletLabel(order.wallet);
   const amount = online ? (order.invoice?.total ?? order.subtotal) : order.amount;
   const method = online ? order.invoice?.paymentMethod : order.paymentMethod;
   return h(
@@ -117,7 +118,7 @@ function row(order: AnyOrder, timeZone: string, staff: boolean): HTMLTableRowEle
     h('td', {}, order.currency),
     h('td', {}, wallets),
     h('td', { class: 'num' }, money(amount)),
-    h('td', {}, method ? t(`payment.${method}`) : '—'),
+    h('td', {}, method ? paymentMethodLabel(method) : '—'),
     h('td', {}, statusBadge(order.status)),
     h('td', { class: 'check-result' }, order.checkResult ?? ''),
     h('td', {}, actionsOf(order)),
@@ -134,7 +135,7 @@ function statusTabs(query: URLSearchParams): HTMLElement {
       next.delete('page');
       if (status) next.set('status', status);
       else next.delete('status');
-      return h('a', { class: 'tab', href: listUrl(next), 'aria-current': (status ?? null) === (active ?? null) ? 'true' : null }, status ?? t('orders.all'));
+      return h('a', { class: 'tab', href: listUrl(next), 'aria-current': (status ?? null) === (active ?? null) ? 'true' : null }, status ? statusLabel(status) : t('orders.all'));
     }),
   );
 }

@@ -12,6 +12,7 @@ import { navigate, type PageContext } from '../router';
 import { me, rules } from '../session';
 import { isOnline, type AnyOrder, type Page, type ReviewItem } from '../types';
 import { facts, flash, heading, notice, statusBadge } from '../ui';
+import { statusLabel, walletLabel } from '../names';
 
 const PAGE_SIZE = 20;
 /** Under this many seconds left, the time is shown as urgent. */
@@ -30,7 +31,7 @@ function amountOf(order: AnyOrder): number {
 }
 
 function walletsOf(order: AnyOrder): string {
-  return isOnline(order) ? order.lines.map((l) => t(`wallet.${l.wallet}`)).join(', ') : t(`wallet.${order.wallet}`);
+  return isOnline(order) ? order.lines.map((l) => walletLabel(l.wallet)).join(', ') : walletLabel(order.wallet);
 }
 
 function submittedAt(order: AnyOrder): string | null {
@@ -70,12 +71,12 @@ async function slipPreview(order: AnyOrder, ctx: PageContext): Promise<HTMLEleme
 function decisionForms(order: AnyOrder): HTMLElement {
   const decide = (action: 'approve' | 'reject', body: Record<string, string>) => async () => {
     const decided = await api<AnyOrder>('POST', `/v1/orders/${order.orderNumber}/${action}`, body);
-    flash(t('review.decided', { n: order.orderNumber, status: decided.status }));
+    flash(t('review.decided', { n: order.orderNumber, status: statusLabel(decided.status) }));
     navigate('/review');
   };
   const checkResult = h('textarea', { name: 'checkResult', rows: 2, maxlength: 500 });
   const reason = h('textarea', { name: 'reason', rows: 2, maxlength: 500 });
-  const late = order.status === 'Paid late';
+  const late = order.status === 'paid_late';
   return h(
     'div',
     { class: 'decisions' },

@@ -1,25 +1,35 @@
-/** Sign-in with a bearer token; the token is checked with GET /v1/me and kept in sessionStorage. */
+/**
+ * Sign-in with a username and password (POST /v1/session): the API answers one message whatever was wrong, and
+ * holds back an address or a username that keeps failing (429 with the wait).
+ */
 import { ApiError } from '../api';
 import { h } from '../dom';
 import { field, form, showProblems } from '../forms';
 import { t } from '../i18n';
 import type { PageContext } from '../router';
-import type { Me } from '../types';
 import { heading } from '../ui';
 
-export function signInPage(ctx: PageContext, signIn: (token: string) => Promise<Me>): void {
-  const input = h('input', { name: 'token', type: 'password', autocomplete: 'current-password', required: true, spellcheck: 'false' });
-  const signInForm = form({ label: t('signIn.title'), class: 'card narrow' }, [field(t('signIn.token'), input), h('button', { type: 'submit', class: 'primary' }, t('signIn.submit'))], async (el) => {
-    const token = input.value.trim();
-    if (!token) return showProblems(el, [{ path: 'token', rule: t('signIn.required') }], '');
-    try {
-      const who = await signIn(token);
-      if (who.role === 'service') throw new ApiError(403, 'forbidden', t('signIn.service'), [{ path: 'token', rule: t('signIn.service') }]);
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 401) return showProblems(el, [{ path: 'token', rule: t('signIn.invalid') }], '');
-      throw err;
-    }
-  });
-  ctx.main.append(heading(t('signIn.title')), h('p', { class: 'lead' }, t('signIn.intro')), signInForm);
-  input.focus();
+export function signInPage(ctx: PageContext, signIn: (username: string, password: string) => Promise<void>): void {
+  const username = h('input', { name: 'username', type: 'text', autocomplete: 'username', autocapitalize: 'none', spellcheck: 'false', required: true });
+  const password = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true });
+  const signInForm = form(
+    { label: t('signIn.title'), class: 'card narrow' },
+    [field(t('signIn.username'), username), field(t('signIn.password'), password), h('button', { type: 'submit', class: 'primary' }, t('signIn.submit'))],
+    async (el) => {
+      const problems = [
+        ...(username.value.trim() ? [] : [{ path: 'username', rule: t('signIn.usernameRequired') }]),
+        ...(password.value ? [] : [{ path: 'password', rule: t('signIn.passwordRequired') }]),
+      ];
+      if (problems.length) return showProblems(el, problems, '');
+      try {
+        await signIn(username.value.trim(), password.value);
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 401) return showProblems(el, [], t('signIn.invalid'));
+        if (err instanceof ApiError && err.status === 429) return showProblems(el, [], t('signIn.held', { message: err.message }));
+        throw err;
+      }
+    },
+  );
+  ctx.main.append(heading(t('signIn.title')), h('p', { class: 'lead' }, t('signIn.intro')), signInForm, h('p', {}, h('a', { href: '/forgot-password' }, t('signIn.forgot'))));
+  username.focus();
 }

@@ -14,6 +14,7 @@ import type { AnyOrder, BankTransfer, Order, Wallet } from '../types';
 import { isOnline } from '../types';
 import { facts, heading, notice, statusBadge } from '../ui';
 import { parseAmount, walletRule } from './amounts';
+import { paymentMethodLabel, statusLabel, walletLabel } from '../names';
 
 const STEPS = ['amount', 'method', 'bank', 'slip', 'done'] as const;
 type Step = (typeof STEPS)[number];
@@ -45,7 +46,7 @@ function backButton(state: WizardState, to: Step, show: (s: WizardState) => void
 
 function amountStep(state: WizardState, show: (s: WizardState) => void): HTMLElement {
   const wallets = rules().bankTransferWallets;
-  const wallet = h('select', { name: 'wallet', disabled: state.order !== null }, ...wallets.map((w) => h('option', { value: w, selected: state.order?.wallet === w }, t(`wallet.${w}`))));
+  const wallet = h('select', { name: 'wallet', disabled: state.order !== null }, ...wallets.map((w) => h('option', { value: w, selected: state.order?.wallet === w }, walletLabel(w))));
   const amount = h('input', { name: 'amount', type: 'text', inputmode: 'numeric', autocomplete: 'off', required: true, value: state.order ? String(state.order.amount) : '' });
   const amountField = field(t('topUp.amount'), amount, walletRule(wallet.value as Wallet));
   wallet.addEventListener('change', () => {
@@ -70,7 +71,7 @@ function methodStep(state: WizardState, show: (s: WizardState) => void): HTMLEle
     'fieldset',
     { class: 'choices' },
     legend,
-    h('div', { class: 'choice' }, h('input', { type: 'radio', id: radioId, name: 'paymentMethod', value: 'bank_transfer', checked: true }), h('label', { for: radioId }, t('payment.bank_transfer'))),
+    h('div', { class: 'choice' }, h('input', { type: 'radio', id: radioId, name: 'paymentMethod', value: 'bank_transfer', checked: true }), h('label', { for: radioId }, paymentMethodLabel('bank_transfer'))),
     h('p', { class: 'hint' }, t('topUp.onlineHint'), ' ', h('a', { href: '/online' }, t('nav.online'))),
   );
   return form({ label: t('topUp.step.method') }, [choice, buttons(backButton(state, 'amount', show), h('button', { type: 'submit', class: 'primary' }, t('app.next')))], async () => {
@@ -139,7 +140,7 @@ const STEP_VIEWS: Record<Step, (state: WizardState, show: (s: WizardState) => vo
 
 /** Where an existing order resumes, or null when it cannot. */
 async function resume(order: AnyOrder, state: WizardState): Promise<WizardState | null> {
-  if (isOnline(order) || order.status !== 'Unpaid') return null;
+  if (isOnline(order) || order.status !== 'unpaid') return null;
   if (order.paymentMethod !== 'bank_transfer') return { ...state, order, step: 'method' };
   const answer = await api<{ order: Order; bankTransfer: BankTransfer }>('POST', `/v1/orders/${order.orderNumber}/payment-method`, { paymentMethod: 'bank_transfer' });
   return { ...state, order: answer.order, bank: answer.bankTransfer, step: 'bank' };
@@ -164,7 +165,7 @@ export async function topUpPage(ctx: PageContext): Promise<void> {
     const order = await api<AnyOrder>('GET', `/v1/orders/${encodeURIComponent(resumeNumber)}`);
     const resumed = await resume(order, state);
     if (resumed) state = resumed;
-    else panel.before(notice(t('topUp.cannotContinue', { n: order.orderNumber, status: order.status }), 'warn'));
+    else panel.before(notice(t('topUp.cannotContinue', { n: order.orderNumber, status: statusLabel(order.status) }), 'warn'));
   }
   show(state);
 }

@@ -1,0 +1,70 @@
+/**
+ * One JSON log line per request, once it is answered, with its request id, the route pattern it matched and,
+ * for an order's route, the order's workflow id. The request is logged from an allow-list: no header at all (so
+ * no bearer token, cookie or callback signature) and never a body (so no slip bytes).
+ *
+ * Written here rather than with pino-http, which builds two or three child loggers per request (the request
+ * serialized into one at the start, the route's bindings into another at the end): with it, a bare Express
+ * route went from about 5,800 to 3,600 requests a second on the 2-core machine (README, Benchmarks, API).
+ * `req.log` is the same kind of child logger, made only when a handler logs something.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { orderWorkflowId } from '../../workflows/definitions';
+import { requestIdOf } from './request-context';
+import { matchedRoute } from './route-pattern';
+
+declare module 'http' {
+  interface IncomingMessage {
+    /** The request id (the caller's sane `X-Request-Id`, or a new UUID). */
+    id?: string;
+    /** A logger bound to this request's allow-listed fields. */
+    log?: Logger;
+  }
+}
+
+/** The request as logged: never its headers or body. */
+function requestFields(req: IncomingMessage & { originalUrl?: string }): Record<string, unknown> {
+  return { id: req.id, method: req.method, url: req.originalUrl ?? req.url, remoteAddress: req.socket?.remoteAddress };
+}
+
+/** The route pattern and, on an order's route, its workflow id. */
+function routeFields(req: IncomingMessage): Record<string, unknown> {
+  const route = matchedRoute(req);
+  if (!route) return {};
+  const orderNumber = route.params.orderNumber;
+  return { route: route.pattern, ...(orderNumber ? { workflowId: orderWorkflowId(orderNumber) } : {}) };
+}
+
+/** The API's request logger (and the per-request `req.log`). */
+export function httpLogger(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const startedAt = performance.now();
+    req.id = requestIdOf(req, res);
+    let child: Logger | undefined;
+    Object.defineProperty(req, 'log', {
+      configurable: true,
+      enumerable: false,
+      get: () => (child ??= logger.child({ req: requestFields(req) })),
+    });
+    let logged = false;
+    const done = (err?: Error) => {
+      if (logged) return;
+      logged = true;
+      const line: Record<string, unknown> = {
+        req: requestFields(req),
+        ...routeFields(req),
+        res: { statusCode: res.statusCode },
+        responseTime: Math.round(performance.now() - startedAt),
+      };
+      // Also a request cut before its answer was written (the client went away, a timeout).
+      if (err || res.statusCode >= 500 || !res.writableFinished) logger.info({ ...line, ...(err ? { err } : {}) }, 'request errored');
+      else logger.info(line, 'request completed');
+    };
+    res.once('finish', () => done());
+    res.once('close', () => done());
+    res.once('error', done);
+    next();
+  };
+}

@@ -1,0 +1,260 @@
+/**
+ * The double-entry ledger: top-ups, usage charges and gifts as balanced journal entries in PostgreSQL, with the
+ * `wallets` row of each (account, wallet) kept equal to its postings in the same transaction.
+ *
+ * Each movement is one statement, so one transaction, on one wallet (`ledger_post`, db/migrations/010): create-if-
+ * missing and lock the wallet row (the only lock taken, so concurrent movements queue instead of losing updates or
+ * deadlocking), answer a claimed idempotency key with the stored entry exactly as the first call answered, else
+ * post and update the wallet. Sign convention: see ledger-rules.ts.
+ */
+import type { Pool } from 'pg';
+import { WALLETS, type Wallet } from '../../workflows/definitions';
+import { IdempotencyConflictError, InsufficientBalanceError, InvalidLedgerInputError } from './ledger-errors';
+import { currentBalance, type WalletParts } from './ledger-rules';
+
+export { checkLedger } from './ledger-checker';
+export { IdempotencyConflictError, InsufficientBalanceError, InvalidLedgerInputError } from './ledger-errors';
+
+/** One wallet's balance: its three parts and current = recharge + gift − unbilled. */
+export interface WalletBalance {
+  accountId: string;
+  wallet: Wallet;
+  recharge: number;
+  gift: number;
+  unbilled: number;
+  current: number;
+}
+
+/** What a paid top-up did: how much settled unbilled usage, how much was added to recharge. */
+export interface TopupCreditResult {
+  entryId: string;
+  settled: number;
+  added: number;
+  balanceAfter: WalletBalance;
+}
+
+/** What a usage charge took from gift and recharge, and how much it left unbilled. */
+export interface UsageResult {
+  entryId: string;
+  fromGift: number;
+  fromRecharge: number;
+  toUnbilled: number;
+  balanceAfter: WalletBalance;
+}
+
+/** A recorded gift grant. */
+export interface GiftResult {
+  entryId: string;
+  balanceAfter: WalletBalance;
+}
+
+/** A paid top-up order to credit; the amount is in the wallet's unit. */
+export interface CreditTopupInput {
+  orderNumber: string;
+  accountId: string;
+  wallet: Wallet;
+  amount: number;
+  /** A line of a several-wallet order: the key then names the wallet too. */
+  perWalletKey?: boolean;
+}
+
+/** A usage charge; the caller's key makes a retried charge a no-op. */
+export interface RecordUsageInput {
+  accountId: string;
+  wallet: Wallet;
+  amount: number;
+  idempotencyKey: string;
+  /** Whether an uncovered charge may go to unbilled (true for `credit`). */
+  allowNegative: boolean;
+  memo?: string;
+}
+
+/** Credit granted for free. */
+export interface GrantGiftInput {
+  accountId: string;
+  wallet: Wallet;
+  amount: number;
+  idempotencyKey: string;
+  memo?: string;
+}
+
+/**
+ * The idempotency key of a paid top-up: `topup:<orderNumber>:paid` for a one-wallet order, and
+ * `topup:<orderNumber>:<wallet>:paid` for each line of an online order that tops up several wallets.
+ */
+export function topupKey(orderNumber: string, lineWallet?: Wallet): string {
+  return lineWallet ? `topup:${orderNumber}:${lineWallet}:paid` : `topup:${orderNumber}:paid`;
+}
+
+/** Credits a paid top-up (key `topup:<orderNumber>:paid`): settles unbilled usage first, adds the rest to recharge. */
+export async function creditTopup(pool: Pool, input: CreditTopupInput): Promise<TopupCreditResult> {
+  checkWalletInput(input);
+  if (typeof input.orderNumber !== 'string' || !/^[0-9]{13}$/.test(input.orderNumber)) {
+    throw new InvalidLedgerInputError('orderNumber', 'must be a 13-digit order number');
+  }
+  // The entry also re-arms the wallet's low-balance notice: its reference is the last paid top-up (seed 001).
+  const entry = await post(pool, { ...input, kind: 'topup', key: topupKey(input.orderNumber, input.perWalletKey ? input.wallet : undefined), allowNegative: null, memo: null });
+  return { entryId: entry.entryId, settled: 0 - entry.delta.unbilled, added: entry.delta.recharge, balanceAfter: entry.balanceAfter };
+}
+
+/** Charges usage: gift first, then recharge, the rest to unbilled if allowed; otherwise InsufficientBalanceError. */
+export async function recordUsage(pool: Pool, input: RecordUsageInput): Promise<UsageResult> {
+  checkWalletInput(input);
+  checkKey(input.idempotencyKey, input.memo);
+  if (typeof input.allowNegative !== 'boolean') throw new InvalidLedgerInputError('allowNegative', 'must be true or false');
+  const req: EntryRequest = { ...input, kind: 'usage', key: input.idempotencyKey, orderNumber: null, memo: input.memo ?? null };
+  const entry = await post(pool, req);
+  return {
+    entryId: entry.entryId,
+    fromGift: 0 - entry.delta.gift,
+    fromRecharge: 0 - entry.delta.recharge,
+    toUnbilled: entry.delta.unbilled,
+    balanceAfter: entry.balanceAfter,
+  };
+}
+
+/** Grants gift credit; it does not settle unbilled usage (see planGift). */
+export async function grantGift(pool: Pool, input: GrantGiftInput): Promise<GiftResult> {
+  checkWalletInput(input);
+  checkKey(input.idempotencyKey, input.memo);
+  const req: EntryRequest = { ...input, kind: 'gift', key: input.idempotencyKey, orderNumber: null, allowNegative: null, memo: input.memo ?? null };
+  const entry = await post(pool, req);
+  return { entryId: entry.entryId, balanceAfter: entry.balanceAfter };
+}
+
+/** All four wallets of an account, zeros for a wallet that never moved. */
+export async function getBalances(pool: Pool, accountId: string): Promise<WalletBalance[]> {
+  const res = await pool.query<WalletParts & { wallet: Wallet }>('SELECT wallet, recharge, gift, unbilled FROM wallets WHERE account_id = $1', [accountId]);
+  return allWallets(accountId, res.rows);
+}
+
+/** Like getBalances, in one query with the account's existence: null when there is no such account. */
+export async function findAccountBalances(pool: Pool, accountId: string): Promise<WalletBalance[] | null> {
+  const res = await pool.query<Partial<WalletParts> & { wallet: Wallet | null }>({
+    name: 'find_account_balances',
+    text: 'SELECT w.wallet, w.recharge, w.gift, w.unbilled FROM accounts a LEFT JOIN wallets w ON w.account_id = a.id WHERE a.id = $1',
+    values: [accountId],
+  });
+  if (res.rows.length === 0) return null;
+  return allWallets(
+    accountId,
+    res.rows.flatMap((r) => (r.wallet === null ? [] : [{ wallet: r.wallet, recharge: r.recharge ?? 0, gift: r.gift ?? 0, unbilled: r.unbilled ?? 0 }])),
+  );
+}
+
+function allWallets(accountId: string, rows: Array<WalletParts & { wallet: Wallet }>): WalletBalance[] {
+  return WALLETS.map((wallet) => {
+    const row = rows.find((r) => r.wallet === wallet);
+    return balanceOf(accountId, wallet, row ?? { recharge: 0, gift: 0, unbilled: 0 });
+  });
+}
+
+type EntryKind = 'topup' | 'usage' | 'gift';
+
+interface EntryRequest {
+  kind: EntryKind;
+  key: string;
+  accountId: string;
+  wallet: Wallet;
+  amount: number;
+  orderNumber: string | null;
+  allowNegative: boolean | null;
+  memo: string | null;
+}
+
+/** An entry as stored: its request, the change it made to each wallet part, and the wallet after it. */
+interface StoredEntry {
+  entryId: string;
+  kind: EntryKind;
+  accountId: string;
+  wallet: Wallet;
+  amount: number;
+  delta: { recharge: number; gift: number; unbilled: number };
+  balanceAfter: WalletBalance;
+}
+
+/** What db/migrations/010's ledger_post answers: the entry, posted now or replayed. */
+interface PostRow {
+  outcome: 'posted' | 'replayed';
+  entry_id: string;
+  kind: EntryKind;
+  account_id: string;
+  wallet: Wallet;
+  amount: number;
+  recharge_after: number;
+  gift_after: number;
+  unbilled_after: number;
+  recharge_delta: number;
+  gift_delta: number;
+  unbilled_delta: number;
+}
+
+/**
+ * Records one movement on one wallet, or answers with the entry its key already recorded. The database applies
+ * the rule (ledger_post, one statement and one round trip under the wallet's row lock); ledger-rules.ts is the
+ * reference it is checked against (checkLedger, test/ledger/ledger-properties.test.ts). A named statement, so each
+ * connection parses and plans it once.
+ */
+async function post(pool: Pool, req: EntryRequest): Promise<StoredEntry> {
+  let row: PostRow | undefined;
+  try {
+    const res = await pool.query<PostRow>({
+      name: 'ledger_post',
+      text: 'SELECT outcome, entry_id::text, kind, account_id, wallet, amount, recharge_after, gift_after, unbilled_after, recharge_delta, gift_delta, unbilled_delta FROM ledger_post($1, $2, $3, $4, $5, $6, $7, $8)',
+      values: [req.kind, req.key, req.accountId, req.wallet, req.amount, req.orderNumber, req.allowNegative, req.memo],
+    });
+    row = res.rows[0];
+  } catch (err) {
+    throw ledgerInputError(err, req) ?? err;
+  }
+  if (!row) throw new Error(`ledger_post answered nothing for "${req.key}"`);
+  const parts = { recharge: row.recharge_after, gift: row.gift_after, unbilled: row.unbilled_after };
+  const entry: StoredEntry = {
+    entryId: row.entry_id,
+    kind: row.kind,
+    accountId: row.account_id,
+    wallet: row.wallet,
+    amount: row.amount,
+    delta: { recharge: row.recharge_delta, gift: row.gift_delta, unbilled: row.unbilled_delta },
+    balanceAfter: balanceOf(row.account_id, row.wallet, parts),
+  };
+  return row.outcome === 'replayed' ? sameRequest(entry, req) : entry;
+}
+
+/** A replayed key must describe the same movement; anything else is a caller bug, never silently absorbed. */
+function sameRequest(recorded: StoredEntry, req: EntryRequest): StoredEntry {
+  const describe = (m: { kind: string; amount: number; accountId: string; wallet: string }) => `${m.kind} of ${m.amount} on ${m.accountId}/${m.wallet}`;
+  if (recorded.kind !== req.kind || recorded.accountId !== req.accountId || recorded.wallet !== req.wallet || recorded.amount !== req.amount) {
+    throw new IdempotencyConflictError(req.key, describe(recorded), describe(req));
+  }
+  return recorded;
+}
+
+function balanceOf(accountId: string, wallet: Wallet, parts: WalletParts): WalletBalance {
+  const { recharge, gift, unbilled } = parts;
+  return { accountId, wallet, recharge, gift, unbilled, current: currentBalance(parts) };
+}
+
+/** The database's refusals of the caller's input: a charge not covered, an unknown account, a balance past 2^53 − 1. */
+function ledgerInputError(err: unknown, req: EntryRequest): InsufficientBalanceError | InvalidLedgerInputError | undefined {
+  const pgErr = err as { code?: string; constraint?: string; detail?: string };
+  if (pgErr.code === 'LB001') return new InsufficientBalanceError(req.accountId, req.wallet, Number(pgErr.detail), req.amount);
+  if (pgErr.code === '23503' && pgErr.constraint === 'wallets_account_id_fkey') {
+    return new InvalidLedgerInputError('accountId', `no account "${req.accountId}"`);
+  }
+  if (pgErr.code === '22003') return new InvalidLedgerInputError('amount', 'would take the wallet balance beyond the safe integer range');
+  return undefined;
+}
+
+function checkWalletInput(input: { accountId: unknown; wallet: unknown; amount: unknown }): void {
+  if (typeof input.accountId !== 'string' || input.accountId.length === 0) throw new InvalidLedgerInputError('accountId', 'must be a non-empty string');
+  if (!WALLETS.includes(input.wallet as Wallet)) throw new InvalidLedgerInputError('wallet', `must be one of ${WALLETS.join(', ')}`);
+  if (!Number.isSafeInteger(input.amount) || (input.amount as number) <= 0) {
+    throw new InvalidLedgerInputError('amount', 'must be a positive safe integer (minor units, no fractions)');
+  }
+}
+
+function checkKey(key: unknown, memo: unknown): void {
+  if (typeof key !== 'string' || key.length === 0 || key.length > 200) throw new InvalidLedgerInputError('idempotencyKey', 'must be 1 to 200 characters');
+  if (memo !== undefined && typeof memo !== 'string') throw new InvalidLedgerInputError('memo', 'must be a string when given');
+}

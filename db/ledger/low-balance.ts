@@ -1,0 +1,54 @@
+/**
+ * The low-balance notice's rows (seed 001): a wallet below a percentage of its reference (the last paid top-up),
+ * and the claim of its one notice, a conditional UPDATE, so concurrent usage charges never claim it twice.
+ */
+import type { Pool } from 'pg';
+
+/** A wallet that has fallen below its threshold and has not been notified for its current reference. */
+export interface LowBalance {
+  accountId: string;
+  wallet: string;
+  reference: number;
+  referenceEntryId: string;
+  current: number;
+}
+
+const BELOW = `(w.recharge + w.gift - w.unbilled) * 100 < a.reference * $3`;
+
+/** Reads whether a wallet is below `percent` of its reference and not yet notified for it (no change). */
+export async function findLowBalance(pool: Pool, accountId: string, wallet: string, percent: number): Promise<LowBalance | null> {
+  const res = await pool.query<LowBalance>(
+    `SELECT a.account_id AS "accountId", a.wallet, a.reference, a.reference_entry_id::text AS "referenceEntryId",
+            (w.recharge + w.gift - w.unbilled) AS current
+       FROM wallet_alerts a JOIN wallets w ON w.account_id = a.account_id AND w.wallet = a.wallet
+      WHERE a.account_id = $1 AND a.wallet = $2 AND ${BELOW} AND a.notified_for IS DISTINCT FROM a.reference_entry_id`,
+    [accountId, wallet, percent],
+  );
+  return res.rows[0] ?? null;
+}
+
+/** Marks the notice for the wallet's current reference as sent, if it is still due; null when it is not. */
+export async function claimLowBalanceNotice(pool: Pool, accountId: string, wallet: string, percent: number): Promise<LowBalance | null> {
+  const res = await pool.query<LowBalance>(
+    `UPDATE wallet_alerts a SET notified_for = a.reference_entry_id, updated_at = now()
+       FROM wallets w
+      WHERE a.account_id = $1 AND a.wallet = $2 AND w.account_id = a.account_id AND w.wallet = a.wallet
+        AND ${BELOW} AND a.notified_for IS DISTINCT FROM a.reference_entry_id
+      RETURNING a.account_id AS "accountId", a.wallet, a.reference, a.reference_entry_id::text AS "referenceEntryId",
+                (w.recharge + w.gift - w.unbilled) AS current`,
+    [accountId, wallet, percent],
+  );
+  return res.rows[0] ?? null;
+}
+
+/** The wallet whose notice for `referenceEntryId` was claimed already (a retry after the claim), or null. */
+export async function findClaimedLowBalance(pool: Pool, accountId: string, wallet: string, referenceEntryId: string): Promise<LowBalance | null> {
+  const res = await pool.query<LowBalance>(
+    `SELECT a.account_id AS "accountId", a.wallet, a.reference, a.reference_entry_id::text AS "referenceEntryId",
+            (w.recharge + w.gift - w.unbilled) AS current
+       FROM wallet_alerts a JOIN wallets w ON w.account_id = a.account_id AND w.wallet = a.wallet
+      WHERE a.account_id = $1 AND a.wallet = $2 AND a.notified_for = $3`,
+    [accountId, wallet, referenceEntryId],
+  );
+  return res.rows[0] ?? null;
+}

@@ -1,0 +1,144 @@
+/**
+ * The order read model: one row per order in PostgreSQL for list views, written on every transition, for
+ * bank-transfer and online orders alike. Upsert semantics keyed by order number; the highest revision wins,
+ * so a retried or late write of an older state never overwrites a newer one. A transition someone's message
+ * made is written to the operation log in the same transaction, once per (order, revision).
+ */
+import type { Pool, PoolClient } from 'pg';
+import { inTransaction } from '../transaction';
+import type { AnyOrderView, OnlineOrderView, OrderChange, OrderStatus, OrderView } from '../../workflows/definitions';
+
+/** The columns of one read-model row. */
+interface OrderRow {
+  orderNumber: string;
+  kind: 'bank_transfer' | 'online';
+  accountId: string;
+  createdBy: string;
+  /** The wallet, or the wallets of an online order joined by commas. */
+  wallet: string;
+  currency: string;
+  /** IDR: requested (bank transfer), or billed (online: the invoice total, the draft's subtotal before it). */
+  amount: number;
+  paymentMethod: string | null;
+  status: string;
+  checkResult: string | null;
+  revision: number;
+  view: OrderView | OnlineOrderView;
+  createdAt: string;
+  submittedAt: string | null;
+}
+
+async function writeOrderRow(pool: Pool | PoolClient, row: OrderRow): Promise<number> {
+  const res = await pool.query<{ revision: number }>(
+    `INSERT INTO orders (order_number, kind, account_id, created_by, wallet, currency, amount, payment_method, status,
+                         check_result, revision, view, created_at, submitted_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, now())
+     ON CONFLICT (order_number) DO UPDATE SET
+       wallet = EXCLUDED.wallet, amount = EXCLUDED.amount, payment_method = EXCLUDED.payment_method,
+       status = EXCLUDED.status, check_result = EXCLUDED.check_result, revision = EXCLUDED.revision,
+       view = EXCLUDED.view, submitted_at = EXCLUDED.submitted_at, updated_at = now()
+     WHERE orders.revision < EXCLUDED.revision
+     RETURNING revision`,
+    [
+      row.orderNumber,
+      row.kind,
+      row.accountId,
+      row.createdBy,
+      row.wallet,
+      row.currency,
+      row.amount,
+      row.paymentMethod,
+      row.status,
+      row.checkResult,
+      row.revision,
+      JSON.stringify(row.view),
+      row.createdAt,
+      row.submittedAt,
+    ],
+  );
+  return res.rows[0]?.revision ?? row.revision;
+}
+
+/**
+ * Logs the change that produced `row`'s revision, unless it is logged already (a retried write). The actor is
+ * the change's, the details say what it changed and the status it led to.
+ */
+async function logChange(client: PoolClient, row: OrderRow, change: OrderChange): Promise<void> {
+  await client.query(
+    `INSERT INTO operation_log (account_id, actor_id, action, order_number, revision, details)
+     VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT ON CONSTRAINT operation_log_transition DO NOTHING`,
+    [row.accountId, change.by, change.action, row.orderNumber, row.revision, JSON.stringify({ ...change.details, status: row.status })],
+  );
+}
+
+/** Writes the row, and the change that produced it when there is one, in one transaction. */
+async function recordRow(pool: Pool, row: OrderRow, change: OrderChange | undefined): Promise<number> {
+  if (!change) return writeOrderRow(pool, row);
+  return inTransaction(pool, async (client) => {
+    const revision = await writeOrderRow(client, row);
+    await logChange(client, row, change);
+    return revision;
+  });
+}
+
+const bankTransferRow = (order: OrderView): OrderRow => ({ ...order, kind: 'bank_transfer', view: order });
+
+function onlineRow(order: OnlineOrderView): OrderRow {
+  return {
+    ...order,
+    wallet: order.lines.map((l) => l.wallet).join(','),
+    amount: order.invoice?.total ?? order.subtotal,
+    paymentMethod: order.invoice?.paymentMethod ?? null,
+    submittedAt: order.invoice?.issuedAt ?? null,
+    view: order,
+  };
+}
+
+/** Records a bank-transfer order's state, and the change that made it, once (the highest revision wins). */
+export async function recordBankTransferOrder(pool: Pool, order: OrderView, change?: OrderChange): Promise<number> {
+  return recordRow(pool, bankTransferRow(order), change);
+}
+
+/** Records an online order's state, and the change that made it, once (the highest revision wins). */
+export async function recordOnlineOrder(pool: Pool, order: OnlineOrderView, change?: OrderChange): Promise<number> {
+  return recordRow(pool, onlineRow(order), change);
+}
+
+/** An order as the read model holds it, with its account. */
+export interface StoredOrder {
+  view: AnyOrderView;
+  accountId: string;
+}
+
+/** Reads an order's recorded view, or null. */
+export async function findOrder(pool: Pool, orderNumber: string): Promise<StoredOrder | null> {
+  const res = await pool.query<StoredOrder>('SELECT view, account_id AS "accountId" FROM orders WHERE order_number = $1', [orderNumber]);
+  return res.rows[0] ?? null;
+}
+
+/** Marks the order as the one paying a subscription invoice. */
+export async function linkOrderToInvoice(pool: Pool, orderNumber: string, invoiceId: string): Promise<void> {
+  await pool.query('UPDATE orders SET invoice_id = $2 WHERE order_number = $1', [orderNumber, invoiceId]);
+}
+
+/** An order that pays `invoiceId` and is still on its way (Unpaid, Dealing) or Paid, if there is one. */
+export async function findOpenOrderOfInvoice(pool: Pool, invoiceId: string): Promise<string | null> {
+  const res = await pool.query<{ order_number: string }>(
+    `SELECT order_number FROM orders WHERE invoice_id = $1 AND status IN ('unpaid', 'dealing', 'paid') LIMIT 1`,
+    [invoiceId],
+  );
+  return res.rows[0]?.order_number ?? null;
+}
+
+/** How many orders hold each status. */
+export async function countOrdersByStatus(pool: Pool): Promise<Array<{ status: OrderStatus; n: number }>> {
+  const res = await pool.query<{ status: OrderStatus; n: number }>('SELECT status, count(*)::int AS n FROM orders GROUP BY status');
+  return res.rows;
+}
+
+/** Seconds since the oldest slip still waiting on finance (Dealing) was submitted; 0 when none waits. */
+export async function oldestDealingAgeSeconds(pool: Pool): Promise<number> {
+  const res = await pool.query<{ age: number | null }>("SELECT EXTRACT(EPOCH FROM now() - min(submitted_at))::float8 AS age FROM orders WHERE status = 'dealing'");
+  return res.rows[0]?.age ?? 0;
+}

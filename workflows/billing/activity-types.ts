@@ -1,0 +1,35 @@
+/** The activities the subscription billing workflow calls, declared here and implemented by activities/ (`satisfies`). */
+
+/** What the billing workflow asks to be issued. */
+export interface RenewalInvoiceRequest {
+  subscriptionId: string;
+  periodIndex: number;
+  periodStart: string;
+  periodEnd: string;
+  issuedAt: string;
+  dueAt: string;
+}
+
+/** A subscription's status, which ops may have changed. */
+export type SubscriptionStatus = 'active' | 'suspended' | 'cancelled';
+
+/** The renewal invoice as the workflow follows it. */
+export interface RenewalInvoice {
+  id: string;
+  status: 'unpaid' | 'paid';
+  dueAt: string;
+}
+
+/** The side effects of subscription billing. */
+export interface BillingActivities {
+  /** The subscription as it is now, or null. */
+  loadSubscription(id: string): Promise<{ status: SubscriptionStatus } | null>;
+  /** Issues the period's renewal invoice once. */
+  issueRenewalInvoice(request: RenewalInvoiceRequest): Promise<RenewalInvoice>;
+  /** Pays the invoice from the deposit when it covers it, as one ledger entry keyed by the invoice. */
+  payInvoiceFromDeposit(invoiceId: string): Promise<'paid' | 'already-paid' | 'insufficient'>;
+  /** Emails the owner, once, that the deposit did not cover the invoice. */
+  sendUnpaidInvoiceEmail(invoiceId: string): Promise<unknown>;
+  /** Suspends the subscription, or makes it active again (never a cancelled one). */
+  setSubscriptionStatus(input: { id: string; status: 'active' | 'suspended' }): Promise<void>;
+}

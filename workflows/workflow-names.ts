@@ -1,0 +1,17 @@
+/**
+ * The workflow types the worker registers, by name, and typed by their functions through a type-only import, so
+ * a client starts one with checked arguments without loading workflow code (which only the worker bundles).
+ */
+import type * as workflows from './index';
+
+/** The workflow functions, as types. */
+export type WorkflowFunctions = typeof workflows;
+
+/** The name of each workflow type; `satisfies` keeps the names those of the functions. */
+export const WORKFLOW_NAMES = {
+  topupOrder: 'topupOrder',
+  onlineTopupOrder: 'onlineTopupOrder',
+  lowBalanceNotice: 'lowBalanceNotice',
+  subscriptionBilling: 'subscriptionBilling',
+  passwordLinkEmail: 'passwordLinkEmail',
+} as const satisfies { [K in keyof WorkflowFunctions]: K };
