@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: every benchmark at its small default size, one after another, each in its own process (so
- * one's memory and CPU never count in another's figures). Sizes are each script's flags; see the README.
+ * one's memory and CPU never count in another's figures). Sizes are each script's flags; see docs/benchmarks.md.
  *
  *   npm run bench                 # all, about 5 minutes
  *   npm run bench -- ledger api   # some of them

@@ -129,7 +129,7 @@ function runCommand(command, rest) {
       runNode(path.join(root, 'node_modules', 'jest', 'bin', 'jest.js'), rest);
       break;
     case 'jest':
-      // Some test files on the project's Node, e.g. `npm run jest -- test/ledger.test.ts` (no web console build).
+      // Some test files on the project's Node, e.g. `npm run jest -- test/ledger/ledger.test.ts` (no web console build).
       runNode(path.join(root, 'node_modules', 'jest', 'bin', 'jest.js'), rest);
       break;
     case 'migrate':

@@ -3,7 +3,7 @@
  * admin as the admin command makes it; the admin creates the two customer accounts (inviting their owners) and
  * the staff; an owner invites its PIC; every person sets the demo password with its own one-time link, as the
  * emailed link would; owners and the admin create the API keys. The only shortcut: the links are used here rather
- * than emailed, and the ids, passwords and keys are fixed, so the README's walk-through works as written.
+ * than emailed, and the ids, passwords and keys are fixed, so the API walk-through (docs/api.md) works as written.
  * Idempotent: safe on every start (a password someone changed stays changed).
  */
 import type { Pool } from 'pg';

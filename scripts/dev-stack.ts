@@ -138,7 +138,7 @@ export async function checkPorts(settings: Settings): Promise<void> {
 const searchAttributeArgs = SEARCH_ATTRIBUTES.flatMap((sa) => ['--search-attribute', `${sa.name}=${sa.type === 'DATETIME' ? 'Datetime' : 'Keyword'}`]);
 
 /**
- * SQLite settings for the dev server, the best safe ones measured by bench/ceiling.ts (README, Benchmarks): WAL with
+ * SQLite settings for the dev server, the best safe ones measured by bench/ceiling.ts (docs/benchmarks.md): WAL with
  * NORMAL sync flushes once per checkpoint instead of on every commit, about 1.5–2.5× the defaults' rate; it loses
  * nothing on a process kill, at worst the last commits on a power cut. A bigger cache, mmap or rarer checkpoints
  * gained nothing measurable, and synchronous=OFF (unsafe) was no faster.

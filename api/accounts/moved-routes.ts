@@ -3,7 +3,7 @@
  * password; nobody is handed a bearer token any more. Each old route answers 410 Gone naming its replacement
  * (without a credential: it is a signpost, not a resource), rather than redirecting: a client that followed a
  * redirect would send its old body and expect a token in the answer, which the new routes never give. They are
- * not operations of the OpenAPI document; its description and the README list them.
+ * not operations of the OpenAPI document; its description and docs/identity.md list them.
  */
 import type { RequestHandler } from 'express';
 import { HttpError } from '../shared/errors';

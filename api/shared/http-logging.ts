@@ -5,7 +5,7 @@
  *
  * Written here rather than with pino-http, which builds two or three child loggers per request (the request
  * serialized into one at the start, the route's bindings into another at the end): with it, a bare Express
- * route went from about 5,800 to 3,600 requests a second on the 2-core machine (README, Benchmarks, API).
+ * route went from about 5,800 to 3,600 requests a second on the 2-core machine (docs/benchmarks.md, API).
  * `req.log` is the same kind of child logger, made only when a handler logs something.
  */
 import type { IncomingMessage } from 'node:http';

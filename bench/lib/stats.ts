@@ -41,7 +41,7 @@ export function ms(n: number): string {
   return fmt(n, n < 100 ? 1 : 0);
 }
 
-/** Prints a Markdown table (so a run's output pastes into the README as it is). */
+/** Prints a Markdown table (so a run's output pastes into docs/benchmarks.md as it is). */
 export function printTable(title: string, header: string[], rows: string[][]): void {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   process.stdout.write(`\n### ${title}\n\n${[line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n')}\n`);

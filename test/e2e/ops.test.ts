@@ -1,5 +1,5 @@
 /**
- * Ops against the `npm start` stack: an order submitted over HTTP is found the way the README's runbook finds
+ * Ops against the `npm start` stack: an order submitted over HTTP is found the way the runbook (docs/operations.md) finds
  * it (a visibility query on OrderStatus, AccountId and StatusChangedAt), and the Prometheus endpoints of the
  * API and the worker count it.
  */

@@ -3,7 +3,7 @@
  * need. It decides from what is on PATH (and `id -u`), so each case runs it on a PATH of our making. The
  * machine's real packages are never removed or installed here: that would change the machine under every other
  * test. So `apt-get` is a recorder that puts the packages' commands on that PATH (the real check, on a machine
- * with the packages removed, is in the README under "What the machine needs").
+ * with the packages removed, is in docs/development.md under "What the machine needs").
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';

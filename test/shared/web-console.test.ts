@@ -3,7 +3,7 @@
  * in-process, in front of the time-skipping Temporal server, a worker with the real activities, PostgreSQL,
  * the SMTP sink and the sandbox gateway. People's steps, people's checks: what the pages say.
  *
- * `UPDATE_SCREENSHOTS=1 npx jest test/shared/web-console.test.ts` also saves the README's screenshots to docs/screenshots.
+ * `UPDATE_SCREENSHOTS=1 npx jest test/shared/web-console.test.ts` also saves the screenshots docs/web-console.md shows to docs/screenshots.
  */
 import fs from 'node:fs';
 import path from 'node:path';
