@@ -56,7 +56,10 @@ function nodeFor(uid: number | undefined): string {
 }
 
 function runScript(pathDir: string, args: string[] = [], opts: { uid?: number; chromium?: string } = {}) {
-  const res = spawnSync('/bin/bash', [SCRIPT, ...args], {
+  // Another user runs a copy in the PATH folder: the project may sit in a folder only root can enter (a clone under /root).
+  const script = opts.uid === undefined ? SCRIPT : path.join(pathDir, 'install-system-packages.sh');
+  if (script !== SCRIPT) fs.copyFileSync(SCRIPT, script);
+  const res = spawnSync('/bin/bash', [script, ...args], {
     encoding: 'utf8',
     env: { PATH: pathDir, CHROMIUM_PATH: opts.chromium ?? path.join(pathDir, 'chromium') },
     ...(opts.uid === undefined ? {} : { uid: opts.uid, gid: opts.uid }),
