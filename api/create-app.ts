@@ -42,6 +42,8 @@ import { subscriptionsRouter } from './billing/subscription-routes';
 import { topUpRulesRouter } from './orders/top-up-rules-routes';
 import { usageRouter } from './ledger/usage-routes';
 import { webConsole } from './shared/web-console';
+import type { WebhookUrlRule } from './webhooks/endpoint-url';
+import { webhookEndpointsRouter } from './webhooks/webhook-routes';
 
 /** Dependencies of the API. */
 export interface AppDeps {
@@ -71,6 +73,10 @@ export interface AppDeps {
   webConsoleDir?: string;
   /** PASSWORD_LINK_SECRET: invitation, setup and reset links are derived with it (db/accounts/password-links.ts). */
   passwordLinkSecret: string;
+  /** WEBHOOK_SECRET_KEY: webhook signing secrets are sealed under it (db/webhooks/secret-box.ts). */
+  webhookSecretKey: string;
+  /** WEBHOOK_URLS: which webhook URLs may be registered; https only unless given. */
+  webhookUrls?: WebhookUrlRule;
   /** The session cookie is Secure whatever the request's protocol (the console's PUBLIC_URL is https). */
   secureCookies?: boolean;
   /** Resolved API keys; main.ts passes the cache its credential-change listener clears. */
@@ -173,6 +179,7 @@ export function createApp(deps: AppDeps): Express {
   v1.use('/operation-log', operationLogRouter(deps));
   v1.use('/me', meRouter(identityDeps));
   v1.use('/top-up-rules', topUpRulesRouter(deps));
+  v1.use('/webhook-endpoints', webhookEndpointsRouter(deps));
   app.use('/v1', v1);
   app.use(webConsole(deps.webConsoleDir));
 

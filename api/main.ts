@@ -50,6 +50,8 @@ async function main(): Promise<void> {
     uploadRateLimit: { limit: settings.SLIP_UPLOADS_PER_10_MINUTES, windowMs: 10 * 60_000 },
     accountUploadRateLimit: { limit: settings.SLIP_UPLOADS_PER_ACCOUNT_PER_10_MINUTES, windowMs: 10 * 60_000 },
     passwordLinkSecret: settings.PASSWORD_LINK_SECRET,
+    webhookSecretKey: settings.WEBHOOK_SECRET_KEY,
+    webhookUrls: settings.WEBHOOK_URLS,
     secureCookies: publicUrl(settings).startsWith('https:'),
     principals,
     confirmWaitMs: settings.CONFIRM_PAYMENT_WAIT_SECONDS * 1000,

@@ -35,4 +35,7 @@ export * from './billing/activity-types';
 export * from './ledger/activity-types';
 export * from './accounts/messages';
 export * from './accounts/activity-types';
+export * from './webhooks/messages';
+export * from './webhooks/activity-types';
+export * from './webhooks/delivery-schedule';
 export * from './workflow-names';

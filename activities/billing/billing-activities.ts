@@ -10,15 +10,24 @@ import { findAccountOwner } from '../../db/accounts/accounts';
 import { findInvoice, findInvoiceParties, issueRenewalInvoice, markInvoicePaid, storeInvoicePdf, type InvoiceRecord } from '../../db/billing/invoices';
 import { findSubscription, setSubscriptionStatus } from '../../db/billing/subscriptions';
 import { InsufficientBalanceError, recordUsage } from '../../db/ledger/ledger';
-import type { BillingActivities } from '../../workflows/definitions';
+import type { BillingActivities, TopupPolicy, WebhookEventType } from '../../workflows/definitions';
 import type { SendEmailInput, SendEmailResult } from '../shared/mailer';
+import { publishEvent } from '../webhooks/publish';
 import { renderSubscriptionInvoicePdf, subscriptionInvoiceFileName, unpaidInvoiceEmail, type SubscriptionInvoiceData } from './subscription-invoice';
 
 /** What the billing activities need. */
 export interface BillingActivityDeps {
   pool: Pool;
   provider: ProviderInfo;
+  /** For the invoice webhook events' delivery workflows. */
+  policy: TopupPolicy;
   sendEmail(input: SendEmailInput): Promise<SendEmailResult>;
+}
+
+/** Publishes an invoice's webhook event once per invoice and step (`invoice.issued`, `.paid`, `.unpaid`). */
+function publishInvoiceEvent(deps: BillingActivityDeps, type: Extract<WebhookEventType, `invoice.${string}`>, invoice: InvoiceRecord): Promise<void> {
+  const { ledgerEntryId: _entry, ...shown } = invoice;
+  return publishEvent(deps.pool, deps.policy, { sourceKey: `${type}:${invoice.id}`, accountId: invoice.accountId, type, data: { invoice: shown } });
 }
 
 /** What an invoice's PDF or email shows. */
@@ -59,6 +68,7 @@ export function createBillingActivities(deps: BillingActivityDeps) {
       const invoice = await issueRenewalInvoice(pool, req);
       if (!invoice) throw new Error(`subscription ${req.subscriptionId} does not exist`);
       await storeDocument(deps, invoice);
+      await publishInvoiceEvent(deps, 'invoice.issued', invoice);
       return invoice;
     },
 
@@ -70,6 +80,7 @@ export function createBillingActivities(deps: BillingActivityDeps) {
       const invoice = await requireInvoice(pool, id);
       if (invoice.status === 'paid') {
         await storeDocument(deps, invoice);
+        await publishInvoiceEvent(deps, 'invoice.paid', invoice);
         return 'already-paid';
       }
       let entryId: string;
@@ -80,7 +91,9 @@ export function createBillingActivities(deps: BillingActivityDeps) {
         throw err;
       }
       await markInvoicePaid(pool, id, entryId);
-      await storeDocument(deps, await requireInvoice(pool, id));
+      const paid = await requireInvoice(pool, id);
+      await storeDocument(deps, paid);
+      await publishInvoiceEvent(deps, 'invoice.paid', paid);
       return 'paid';
     },
 
@@ -93,6 +106,7 @@ export function createBillingActivities(deps: BillingActivityDeps) {
       const { data, pdf } = await renderDocument(deps, invoice);
       const owner = await findAccountOwner(pool, invoice.accountId);
       if (!owner) throw new Error(`the account of invoice ${id} has no owner`);
+      await publishInvoiceEvent(deps, 'invoice.unpaid', invoice);
       return deps.sendEmail({
         idempotencyKey: `invoice:${id}:unpaid`,
         to: owner.billingEmail ?? owner.email,
