@@ -4,8 +4,9 @@
  */
 import type { Pool } from 'pg';
 import type { ProviderInfo } from '../config/provider';
-import type { BankTransferActivities, BillingActivities, LowBalanceActivities, OnlineOrderActivities, PasswordLinkActivities, TopupPolicy, WebhookActivities } from '../workflows/definitions';
+import type { AutoTopupActivities, BankTransferActivities, BillingActivities, LowBalanceActivities, OnlineOrderActivities, PasswordLinkActivities, TopupPolicy, WebhookActivities } from '../workflows/definitions';
 import { createPasswordLinkActivities } from './accounts/password-link-activities';
+import { createAutoTopupActivities } from './auto-topup/auto-topup-activities';
 import { createOrderNotificationActivities } from './bank-transfer/order-notifications';
 import { createBillingActivities } from './billing/billing-activities';
 import { createLedgerActivities } from './ledger/ledger-activities';
@@ -37,7 +38,7 @@ export interface ActivityDeps {
 }
 
 /** Every activity a workflow calls. */
-export type WorkflowActivities = BankTransferActivities & OnlineOrderActivities & BillingActivities & LowBalanceActivities & PasswordLinkActivities & WebhookActivities;
+export type WorkflowActivities = BankTransferActivities & OnlineOrderActivities & BillingActivities & LowBalanceActivities & PasswordLinkActivities & WebhookActivities & AutoTopupActivities;
 
 /** Builds the activity implementations the worker registers. */
 export function createActivities(deps: ActivityDeps) {
@@ -52,6 +53,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createBillingActivities({ pool, provider, policy, sendEmail }),
     ...createLowBalanceActivities({ pool, providerName: provider.name, policy, sendEmail }),
     ...createOnlineOrderActivities({ pool, provider, gateway: deps.gateway, sendEmail }),
+    ...createAutoTopupActivities({ pool, gateway: deps.gateway, providerName: provider.name, publicUrl: deps.publicUrl, policy, sendEmail }),
     ...createWebhookActivities({ pool, secretKey: deps.webhookSecretKey, providerName: provider.name, publicUrl: deps.publicUrl, policy, sendEmail }),
     ...createPasswordLinkActivities({ pool, providerName: provider.name, linkSecret: deps.passwordLinkSecret, publicUrl: deps.publicUrl, sendEmail }),
   } satisfies WorkflowActivities;

@@ -51,6 +51,7 @@ async function main(): Promise<void> {
     accountUploadRateLimit: { limit: settings.SLIP_UPLOADS_PER_ACCOUNT_PER_10_MINUTES, windowMs: 10 * 60_000 },
     passwordLinkSecret: settings.PASSWORD_LINK_SECRET,
     webhookSecretKey: settings.WEBHOOK_SECRET_KEY,
+    ...(settings.PAYMENT_GATEWAY_URL ? { gateway: { url: settings.PAYMENT_GATEWAY_URL, apiKey: settings.PAYMENT_PROVIDER_API_KEY } } : {}),
     webhookUrls: settings.WEBHOOK_URLS,
     secureCookies: publicUrl(settings).startsWith('https:'),
     principals,

@@ -38,4 +38,7 @@ export * from './accounts/activity-types';
 export * from './webhooks/messages';
 export * from './webhooks/activity-types';
 export * from './webhooks/delivery-schedule';
+export * from './auto-topup/messages';
+export * from './auto-topup/amount-rules';
+export * from './auto-topup/activity-types';
 export * from './workflow-names';

@@ -5,3 +5,4 @@ export { lowBalanceNotice } from './ledger/low-balance-notice';
 export { subscriptionBilling } from './billing/subscription-billing';
 export { passwordLinkEmail } from './accounts/password-link-email';
 export { webhookDelivery } from './webhooks/webhook-delivery';
+export { autoTopupRule } from './auto-topup/auto-topup-rule';

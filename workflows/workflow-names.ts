@@ -15,4 +15,5 @@ export const WORKFLOW_NAMES = {
   subscriptionBilling: 'subscriptionBilling',
   passwordLinkEmail: 'passwordLinkEmail',
   webhookDelivery: 'webhookDelivery',
+  autoTopupRule: 'autoTopupRule',
 } as const satisfies { [K in keyof WorkflowFunctions]: K };

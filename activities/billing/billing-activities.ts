@@ -13,6 +13,7 @@ import { InsufficientBalanceError, recordUsage } from '../../db/ledger/ledger';
 import type { BillingActivities, TopupPolicy, WebhookEventType } from '../../workflows/definitions';
 import type { SendEmailInput, SendEmailResult } from '../shared/mailer';
 import { publishEvent } from '../webhooks/publish';
+import { wakeAutoTopupRule } from '../auto-topup/wake-rule';
 import { renderSubscriptionInvoicePdf, subscriptionInvoiceFileName, unpaidInvoiceEmail, type SubscriptionInvoiceData } from './subscription-invoice';
 
 /** What the billing activities need. */
@@ -84,13 +85,16 @@ export function createBillingActivities(deps: BillingActivityDeps) {
         return 'already-paid';
       }
       let entryId: string;
+      let deposit: number;
       try {
-        ({ entryId } = await recordUsage(pool, { accountId: invoice.accountId, wallet: 'deposit', amount: invoice.amount, idempotencyKey: `invoice:${id}:deposit`, allowNegative: false, memo: `invoice ${id}` }));
+        ({ entryId, balanceAfter: { current: deposit } } = await recordUsage(pool, { accountId: invoice.accountId, wallet: 'deposit', amount: invoice.amount, idempotencyKey: `invoice:${id}:deposit`, allowNegative: false, memo: `invoice ${id}` }));
       } catch (err) {
         if (err instanceof InsufficientBalanceError) return 'insufficient';
         throw err;
       }
       await markInvoicePaid(pool, id, entryId);
+      // The deposit went down: its automatic top-up, if any, looks at it.
+      await wakeAutoTopupRule(pool, deps.policy, invoice.accountId, 'deposit', deposit);
       const paid = await requireInvoice(pool, id);
       await storeDocument(deps, paid);
       await publishInvoiceEvent(deps, 'invoice.paid', paid);

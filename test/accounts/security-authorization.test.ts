@@ -13,6 +13,7 @@ import request from 'supertest';
 import type { Role } from '../../api/accounts/auth';
 import { OPERATIONS } from '../../api/shared/openapi';
 import type { Operation } from '../../api/shared/openapi-operation';
+import { saveCard } from '../../db/auto-topup/cards';
 import { createEndpoint } from '../../db/webhooks/endpoints';
 import { startTestApi, type TestApi } from '../helpers/api';
 import { TEST_WEBHOOK_SECRET_KEY } from '../helpers/activity-deps';
@@ -40,6 +41,9 @@ let otherKeyId: string;
 /** Webhook endpoints: one of the caller's own account, one of another account. */
 let ownEndpoint: string;
 let otherEndpoint: string;
+/** Saved cards: one of the caller's own account, one of another account. */
+let ownCard: string;
+let otherCard: string;
 /** An event id no endpoint's queue has (a redeliver of it is refused with 404). */
 const EVENT_ID = 'evt_0123456789abcdef01234567';
 /** What the CSRF sweep aims at, untouched by the matrix, so "nothing happened" can be checked after it. */
@@ -61,6 +65,11 @@ async function webhookEndpoint(account: TestAccount): Promise<string> {
   const created = await createEndpoint(api.t.db.pool, { accountId: account.accountId, settings, secretKey: TEST_WEBHOOK_SECRET_KEY, maxEndpoints: 10, actor: { userId: null, address: null } });
   if (typeof created === 'string') throw new Error(`no endpoint: ${created}`);
   return created.endpoint.id;
+}
+
+async function savedCard(account: TestAccount): Promise<string> {
+  const card = { cardRef: `card_matrix_${account.accountId}`, brand: 'visa', last4: '4242', expMonth: 12, expYear: 2030 };
+  return (await saveCard(api.t.db.pool, account.accountId, card, { userId: null, address: null })).id;
 }
 
 async function keyId(key: string): Promise<string> {
@@ -90,6 +99,7 @@ beforeAll(async () => {
   const [csrfPic, csrfAccount] = await Promise.all([createPicUser(pool, own), createTestAccount(pool)]);
   Object.assign(csrfTargets, { pic: csrfPic.userId, keyId: await keyId(csrfPic.token), account: csrfAccount.accountId, order: await dealingOrder(own), endpoint: await webhookEndpoint(own) });
   [ownEndpoint, otherEndpoint] = await Promise.all([webhookEndpoint(own), webhookEndpoint(other)]);
+  [ownCard, otherCard] = await Promise.all([savedCard(own), savedCard(other)]);
 });
 
 afterAll(async () => {
@@ -110,7 +120,9 @@ function concretePath(op: Operation, target: Target): string {
       .replace('{accountId}', account)
       .replace('{invoiceId}', 'sub_0123456789abcdef-001')
       .replace('{endpointId}', csrfTargets.endpoint)
-      .replace('{eventId}', EVENT_ID);
+      .replace('{eventId}', EVENT_ID)
+      .replace('{wallet}', 'credit')
+      .replace('{cardId}', ownCard);
   }
   const mine = target === 'own';
   const suspends = /\/(suspend|reactivate)$/.test(op.path);
@@ -122,7 +134,9 @@ function concretePath(op: Operation, target: Target): string {
     .replace('{accountId}', account.accountId)
     .replace('{invoiceId}', 'sub_0123456789abcdef-001')
     .replace('{endpointId}', mine ? ownEndpoint : otherEndpoint)
-    .replace('{eventId}', EVENT_ID);
+    .replace('{eventId}', EVENT_ID)
+    .replace('{wallet}', 'credit')
+    .replace('{cardId}', mine ? ownCard : otherCard);
 }
 
 const ROLES: readonly (Role | 'none')[] = ['admin', 'owner', 'pic', 'finance', 'ops', 'service', 'none'];
@@ -137,7 +151,7 @@ const cases = guarded.flatMap((op) =>
 
 /** Calls `path` as `role` with `credential`: a fresh session (so signing out in one case ends nothing of another), or the role's key. */
 async function send(method: string, path: string, role: Role | 'none', credential: Credential, opts: { csrf?: 'own' | 'none' | 'foreign' } = {}) {
-  const test = http()[method as 'get' | 'post' | 'patch' | 'delete'](path);
+  const test = http()[method as 'get' | 'post' | 'put' | 'patch' | 'delete'](path);
   if (credential === 'key') test.set(bearer(callers[role as Role]!.key!));
   if (credential === 'session') {
     const session = await openTestSession(api.t.db.pool, callers[role as Role]!.userId);
@@ -162,7 +176,7 @@ test.each(cases.map((c) => [`${c.op.method.toUpperCase()} ${c.op.path}`, c.role,
     else {
       expect([401, 403]).not.toContain(res.status);
       expect(res.status).toBeLessThan(500);
-      const namesResource = /\{(orderNumber|userId|keyId|accountId|endpointId)\}/.test(c.op.path);
+      const namesResource = /\{(orderNumber|userId|keyId|accountId|endpointId|cardId)\}/.test(c.op.path);
       if (isCustomer(role) && target === 'other' && namesResource) expect(answer).toMatchObject({ status: 404 });
     }
   },
@@ -207,6 +221,8 @@ test('When a session without its CSRF token tried every change, then its targets
 test("When every route has been called by every role, then another account's order, PIC, key, account and webhook endpoint are unchanged", async () => {
   const endpoint = await api.t.db.pool.query<{ deleted: boolean; rotated: boolean }>('SELECT deleted_at IS NOT NULL AS deleted, secret_rotated_at IS NOT NULL AS rotated FROM webhook_endpoints WHERE id = $1', [otherEndpoint]);
   expect(endpoint.rows[0]).toEqual({ deleted: false, rotated: false });
+  const card = await api.t.db.pool.query<{ removed: boolean }>('SELECT removed_at IS NOT NULL AS removed FROM saved_cards WHERE id = $1', [otherCard]);
+  expect(card.rows[0]).toEqual({ removed: false });
   const res = await api.t.db.pool.query<{ status: string; amount: number }>('SELECT status, amount FROM orders WHERE order_number = $1', [otherOrder]);
   expect(res.rows[0]).toEqual({ status: 'dealing', amount: 250_000 });
   const pic = await http().get('/v1/me').set(bearer(otherPic.token));

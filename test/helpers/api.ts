@@ -72,6 +72,7 @@ export async function startTestApi(
     paymentCallbackSecret: TEST_GATEWAY.callbackSecret,
     passwordLinkSecret: TEST_PASSWORD_LINK_SECRET,
     webhookSecretKey: TEST_WEBHOOK_SECRET_KEY,
+    gateway: { url: t.gateway.url, apiKey: TEST_GATEWAY.apiKey },
     // Tests run their webhook receivers on this machine, over http.
     webhookUrls: 'https-or-local-http',
     logger: opts.logger ?? pino({ level: 'silent' }),
