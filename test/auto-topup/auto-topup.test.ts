@@ -8,10 +8,12 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import request from 'supertest';
 import { checkLedger } from '../../db/ledger/ledger-checker';
 import { getBalances } from '../../db/ledger/ledger';
+import { autoTopupWorkflowId } from '../../workflows/definitions';
 import { TEST_GATEWAY } from '../helpers/activity-deps';
 import { startTestApi, type TestApi } from '../helpers/api';
 import { eventually } from '../helpers/eventually';
 import { createStaffUser, createTestAccount, type TestAccount, type TestUser } from '../helpers/fixtures';
+import { recordHistory } from '../helpers/histories';
 import { SLIP_PNG } from '../helpers/slips';
 import { loadDocumentedVerifier, startWebhookReceiver, type ReceivedWebhook, type VerifyWebhook, type WebhookReceiver } from '../helpers/webhook-receiver';
 
@@ -166,6 +168,7 @@ test('When 50 usage charges in a burst each leave the wallet below its threshold
   expect(mail!.text).toContain('•••• 4242');
   const [event] = await eventsAt(c, 1);
   expect(event).toMatchObject({ type: 'balance.auto_topup_succeeded', data: { attempt: { id: made!.id, outcome: 'succeeded', amount: made!.amount, orderNumber: made!.orderNumber } } });
+  await recordHistory('auto-topup-burst-one-charge', api.env.client.workflow.getHandle(autoTopupWorkflowId(c.account.accountId, 'credit')));
 });
 
 test('When a top-up is already on its way, then the target-balance amount counts it: only the rest is charged', async () => {
@@ -266,6 +269,7 @@ test('When the card is declined three times in a row, then each decline and the 
   expect((await http().delete(`/v1/cards/${declining}`).set(bearer(c.account.ownerToken))).status).toBe(204);
   const inUse = await http().delete(`/v1/cards/${good}`).set(bearer(c.account.ownerToken));
   expect({ status: inUse.status, code: inUse.body.error.code }).toEqual({ status: 409, code: 'card_in_use' });
+  await recordHistory('auto-topup-declined-paused-resumed', api.env.client.workflow.getHandle(autoTopupWorkflowId(c.account.accountId, 'credit')));
 });
 
 test("When a deposit top-up would pass the deposit's largest top-up, then it is stopped with a record, an email and an event naming the limit", async () => {

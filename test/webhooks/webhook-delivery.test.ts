@@ -6,7 +6,9 @@
  */
 import { simpleParser } from 'mailparser';
 import request from 'supertest';
+import { webhookDeliveryWorkflowId } from '../../workflows/definitions';
 import { startTestApi, type TestApi } from '../helpers/api';
+import { recordHistory } from '../helpers/histories';
 import { eventually } from '../helpers/eventually';
 import { createTestAccount, type TestAccount } from '../helpers/fixtures';
 import { SLIP_PNG } from '../helpers/slips';
@@ -115,6 +117,7 @@ test('When an endpoint answers 500 five times, then the event comes back with ex
   // Nothing more is sent once it is delivered.
   await skipTo(clock, 4_000);
   expect(receiver.at('/flaky')).toHaveLength(6);
+  await recordHistory('webhook-retried-then-delivered', api.env.client.workflow.getHandle(webhookDeliveryWorkflowId(endpoint.id)));
 });
 
 test('When events of one account come one after another, then each endpoint gets them in order, and a slow endpoint delays only itself', async () => {
@@ -234,4 +237,5 @@ test('When an endpoint stays down for 3 days, then it is marked failing and its 
   const all = await requestsAt('/dead', attempts.length + 2);
   expect(all.slice(attempts.length).map((r) => r.event.data.orderNumber)).toEqual([firstOrder, secondOrder]);
   expect((await queueOf(account, endpoint.id)).map((d) => d.state)).toEqual(['delivered', 'delivered']);
+  await recordHistory('webhook-failing-resumed', api.env.client.workflow.getHandle(webhookDeliveryWorkflowId(endpoint.id)));
 });
