@@ -47,7 +47,10 @@ export function autoTopupEmail(d: AutoTopupEmailData): RenderedEmail {
   const rows: [string, string][] = [[en ? 'Wallet' : 'Saldo', wallet]];
   if (a.orderNumber) rows.push([en ? 'Order number' : 'Nomor pesanan', a.orderNumber]);
   if (a.amount !== null) rows.push([en ? 'Top-up' : 'Top up', formatWalletAmount(a.wallet, a.amount, locale)]);
-  if (a.charged !== null) rows.push([en ? 'Charged to the card' : 'Ditagihkan ke kartu', `${formatIdr(a.charged, locale)}${a.cardLast4 ? ` (•••• ${a.cardLast4})` : ''}`]);
+  if (a.charged !== null) {
+    const label = outcome === 'succeeded' ? (en ? 'Charged to the card' : 'Ditagihkan ke kartu') : en ? 'Charge (not made)' : 'Tagihan (tidak dilakukan)';
+    rows.push([label, `${formatIdr(a.charged, locale)}${a.cardLast4 ? ` (•••• ${a.cardLast4})` : ''}`]);
+  }
   rows.push([en ? 'Balance then' : 'Saldo saat itu', formatWalletAmount(a.wallet, a.balance, locale)]);
   if (a.pending > 0) rows.push([en ? 'Top-ups on their way then' : 'Top up dalam proses saat itu', formatWalletAmount(a.wallet, a.pending, locale)]);
   if (a.balanceAfter !== null) rows.push([en ? 'Balance now' : 'Saldo sekarang', formatWalletAmount(a.wallet, a.balanceAfter, locale)]);

@@ -64,7 +64,8 @@ export function createWebhookActivities(deps: WebhookActivityDeps) {
       const outcome = await postWebhook(target.url, body, headers, request.timeoutMs);
       await recordWebhookAttempt(pool, { ...request, attemptedAt, ...outcome });
       observe(request.kind, outcome.delivered, outcome.latencyMs);
-      return { delivered: outcome.delivered, statusCode: outcome.statusCode, latencyMs: outcome.latencyMs, error: outcome.error, at: attemptedAt.toISOString() };
+      const answer = { delivered: outcome.delivered, statusCode: outcome.statusCode, latencyMs: outcome.latencyMs, error: outcome.error, at: attemptedAt.toISOString() };
+      return request.kind === 'automatic' && outcome.delivered ? { ...answer, next: await nextPendingDelivery(pool, request.endpointId) } : answer;
     },
 
     async recordLostWebhookAttempt(input) {

@@ -35,7 +35,7 @@ const ZAttempt = z.object({
   balance: z.int().describe('the balance when the amount was computed'),
   pending: z.int().describe('top-ups on their way then (bank transfers under review, online invoices awaiting payment)'),
   amount: z.int().nullable().describe("what the wallet receives, in its unit"),
-  charged: z.int().nullable().describe('IDR charged to the card, card fee included'),
+  charged: z.int().nullable().describe('IDR charged to the card, card fee included; for a stop or a failed charge, what the charge was (nothing was taken)'),
   fee: z.int().nullable(),
   cardLast4: z.string().nullable(),
   reason: z.string().nullable().describe('why it stopped or failed, or how a rule changed the amount'),

@@ -333,11 +333,12 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
     say(`${tracked.length} orders answered; waiting for quiet`);
     const quiet = await waitForQuiet(pool, tracked, 180_000);
     if (!quiet) say('the orders did not settle within 180 s; checking what there is');
-    if (!(await waitForIntegrationsQuiet(pool, 180_000))) say('webhook deliveries or automatic top-ups did not settle within 180 s; checking what there is');
+    const integrationsSettled = await waitForIntegrationsQuiet(pool, 900_000);
+    if (integrationsSettled === null) say('webhook deliveries or automatic top-ups stopped settling; checking what there is');
     const quietAfter = Date.now() - lastFaultAt;
     supervisor.stop();
     const verdict = await verify(pool, temporal, tracked, path.join(dataDir, 'mail'), gateway);
-    const integrated = await verifyIntegrations(pool, activeIntegrations, tracked, gateway);
+    const integrated = await verifyIntegrations(pool, activeIntegrations, tracked, gateway, integrationsSettled);
     verdict.violations.push(...integrated.violations);
     const money = await moneyFigures(pool, tracked);
     for (const f of faults) if (f.recoveryMs === null) verdict.violations.push(`the stack did not recover after the fault ${f.kind} (${f.label})`);
@@ -418,7 +419,7 @@ function parseArgs(argv: string[]): { profile: Profile; seeds: number[]; orders:
 function integrationLine(i: IntegrationFigures): string {
   return (
     `webhooks: ${i.webhookEvents} events queued, all delivered, ${i.webhookArrivals} received (${i.webhookDuplicates} of them again: at least once), ${i.webhookRefused} answered 500 on purpose, ` +
-    `${i.workerKillsMidDelivery} of ${i.workerKills} worker kills mid-delivery; automatic top-ups: ${i.usageCharges} usage charges, ${i.autoTopups} top-ups made, ${i.autoTopupDeclines} declined, ${i.autoTopupStops} stops (the declining card's pause)`
+    `${i.workerKillsMidDelivery} of ${i.workerKills} worker kills mid-delivery, queues settled ${i.integrationsSettledMs === null ? 'never' : ms(i.integrationsSettledMs)} after the orders; automatic top-ups: ${i.usageCharges} usage charges, ${i.autoTopups} top-ups made, ${i.autoTopupDeclines} declined, ${i.autoTopupStops} stops (the declining card's pause)`
   );
 }
 

@@ -57,6 +57,8 @@ export interface IntegrationFigures {
   autoTopups: number;
   autoTopupDeclines: number;
   autoTopupStops: number;
+  /** How long the webhook queues and the automatic top-ups took to settle once the orders had (ms; null: they did not). */
+  integrationsSettledMs: number | null;
 }
 
 /** Verifies a Topup-Signature header under `secret` (HMAC-SHA256 of "<t>.<body>", hex). */
@@ -174,18 +176,27 @@ export async function startIntegrations(opts: { api: Client; gateway: GatewayAcc
 /** The integrations of a campaign. */
 export type Integrations = Awaited<ReturnType<typeof startIntegrations>>;
 
-/** Waits (up to `timeoutMs`) until no webhook delivery is pending and no automatic top-up is charging. */
-export async function waitForIntegrationsQuiet(pool: Pool, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+/**
+ * Waits until no webhook delivery is pending and no automatic top-up is charging: as long as the queues drain (each
+ * endpoint takes its events one at a time, so a backlog after the faults takes a while), and at most `timeoutMs`;
+ * it gives up after `stuckMs` without progress. Answers how long it waited, or null when it gave up.
+ */
+export async function waitForIntegrationsQuiet(pool: Pool, timeoutMs: number, stuckMs = 120_000): Promise<number | null> {
+  const started = Date.now();
+  let left = Infinity;
+  let progressAt = started;
+  while (Date.now() - started < timeoutMs && Date.now() - progressAt < stuckMs) {
     const res = await pool.query<{ pending: number; charging: number }>(
       `SELECT (SELECT count(*)::int FROM webhook_deliveries WHERE state = 'pending') AS pending,
               (SELECT count(*)::int FROM auto_topup_attempts WHERE outcome = 'charging') AS charging`,
     );
-    if (res.rows[0]!.pending === 0 && res.rows[0]!.charging === 0) return true;
+    const now = res.rows[0]!.pending + res.rows[0]!.charging;
+    if (now === 0) return Date.now() - started;
+    if (now < left) progressAt = Date.now();
+    left = Math.min(left, now);
     await new Promise((r) => setTimeout(r, 500));
   }
-  return false;
+  return null;
 }
 
 /** The webhook half of the verdict. */
@@ -271,11 +282,17 @@ async function verifyAutoTopups(pool: Pool, it: Integrations, gateway: GatewayAc
 }
 
 /** The integrations' verdict and figures, on a quiet system. */
-export async function verifyIntegrations(pool: Pool, it: Integrations, tracked: TrackedOrder[], gateway: GatewayAccess): Promise<{ violations: string[]; figures: IntegrationFigures }> {
+export async function verifyIntegrations(
+  pool: Pool,
+  it: Integrations,
+  tracked: TrackedOrder[],
+  gateway: GatewayAccess,
+  settledMs: number | null,
+): Promise<{ violations: string[]; figures: IntegrationFigures }> {
   const hooks = await verifyWebhooks(pool, it, tracked);
   const autos = await verifyAutoTopups(pool, it, gateway);
   return {
     violations: [...hooks.violations, ...autos.violations],
-    figures: { ...it.figures(), webhookEvents: hooks.events, webhookDuplicates: hooks.duplicates, autoTopups: autos.made, autoTopupDeclines: autos.declined, autoTopupStops: autos.stops },
+    figures: { ...it.figures(), webhookEvents: hooks.events, webhookDuplicates: hooks.duplicates, autoTopups: autos.made, autoTopupDeclines: autos.declined, autoTopupStops: autos.stops, integrationsSettledMs: settledMs },
   };
 }

@@ -272,7 +272,7 @@ test('When the card is declined three times in a row, then each decline and the 
   await recordHistory('auto-topup-declined-paused-resumed', api.env.client.workflow.getHandle(autoTopupWorkflowId(c.account.accountId, 'credit')));
 });
 
-test("When a deposit top-up would pass the deposit's largest top-up, then it is stopped with a record, an email and an event naming the limit", async () => {
+test("When a deposit top-up would pass the deposit's largest top-up, or the deposit rules refuse it, then it is stopped with a record, an email and an event naming the rule", async () => {
   const c = await customer();
   const cardId = await savedCard(c.account);
   expect((await saveRule(c.account, 'deposit', { threshold: 100_000, amount: 400_000, cardId })).status).toBe(200);
@@ -281,6 +281,14 @@ test("When a deposit top-up would pass the deposit's largest top-up, then it is 
   expect((await emailsTo(c.account, 1))[0]!.subject).toBe('Automatic top-up stopped: amount above the limit: Hosting deposit');
   const [event] = await eventsAt(c, 1);
   expect(event).toMatchObject({ type: 'balance.auto_topup_failed', data: { reason: 'amount_above_limit' } });
+
+  // Within the limit, but the account has no active subscription: a deposit top-up is not allowed (seed 002).
+  expect((await saveRule(c.account, 'deposit', { threshold: 100_000, amount: 200_000, cardId })).status).toBe(200);
+  const [, refused] = await attemptsUntil(c.account, ['amount_above_limit', 'not_allowed']);
+  expect(refused).toMatchObject({ amount: 200_000, charged: 207_000, reason: 'a deposit top-up needs an active subscription' });
+  const [, second] = await eventsAt(c, 2);
+  expect(second).toMatchObject({ type: 'balance.auto_topup_failed', data: { reason: 'not_allowed' } });
+  expect(gatewayCharges([refused!.id])).toEqual([]);
 });
 
 test('When a rule or a card breaks a rule, then 400 names the field, and nothing is saved', async () => {

@@ -34,6 +34,8 @@ export interface WebhookReceiver {
   at(path: string): ReceivedWebhook[];
   /** Sets how `path` answers; 204 unless set. */
   answer(path: string, fn: (n: number, req: ReceivedWebhook) => Answer): void;
+  /** The most requests to `path` that were open at once. */
+  maxInFlight(path: string): number;
   close(): Promise<void>;
 }
 
@@ -41,8 +43,14 @@ export interface WebhookReceiver {
 export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   const received: ReceivedWebhook[] = [];
   const answers = new Map<string, (n: number, req: ReceivedWebhook) => Answer>();
+  const open = new Map<string, number>();
+  const most = new Map<string, number>();
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
+    const opened = new URL(req.url ?? '/', 'http://x').pathname;
+    open.set(opened, (open.get(opened) ?? 0) + 1);
+    most.set(opened, Math.max(most.get(opened) ?? 0, open.get(opened)!));
+    res.once('close', () => open.set(opened, open.get(opened)! - 1));
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const rawBody = Buffer.concat(chunks);
@@ -65,6 +73,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     received,
     at: (p) => received.filter((r) => r.path === p),
     answer: (p, fn) => answers.set(p, fn),
+    maxInFlight: (p) => most.get(p) ?? 0,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -120,7 +120,7 @@ test('When an endpoint answers 500 five times, then the event comes back with ex
   await recordHistory('webhook-retried-then-delivered', api.env.client.workflow.getHandle(webhookDeliveryWorkflowId(endpoint.id)));
 });
 
-test('When events of one account come one after another, then each endpoint gets them in order, and a slow endpoint delays only itself', async () => {
+test('When events of one account come one after another, then each endpoint gets them in order, one request at a time, and a slow endpoint delays only itself', async () => {
   const account = await createTestAccount(api.t.db.pool);
   receiver.answer('/slow', () => ({ status: 204, delayMs: 1_500 }));
   const [fast, slow] = [await newEndpoint(account, '/in-order'), await newEndpoint(account, '/slow')];
@@ -131,6 +131,9 @@ test('When events of one account come one after another, then each endpoint gets
     await submitSlip(account, orderNumber);
   }
   const expected = (await eventually(() => queueOf(account, fast.id), (q) => q.length === 8)).map((d) => d.eventId);
+  // A test event asked for while the slow endpoint's queue drains waits for the request in flight.
+  const tested = await http().post(`/v1/webhook-endpoints/${slow.id}/test`).set(bearer(account.ownerToken));
+  expect(tested.body.outcome).toMatchObject({ delivered: true });
   const got = await requestsAt('/in-order', 8);
   // The fast one has all 8 while the slow one (1.5 s an answer) is still on its first few.
   expect(receiver.at('/slow').length).toBeLessThan(8);
@@ -141,8 +144,9 @@ test('When events of one account come one after another, then each endpoint gets
   }
   const created = got.map((r) => Date.parse(r.event.created));
   expect(created).toEqual([...created].sort((a, b) => a - b));
-  const slowOnes = await requestsAt('/slow', 8, 60_000);
+  const slowOnes = (await requestsAt('/slow', 9, 60_000)).filter((r) => r.event.type !== 'webhook.test');
   expect(slowOnes.map((r) => r.event.id)).toEqual((await queueOf(account, slow.id)).map((d) => d.eventId));
+  expect({ fast: receiver.maxInFlight('/in-order'), slow: receiver.maxInFlight('/slow') }).toEqual({ fast: 1, slow: 1 });
   for (const r of [...got, ...slowOnes]) verify(r.rawBody, r.headers['topup-signature'] as string, r.path === '/slow' ? slow.secret : fast.secret);
 });
 

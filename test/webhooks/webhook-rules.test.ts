@@ -2,6 +2,7 @@
 import { webhookUrlProblem } from '../../api/webhooks/endpoint-url';
 import { newSigningSecret, openSecret, sealSecret } from '../../db/webhooks/secret-box';
 import { nextWebhookAttemptAt, webhookRetryDelayMs } from '../../workflows/webhooks/delivery-schedule';
+import { OneAtATime } from '../../workflows/webhooks/one-at-a-time';
 import { DEFAULT_POLICY } from '../../workflows/shared/policy';
 
 const HOUR = 3_600_000;
@@ -43,4 +44,22 @@ test('When a signing secret is sealed, then it opens with the same key only, and
   expect(sealed.includes(Buffer.from(secret))).toBe(false);
   expect(openSecret(sealed, key)).toBe(secret);
   expect(() => openSecret(sealed, 'another-key-of-at-least-32-characters-012345')).toThrow(/another WEBHOOK_SECRET_KEY/);
+});
+
+test('When several ask for the turn to an endpoint at once, then one holds it at a time, in the order they asked', async () => {
+  const turns = new OneAtATime();
+  let holding = 0;
+  let most = 0;
+  const order: string[] = [];
+  const use = async (name: string) => {
+    await turns.take();
+    holding += 1;
+    most = Math.max(most, holding);
+    order.push(name);
+    await new Promise((r) => setTimeout(r, 5));
+    holding -= 1;
+    turns.give();
+  };
+  await Promise.all(['automatic 1', 'test', 'automatic 2', 'redeliver'].map(use));
+  expect({ most, order }).toEqual({ most: 1, order: ['automatic 1', 'test', 'automatic 2', 'redeliver'] });
 });

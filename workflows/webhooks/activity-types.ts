@@ -22,8 +22,12 @@ export interface WebhookAttemptRequest {
   timeoutMs: number;
 }
 
-/** An automatic attempt the endpoint's state stopped before it was sent (disabled or deleted meanwhile). */
-export type WebhookAttemptResult = WebhookAttemptOutcome | { skipped: 'disabled' | 'deleted' };
+/**
+ * How an attempt went; an automatic attempt that delivered also says what is in front of the queue now (read after
+ * marking it delivered), so the next event goes without another round trip. `skipped`: the endpoint's state stopped
+ * an automatic attempt before it was sent (disabled or deleted meanwhile).
+ */
+export type WebhookAttemptResult = (WebhookAttemptOutcome & { next?: NextWebhookDelivery }) | { skipped: 'disabled' | 'deleted' };
 
 /** The side effects of webhook delivery. */
 export interface WebhookActivities {

@@ -21,8 +21,9 @@ import {
 import { durationMs } from '../shared/policy';
 import { uncancelledTimer } from '../shared/uncancelled-timer';
 import { workflowNow } from '../shared/workflow-clock';
-import type { WebhookActivities, WebhookAttemptRequest, WebhookAttemptResult } from './activity-types';
+import type { NextWebhookDelivery, WebhookActivities, WebhookAttemptRequest, WebhookAttemptResult } from './activity-types';
 import { nextWebhookAttemptAt } from './delivery-schedule';
+import { OneAtATime } from './one-at-a-time';
 import { sendWebhookNowUpdate, webhookNudgeSignal, type ManualSend, type WebhookAttemptOutcome, type WebhookDeliveryInput } from './messages';
 
 /** Past this many events the run continues as new while idle, so its history stays short. */
@@ -42,23 +43,23 @@ export async function webhookDelivery(input: WebhookDeliveryInput): Promise<'end
   // Reading the queue and logging are quick; one HTTP attempt is bounded by the policy, and is made once: the
   // workflow makes the next one after its backoff, so every attempt is counted and logged.
   const { nextWebhookDelivery, recordLostWebhookAttempt, markWebhookEndpointFailing } = proxyActivities<WebhookActivities>({
-    startToCloseTimeout: '30s',
-    retry: { initialInterval: '1s', maximumInterval: '30s' },
+    startToCloseTimeout: '10s',
+    retry: { initialInterval: '1s', maximumInterval: '10s' },
   });
-  const { attemptWebhookDelivery } = proxyActivities<WebhookActivities>({ startToCloseTimeout: timeoutMs + 15_000, retry: { maximumAttempts: 1 } });
+  // The request's bound and a few seconds to log it: an attempt lost with a killed worker is made again that soon.
+  const { attemptWebhookDelivery } = proxyActivities<WebhookActivities>({ startToCloseTimeout: timeoutMs + 5_000, retry: { maximumAttempts: 1 } });
 
   let eventsQueued = false;
   let endpointChanged = false;
-  /** A request to the endpoint is in flight. */
-  let busy = false;
+  /** The one request in flight: automatic attempts and manual sends take turns, in the order they asked. */
+  const turns = new OneAtATime();
   /** A manual send just succeeded: the endpoint is back, so a retry waiting on its backoff goes now. */
   let backNow = false;
   let series = null as Series | null;
 
   /** One attempt, once no other request is in flight; a lost answer (a killed worker) is logged and counts as failed. */
   async function attempt(request: WebhookAttemptRequest): Promise<WebhookAttemptResult> {
-    await condition(() => !busy);
-    busy = true;
+    await turns.take();
     try {
       return await attemptWebhookDelivery(request);
     } catch (err) {
@@ -67,7 +68,7 @@ export async function webhookDelivery(input: WebhookDeliveryInput): Promise<'end
       await recordLostWebhookAttempt({ ...request, error });
       return { delivered: false, statusCode: null, latencyMs: 0, error, at: workflowNow().toISOString() };
     } finally {
-      busy = false;
+      turns.give();
     }
   }
 
@@ -78,15 +79,21 @@ export async function webhookDelivery(input: WebhookDeliveryInput): Promise<'end
     return result;
   }
 
-  /** One attempt of the event in front; after a failure, its backoff (cut short when the endpoint changes or is back). */
-  async function deliverInFront(current: Series): Promise<void> {
+  /**
+   * One attempt of the event in front; after a failure, its backoff (cut short when the endpoint changes or is back).
+   * Answers what is in front of the queue now when the attempt delivered and read it, else null (read it again).
+   */
+  async function deliverInFront(current: Series): Promise<NextWebhookDelivery | null> {
     const startedAt = workflowNow().getTime();
     current.firstAttemptAt ??= startedAt;
     setCurrentDetails(`Delivering ${current.eventId}, attempt ${current.failures + 1}`);
+    // Cleared before the attempt reads the queue, so a nudge that comes after that read is not lost.
+    eventsQueued = false;
+    endpointChanged = false;
     const result = await attempt({ endpointId: input.endpointId, eventId: current.eventId, seq: current.seq, kind: 'automatic', attempt: current.failures + 1, timeoutMs });
     if ('skipped' in result || result.delivered) {
       series = null;
-      return;
+      return 'skipped' in result ? null : (result.next ?? null);
     }
     current.failures += 1;
     const nextAt = nextWebhookAttemptAt(current.firstAttemptAt, startedAt, current.failures, input.policy);
@@ -94,12 +101,13 @@ export async function webhookDelivery(input: WebhookDeliveryInput): Promise<'end
       const { endpointId } = input;
       await markWebhookEndpointFailing({ endpointId, eventId: current.eventId, seq: current.seq, firstAttemptAt: new Date(current.firstAttemptAt).toISOString(), attempts: current.failures });
       series = null;
-      return;
+      return null;
     }
     setCurrentDetails(`Retrying ${current.eventId} at ${new Date(nextAt).toISOString()} after ${current.failures} failed attempts (last: ${result.statusCode ?? result.error})`);
     backNow = false;
     const backoff = uncancelledTimer(nextAt - workflowNow().getTime());
     await condition(() => backoff.fired() || endpointChanged || backNow);
+    return null;
   }
 
   setHandler(webhookNudgeSignal, ({ reason }) => {
@@ -108,15 +116,21 @@ export async function webhookDelivery(input: WebhookDeliveryInput): Promise<'end
   });
   setHandler(sendWebhookNowUpdate, sendNow);
 
+  /** What is in front of the queue, as the last delivered attempt read it. */
+  let prefetched: NextWebhookDelivery | null = null;
   for (;;) {
     // Between events (no retries to carry), a long history continues as new: the queue is in PostgreSQL.
     if (series === null && (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_CONTINUE)) {
       await condition(allHandlersFinished);
       return continueAsNew<typeof webhookDelivery>(input);
     }
-    eventsQueued = false;
-    endpointChanged = false;
-    const next = await nextWebhookDelivery({ endpointId: input.endpointId });
+    let next = prefetched;
+    prefetched = null;
+    if (next === null) {
+      eventsQueued = false;
+      endpointChanged = false;
+      next = await nextWebhookDelivery({ endpointId: input.endpointId });
+    }
     if (next.state === 'deleted') {
       await condition(allHandlersFinished);
       return 'endpoint-deleted';
@@ -128,6 +142,6 @@ export async function webhookDelivery(input: WebhookDeliveryInput): Promise<'end
       continue;
     }
     if (series?.seq !== next.seq) series = { seq: next.seq, eventId: next.eventId, firstAttemptAt: null, failures: 0 };
-    await deliverInFront(series);
+    prefetched = await deliverInFront(series);
   }
 }

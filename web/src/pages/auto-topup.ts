@@ -122,7 +122,7 @@ function attemptTable(attempts: AutoTopupAttempt[]): HTMLElement {
             h('td', {}, walletAmount(a.wallet, a.balance)),
             h('td', {}, walletAmount(a.wallet, a.pending)),
             h('td', {}, a.amount === null ? '—' : walletAmount(a.wallet, a.amount)),
-            h('td', {}, a.charged === null ? '—' : `${money(a.charged)}${a.cardLast4 ? ` (•••• ${a.cardLast4})` : ''}`),
+            h('td', {}, a.charged === null ? '—' : `${money(a.charged)}${a.cardLast4 ? ` (•••• ${a.cardLast4})` : ''}${a.outcome === 'succeeded' || a.outcome === 'charging' ? '' : ` ${t('auto.notCharged')}`}`),
             h('td', {}, a.reason ?? ''),
           ),
         ),
