@@ -4,8 +4,9 @@
  */
 import type { Pool } from 'pg';
 import type { ProviderInfo } from '../config/provider';
-import type { BankTransferActivities, BillingActivities, LowBalanceActivities, OnlineOrderActivities, PasswordLinkActivities } from '../workflows/definitions';
+import type { AutoTopupActivities, BankTransferActivities, BillingActivities, LowBalanceActivities, OnlineOrderActivities, PasswordLinkActivities, TopupPolicy, WebhookActivities } from '../workflows/definitions';
 import { createPasswordLinkActivities } from './accounts/password-link-activities';
+import { createAutoTopupActivities } from './auto-topup/auto-topup-activities';
 import { createOrderNotificationActivities } from './bank-transfer/order-notifications';
 import { createBillingActivities } from './billing/billing-activities';
 import { createLedgerActivities } from './ledger/ledger-activities';
@@ -14,6 +15,7 @@ import { createOnlineOrderActivities } from './online/online-order-activities';
 import type { PaymentProvider } from './online/payment-provider';
 import { createOrderReadModelActivities } from './orders/read-model-activities';
 import { createEmailActivities, type Mailer } from './shared/mailer';
+import { createWebhookActivities } from './webhooks/webhook-activities';
 
 /** What activities need from the outside world. */
 export interface ActivityDeps {
@@ -26,24 +28,33 @@ export interface ActivityDeps {
   publicUrl: string;
   /** PASSWORD_LINK_SECRET: password-link tokens are derived with it (db/accounts/password-links.ts). */
   passwordLinkSecret: string;
+  /** WEBHOOK_SECRET_KEY: webhook signing secrets are sealed under it (db/webhooks/secret-box.ts). */
+  webhookSecretKey: string;
+  /**
+   * The deployment's policy (TOPUP_POLICY_FILE), for the long-running workflows an activity starts (webhook delivery,
+   * automatic top-up); orders keep the snapshot they were started with.
+   */
+  policy: TopupPolicy;
 }
 
 /** Every activity a workflow calls. */
-export type WorkflowActivities = BankTransferActivities & OnlineOrderActivities & BillingActivities & LowBalanceActivities & PasswordLinkActivities;
+export type WorkflowActivities = BankTransferActivities & OnlineOrderActivities & BillingActivities & LowBalanceActivities & PasswordLinkActivities & WebhookActivities & AutoTopupActivities;
 
 /** Builds the activity implementations the worker registers. */
 export function createActivities(deps: ActivityDeps) {
-  const { pool, provider } = deps;
+  const { pool, provider, policy } = deps;
   const email = createEmailActivities({ pool, mailer: deps.mailer });
   const { sendEmail } = email;
   return {
-    ...createOrderReadModelActivities(pool),
+    ...createOrderReadModelActivities({ pool, policy }),
     ...createLedgerActivities(pool),
     ...email,
     ...createOrderNotificationActivities({ pool, provider, sendEmail }),
-    ...createBillingActivities({ pool, provider, sendEmail }),
-    ...createLowBalanceActivities({ pool, providerName: provider.name, sendEmail }),
+    ...createBillingActivities({ pool, provider, policy, sendEmail }),
+    ...createLowBalanceActivities({ pool, providerName: provider.name, policy, sendEmail }),
     ...createOnlineOrderActivities({ pool, provider, gateway: deps.gateway, sendEmail }),
+    ...createAutoTopupActivities({ pool, gateway: deps.gateway, providerName: provider.name, publicUrl: deps.publicUrl, policy, sendEmail }),
+    ...createWebhookActivities({ pool, secretKey: deps.webhookSecretKey, providerName: provider.name, publicUrl: deps.publicUrl, policy, sendEmail }),
     ...createPasswordLinkActivities({ pool, providerName: provider.name, linkSecret: deps.passwordLinkSecret, publicUrl: deps.publicUrl, sendEmail }),
   } satisfies WorkflowActivities;
 }

@@ -42,6 +42,10 @@ import { subscriptionsRouter } from './billing/subscription-routes';
 import { topUpRulesRouter } from './orders/top-up-rules-routes';
 import { usageRouter } from './ledger/usage-routes';
 import { webConsole } from './shared/web-console';
+import type { WebhookUrlRule } from './webhooks/endpoint-url';
+import { autoTopupAttemptsRouter, autoTopupsRouter, cardSetupsRouter, cardsRouter } from './auto-topup/auto-topup-routes';
+import type { GatewayAccess } from './auto-topup/gateway-cards';
+import { webhookEndpointsRouter } from './webhooks/webhook-routes';
 
 /** Dependencies of the API. */
 export interface AppDeps {
@@ -71,6 +75,12 @@ export interface AppDeps {
   webConsoleDir?: string;
   /** PASSWORD_LINK_SECRET: invitation, setup and reset links are derived with it (db/accounts/password-links.ts). */
   passwordLinkSecret: string;
+  /** The payment gateway's merchant API (PAYMENT_GATEWAY_URL): the owner saves cards there for automatic top-up. */
+  gateway?: GatewayAccess;
+  /** WEBHOOK_SECRET_KEY: webhook signing secrets are sealed under it (db/webhooks/secret-box.ts). */
+  webhookSecretKey: string;
+  /** WEBHOOK_URLS: which webhook URLs may be registered; https only unless given. */
+  webhookUrls?: WebhookUrlRule;
   /** The session cookie is Secure whatever the request's protocol (the console's PUBLIC_URL is https). */
   secureCookies?: boolean;
   /** Resolved API keys; main.ts passes the cache its credential-change listener clears. */
@@ -173,6 +183,11 @@ export function createApp(deps: AppDeps): Express {
   v1.use('/operation-log', operationLogRouter(deps));
   v1.use('/me', meRouter(identityDeps));
   v1.use('/top-up-rules', topUpRulesRouter(deps));
+  v1.use('/webhook-endpoints', webhookEndpointsRouter(deps));
+  v1.use('/auto-topups', autoTopupsRouter(deps));
+  v1.use('/auto-topup-attempts', autoTopupAttemptsRouter(deps));
+  v1.use('/card-setups', cardSetupsRouter(deps));
+  v1.use('/cards', cardsRouter(deps));
   app.use('/v1', v1);
   app.use(webConsole(deps.webConsoleDir));
 

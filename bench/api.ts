@@ -148,6 +148,7 @@ async function main(): Promise<void> {
       logger: createLogger({ level: 'info', service: 'api' }, pino.destination('/dev/null')),
       paymentCallbackSecret: 'bench-callback-secret-0123456789',
       passwordLinkSecret: 'bench-password-link-secret-0123456789abcdef',
+      webhookSecretKey: 'bench-webhook-secret-key-0123456789abcdef',
       // The per-token limit (600 a minute) would answer 429s; the limiter itself still runs on every request.
       rateLimit: { limit: 1e9, windowMs: 60_000 },
     });

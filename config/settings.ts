@@ -46,6 +46,16 @@ const SettingsSchema = z.object({
    * so a deployment sets its own (the compose file does) and keeps it with the other secrets.
    */
   PASSWORD_LINK_SECRET: z.string().min(32, 'at least 32 characters').default('dev-password-link-secret-change-me-0123456789'),
+  /**
+   * The key webhook signing secrets are sealed under at rest (AES-256-GCM): the API seals a new secret, the worker
+   * opens it to sign. A deployment sets its own and keeps it with the other secrets; losing it loses every secret.
+   */
+  WEBHOOK_SECRET_KEY: z.string().min(32, 'at least 32 characters').default('dev-webhook-secret-key-change-me-0123456789'),
+  /**
+   * Which webhook URLs an owner may register: `https` only (a deployment), or also `http` to this machine
+   * (`localhost`, 127.0.0.1, ::1) for a receiver under development. npm start allows local http.
+   */
+  WEBHOOK_URLS: z.enum(['https-only', 'https-or-local-http'], { error: 'must be https-only or https-or-local-http' }).default('https-only'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** The worker's Prometheus endpoint (`/metrics`): the Temporal SDK's metrics and the worker's own. */
   WORKER_METRICS_PORT: port.default(9464),

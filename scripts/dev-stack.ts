@@ -546,7 +546,7 @@ export async function startDevStack(env: NodeJS.ProcessEnv = process.env): Promi
     } finally {
       await pool.end();
     }
-    const childEnv = { ...env, DATABASE_URL: pg.url, SMTP_URL: mail.url, TEMPORAL_ADDRESS: temporal.address, PAYMENT_GATEWAY_URL: gateway.url };
+    const childEnv = { ...env, DATABASE_URL: pg.url, SMTP_URL: mail.url, TEMPORAL_ADDRESS: temporal.address, PAYMENT_GATEWAY_URL: gateway.url, WEBHOOK_URLS: env.WEBHOOK_URLS ?? 'https-or-local-http' };
     // A bounded heap keeps the worker's memory flat with many orders open (bench/open-orders.ts).
     const startWorker = (untilPolling: boolean) => async () => {
       const worker = startNodeChild('worker', 'worker/main.js', childEnv, [`--max-old-space-size=${settings.WORKER_HEAP_MB}`]);

@@ -11,7 +11,9 @@ export type JournalRecord<Invoice, Event> =
   | { type: 'invoice'; invoice: Invoice }
   | { type: 'paid'; providerRef: string; paidAt: string; paidAmount: number; event: Event }
   | { type: 'voided'; reference: string; at: string }
-  | { type: 'delivered'; eventId: string };
+  | { type: 'delivered'; eventId: string }
+  /** A change of the card desk (sandbox-gateway-cards.ts), which reads it back itself. */
+  | { type: 'cards'; record: unknown };
 
 /** Appends records to `file` (nothing when `file` is undefined: an in-memory gateway). */
 export interface Journal<Invoice, Event> {

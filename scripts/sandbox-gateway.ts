@@ -12,8 +12,8 @@
  * Invoices are keyed by the merchant's `Idempotency-Key` (its reference of the issuance; the `merchantRef` when
  * absent): the same key answers the same invoice. `POST /v1/invoices/by-reference/{reference}/void` makes the
  * invoice of a reference unpayable, also before it exists (a later creation under it is refused), as real
- * gateways expire or cancel an invoice. `PUT /v1/sandbox/fault` makes the merchant API slow or fail, for tests
- * and the fault campaign.
+ * gateways expire or cancel an invoice. `PUT /v1/sandbox/fault` makes the merchant API slow or fail, or declines
+ * every card charge, for tests and the fault campaign. Saved cards and off-session charges: sandbox-gateway-cards.ts.
  *
  * Run alone: `node dist/scripts/sandbox-gateway.js` with SANDBOX_GATEWAY_PORT, PAYMENT_PROVIDER_API_KEY,
  * PAYMENT_CALLBACK_URL and PAYMENT_CALLBACK_SECRET (and SANDBOX_GATEWAY_DATA_FILE to keep its state across
@@ -26,6 +26,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { PaymentMethod, ProviderInvoice } from '../activities/online/payment-provider';
 import { openJournal } from './sandbox-gateway-journal';
+import { CardDeskError, createCardDesk, type CardRecord, type SandboxChargeAnswer } from './sandbox-gateway-cards';
 
 /** An invoice as the sandbox keeps it. */
 export interface SandboxInvoice extends ProviderInvoice {
@@ -42,11 +43,12 @@ export interface SandboxInvoice extends ProviderInvoice {
 }
 
 /**
- * How the merchant API (`/v1/invoices…`) misbehaves: `slow` holds each request `delayMs` before doing it (those
- * held go on at once when the mode changes, as a recovered gateway drains its queue), `error` answers 500 without
- * doing anything. The checkout pages and the admin routes are unaffected.
+ * How the merchant API (`/v1/invoices…`, `/v1/charges`) misbehaves: `slow` holds each request `delayMs` before doing
+ * it (those held go on at once when the mode changes, as a recovered gateway drains its queue), `error` answers 500
+ * without doing anything, `decline` declines every card charge (the rest works). The checkout and card pages and
+ * the admin routes are unaffected.
  */
-export type SandboxFault = { mode: 'none' } | { mode: 'slow'; delayMs: number } | { mode: 'error' };
+export type SandboxFault = { mode: 'none' } | { mode: 'slow'; delayMs: number } | { mode: 'error' } | { mode: 'decline' };
 
 /** The event the sandbox calls back with. */
 export interface SandboxEvent {
@@ -78,6 +80,8 @@ export interface SandboxGateway {
   voidedReferences(): string[];
   /** Sets how the merchant API misbehaves (also `PUT /v1/sandbox/fault`). */
   setFault(fault: SandboxFault): void;
+  /** Every card charge answered, with its Idempotency-Key (copies). */
+  charges(): Array<{ key: string } & SandboxChargeAnswer>;
 }
 
 /** Options of `startSandboxGateway`; `now` is the gateway's clock in ms (default `Date.now`). */
@@ -126,6 +130,7 @@ const ZFaultRequest = z.discriminatedUnion('mode', [
   z.strictObject({ mode: z.literal('none') }),
   z.strictObject({ mode: z.literal('slow'), delayMs: z.int().min(1).max(600_000).default(DEFAULT_SLOW_MS) }),
   z.strictObject({ mode: z.literal('error') }),
+  z.strictObject({ mode: z.literal('decline') }),
 ]);
 
 const REFERENCE = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -233,6 +238,7 @@ export async function startSandboxGateway(opts: SandboxGatewayOptions): Promise<
   let fault: SandboxFault = { mode: 'none' };
   const closing = new AbortController();
   let url = '';
+  const desk = createCardDesk({ now, log, append: (record) => journal.append({ type: 'cards', record }), baseUrl: () => url });
 
   for (const record of journal.read()) {
     if (record.type === 'invoice') {
@@ -242,6 +248,8 @@ export async function startSandboxGateway(opts: SandboxGatewayOptions): Promise<
       const invoice = byProviderRef.get(record.providerRef);
       if (invoice) Object.assign(invoice, { status: 'paid', paidAt: record.paidAt, paidAmount: record.paidAmount });
       undelivered.set(record.event.id, record.event);
+    } else if (record.type === 'cards') {
+      desk.restore(record.record as CardRecord);
     } else if (record.type === 'voided') {
       const invoice = byReference.get(record.reference);
       if (invoice) invoice.status = 'voided';
@@ -422,6 +430,8 @@ export async function startSandboxGateway(opts: SandboxGatewayOptions): Promise<
       }
       return sendHtml(res, 200, checkoutPage(invoice, now()));
     }
+    const cardPage = desk.page(req.method ?? 'GET', path, new URLSearchParams(body.toString('utf8')));
+    if (cardPage !== null) return sendHtml(res, 200, cardPage);
     if (!hasApiKey(req.headers.authorization, opts.apiKey)) {
       return sendJson(res, 401, { error: { code: 'unauthorized', message: 'a valid API key is required (Basic or Bearer)' } }, { 'www-authenticate': 'Basic realm="sandbox"' });
     }
@@ -455,13 +465,17 @@ export async function startSandboxGateway(opts: SandboxGatewayOptions): Promise<
       const invoice = voidReference(voiding[1]);
       return sendJson(res, 200, { reference: voiding[1], status: 'voided', invoice });
     }
+    if (req.method === 'POST' && path === '/v1/charges') await misbehave();
+    const key = req.headers['idempotency-key'];
+    const card = desk.merchantRoute(req.method ?? 'GET', path, (schema) => parseJson(body, schema), typeof key === 'string' ? key : undefined, fault.mode === 'decline');
+    if (card) return sendJson(res, card.status, card.body);
     throw new GatewayError(404, 'not_found', `no route ${req.method} ${path}`);
   }
 
   const server = http.createServer((req, res) => {
     route(req, res).catch((err: unknown) => {
       if (res.headersSent || closing.signal.aborted) return res.destroy();
-      if (err instanceof GatewayError) {
+      if (err instanceof GatewayError || err instanceof CardDeskError) {
         sendJson(res, err.status, { error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } });
       } else {
         sendJson(res, 500, { error: { code: 'internal', message: err instanceof Error ? err.message : String(err) } });
@@ -482,6 +496,7 @@ export async function startSandboxGateway(opts: SandboxGatewayOptions): Promise<
     invoices: () => [...byProviderRef.values()].map((i) => structuredClone(i)),
     voidedReferences: () => [...voidedReferences],
     setFault: changeFault,
+    charges: desk.charges,
     close: () =>
       new Promise<void>((resolve) => {
         closing.abort();

@@ -9,6 +9,7 @@ import { NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createLogger } from '../config/logger';
 import { providerFromSettings } from '../config/provider';
+import { loadPolicy } from '../config/policy-file';
 import { loadSettings, publicUrl, SettingsError } from '../config/settings';
 import { createMailer } from '../activities/shared/mailer';
 import { createSandboxProvider } from '../activities/online/payment-provider';
@@ -56,6 +57,8 @@ async function main(): Promise<void> {
       gateway: createSandboxProvider({ baseUrl: settings.PAYMENT_GATEWAY_URL, apiKey: settings.PAYMENT_PROVIDER_API_KEY }),
       publicUrl: publicUrl(settings),
       passwordLinkSecret: settings.PASSWORD_LINK_SECRET,
+      webhookSecretKey: settings.WEBHOOK_SECRET_KEY,
+      policy: loadPolicy(settings.TOPUP_POLICY_FILE),
     },
   });
   let stopping = false;

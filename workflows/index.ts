@@ -4,3 +4,5 @@ export { onlineTopupOrder } from './online/online-topup-order';
 export { lowBalanceNotice } from './ledger/low-balance-notice';
 export { subscriptionBilling } from './billing/subscription-billing';
 export { passwordLinkEmail } from './accounts/password-link-email';
+export { webhookDelivery } from './webhooks/webhook-delivery';
+export { autoTopupRule } from './auto-topup/auto-topup-rule';

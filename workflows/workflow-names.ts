@@ -14,4 +14,6 @@ export const WORKFLOW_NAMES = {
   lowBalanceNotice: 'lowBalanceNotice',
   subscriptionBilling: 'subscriptionBilling',
   passwordLinkEmail: 'passwordLinkEmail',
+  webhookDelivery: 'webhookDelivery',
+  autoTopupRule: 'autoTopupRule',
 } as const satisfies { [K in keyof WorkflowFunctions]: K };

@@ -10,15 +10,25 @@ import { findAccountOwner } from '../../db/accounts/accounts';
 import { findInvoice, findInvoiceParties, issueRenewalInvoice, markInvoicePaid, storeInvoicePdf, type InvoiceRecord } from '../../db/billing/invoices';
 import { findSubscription, setSubscriptionStatus } from '../../db/billing/subscriptions';
 import { InsufficientBalanceError, recordUsage } from '../../db/ledger/ledger';
-import type { BillingActivities } from '../../workflows/definitions';
+import type { BillingActivities, TopupPolicy, WebhookEventType } from '../../workflows/definitions';
 import type { SendEmailInput, SendEmailResult } from '../shared/mailer';
+import { publishEvent } from '../webhooks/publish';
+import { wakeAutoTopupRule } from '../auto-topup/wake-rule';
 import { renderSubscriptionInvoicePdf, subscriptionInvoiceFileName, unpaidInvoiceEmail, type SubscriptionInvoiceData } from './subscription-invoice';
 
 /** What the billing activities need. */
 export interface BillingActivityDeps {
   pool: Pool;
   provider: ProviderInfo;
+  /** For the invoice webhook events' delivery workflows. */
+  policy: TopupPolicy;
   sendEmail(input: SendEmailInput): Promise<SendEmailResult>;
+}
+
+/** Publishes an invoice's webhook event once per invoice and step (`invoice.issued`, `.paid`, `.unpaid`). */
+function publishInvoiceEvent(deps: BillingActivityDeps, type: Extract<WebhookEventType, `invoice.${string}`>, invoice: InvoiceRecord): Promise<void> {
+  const { ledgerEntryId: _entry, ...shown } = invoice;
+  return publishEvent(deps.pool, deps.policy, { sourceKey: `${type}:${invoice.id}`, accountId: invoice.accountId, type, data: { invoice: shown } });
 }
 
 /** What an invoice's PDF or email shows. */
@@ -59,6 +69,7 @@ export function createBillingActivities(deps: BillingActivityDeps) {
       const invoice = await issueRenewalInvoice(pool, req);
       if (!invoice) throw new Error(`subscription ${req.subscriptionId} does not exist`);
       await storeDocument(deps, invoice);
+      await publishInvoiceEvent(deps, 'invoice.issued', invoice);
       return invoice;
     },
 
@@ -70,17 +81,23 @@ export function createBillingActivities(deps: BillingActivityDeps) {
       const invoice = await requireInvoice(pool, id);
       if (invoice.status === 'paid') {
         await storeDocument(deps, invoice);
+        await publishInvoiceEvent(deps, 'invoice.paid', invoice);
         return 'already-paid';
       }
       let entryId: string;
+      let deposit: number;
       try {
-        ({ entryId } = await recordUsage(pool, { accountId: invoice.accountId, wallet: 'deposit', amount: invoice.amount, idempotencyKey: `invoice:${id}:deposit`, allowNegative: false, memo: `invoice ${id}` }));
+        ({ entryId, balanceAfter: { current: deposit } } = await recordUsage(pool, { accountId: invoice.accountId, wallet: 'deposit', amount: invoice.amount, idempotencyKey: `invoice:${id}:deposit`, allowNegative: false, memo: `invoice ${id}` }));
       } catch (err) {
         if (err instanceof InsufficientBalanceError) return 'insufficient';
         throw err;
       }
       await markInvoicePaid(pool, id, entryId);
-      await storeDocument(deps, await requireInvoice(pool, id));
+      // The deposit went down: its automatic top-up, if any, looks at it.
+      await wakeAutoTopupRule(pool, deps.policy, invoice.accountId, 'deposit', deposit);
+      const paid = await requireInvoice(pool, id);
+      await storeDocument(deps, paid);
+      await publishInvoiceEvent(deps, 'invoice.paid', paid);
       return 'paid';
     },
 
@@ -93,6 +110,7 @@ export function createBillingActivities(deps: BillingActivityDeps) {
       const { data, pdf } = await renderDocument(deps, invoice);
       const owner = await findAccountOwner(pool, invoice.accountId);
       if (!owner) throw new Error(`the account of invoice ${id} has no owner`);
+      await publishInvoiceEvent(deps, 'invoice.unpaid', invoice);
       return deps.sendEmail({
         idempotencyKey: `invoice:${id}:unpaid`,
         to: owner.billingEmail ?? owner.email,

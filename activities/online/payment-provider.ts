@@ -50,7 +50,29 @@ export interface PaymentProvider {
    * under the reference afterwards. Idempotent.
    */
   voidInvoice(reference: string): Promise<VoidOutcome>;
+  /**
+   * Charges a card saved at the gateway, without its holder present, once per `reference` (the Idempotency-Key: a
+   * retry answers the first outcome). A decline, or a refusal of the request, is an answer; a gateway that fails or
+   * cannot be reached throws (try again with the same reference).
+   */
+  chargeCard(req: CardChargeRequest): Promise<CardChargeOutcome>;
 }
+
+/** An off-session charge of a saved card. */
+export interface CardChargeRequest {
+  /** The gateway's token of the card. */
+  cardRef: string;
+  /** IDR. */
+  amount: number;
+  /** Our order number of the charge: the gateway names it. */
+  merchantRef: string;
+  /** The charge's Idempotency-Key. */
+  reference: string;
+  description: string;
+}
+
+/** How a charge went: taken, declined by the issuer, or refused by the gateway (e.g. the card is unknown). */
+export type CardChargeOutcome = { result: 'succeeded'; chargeRef: string } | { result: 'declined' | 'refused'; reason: string };
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -65,6 +87,8 @@ const ZProviderInvoice = z.object({
 });
 
 const ZGatewayError = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+
+const ZCharge = z.object({ chargeRef: z.string().min(1), status: z.literal('succeeded') });
 
 /** The gateway's own words for a refusal, or the start of whatever it answered. */
 function describeRefusal(bodyText: string): string {
@@ -152,6 +176,26 @@ export function createSandboxProvider(opts: { baseUrl: string; apiKey: string; t
       if (status === 409 && isAlreadyPaid(bodyText)) return 'already-paid';
       if (status < 200 || status >= 300) throw failure(status, bodyText, what);
       return 'voided';
+    },
+
+    async chargeCard(req) {
+      const what = `charging the card of ${req.merchantRef}`;
+      const { status, bodyText } = await send(
+        new URL('/v1/charges', opts.baseUrl),
+        {
+          method: 'POST',
+          headers: { authorization, 'content-type': 'application/json', 'idempotency-key': req.reference },
+          body: JSON.stringify({ cardRef: req.cardRef, amount: req.amount, merchantRef: req.merchantRef, description: req.description }),
+        },
+        timeoutMs,
+        what,
+      );
+      if (status === 402) return { result: 'declined', reason: describeRefusal(bodyText) };
+      if (isRefusal(status)) return { result: 'refused', reason: `HTTP ${status}: ${describeRefusal(bodyText)}` };
+      if (status < 200 || status >= 300) throw failure(status, bodyText, what);
+      const parsed = ZCharge.safeParse(JSON.parse(bodyText));
+      if (!parsed.success) throw new Error(`payment gateway answered an unexpected charge: ${z.prettifyError(parsed.error)}`);
+      return { result: 'succeeded', chargeRef: parsed.data.chargeRef };
     },
   };
 }

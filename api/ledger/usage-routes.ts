@@ -5,8 +5,9 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import { recordOperation } from '../../db/accounts/operation-log';
 import { recordUsage } from '../../db/ledger/ledger';
+import { ruleWantsCheck } from '../../db/auto-topup/rules';
 import { findLowBalance } from '../../db/ledger/low-balance';
-import { lowBalanceWorkflowId, NEGATIVE_BALANCE_WALLETS, WALLETS, type TopupPolicy } from '../../workflows/definitions';
+import { autoTopupCheckStart, lowBalanceWorkflowId, NEGATIVE_BALANCE_WALLETS, WALLETS, WORKFLOW_NAMES, type TopupPolicy, type Wallet } from '../../workflows/definitions';
 import { requireRole } from '../accounts/auth';
 import { IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_MAX_LENGTH, idempotent } from '../shared/idempotency';
 import { startWorkflow } from '../shared/start-workflow';
@@ -47,6 +48,15 @@ async function noticeLowBalance(deps: UsageRouteDeps, accountId: string, wallet:
   }
 }
 
+/**
+ * Wakes the wallet's automatic top-up rule when this charge left the wallet below an active rule's threshold. The
+ * rule's workflow checks the wallet once per wake-up, one check at a time, so a burst of charges makes one top-up.
+ */
+async function wakeAutoTopup(deps: UsageRouteDeps, accountId: string, wallet: Wallet, balance: number): Promise<void> {
+  if (!(await ruleWantsCheck(deps.pool, accountId, wallet, balance))) return;
+  await deps.temporal.workflow.signalWithStart(WORKFLOW_NAMES.autoTopupRule, autoTopupCheckStart({ accountId, wallet, policy: deps.policy }, deps.taskQueue, 'balance'));
+}
+
 /** Builds the `/v1/usage` router. */
 export function usageRouter(deps: UsageRouteDeps): Router {
   const router = Router();
@@ -66,6 +76,7 @@ export function usageRouter(deps: UsageRouteDeps): Router {
         details: { wallet: body.wallet, amount: body.amount, entryId: result.entryId, memo: body.memo ?? null },
       });
       await noticeLowBalance(deps, body.accountId, body.wallet);
+      await wakeAutoTopup(deps, body.accountId, body.wallet, result.balanceAfter.current);
       res.status(201).json(result);
     },
   );

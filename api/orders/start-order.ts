@@ -81,7 +81,7 @@ export async function startOrder(deps: StartOrderDeps, principal: Principal, ord
     const forInvoice = settles ? ` for invoice ${settles.invoiceId}` : '';
     await startWorkflow(deps.temporal, 'topupOrder', { ...started, args: [input], staticSummary: `Top-up ${orderNumber}: ${wallet} ${currency} ${amount}${forInvoice}` });
     const view = newBankTransferOrder(input, null);
-    await recordBankTransferOrder(deps.pool, view);
+    await recordBankTransferOrder(deps.pool, view, { placeholder: true });
     if (settles) await linkOrderToInvoice(deps.pool, orderNumber, settles.invoiceId);
     const details = { wallet, amount, status: view.status, ...(settles ? { invoiceId: settles.invoiceId } : {}) };
     await recordOperation(deps.pool, { accountId: view.accountId, actorId: principal.userId, action: 'order.create', orderNumber, details });
@@ -91,7 +91,7 @@ export async function startOrder(deps: StartOrderDeps, principal: Principal, ord
   const summary = `Online top-up ${orderNumber}: ${order.bill.lines.map((l) => l.wallet).join(', ')}, ${currency} ${order.bill.subtotal}`;
   await startWorkflow(deps.temporal, 'onlineTopupOrder', { ...started, args: [input], staticSummary: summary });
   const view = draftOnlineOrder(input, order.bill, null);
-  await recordOnlineOrder(deps.pool, view);
+  await recordOnlineOrder(deps.pool, view, { placeholder: true });
   await recordOperation(deps.pool, { accountId: view.accountId, actorId: principal.userId, action: 'online_order.create', orderNumber, details: { lines: order.lines } });
   return view;
 }

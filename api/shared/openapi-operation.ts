@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 import type { Role } from '../../db/accounts/roles';
 
-export type Method = 'get' | 'post' | 'patch' | 'delete';
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 /** One operation: enough to document it, and to check it against the routes. */
 export interface Operation {
   method: Method;

@@ -26,6 +26,8 @@ import type { Me } from '../accounts/me-routes';
 import type { TopUpRules } from '../orders/top-up-rules-routes';
 import { ZRecordUsageRequest } from '../ledger/usage-routes';
 import { ZConfirmPaymentRequest, ZOnlineLinesRequest } from '../online/schemas';
+import { addWebhookSchemas } from '../webhooks/openapi-schemas';
+import { addAutoTopupSchemas } from '../auto-topup/openapi-schemas';
 
 /** Request bodies, by component name (converted with the input side of each schema). */
 export const requestSchemas = z.registry<{ id: string }>();
@@ -343,6 +345,8 @@ const ZTopUpRules = z.object({
 });
 responseSchemas.add(ZTopUpRules, { id: 'TopUpRules' });
 responseSchemas.add(z.object({ status: z.literal('ok') }), { id: 'Health' });
+addWebhookSchemas(requestSchemas, responseSchemas);
+addAutoTopupSchemas(requestSchemas, responseSchemas);
 responseSchemas.add(
   z.object({ status: z.enum(['ready', 'not ready']), checks: z.object({ postgres: z.string(), temporal: z.string() }) }),
   { id: 'Readiness' },

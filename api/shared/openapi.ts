@@ -20,6 +20,10 @@ import { ZSubscriptionsQuery } from '../billing/subscription-routes';
 import { ZOperationLogQuery } from '../accounts/operation-log-routes';
 import { ZUserId } from '../accounts/user-schemas';
 import { ZOrderNumber } from '../orders/schemas';
+import { WEBHOOK_OPERATIONS } from '../webhooks/webhook-operations';
+import { ZEndpointId, ZEventId } from '../webhooks/schemas';
+import { AUTO_TOPUP_OPERATIONS } from '../auto-topup/auto-topup-operations';
+import { ZCardId, ZWalletParam } from '../auto-topup/schemas';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -364,9 +368,11 @@ export const OPERATIONS: readonly Operation[] = [
     ok: { status: 200, description: 'a page of the log with the total', schema: 'OperationLogPage' },
   },
   ...IDENTITY_OPERATIONS,
+  ...WEBHOOK_OPERATIONS,
+  ...AUTO_TOPUP_OPERATIONS,
 ];
 
-const PATH_PARAMETERS: Record<string, z.ZodType> = { orderNumber: ZOrderNumber, invoiceId: ZInvoiceId, accountId: ZAccountId, userId: ZUserId, keyId: ZKeyId };
+const PATH_PARAMETERS: Record<string, z.ZodType> = { orderNumber: ZOrderNumber, invoiceId: ZInvoiceId, accountId: ZAccountId, userId: ZUserId, keyId: ZKeyId, endpointId: ZEndpointId, eventId: ZEventId, wallet: ZWalletParam, cardId: ZCardId };
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid input: each field named with the rule it broke',

@@ -1,8 +1,10 @@
 /**
  * The system's money invariants, checked by code against everything stored: the ledger's own
  * (`checkLedger`) and those that tie it to the order read model, the receipts and the email outbox:
- * 1. every Paid order has exactly one top-up credit per wallet it paid, of the amount it paid;
- * 2. no top-up credit exists without a Paid order (Paid late and refunded orders are never credited);
+ * 1. every Paid order has exactly one top-up credit per wallet it paid, of the amount it paid, and every automatic
+ *    top-up that succeeded exactly one, of the amount it bought;
+ * 2. no top-up credit exists without a Paid order or a succeeded automatic top-up (Paid late and refunded orders,
+ *    declined or stopped automatic top-ups are never credited);
  * 3. every Paid bank-transfer order has its receipt and exactly one sent "paid" email in `email_outbox`;
  *    every Paid online order exactly one sent "paid" email;
  * 4. the postings of the whole journal sum to zero.
@@ -34,14 +36,17 @@ async function checkCredits(pool: Pool | PoolClient): Promise<string[]> {
        UNION ALL
        SELECT o.order_number, l->>'wallet', (l->>'credit')::bigint
          FROM orders o CROSS JOIN LATERAL jsonb_array_elements(o.view->'lines') l
-        WHERE o.status = 'paid' AND o.kind = 'online'),
+        WHERE o.status = 'paid' AND o.kind = 'online'
+       UNION ALL
+       SELECT order_number, wallet, amount FROM auto_topup_attempts WHERE outcome = 'succeeded'),
      actual AS (
        SELECT order_number, wallet, count(*)::int AS credits, sum(amount)::bigint AS credited
          FROM journal_entries WHERE kind = 'topup' GROUP BY order_number, wallet)
-     SELECT coalesce(e.order_number, a.order_number) AS "orderNumber", o.status, coalesce(e.wallet, a.wallet) AS wallet,
+     SELECT coalesce(e.order_number, a.order_number) AS "orderNumber", coalesce(o.status, 'automatic top-up ' || t.outcome) AS status, coalesce(e.wallet, a.wallet) AS wallet,
             e.amount AS expected, coalesce(a.credits, 0) AS credits, a.credited
        FROM expected e FULL JOIN actual a ON a.order_number = e.order_number AND a.wallet = e.wallet
        LEFT JOIN orders o ON o.order_number = coalesce(e.order_number, a.order_number)
+       LEFT JOIN auto_topup_attempts t ON t.order_number = coalesce(e.order_number, a.order_number)
       WHERE e.amount IS NULL OR a.credits IS DISTINCT FROM 1 OR a.credited IS DISTINCT FROM e.amount
       ORDER BY 1, 3`,
   );

@@ -6,7 +6,7 @@
  * database (db/migrations/013_order_number_key.sql), so only someone who can read the database can undo it.
  */
 import { createHmac } from 'node:crypto';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 
 /** The 6 digits after the date: 1,000 × 1,000 values, the two halves of the Feistel network. */
 const HALF = 1_000;
@@ -51,7 +51,7 @@ function dayIn(now: Date, timeZone: string): string {
 }
 
 /** Allocates a unique 13-digit order number for the day of `now` (see the module comment). */
-export async function allocateOrderNumber(pool: Pool, now: Date, timeZone = 'Asia/Jakarta'): Promise<string> {
+export async function allocateOrderNumber(pool: Pool | PoolClient, now: Date, timeZone = 'Asia/Jakarta'): Promise<string> {
   const day = dayIn(now, timeZone);
   const res = await pool.query<{ last: number; permuted: boolean; key: Buffer }>(
     `WITH counter AS (

@@ -146,7 +146,7 @@ export async function startClusterStack(env: NodeJS.ProcessEnv = process.env): P
       await pool.end();
     }
 
-    const childEnv = { ...env, DATABASE_URL: pg.url, SMTP_URL: mail.url, TEMPORAL_ADDRESS: settings.TEMPORAL_ADDRESS, PAYMENT_GATEWAY_URL: gateway.url };
+    const childEnv = { ...env, DATABASE_URL: pg.url, SMTP_URL: mail.url, TEMPORAL_ADDRESS: settings.TEMPORAL_ADDRESS, PAYMENT_GATEWAY_URL: gateway.url, WEBHOOK_URLS: env.WEBHOOK_URLS ?? 'https-or-local-http' };
     const workerMetrics: string[] = [];
     for (let i = 1; i <= cluster.CLUSTER_WORKERS; i += 1) {
       const metricsPort = settings.WORKER_METRICS_PORT + i - 1;

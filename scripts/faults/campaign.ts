@@ -9,7 +9,9 @@
  * restarting each on the same ports and data, or stalls the gateway (SIGSTOP for 1–8 s, then SIGCONT). A process that dies on its own is restarted too
  * (a supervisor's job) and counted. After each restart a probe order measures the recovery; while a worker or an
  * API process is down, the longest time no order moved is recorded (stalls.ts); after the last fault the campaign
- * waits for quiet and checks everything (verify.ts). Exits 1 on any violation.
+ * waits for quiet and checks everything (verify.ts). Meanwhile each account's webhook endpoint, on a receiver in this
+ * process, takes its events, and a metering load of usage charges keeps its credit wallet's automatic top-up busy
+ * (integrations.ts), checked after recovery too. Exits 1 on any violation.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,6 +22,7 @@ import { createApiKey } from '../../db/accounts/api-keys';
 import { createPool } from '../../db/pool';
 import type { StackProcessName } from '../dev-stack';
 import { createClient } from './client';
+import { startIntegrations, verifyIntegrations, waitForIntegrationsQuiet, type IntegrationFigures } from './integrations';
 import { runOnlineOrder } from './online-orders';
 import { drawPlan, isOnlinePlan, runOrder, type Customer, type PlanName, type ProbeName, type TrackedOrder } from './orders';
 import { PROFILES, startCampaignStack, type CampaignStack, type LabelledProcess, type Profile } from './profiles';
@@ -35,7 +38,8 @@ const REQUESTS_PER_ORDER = 4;
 const CLOSE_AFTER_MS = 30_000;
 /** The issue's CI-sized run: about 11 minutes here with its 125 faults (one every eight orders). */
 const DEFAULT_ORDERS = 1_000;
-const POLICY = { unsubmittedCloseAfter: '30s', reviewWindow: '15m', paymentFailureFinalAfter: '15m' };
+/** Webhook retries come quickly too (their 3 days are never reached: receivers answer again within seconds). */
+const POLICY = { unsubmittedCloseAfter: '30s', reviewWindow: '15m', paymentFailureFinalAfter: '15m', webhookFirstRetryAfter: '1s', webhookMaxRetryInterval: '5s' };
 
 /**
  * How long a killed process stays down, by profile and kind (ms, drawn per fault). On the cluster a killed worker or
@@ -95,16 +99,19 @@ export interface CampaignResult {
   violations: string[];
   requests: number;
   retries: number;
+  /** Webhooks and automatic top-ups (integrations.ts). */
+  integrations: IntegrationFigures;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const say = (line: string) => process.stderr.write(`[faults] ${line}\n`);
 
 /** Extra accounts and staff, so the per-token rate limit is not the campaign's bottleneck. */
-async function seedCampaignUsers(pool: Pool): Promise<{ customers: Customer[]; finance: string[] }> {
+async function seedCampaignUsers(pool: Pool): Promise<{ customers: Customer[]; owners: Customer[]; finance: string[]; service: string }> {
   const key = async (userId: string, secret: string) =>
     (await createApiKey(pool, { userId, name: 'fault campaign', scopes: ['read', 'write'], expiresAt: null }, { userId: null, address: null }, new Date(), secret)).secret;
   const customers: Customer[] = [];
+  const owners: Customer[] = [];
   const finance: string[] = [];
   for (let i = 1; i <= 6; i += 1) {
     const account = `acc_fault_${i}`;
@@ -112,7 +119,9 @@ async function seedCampaignUsers(pool: Pool): Promise<{ customers: Customer[]; f
     for (const role of ['owner', 'pic'] as const) {
       const id = `usr_fault_${i}_${role}`;
       await pool.query('INSERT INTO users (id, account_id, username, email, role) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING', [id, account, id, `${id}@fault.example`, role]);
-      customers.push({ accountId: account, token: await key(id, `fault-${account}-${role}-token`) });
+      const customer = { accountId: account, token: await key(id, `fault-${account}-${role}-token`) };
+      customers.push(customer);
+      if (role === 'owner') owners.push(customer);
     }
   }
   for (let i = 1; i <= 4; i += 1) {
@@ -120,7 +129,14 @@ async function seedCampaignUsers(pool: Pool): Promise<{ customers: Customer[]; f
     await pool.query("INSERT INTO users (id, username, email, role) VALUES ($1, $1, $2, 'finance') ON CONFLICT DO NOTHING", [id, `${id}@topup.local`]);
     finance.push(await key(id, `fault-finance-${i}-token`));
   }
-  return { customers, finance };
+  // An account of the integrations only (no orders, so no top-up is ever on its way): its card always declines.
+  await pool.query("INSERT INTO accounts (id, company_name) VALUES ('acc_fault_declining', 'PT Fault Declining') ON CONFLICT DO NOTHING");
+  await pool.query("INSERT INTO users (id, account_id, username, email, role) VALUES ('usr_fault_declining_owner', 'acc_fault_declining', 'usr_fault_declining_owner', 'declining@fault.example', 'owner') ON CONFLICT DO NOTHING");
+  owners.push({ accountId: 'acc_fault_declining', token: await key('usr_fault_declining_owner', 'fault-acc_fault_declining-owner-token') });
+  // The metering backend, which records usage charges.
+  await pool.query("INSERT INTO users (id, username, email, role) VALUES ('usr_fault_service', 'usr_fault_service', 'metering@topup.local', 'service') ON CONFLICT DO NOTHING");
+  const service = (await createApiKey(pool, { userId: 'usr_fault_service', name: 'fault campaign metering', scopes: ['usage'], expiresAt: null }, { userId: null, address: null }, new Date(), 'fault-metering-service-token')).secret;
+  return { customers, owners, finance, service };
 }
 
 /** Keeps the stack's processes running: restarts one that died without being killed, and counts it by kind. */
@@ -223,6 +239,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
   const restoreOutput = quietStackOutput(path.join(dataDir, 'stack.log'), opts.verbose);
   say(`seed ${opts.seed}: starting the ${opts.profile} stack in ${dataDir}`);
   let stack: CampaignStack | undefined;
+  let integrations: Awaited<ReturnType<typeof startIntegrations>> | undefined;
   let pool: Pool | undefined;
   let connection: Connection | undefined;
   try {
@@ -231,10 +248,12 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
     pool = createPool(stack.databaseUrl, 4);
     connection = await Connection.connect({ address: stack.temporalAddress });
     const temporal = new TemporalClient({ connection, namespace: 'default' });
-    const { customers, finance } = await seedCampaignUsers(pool);
+    const { customers, owners, finance, service } = await seedCampaignUsers(pool);
     const client = createClient(stack.apiUrl, { giveUpAfterMs: 120_000, attemptTimeoutMs: 30_000 });
     const gateway = { client: createClient(stack.gateway.url, { giveUpAfterMs: 120_000, attemptTimeoutMs: 30_000 }), apiKey: stack.gateway.apiKey };
     const supervisor = createSupervisor(stack);
+    integrations = await startIntegrations({ api: client, gateway, owners, rng: createRng(opts.seed * 31 + 7) });
+    const activeIntegrations = integrations;
 
     const tracked: TrackedOrder[] = [];
     const inFlight = new Set<number>();
@@ -291,6 +310,8 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
         lastFaultAt = at;
         const record: FaultRecord = { kind: f.kind, label: proc.label, atRequest: client.stats.requests, downMs, ordersInFlight: inFlight.size, recoveryMs: null, stallMs: null };
         faults.push(record);
+        // A worker is killed while a webhook request is in flight, when one comes within a few seconds.
+        if (f.kind === 'worker') await activeIntegrations.whenRequestInFlight(5_000);
         if (stalling) await supervisor.stall(proc, downMs);
         else outages.set(record, await supervisor.inject(proc, downMs));
         // After a gateway fault the probe is an online top-up paid at the gateway; otherwise a bank transfer chosen and deleted.
@@ -304,16 +325,21 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
     const load = Promise.all(Array.from({ length: opts.concurrency }, drive)).then(() => {
       loadEndedAt = Date.now();
     });
-    await Promise.all([inject(), load]);
+    const metering = [1, 2].map((lane) => activeIntegrations.meter(service, opts.seed * 10 + lane, () => loadEndedAt !== Infinity));
+    await Promise.all([inject(), load, ...metering]);
     for (const [record, { killedAt, backAt }] of outages) {
       if (killedAt < loadEndedAt) record.stallMs = longestStall(client.stats.moves, killedAt, Math.min(backAt, loadEndedAt));
     }
     say(`${tracked.length} orders answered; waiting for quiet`);
     const quiet = await waitForQuiet(pool, tracked, 180_000);
     if (!quiet) say('the orders did not settle within 180 s; checking what there is');
+    const integrationsSettled = await waitForIntegrationsQuiet(pool, 900_000);
+    if (integrationsSettled === null) say('webhook deliveries or automatic top-ups stopped settling; checking what there is');
     const quietAfter = Date.now() - lastFaultAt;
     supervisor.stop();
     const verdict = await verify(pool, temporal, tracked, path.join(dataDir, 'mail'), gateway);
+    const integrated = await verifyIntegrations(pool, activeIntegrations, tracked, gateway, integrationsSettled);
+    verdict.violations.push(...integrated.violations);
     const money = await moneyFigures(pool, tracked);
     for (const f of faults) if (f.recoveryMs === null) verdict.violations.push(`the stack did not recover after the fault ${f.kind} (${f.label})`);
     return {
@@ -335,8 +361,10 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
       violations: verdict.violations,
       requests: client.stats.requests,
       retries: client.stats.retries,
+      integrations: integrated.figures,
     };
   } finally {
+    await integrations?.close().catch(() => undefined);
     await connection?.close().catch(() => undefined);
     await pool?.end().catch(() => undefined);
     await stack?.stop().catch(() => undefined);
@@ -387,6 +415,14 @@ function parseArgs(argv: string[]): { profile: Profile; seeds: number[]; orders:
   return { profile, seeds, orders, concurrency: Number(value('--concurrency') ?? '8'), faults: faults === undefined ? undefined : Number(faults), json: value('--json'), verbose: argv.includes('--verbose') };
 }
 
+/** The integrations' figures in one line. */
+function integrationLine(i: IntegrationFigures): string {
+  return (
+    `webhooks: ${i.webhookEvents} events queued, all delivered, ${i.webhookArrivals} received (${i.webhookDuplicates} of them again: at least once), ${i.webhookRefused} answered 500 on purpose, ` +
+    `${i.workerKillsMidDelivery} of ${i.workerKills} worker kills mid-delivery, queues settled ${i.integrationsSettledMs === null ? 'never' : ms(i.integrationsSettledMs)} after the orders; automatic top-ups: ${i.usageCharges} usage charges, ${i.autoTopups} top-ups made, ${i.autoTopupDeclines} declined, ${i.autoTopupStops} stops (the declining card's pause)`
+  );
+}
+
 const ms = (v: number | null) => (v === null ? 'never' : `${(v / 1000).toFixed(1)} s`);
 
 /** "worker-1 ×3, api-2 ×1, …": how many times each instance was killed. */
@@ -433,6 +469,7 @@ async function main(): Promise<number> {
         faultTable([r]),
         `recovery after the last fault: ${ms(r.recoveryAfterLastFaultMs)} (probe order through API, PostgreSQL, Temporal, worker, and the gateway after a gateway fault); all orders settled ${ms(r.quietAfterLastFaultMs)} after it (abandoned orders wait for their 30 s close timer)`,
         `money lost ${r.moneyLost}, doubled ${r.moneyDoubled}; emails redelivered with the same Message-ID ${r.redelivered}; orders nobody got an answer for ${r.untracked}; violations ${r.violations.length}`,
+        integrationLine(r.integrations),
         '',
       ].join('\n'),
     );

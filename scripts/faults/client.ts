@@ -13,7 +13,7 @@ export interface Reply {
 
 /** One request. `form` builds a multipart body afresh for each attempt. */
 export interface Call {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
   token?: string;
   json?: unknown;

@@ -9,7 +9,7 @@ import request, { type Response } from 'supertest';
 import { grantGift } from '../../db/ledger/ledger';
 import { createApp } from '../../api/create-app';
 import { DEFAULT_POLICY } from '../../workflows/shared/policy';
-import { TEST_GATEWAY, TEST_PASSWORD_LINK_SECRET, TEST_PROVIDER } from '../helpers/activity-deps';
+import { TEST_GATEWAY, TEST_PASSWORD_LINK_SECRET, TEST_PROVIDER, TEST_WEBHOOK_SECRET_KEY } from '../helpers/activity-deps';
 import { startTestApi, type TestApi } from '../helpers/api';
 import { createStaffUser, createTestAccount, signIn, TEST_PASSWORD, type TestAccount, type TestSession, type TestUser } from '../helpers/fixtures';
 import { passwordLinkEmail } from '../helpers/password-links';
@@ -354,6 +354,7 @@ describe('Who may call', () => {
       provider: TEST_PROVIDER,
       paymentCallbackSecret: TEST_GATEWAY.callbackSecret,
       passwordLinkSecret: TEST_PASSWORD_LINK_SECRET,
+      webhookSecretKey: TEST_WEBHOOK_SECRET_KEY,
       logger: pino({ level: 'silent' }),
       rateLimit: { limit: 3, windowMs: 60_000 },
     });

@@ -1,6 +1,6 @@
 /**
- * Passwords, API keys, link tokens and session cookies appear in no log line, no error body, no table and no
- * workflow history in clear (issue 17). A run of the whole identity story against the compiled API and worker as
+ * Passwords, API keys, link tokens, session cookies and webhook signing secrets appear in no log line, no error body,
+ * no table and no workflow history in clear (issues 17 and 20). A run of the whole identity story against the compiled API and worker as
  * real processes (logging at debug), the admin command, the time-skipping Temporal server and the SMTP sink; then
  * every secret it used is looked for in both processes' output, in every answer, in a dump of every row of every
  * table, and in the histories of the link emails' workflows.
@@ -20,13 +20,15 @@ import { freePort } from '../../scripts/net';
 import { resolvePostgresClientTools } from '../../scripts/postgres-client-tools';
 import { startSandboxGateway, type SandboxGateway } from '../../scripts/sandbox-gateway';
 import { startSmtpSink, type SmtpSink } from '../../scripts/smtp-sink';
-import { passwordLinkEmailWorkflowId } from '../../workflows/definitions';
-import { TEST_GATEWAY, TEST_PASSWORD_LINK_SECRET } from '../helpers/activity-deps';
+import { passwordLinkEmailWorkflowId, webhookDeliveryWorkflowId } from '../../workflows/definitions';
+import { TEST_GATEWAY, TEST_PASSWORD_LINK_SECRET, TEST_WEBHOOK_SECRET_KEY } from '../helpers/activity-deps';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { passwordLinkEmail } from '../helpers/password-links';
 import { spawnDist, type SpawnedProcess } from '../helpers/processes';
 import { startTimeSkippingEnv, uniqueTaskQueue } from '../helpers/temporal';
 import { SLIP_PNG } from '../helpers/slips';
+import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
+
 const execFileAsync = promisify(execFile);
 
 let env: TestWorkflowEnvironment;
@@ -35,6 +37,9 @@ let sink: SmtpSink;
 let gateway: SandboxGateway;
 let api: SpawnedProcess;
 let worker: SpawnedProcess;
+let receiver: WebhookReceiver;
+/** The webhook endpoint the story registers, whose delivery workflow's history is searched too. */
+let endpointId = '';
 let base: string;
 const taskQueue = uniqueTaskQueue('secrets');
 /** Every secret the run used, by what it is. */
@@ -74,7 +79,7 @@ async function redeemFromEmail(to: string, n: number, password: string): Promise
 }
 
 beforeAll(async () => {
-  [env, db, sink] = await Promise.all([startTimeSkippingEnv(), createTestDatabase({ empty: true }), startSmtpSink()]);
+  [env, db, sink, receiver] = await Promise.all([startTimeSkippingEnv(), createTestDatabase({ empty: true }), startSmtpSink(), startWebhookReceiver()]);
   gateway = await startSandboxGateway({ ...TEST_GATEWAY, callbackUrl: 'http://127.0.0.1:9/no-callbacks-in-this-test' });
   const [port, metricsPort] = [await freePort(), await freePort()];
   base = `http://127.0.0.1:${port}`;
@@ -88,6 +93,8 @@ beforeAll(async () => {
     PAYMENT_GATEWAY_URL: gateway.url,
     PAYMENT_PROVIDER_API_KEY: TEST_GATEWAY.apiKey,
     PAYMENT_CALLBACK_SECRET: TEST_GATEWAY.callbackSecret,
+    WEBHOOK_SECRET_KEY: TEST_WEBHOOK_SECRET_KEY,
+    WEBHOOK_URLS: 'https-or-local-http',
     LOG_LEVEL: 'debug',
   };
   // The first admin, on the empty database (the command migrates it).
@@ -107,12 +114,13 @@ afterAll(async () => {
   for (const p of [api, worker]) p?.child.kill('SIGTERM');
   await Promise.all([api?.exited, worker?.exited]);
   await gateway?.close();
+  await receiver?.close();
   await sink?.close();
   await env?.teardown();
   await db?.drop();
 }, 60_000);
 
-test('When the identity story has run, then no password, key, link token or session cookie is in a log line, an answer, a table or a workflow history', async () => {
+test('When the identity story has run, then no password, key, link token, session cookie or webhook signing secret is in a log line, an answer, a table or a workflow history', async () => {
   // The admin: its setup link by email, a password, a failed and a good sign-in.
   await redeemFromEmail('root@provider.example', 1, 'root admin passphrase one');
   expect((await call('POST', '/v1/session', { body: { username: 'root.admin', password: keep('a wrong password', 'wrong passphrase tried here') } })).status).toBe(401);
@@ -134,6 +142,17 @@ test('When the identity story has run, then no password, key, link token or sess
   await redeemFromEmail('pic@rahasia.example', 1, 'pic passphrase number one');
   const picKey = keep("the PIC's API key", String((await call('POST', '/v1/api-keys', { headers: owner, body: { name: 'pic', scopes: ['read', 'write'], userId: invited.body.id } })).body.secret));
 
+  // A webhook endpoint: its signing secret, shown once, then rotated; events are signed with it in the worker.
+  const hooks = { authorization: `Bearer ${ownerKey}` };
+  const endpoint = await call('POST', '/v1/webhook-endpoints', { headers: hooks, body: { url: receiver.url('/hooks'), eventTypes: ['order.status_changed'] } });
+  expect(endpoint.status).toBe(201);
+  endpointId = String(endpoint.body.id);
+  keep('a webhook signing secret', String(endpoint.body.secret));
+  const rotated = await call('POST', `/v1/webhook-endpoints/${endpointId}/rotate-secret`, { headers: hooks });
+  keep('a rotated webhook signing secret', String(rotated.body.secret));
+  const tested = await call('POST', `/v1/webhook-endpoints/${endpointId}/test`, { headers: hooks });
+  expect(tested.body.outcome).toMatchObject({ delivered: true });
+
   // The keys at work, and a key that does not exist.
   const order = await call('POST', '/v1/orders', { headers: { authorization: `Bearer ${ownerKey}` }, body: { wallet: 'credit', amount: 100_000 } });
   expect(order.status).toBe(201);
@@ -151,9 +170,9 @@ test('When the identity story has run, then no password, key, link token or sess
   expect((await call('DELETE', `/v1/api-keys/${keys.body.items[0].id}`, { headers: revokeWith })).status).toBe(204);
   expect((await call('DELETE', '/v1/session', { headers: admin })).status).toBe(204);
 
-  // Let the last log lines (the worker's emails) be written.
-  await new Promise((r) => setTimeout(r, 1_500));
-  expect(secrets.length).toBeGreaterThanOrEqual(16);
+  // Let the last log lines (the worker's emails, the order's webhooks) be written.
+  expect(await new Promise((r) => setTimeout(() => r(receiver.at('/hooks').length), 1_500))).toBeGreaterThanOrEqual(3);
+  expect(secrets.length).toBeGreaterThanOrEqual(18);
 
   const logs = [api.stdout(), api.stderr(), worker.stdout(), worker.stderr(), adminOutput.stderr].join('\n');
   expect(api.logEntries().length).toBeGreaterThan(20);
@@ -162,12 +181,18 @@ test('When the identity story has run, then no password, key, link token or sess
   expect(dump).toContain('PT Rahasia');
   const histories = await linkEmailHistories();
   expect(histories).toMatch(/linkId[^,]*pwl_/);
+  expect(histories).toContain('webhookDelivery');
   const found = (text: string) => secrets.filter((s) => text.includes(s.value)).map((s) => s.what);
   // A key is answered once, by the request that made it; nothing else answers any secret, errors least of all.
   const answered = answers.flatMap((a) => found(a.text).map((what) => `${what} in ${a.status} to ${a.request}`));
   expect({ inLogs: found(logs), inAnswers: answered, inTables: found(dump), inHistories: found(histories) }).toEqual({
     inLogs: [],
-    inAnswers: ['an API key in 201 to POST /v1/api-keys', "the PIC's API key in 201 to POST /v1/api-keys"],
+    inAnswers: [
+      'an API key in 201 to POST /v1/api-keys',
+      "the PIC's API key in 201 to POST /v1/api-keys",
+      'a webhook signing secret in 201 to POST /v1/webhook-endpoints',
+      `a rotated webhook signing secret in 200 to POST /v1/webhook-endpoints/${endpointId}/rotate-secret`,
+    ],
     inTables: [],
     inHistories: [],
   });
@@ -186,15 +211,16 @@ async function databaseDump(database: TestDatabase): Promise<string> {
 
 const { History } = temporal.api.history.v1;
 
-/** The histories of the password-link email workflows, their payloads decoded to text. */
+/** The histories of the password-link email workflows and the webhook delivery workflow, their payloads decoded to text. */
 async function linkEmailHistories(): Promise<string> {
   const links = await db.pool.query<{ id: string }>('SELECT id FROM password_links');
+  const workflowIds = [...links.rows.map(({ id }) => passwordLinkEmailWorkflowId(id)), webhookDeliveryWorkflowId(endpointId)];
   const connection = await Connection.connect({ address: env.connection.options.address });
   try {
     const client = new Client({ connection, namespace: env.namespace ?? 'default' });
     const texts = await Promise.all(
-      links.rows.map(async ({ id }) => {
-        const history = await client.workflow.getHandle(passwordLinkEmailWorkflowId(id)).fetchHistory();
+      workflowIds.map(async (workflowId) => {
+        const history = await client.workflow.getHandle(workflowId).fetchHistory();
         // Payload data is base64 in the JSON form of a history (as test/helpers/histories.ts writes it): decoded,
         // so a secret inside one would show.
         const json = JSON.stringify(History.toObject(History.fromObject(history), { longs: String, enums: String, bytes: String }));

@@ -13,7 +13,10 @@ import request from 'supertest';
 import type { Role } from '../../api/accounts/auth';
 import { OPERATIONS } from '../../api/shared/openapi';
 import type { Operation } from '../../api/shared/openapi-operation';
+import { saveCard } from '../../db/auto-topup/cards';
+import { createEndpoint } from '../../db/webhooks/endpoints';
 import { startTestApi, type TestApi } from '../helpers/api';
+import { TEST_WEBHOOK_SECRET_KEY } from '../helpers/activity-deps';
 import { createPicUser, createStaffUser, createTestAccount, insertTestApiKey, openTestSession, type TestAccount, type TestUser } from '../helpers/fixtures';
 import { SLIP_PNG } from '../helpers/slips';
 
@@ -35,8 +38,16 @@ let otherPic: TestUser;
 /** Keys the matrix revokes: one of the caller's own account, one of another account. */
 let spareOwnKeyId: string;
 let otherKeyId: string;
+/** Webhook endpoints: one of the caller's own account, one of another account. */
+let ownEndpoint: string;
+let otherEndpoint: string;
+/** Saved cards: one of the caller's own account, one of another account. */
+let ownCard: string;
+let otherCard: string;
+/** An event id no endpoint's queue has (a redeliver of it is refused with 404). */
+const EVENT_ID = 'evt_0123456789abcdef01234567';
 /** What the CSRF sweep aims at, untouched by the matrix, so "nothing happened" can be checked after it. */
-const csrfTargets = { pic: '', keyId: '', account: '', order: '' };
+const csrfTargets = { pic: '', keyId: '', account: '', order: '', endpoint: '' };
 
 const PNG = SLIP_PNG;
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -47,6 +58,18 @@ async function dealingOrder(account: TestAccount): Promise<string> {
   const orderNumber = String(created.body.orderNumber);
   await http().post(`/v1/orders/${orderNumber}/slip`).set(bearer(account.ownerToken)).attach('slip', PNG, { filename: 'slip.png', contentType: 'image/png' });
   return orderNumber;
+}
+
+async function webhookEndpoint(account: TestAccount): Promise<string> {
+  const settings = { url: 'https://receiver.invalid/hooks', description: 'matrix', eventTypes: ['order.status_changed' as const], enabled: true };
+  const created = await createEndpoint(api.t.db.pool, { accountId: account.accountId, settings, secretKey: TEST_WEBHOOK_SECRET_KEY, maxEndpoints: 10, actor: { userId: null, address: null } });
+  if (typeof created === 'string') throw new Error(`no endpoint: ${created}`);
+  return created.endpoint.id;
+}
+
+async function savedCard(account: TestAccount): Promise<string> {
+  const card = { cardRef: `card_matrix_${account.accountId}`, brand: 'visa', last4: '4242', expMonth: 12, expYear: 2030 };
+  return (await saveCard(api.t.db.pool, account.accountId, card, { userId: null, address: null })).id;
 }
 
 async function keyId(key: string): Promise<string> {
@@ -74,7 +97,9 @@ beforeAll(async () => {
   [spareOwnKeyId, otherKeyId] = await Promise.all([insertTestApiKey(pool, spareOwnPic.userId).then(keyId), insertTestApiKey(pool, other.ownerId).then(keyId)]);
   [ownOrder, otherOrder] = await Promise.all([dealingOrder(own), dealingOrder(other)]);
   const [csrfPic, csrfAccount] = await Promise.all([createPicUser(pool, own), createTestAccount(pool)]);
-  Object.assign(csrfTargets, { pic: csrfPic.userId, keyId: await keyId(csrfPic.token), account: csrfAccount.accountId, order: await dealingOrder(own) });
+  Object.assign(csrfTargets, { pic: csrfPic.userId, keyId: await keyId(csrfPic.token), account: csrfAccount.accountId, order: await dealingOrder(own), endpoint: await webhookEndpoint(own) });
+  [ownEndpoint, otherEndpoint] = await Promise.all([webhookEndpoint(own), webhookEndpoint(other)]);
+  [ownCard, otherCard] = await Promise.all([savedCard(own), savedCard(other)]);
 });
 
 afterAll(async () => {
@@ -93,7 +118,11 @@ function concretePath(op: Operation, target: Target): string {
       .replace('{userId}', csrfTargets.pic)
       .replace('{keyId}', csrfTargets.keyId)
       .replace('{accountId}', account)
-      .replace('{invoiceId}', 'sub_0123456789abcdef-001');
+      .replace('{invoiceId}', 'sub_0123456789abcdef-001')
+      .replace('{endpointId}', csrfTargets.endpoint)
+      .replace('{eventId}', EVENT_ID)
+      .replace('{wallet}', 'credit')
+      .replace('{cardId}', ownCard);
   }
   const mine = target === 'own';
   const suspends = /\/(suspend|reactivate)$/.test(op.path);
@@ -103,7 +132,11 @@ function concretePath(op: Operation, target: Target): string {
     .replace('{userId}', mine ? spareOwnPic.userId : otherPic.userId)
     .replace('{keyId}', mine ? spareOwnKeyId : otherKeyId)
     .replace('{accountId}', account.accountId)
-    .replace('{invoiceId}', 'sub_0123456789abcdef-001');
+    .replace('{invoiceId}', 'sub_0123456789abcdef-001')
+    .replace('{endpointId}', mine ? ownEndpoint : otherEndpoint)
+    .replace('{eventId}', EVENT_ID)
+    .replace('{wallet}', 'credit')
+    .replace('{cardId}', mine ? ownCard : otherCard);
 }
 
 const ROLES: readonly (Role | 'none')[] = ['admin', 'owner', 'pic', 'finance', 'ops', 'service', 'none'];
@@ -118,7 +151,7 @@ const cases = guarded.flatMap((op) =>
 
 /** Calls `path` as `role` with `credential`: a fresh session (so signing out in one case ends nothing of another), or the role's key. */
 async function send(method: string, path: string, role: Role | 'none', credential: Credential, opts: { csrf?: 'own' | 'none' | 'foreign' } = {}) {
-  const test = http()[method as 'get' | 'post' | 'patch' | 'delete'](path);
+  const test = http()[method as 'get' | 'post' | 'put' | 'patch' | 'delete'](path);
   if (credential === 'key') test.set(bearer(callers[role as Role]!.key!));
   if (credential === 'session') {
     const session = await openTestSession(api.t.db.pool, callers[role as Role]!.userId);
@@ -143,7 +176,7 @@ test.each(cases.map((c) => [`${c.op.method.toUpperCase()} ${c.op.path}`, c.role,
     else {
       expect([401, 403]).not.toContain(res.status);
       expect(res.status).toBeLessThan(500);
-      const namesResource = /\{(orderNumber|userId|keyId|accountId)\}/.test(c.op.path);
+      const namesResource = /\{(orderNumber|userId|keyId|accountId|endpointId|cardId)\}/.test(c.op.path);
       if (isCustomer(role) && target === 'other' && namesResource) expect(answer).toMatchObject({ status: 404 });
     }
   },
@@ -175,12 +208,21 @@ test('When a session without its CSRF token tried every change, then its targets
   expect(account.rows[0]).toEqual({ suspended: false });
   const order = await pool.query<{ status: string }>('SELECT status FROM orders WHERE order_number = $1', [csrfTargets.order]);
   expect(order.rows[0]).toEqual({ status: 'dealing' });
+  const endpoint = await pool.query<{ deleted: boolean; url: string; rotated: boolean }>(
+    'SELECT deleted_at IS NOT NULL AS deleted, url, secret_rotated_at IS NOT NULL AS rotated FROM webhook_endpoints WHERE id = $1',
+    [csrfTargets.endpoint],
+  );
+  expect(endpoint.rows[0]).toEqual({ deleted: false, url: 'https://receiver.invalid/hooks', rotated: false });
   const signOuts = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM sessions WHERE end_reason = 'sign_out'`);
   const signOutCases = cases.filter((c) => c.op.method === 'delete' && c.op.path === '/v1/session' && c.credential === 'session').length;
   expect(signOuts.rows[0]!.n).toBe(signOutCases);
 });
 
-test("When every route has been called by every role, then another account's order, PIC, key and account are unchanged", async () => {
+test("When every route has been called by every role, then another account's order, PIC, key, account and webhook endpoint are unchanged", async () => {
+  const endpoint = await api.t.db.pool.query<{ deleted: boolean; rotated: boolean }>('SELECT deleted_at IS NOT NULL AS deleted, secret_rotated_at IS NOT NULL AS rotated FROM webhook_endpoints WHERE id = $1', [otherEndpoint]);
+  expect(endpoint.rows[0]).toEqual({ deleted: false, rotated: false });
+  const card = await api.t.db.pool.query<{ removed: boolean }>('SELECT removed_at IS NOT NULL AS removed FROM saved_cards WHERE id = $1', [otherCard]);
+  expect(card.rows[0]).toEqual({ removed: false });
   const res = await api.t.db.pool.query<{ status: string; amount: number }>('SELECT status, amount FROM orders WHERE order_number = $1', [otherOrder]);
   expect(res.rows[0]).toEqual({ status: 'dealing', amount: 250_000 });
   const pic = await http().get('/v1/me').set(bearer(otherPic.token));

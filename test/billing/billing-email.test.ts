@@ -26,7 +26,7 @@ async function unpaidInvoiceEmailOf(account: TestAccount): Promise<string[]> {
   await insertSubscription(t.db.pool, { id: subscriptionId, accountId: account.accountId, product: 'Cloud VPS S', price: 150_000, cycleMonths: 1, startDate: '2026-01-31', createdBy: account.ownerId });
   const invoice = await issueRenewalInvoice(t.db.pool, { subscriptionId, periodIndex: 1, periodStart: '2026-02-28', periodEnd: '2026-03-31', issuedAt: '2026-03-24T00:00:00Z', dueAt: '2026-03-31T00:00:00Z' });
   const { sendEmail } = createEmailActivities({ pool: t.db.pool, mailer: t.mailer });
-  await createBillingActivities({ pool: t.db.pool, provider: TEST_PROVIDER, sendEmail }).sendUnpaidInvoiceEmail(invoice!.id);
+  await createBillingActivities({ pool: t.db.pool, provider: TEST_PROVIDER, policy: t.deps.policy, sendEmail }).sendUnpaidInvoiceEmail(invoice!.id);
   const mails = await eventually(
     () => Promise.all(t.sink.messages.map((m) => simpleParser(m.raw))),
     (all) => all.some((m) => m.subject?.includes(invoice!.id)),

@@ -7,6 +7,7 @@ import { createMailer, type Mailer } from '../../activities/shared/mailer';
 import { createSandboxProvider } from '../../activities/online/payment-provider';
 import { startSandboxGateway, type SandboxGateway } from '../../scripts/sandbox-gateway';
 import type { ProviderInfo } from '../../config/provider';
+import { DEFAULT_POLICY, type TopupPolicy } from '../../workflows/shared/policy';
 import { startSmtpSink, type SmtpSink } from '../../scripts/smtp-sink';
 import { createTestDatabase, type TestDatabase } from './database';
 
@@ -23,6 +24,9 @@ export const TEST_PUBLIC_URL = 'http://console.test';
 
 /** The key password-link tokens are derived with in tests. */
 export const TEST_PASSWORD_LINK_SECRET = 'test-password-link-secret-0123456789abcdef';
+
+/** The key webhook signing secrets are sealed under in tests. */
+export const TEST_WEBHOOK_SECRET_KEY = 'test-webhook-secret-key-0123456789abcdef';
 
 /** The sandbox gateway's credentials in tests. */
 export const TEST_GATEWAY = { apiKey: 'test-gateway-api-key', callbackSecret: 'test-callback-secret-0123456789' };
@@ -46,10 +50,11 @@ export interface TestActivityDeps {
  * `callbackUrl`: where the sandbox gateway delivers payment callbacks (an API under test), if anywhere;
  * `emptyDatabase`: a database with no migration applied (a fresh deployment, which its first process migrates);
  * `publicUrl`: where password links point (the console of an API under test);
- * `gatewayTimeoutMs`: how long the adapter waits for the gateway (its default, 10 s, unless given).
+ * `gatewayTimeoutMs`: how long the adapter waits for the gateway (its default, 10 s, unless given);
+ * `policy`: the deployment's policy the activities start long-running workflows with (DOMAIN.md's defaults unless given).
  */
 export async function createTestActivityDeps(
-  opts: { callbackUrl?: string; emptyDatabase?: boolean; publicUrl?: string; gatewayTimeoutMs?: number } = {},
+  opts: { callbackUrl?: string; emptyDatabase?: boolean; publicUrl?: string; gatewayTimeoutMs?: number; policy?: TopupPolicy } = {},
 ): Promise<TestActivityDeps> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandbox-gateway-'));
   const gatewayOptions = { ...TEST_GATEWAY, callbackUrl: opts.callbackUrl ?? 'http://127.0.0.1:9/no-callbacks-in-this-test', dataFile: path.join(dataDir, 'journal.jsonl') };
@@ -68,6 +73,8 @@ export async function createTestActivityDeps(
       gateway: createSandboxProvider({ baseUrl: gateway.url, apiKey: TEST_GATEWAY.apiKey, ...(opts.gatewayTimeoutMs ? { timeoutMs: opts.gatewayTimeoutMs } : {}) }),
       publicUrl: opts.publicUrl ?? TEST_PUBLIC_URL,
       passwordLinkSecret: TEST_PASSWORD_LINK_SECRET,
+      webhookSecretKey: TEST_WEBHOOK_SECRET_KEY,
+      policy: opts.policy ?? DEFAULT_POLICY,
     },
     async stopGateway() {
       await running?.close();

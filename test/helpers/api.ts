@@ -14,7 +14,7 @@ import { requestIdClientInterceptor } from '../../api/shared/request-context';
 import { DEFAULT_POLICY, type TopupPolicy } from '../../workflows/shared/policy';
 import type { Server } from 'node:http';
 import { freePort } from '../../scripts/net';
-import { createTestActivityDeps, TEST_GATEWAY, TEST_PASSWORD_LINK_SECRET, TEST_PROVIDER, type TestActivityDeps } from './activity-deps';
+import { createTestActivityDeps, TEST_GATEWAY, TEST_PASSWORD_LINK_SECRET, TEST_PROVIDER, TEST_WEBHOOK_SECRET_KEY, type TestActivityDeps } from './activity-deps';
 import { createTestWorker, startTimeSkippingEnv, uniqueTaskQueue } from './temporal';
 
 /** A running API test harness; `close()` stops everything. */
@@ -51,6 +51,7 @@ export async function startTestApi(
       emptyDatabase: opts.emptyDatabase ?? false,
       publicUrl: baseUrl,
       ...(opts.gatewayTimeoutMs ? { gatewayTimeoutMs: opts.gatewayTimeoutMs } : {}),
+      ...(opts.policy ? { policy: opts.policy } : {}),
     }),
   ]);
   const taskQueue = uniqueTaskQueue('api');
@@ -70,6 +71,10 @@ export async function startTestApi(
     provider: TEST_PROVIDER,
     paymentCallbackSecret: TEST_GATEWAY.callbackSecret,
     passwordLinkSecret: TEST_PASSWORD_LINK_SECRET,
+    webhookSecretKey: TEST_WEBHOOK_SECRET_KEY,
+    gateway: { url: t.gateway.url, apiKey: TEST_GATEWAY.apiKey },
+    // Tests run their webhook receivers on this machine, over http.
+    webhookUrls: 'https-or-local-http',
     logger: opts.logger ?? pino({ level: 'silent' }),
     ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}),
   });

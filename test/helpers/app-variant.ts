@@ -4,7 +4,7 @@ import type { Express } from 'express';
 import pino from 'pino';
 import { createApp, type AppDeps } from '../../api/create-app';
 import { DEFAULT_POLICY } from '../../workflows/shared/policy';
-import { TEST_GATEWAY, TEST_PASSWORD_LINK_SECRET, TEST_PROVIDER } from './activity-deps';
+import { TEST_GATEWAY, TEST_PASSWORD_LINK_SECRET, TEST_PROVIDER, TEST_WEBHOOK_SECRET_KEY } from './activity-deps';
 import type { TestApi } from './api';
 
 export function appVariant(api: TestApi, overrides: Partial<AppDeps>): Express {
@@ -16,6 +16,7 @@ export function appVariant(api: TestApi, overrides: Partial<AppDeps>): Express {
     provider: TEST_PROVIDER,
     paymentCallbackSecret: TEST_GATEWAY.callbackSecret,
     passwordLinkSecret: TEST_PASSWORD_LINK_SECRET,
+    webhookSecretKey: TEST_WEBHOOK_SECRET_KEY,
     logger: pino({ level: 'silent' }),
     ...overrides,
   });

@@ -1,6 +1,7 @@
 /**
  * Determinism: recorded histories of every order path (test/histories/, written by
- * `RECORD_HISTORIES=1 npm run jest -- test/bank-transfer/bank-transfer-workflow.test.ts test/online/online-order.test.ts test/online/online-gateway-outage.test.ts`) replay cleanly on today's workflow code.
+ * `RECORD_HISTORIES=1 npm run jest -- test/bank-transfer/bank-transfer-workflow.test.ts test/online/online-order.test.ts test/online/online-gateway-outage.test.ts
+ * test/webhooks/webhook-delivery.test.ts test/auto-topup/auto-topup.test.ts`) replay cleanly on today's workflow code.
  * The service is not released yet, so a change that breaks one is recorded anew (no order runs on the old code);
  * from the first release on, a change to live workflow logic goes behind `patched()` and the old histories stay.
  */
@@ -26,6 +27,10 @@ test('When the recorded histories of every path are replayed, then none fails wi
       'online-issuing-gave-up.json',
       'online-issuing-cancelled.json',
       'subscription-billing-unpaid.json',
+      'webhook-retried-then-delivered.json',
+      'webhook-failing-resumed.json',
+      'auto-topup-burst-one-charge.json',
+      'auto-topup-declined-paused-resumed.json',
     ]),
   );
   const histories = files.map((f) => ({

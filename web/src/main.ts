@@ -19,6 +19,8 @@ import { reviewPage } from './pages/review';
 import { signInPage } from './pages/sign-in';
 import { topUpPage } from './pages/top-up';
 import { usersPage } from './pages/users';
+import { autoTopupPage } from './pages/auto-topup';
+import { webhookEndpointPage, webhooksPage } from './pages/webhooks';
 import { match, navigate, startRouter, type Audience, type PageContext, type Route } from './router';
 import { clearSession, me, role, signedIn, startSession } from './session';
 import type { Role, SessionView, TopUpRules } from './types';
@@ -39,6 +41,9 @@ const ROUTES: Route[] = [
   { path: '/accounts/:accountId', page: accountDetailPage, audience: ['admin'] },
   { path: '/users', page: usersPage, audience: MANAGERS },
   { path: '/api-keys', page: apiKeysPage, audience: MANAGERS },
+  { path: '/webhooks', page: webhooksPage, audience: [...MANAGERS, 'ops'] },
+  { path: '/webhooks/:endpointId', page: webhookEndpointPage, audience: [...MANAGERS, 'ops'] },
+  { path: '/auto-topup', page: autoTopupPage, audience: [...CUSTOMERS, ...STAFF] },
   { path: '/account', page: accountPage, audience: 'any' },
 ];
 
@@ -57,6 +62,8 @@ const NAV: { path: string; label: MessageKey; audience: Audience }[] = [
   { path: '/accounts', label: 'nav.accounts', audience: ['admin'] },
   { path: '/users', label: 'nav.users', audience: MANAGERS },
   { path: '/api-keys', label: 'nav.apiKeys', audience: MANAGERS },
+  { path: '/webhooks', label: 'nav.webhooks', audience: [...MANAGERS, 'ops'] },
+  { path: '/auto-topup', label: 'nav.autoTopup', audience: [...CUSTOMERS, ...STAFF] },
   { path: '/account', label: 'nav.account', audience: 'any' },
 ];
 

@@ -133,3 +133,98 @@ export interface BankTransfer {
 export function isOnline(order: AnyOrder): order is OnlineOrder {
   return order.kind === 'online';
 }
+
+/** A webhook endpoint (GET /v1/webhook-endpoints). */
+export interface WebhookEndpoint {
+  id: string;
+  accountId: string;
+  url: string;
+  description: string;
+  eventTypes: string[];
+  enabled: boolean;
+  status: 'active' | 'failing';
+  failingSince: string | null;
+  failingReason: string | null;
+  secretRotatedAt: string | null;
+  previousSecretExpiresAt: string | null;
+  pendingEvents: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One line of an endpoint's delivery log. */
+export interface WebhookAttempt {
+  id: string;
+  eventId: string;
+  eventType: string;
+  kind: 'automatic' | 'redeliver' | 'test';
+  attempt: number;
+  attemptedAt: string;
+  statusCode: number | null;
+  latencyMs: number;
+  delivered: boolean;
+  error: string | null;
+  responseExcerpt: string | null;
+}
+
+/** One event of an endpoint's queue. */
+export interface WebhookDelivery {
+  seq: number;
+  eventId: string;
+  eventType: string;
+  eventCreatedAt: string;
+  state: 'pending' | 'delivered';
+  attempts: number;
+  lastAttemptAt: string | null;
+  lastStatusCode: number | null;
+  deliveredAt: string | null;
+}
+
+/** A card saved at the gateway. */
+export interface SavedCard {
+  id: string;
+  accountId: string;
+  brand: string;
+  last4: string;
+  expMonth: number;
+  expYear: number;
+  createdAt: string;
+}
+
+/** A wallet's automatic top-up rule. */
+export interface AutoTopupRule {
+  accountId: string;
+  wallet: Wallet;
+  enabled: boolean;
+  threshold: number;
+  mode: 'target' | 'fixed';
+  amount: number;
+  card: { id: string; brand: string; last4: string; expMonth: number; expYear: number };
+  dailyCap: number;
+  monthlyCap: number;
+  status: 'active' | 'paused';
+  pausedReason: string | null;
+  consecutiveFailures: number;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One automatic top-up attempt. */
+export interface AutoTopupAttempt {
+  id: string;
+  accountId: string;
+  wallet: Wallet;
+  outcome: 'charging' | 'succeeded' | 'declined' | 'charge_refused' | 'cap_reached' | 'amount_above_limit' | 'not_allowed' | 'rule_paused';
+  orderNumber: string | null;
+  balance: number;
+  pending: number;
+  amount: number | null;
+  charged: number | null;
+  fee: number | null;
+  cardLast4: string | null;
+  reason: string | null;
+  balanceAfter: number | null;
+  createdAt: string;
+  finishedAt: string | null;
+}

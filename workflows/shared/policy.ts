@@ -48,6 +48,20 @@ export interface TopupPolicy {
   creditCardFeeBasisPoints: number;
   /** The owner is told once when a wallet falls below this percentage of its last paid top-up. */
   lowBalancePercent: number;
+  /** A webhook request answered 2xx within this long is delivered; anything slower is a failed attempt. */
+  webhookAttemptTimeout: DurationText;
+  /** The wait after a webhook event's first failed attempt; each further failure doubles it, up to the next key. */
+  webhookFirstRetryAfter: DurationText;
+  /** The longest wait between two attempts of one webhook event. */
+  webhookMaxRetryInterval: DurationText;
+  /** How long an event is retried from its first attempt before its endpoint is marked failing (the owner is emailed). */
+  webhookRetryFor: DurationText;
+  /** How long a rotated webhook signing secret still signs (beside the new one). */
+  webhookSecretOverlap: DurationText;
+  /** Webhook endpoints one account may have. */
+  webhookMaxEndpoints: number;
+  /** Consecutive failed charges after which an automatic top-up rule pauses itself. */
+  autoTopupPauseAfterFailures: number;
 }
 
 /** The defaults of DOMAIN.md. */
@@ -66,6 +80,13 @@ export const DEFAULT_POLICY: TopupPolicy = {
   invoiceLeadDays: 7,
   creditCardFeeBasisPoints: 350,
   lowBalancePercent: 40,
+  webhookAttemptTimeout: '10s',
+  webhookFirstRetryAfter: '30s',
+  webhookMaxRetryInterval: '1h',
+  webhookRetryFor: '3 days',
+  webhookSecretOverlap: '24h',
+  webhookMaxEndpoints: 10,
+  autoTopupPauseAfterFailures: 3,
 };
 
 /** Wallets that may be paid by bank transfer (slip + review); the others are paid online only. */
