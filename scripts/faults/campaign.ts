@@ -129,10 +129,15 @@ async function seedCampaignUsers(pool: Pool): Promise<{ customers: Customer[]; o
     await pool.query("INSERT INTO users (id, username, email, role) VALUES ($1, $1, $2, 'finance') ON CONFLICT DO NOTHING", [id, `${id}@topup.local`]);
     finance.push(await key(id, `fault-finance-${i}-token`));
   }
-  // An account of the integrations only (no orders, so no top-up is ever on its way): its card always declines.
-  await pool.query("INSERT INTO accounts (id, company_name) VALUES ('acc_fault_declining', 'PT Fault Declining') ON CONFLICT DO NOTHING");
-  await pool.query("INSERT INTO users (id, account_id, username, email, role) VALUES ('usr_fault_declining_owner', 'acc_fault_declining', 'usr_fault_declining_owner', 'declining@fault.example', 'owner') ON CONFLICT DO NOTHING");
-  owners.push({ accountId: 'acc_fault_declining', token: await key('usr_fault_declining_owner', 'fault-acc_fault_declining-owner-token') });
+  // Accounts of the integrations only: no orders, so no top-up is ever on its way and every crossing of the threshold
+  // is a top-up; the last one's card always declines.
+  for (const name of ['metered_1', 'metered_2', 'metered_3', 'declining']) {
+    const account = `acc_fault_${name}`;
+    const id = `usr_fault_${name}_owner`;
+    await pool.query('INSERT INTO accounts (id, company_name) VALUES ($1, $2) ON CONFLICT DO NOTHING', [account, `PT Fault ${name}`]);
+    await pool.query(`INSERT INTO users (id, account_id, username, email, role) VALUES ($1, $2, $1, $3, 'owner') ON CONFLICT DO NOTHING`, [id, account, `${id}@fault.example`]);
+    owners.push({ accountId: account, token: await key(id, `fault-${account}-owner-token`) });
+  }
   // The metering backend, which records usage charges.
   await pool.query("INSERT INTO users (id, username, email, role) VALUES ('usr_fault_service', 'usr_fault_service', 'metering@topup.local', 'service') ON CONFLICT DO NOTHING");
   const service = (await createApiKey(pool, { userId: 'usr_fault_service', name: 'fault campaign metering', scopes: ['usage'], expiresAt: null }, { userId: null, address: null }, new Date(), 'fault-metering-service-token')).secret;

@@ -2,9 +2,10 @@
  * The campaign's customer integrations (issue 20): each campaign account registers a webhook endpoint on a real HTTP
  * receiver in this process (it answers 500 now and then, and slowly, so attempts are in flight when a worker is
  * killed), saves a card at the sandbox gateway and sets an automatic top-up rule on its credit wallet; a metering
- * load of usage charges keeps taking the wallets below their thresholds while the faults are injected. The last
- * account (one without orders, so no top-up is ever on its way to it) has a card that always declines: its rule must
- * pause itself after exactly 3 failures.
+ * load of usage charges keeps taking the wallets below their thresholds while the faults are injected. On the order
+ * accounts, top-ups on their way (slips under review) often cover the threshold; the accounts without orders top up
+ * at every crossing. The last of them has a card that always declines: its rule must pause itself after exactly 3
+ * failures.
  *
  * After recovery the verdict: every event queued for an endpoint was delivered at least once, correctly signed, and
  * the first arrivals per endpoint follow its queue's order; every order's final status reached its account's
