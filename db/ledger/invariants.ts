@@ -5,16 +5,20 @@
  * 2. no top-up credit exists without a Paid order (Paid late and refunded orders are never credited);
  * 3. every Paid bank-transfer order has its receipt and exactly one sent "paid" email in `email_outbox`;
  *    every Paid online order exactly one sent "paid" email;
- * 4. the postings of the whole journal sum to zero.
+ * 4. the postings of the whole journal sum to zero;
+ * 5. the statement of every wallet sums to its balance (statement.ts: the lines the statement route serves);
+ * 6. every wallet's gift part is explained by its gifts' lots (gift-lots-checker.ts).
  * `npm run check:ledger` prints them; the tests and the fault campaign (scripts/faults/) call it.
  * Run it on a quiet system: an order being approved right now is briefly credited before it reads Paid.
  */
 import type { Pool, PoolClient } from 'pg';
+import { checkGiftLots } from './gift-lots-checker';
 import { checkLedger } from './ledger-checker';
+import { checkStatements } from './statement';
 
 /** Every violation in human-readable form; [] when the ledger and the read model agree. */
 export async function checkInvariants(pool: Pool | PoolClient): Promise<string[]> {
-  return [...(await checkLedger(pool)), ...(await checkCredits(pool)), ...(await checkPaidArtifacts(pool)), ...(await checkJournalTotal(pool))];
+  return [...(await checkLedger(pool)), ...(await checkCredits(pool)), ...(await checkPaidArtifacts(pool)), ...(await checkJournalTotal(pool)), ...(await checkStatements(pool)), ...(await checkGiftLots(pool))];
 }
 
 interface CreditRow {
