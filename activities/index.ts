@@ -4,10 +4,11 @@
  */
 import type { Pool } from 'pg';
 import type { ProviderInfo } from '../config/provider';
-import type { BankTransferActivities, BillingActivities, LowBalanceActivities, OnlineOrderActivities, PasswordLinkActivities } from '../workflows/definitions';
+import type { BankTransferActivities, BillingActivities, GiftActivities, LowBalanceActivities, OnlineOrderActivities, PasswordLinkActivities } from '../workflows/definitions';
 import { createPasswordLinkActivities } from './accounts/password-link-activities';
 import { createOrderNotificationActivities } from './bank-transfer/order-notifications';
 import { createBillingActivities } from './billing/billing-activities';
+import { createGiftActivities } from './ledger/gift-activities';
 import { createLedgerActivities } from './ledger/ledger-activities';
 import { createLowBalanceActivities } from './ledger/low-balance';
 import { createOnlineOrderActivities } from './online/online-order-activities';
@@ -29,7 +30,7 @@ export interface ActivityDeps {
 }
 
 /** Every activity a workflow calls. */
-export type WorkflowActivities = BankTransferActivities & OnlineOrderActivities & BillingActivities & LowBalanceActivities & PasswordLinkActivities;
+export type WorkflowActivities = BankTransferActivities & OnlineOrderActivities & BillingActivities & LowBalanceActivities & GiftActivities & PasswordLinkActivities;
 
 /** Builds the activity implementations the worker registers. */
 export function createActivities(deps: ActivityDeps) {
@@ -39,6 +40,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createOrderReadModelActivities(pool),
     ...createLedgerActivities(pool),
+    ...createGiftActivities(pool),
     ...email,
     ...createOrderNotificationActivities({ pool, provider, sendEmail }),
     ...createBillingActivities({ pool, provider, sendEmail }),

@@ -41,6 +41,10 @@ import { reviewRouter } from './orders/review-routes';
 import { subscriptionsRouter } from './billing/subscription-routes';
 import { topUpRulesRouter } from './orders/top-up-rules-routes';
 import { usageRouter } from './ledger/usage-routes';
+import { usageReportRouter } from './ledger/usage-report-routes';
+import { statementRouter } from './ledger/statement-routes';
+import { giftsRouter } from './ledger/gift-routes';
+import { documentsRouter } from './billing/document-routes';
 import { webConsole } from './shared/web-console';
 
 /** Dependencies of the API. */
@@ -164,6 +168,10 @@ export function createApp(deps: AppDeps): Express {
   v1.use('/invoices', invoicesRouter(orderDeps));
   v1.use('/balance', balanceRouter(deps));
   v1.use('/usage', usageRouter(deps));
+  v1.use('/usage', usageReportRouter({ pool: deps.pool, now }));
+  v1.use('/wallets', statementRouter(deps));
+  v1.use('/gifts', giftsRouter({ ...deps, now }));
+  v1.use('/documents', documentsRouter(deps));
   v1.use('/session', sessionRouter(identityDeps));
   v1.use('/accounts', accountsRouter(identityDeps));
   v1.use('/users', usersRouter(identityDeps));

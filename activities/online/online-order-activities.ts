@@ -1,6 +1,7 @@
 /**
  * The side effects of an online order: the gateway's invoice, crediting each wallet line, the proforma invoice
- * PDF and the two emails (billing info, paid), which go only to the user who requested the top-up (seed 001).
+ * PDF and the two emails: the billing info to the billing email on the confirmation step, the paid email only to the
+ * user who requested the top-up (seed 001).
  * Each is idempotent: the gateway keys invoices by order number, the ledger each line by order and wallet, the
  * stored PDF by the order's revision, and every email by the order and the step.
  */
@@ -109,7 +110,9 @@ export function createOnlineOrderActivities(deps: OnlineOrderActivityDeps) {
         if (!doc) throw new Error(`the invoice of order ${order.orderNumber} is not stored yet`);
         attachments.push({ filename: doc.fileName, contentBase64: doc.pdf.toString('base64'), contentType: 'application/pdf' });
       }
-      return deps.sendEmail({ idempotencyKey: `online:${order.orderNumber}:${event}`, to: ctx.email, ...email, attachments });
+      // The billing info goes to the address on the confirmation step (seed 001); the paid email only to the requester.
+      const to = event === 'billing' ? (order.billingEmail ?? ctx.email) : ctx.email;
+      return deps.sendEmail({ idempotencyKey: `online:${order.orderNumber}:${event}`, to, ...email, attachments });
     },
   } satisfies Omit<OnlineOrderActivities, 'recordOnlineOrder'>;
 }

@@ -5,6 +5,7 @@
  */
 import { Router, type Request } from 'express';
 import { findAccount } from '../../db/accounts/accounts';
+import { findUser } from '../../db/accounts/users';
 import {
   confirmPaymentUpdate,
   editLinesUpdate,
@@ -47,6 +48,12 @@ function paymentOptions(order: OnlineOrderView, policy: TopupPolicy): Record<Onl
   return options;
 }
 
+/** The billing email the confirmation step shows first: the account's (issue 17), else the requester's own. */
+async function defaultBillingEmail(deps: StartOrderDeps, principal: Principal): Promise<string | undefined> {
+  const account = await findAccount(deps.pool, principal.accountId!);
+  return account?.billingEmail ?? (await findUser(deps.pool, principal.userId))?.email;
+}
+
 async function pathOnlineOrder(deps: StartOrderDeps, req: Request): Promise<{ orderNumber: string; stored: OnlineOrderView; principal: Principal }> {
   const { orderNumber } = ZOrderParams.parse(req.params);
   const principal = req.principal!;
@@ -79,8 +86,9 @@ export function onlineOrdersRouter(deps: StartOrderDeps): Router {
   router.post('/:orderNumber/confirm', customers, async (req, res) => {
     const { orderNumber, principal } = await pathOnlineOrder(deps, req);
     const body = ZConfirmPaymentRequest.parse(req.body ?? {});
+    const billingEmail = body.billingEmail ?? (await defaultBillingEmail(deps, principal));
     // The workflow logs the confirmation (online_order.confirm), once, with the revision it produced.
-    const order = await updateOrder(deps, orderNumber, confirmPaymentUpdate, { paymentMethod: body.paymentMethod, by: principal.userId });
+    const order = await updateOrder(deps, orderNumber, confirmPaymentUpdate, { paymentMethod: body.paymentMethod, billingEmail, by: principal.userId });
     res.json(order);
   });
 

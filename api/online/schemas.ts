@@ -1,6 +1,7 @@
 /** Request schemas of the online top-up routes; the types beside them are inferred. */
 import { z } from 'zod';
 import { WALLETS } from '../../workflows/definitions';
+import { ZEmail } from '../accounts/user-schemas';
 
 /** One wallet of an online top-up: IDR, or visitors for `muv`. */
 const ZOnlineLine = z.strictObject({
@@ -17,5 +18,7 @@ export type TOnlineLinesRequest = z.infer<typeof ZOnlineLinesRequest>;
 /** `POST /v1/online-orders/{orderNumber}/confirm`: "Confirm payment" with a method. */
 export const ZConfirmPaymentRequest = z.strictObject({
   paymentMethod: z.enum(['virtual_account', 'credit_card', 'ewallet']),
+  /** Where the billing info goes (seed 001: the email on the confirmation page); the account's billing email, else the requester's, when left out. */
+  billingEmail: ZEmail.optional(),
 });
 export type TConfirmPaymentRequest = z.infer<typeof ZConfirmPaymentRequest>;

@@ -24,7 +24,13 @@ import type { User } from '../../db/accounts/users';
 import { ZCreateSubscriptionRequest } from '../billing/subscription-routes';
 import type { Me } from '../accounts/me-routes';
 import type { TopUpRules } from '../orders/top-up-rules-routes';
-import { ZRecordUsageRequest } from '../ledger/usage-routes';
+import { USAGE_BATCH_MAX, ZRecordUsageRequest, ZUsageBatchCharge, type UsageBatchAnswer } from '../ledger/usage-routes';
+import { ZGrantGiftRequest } from '../ledger/gift-routes';
+import type { UsageReport } from '../ledger/usage-report-routes';
+import type { LowBalanceFlag } from '../ledger/balance-routes';
+import { STATEMENT_KINDS, type StatementLine } from '../../db/ledger/statement';
+import type { GiftView } from '../../db/ledger/gifts';
+import { DOCUMENT_TYPES, type DocumentItem } from '../../db/billing/documents';
 import { ZConfirmPaymentRequest, ZOnlineLinesRequest } from '../online/schemas';
 
 /** Request bodies, by component name (converted with the input side of each schema). */
@@ -49,6 +55,9 @@ requestSchemas.add(ZUpdateAccountRequest, { id: 'UpdateAccountRequest' });
 requestSchemas.add(ZInviteUserRequest, { id: 'InviteUserRequest' });
 requestSchemas.add(ZChangeRoleRequest, { id: 'ChangeRoleRequest' });
 requestSchemas.add(ZCreateApiKeyRequest, { id: 'CreateApiKeyRequest' });
+// The batch route parses the list first and each charge on its own (each answered on its own): this is what each must be.
+requestSchemas.add(z.strictObject({ charges: z.array(ZUsageBatchCharge).min(1).max(USAGE_BATCH_MAX) }), { id: 'UsageBatchRequest' });
+requestSchemas.add(ZGrantGiftRequest, { id: 'GrantGiftRequest' });
 
 const ZInstant = z.iso.datetime({ offset: true });
 const ZWalletBalance = z.object({
@@ -146,6 +155,7 @@ export const ZOnlineOrder = z.object({
   settlement: z.array(z.object({ wallet: z.enum(WALLETS), settled: z.int(), added: z.int(), balanceAfter: z.int() })).nullable(),
   refund: z.object({ reason: z.string(), by: z.string() }).nullable(),
   checkResult: z.string().nullable(),
+  billingEmail: z.string().nullable().describe('where the billing info went: the email on the confirmation step (null until confirmed)'),
   createdAt: z.string(),
   deadline: z.string().nullable(),
   revision: z.int(),
@@ -170,7 +180,11 @@ responseSchemas.add(
 );
 responseSchemas.add(page(ZAnyOrder), { id: 'OrderPage' });
 responseSchemas.add(
-  page(z.union([ZOrder, ZOnlineOrder]).and(z.object({ secondsLeft: z.int().nullable().describe('seconds left in the review window (Dealing)') }))),
+  page(
+    z.union([ZOrder, ZOnlineOrder]).and(
+      z.object({ companyName: z.string().nullable().describe("the customer account's company name"), secondsLeft: z.int().nullable().describe('seconds left in the review window (Dealing)') }),
+    ),
+  ),
   { id: 'ReviewQueuePage' },
 );
 responseSchemas.add(
@@ -222,14 +236,109 @@ responseSchemas.add(ZSubscription, { id: 'Subscription' });
 responseSchemas.add(z.object({ wallet: z.literal('deposit'), refundable: z.literal(false), reason: z.string() }), { id: 'DepositRefundPolicy' });
 responseSchemas.add(z.object({ items: z.array(ZSubscription) }), { id: 'SubscriptionList' });
 responseSchemas.add(z.object({ items: z.array(ZInvoice) }), { id: 'InvoiceList' });
+const ZLowBalanceFlag = z
+  .object({ reference: z.int().describe('the last paid top-up'), threshold: z.int().describe('lowBalancePercent of the reference') })
+  .nullable()
+  .describe('set while the wallet is below its share of its last paid top-up (the console shows a banner)');
 responseSchemas.add(
-  z.object({ accountId: z.string(), wallets: z.array(ZWalletBalance.omit({ accountId: true })) }),
+  z.object({
+    accountId: z.string(),
+    lowBalancePercent: z.int(),
+    wallets: z.array(ZWalletBalance.omit({ accountId: true }).extend({ lowBalance: ZLowBalanceFlag })),
+  }),
   { id: 'Balance' },
 );
+const ZFieldError = ZError.shape.error;
+const ZUsageBatchAnswer = z.union([
+  z.object({ index: z.int(), idempotencyKey: z.string().nullable(), status: z.literal(201), result: ZUsageResult }),
+  z.object({ index: z.int(), idempotencyKey: z.string().nullable(), status: z.int().describe('what POST /v1/usage would answer: 400, 404, 409, 422, 500'), error: ZFieldError }),
+]);
+responseSchemas.add(
+  z.object({ charged: z.int(), refused: z.int(), answers: z.array(ZUsageBatchAnswer).describe('one per charge, in the order sent') }),
+  { id: 'UsageBatchResult' },
+);
+const ZStatementLine = z.object({
+  entryId: z.string(),
+  createdAt: ZInstant,
+  kind: z.enum(STATEMENT_KINDS),
+  change: z.int().describe('the change to the current balance: + top-ups and gifts, − usage, invoice payments and gift expiries'),
+  balanceAfter: z.int().describe('the running balance: the wallet right after this movement'),
+  settled: z.int().describe('the part of a top-up that settled unbilled usage first'),
+  orderNumber: z.string().nullable(),
+  invoiceId: z.string().nullable(),
+  service: z.string().nullable(),
+  memo: z.string().nullable(),
+});
+responseSchemas.add(
+  z.object({
+    accountId: z.string(),
+    wallet: z.enum(WALLETS),
+    from: z.string().nullable(),
+    to: z.string().nullable(),
+    page: z.int(),
+    pageSize: z.int(),
+    total: z.int(),
+    openingBalance: z.int().describe('the balance before the range'),
+    closingBalance: z.int().describe('the balance at the end of the range'),
+    lines: z.array(ZStatementLine).describe('oldest first'),
+  }),
+  { id: 'Statement' },
+);
+const ZUsageReport = z.object({
+  accountId: z.string(),
+  timeZone: z.string(),
+  from: z.string(),
+  to: z.string(),
+  previousFrom: z.string(),
+  previousTo: z.string(),
+  wallets: z.array(
+    z.object({
+      wallet: z.enum(WALLETS),
+      amount: z.int(),
+      charges: z.int(),
+      previousAmount: z.int(),
+      previousCharges: z.int(),
+      changePercent: z.number().nullable().describe('against the previous period of the same length; null when it had no usage'),
+    }),
+  ),
+  days: z.array(z.object({ date: z.string(), wallet: z.enum(WALLETS), amount: z.int(), charges: z.int() })),
+  services: z.array(z.object({ wallet: z.enum(WALLETS), service: z.string().nullable().describe('the service, else the memo, of the charges'), amount: z.int(), charges: z.int() })),
+});
+responseSchemas.add(ZUsageReport, { id: 'UsageReport' });
+const ZGift = z.object({
+  giftEntryId: z.string(),
+  accountId: z.string(),
+  companyName: z.string(),
+  wallet: z.enum(WALLETS),
+  amount: z.int(),
+  remaining: z.int(),
+  reason: z.string(),
+  grantedBy: z.string().nullable(),
+  grantedAt: ZInstant,
+  expiresAt: ZInstant.nullable(),
+  expiredAt: ZInstant.nullable(),
+  expiredAmount: z.int().describe('what the expiry took out of the balance'),
+  status: z.enum(['active', 'spent', 'expired']),
+});
+responseSchemas.add(ZGift, { id: 'Gift' });
+responseSchemas.add(page(ZGift), { id: 'GiftPage' });
+const ZDocument = z.object({
+  type: z.enum(DOCUMENT_TYPES),
+  reference: z.string().describe('the order number, or the subscription invoice id'),
+  accountId: z.string(),
+  companyName: z.string(),
+  fileName: z.string(),
+  issuedAt: ZInstant,
+  amount: z.int(),
+  status: z.string(),
+  downloadPath: z.string().describe('GET it (with the same credential) for the PDF'),
+});
+responseSchemas.add(page(ZDocument), { id: 'DocumentPage' });
 responseSchemas.add(ZUsageResult, { id: 'UsageResult' });
 const ZOperationLogItem = z.object({
   id: z.string(),
   accountId: z.string().nullable().describe("null for the provider's own users' identity events"),
+  companyName: z.string().nullable(),
   actor: z.object({ id: z.string(), username: z.string(), role: z.string() }).nullable().describe('null for a failed sign-in with an unknown username, or the admin command'),
   action: z.string().describe('e.g. order.create, order.approve, usage.record, session.sign_in, session.sign_in_failed, user.invite, user.disable, user.role_change, api_key.create, api_key.revoke, account.update'),
   orderNumber: z.string().nullable(),
@@ -344,4 +453,10 @@ type DocumentedShapesMatch = [
   Assert<Same<z.infer<typeof ZSession>, Json<SessionView>>>,
   Assert<Same<z.infer<typeof ZOperationLogItem>, Json<OperationLogItem>>>,
   Assert<Same<z.infer<typeof ZTopUpRules>, TopUpRules>>,
+  Assert<Same<z.infer<typeof ZStatementLine>, Json<StatementLine>>>,
+  Assert<Same<z.infer<typeof ZUsageReport>, UsageReport>>,
+  Assert<Same<z.infer<typeof ZGift>, Json<GiftView>>>,
+  Assert<Same<z.infer<typeof ZDocument>, Json<DocumentItem>>>,
+  Assert<Same<NonNullable<z.infer<typeof ZLowBalanceFlag>>, LowBalanceFlag>>,
+  Assert<Same<z.infer<typeof ZUsageBatchAnswer>, UsageBatchAnswer>>,
 ];

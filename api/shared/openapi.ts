@@ -20,6 +20,10 @@ import { ZSubscriptionsQuery } from '../billing/subscription-routes';
 import { ZOperationLogQuery } from '../accounts/operation-log-routes';
 import { ZUserId } from '../accounts/user-schemas';
 import { ZOrderNumber } from '../orders/schemas';
+import { ZStatementCsvQuery, ZStatementQuery, ZWallet } from '../ledger/statement-routes';
+import { ZUsageReportQuery } from '../ledger/usage-report-routes';
+import { ZGiftsQuery } from '../ledger/gift-routes';
+import { ZDocumentsQuery } from '../billing/document-routes';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -246,6 +250,92 @@ export const OPERATIONS: readonly Operation[] = [
     ok: { status: 201, description: 'what the charge took', schema: 'UsageResult' },
     errors: [404, 409, 422],
   },
+  {
+    method: 'post',
+    path: '/v1/usage/batch',
+    operationId: 'recordUsageBatch',
+    summary: 'Record up to 1,000 usage charges, each with its own idempotencyKey and its own answer (the status and body POST /v1/usage would give it); one refused never changes another',
+    tag: 'accounts',
+    roles: ['service'],
+    body: 'UsageBatchRequest',
+    ok: { status: 200, description: 'one answer per charge, in order', schema: 'UsageBatchResult' },
+  },
+  {
+    method: 'get',
+    path: '/v1/usage/report',
+    operationId: 'usageReport',
+    summary: 'Usage per wallet and day for a period (default: the last 7 days), the change against the period before, and the breakdown by service',
+    tag: 'accounts',
+    roles: READERS,
+    query: ZUsageReportQuery,
+    ok: { status: 200, description: 'the report', schema: 'UsageReport' },
+    errors: [404],
+  },
+  {
+    method: 'get',
+    path: '/v1/usage/report.csv',
+    operationId: 'usageReportCsv',
+    summary: '"Download details": every usage charge of the period as CSV, streamed',
+    tag: 'accounts',
+    roles: READERS,
+    query: ZUsageReportQuery,
+    ok: { status: 200, description: 'CSV: time, entry_id, wallet, service, memo, amount', contentType: 'text/csv' },
+    errors: [404],
+  },
+  {
+    method: 'get',
+    path: '/v1/wallets/{wallet}/statement',
+    operationId: 'walletStatement',
+    summary: "A wallet's statement: every movement, oldest first, with the running balance; by date range and kind, paged",
+    tag: 'accounts',
+    roles: READERS,
+    query: ZStatementQuery,
+    ok: { status: 200, description: 'a page of the statement with the opening and closing balances', schema: 'Statement' },
+    errors: [404],
+  },
+  {
+    method: 'get',
+    path: '/v1/wallets/{wallet}/statement.csv',
+    operationId: 'walletStatementCsv',
+    summary: 'The same statement as CSV, every line of the range, streamed from a cursor (a million lines in flat memory)',
+    tag: 'accounts',
+    roles: READERS,
+    query: ZStatementCsvQuery,
+    ok: { status: 200, description: 'CSV: time, entry_id, kind, change, balance_after, settled, order_number, invoice_id, service, memo', contentType: 'text/csv' },
+    errors: [404],
+  },
+  {
+    method: 'post',
+    path: '/v1/gifts',
+    operationId: 'grantGift',
+    summary: 'Grant a gift (credit for free) to a wallet with a reason and an optional expiry; usage spends it before recharge, and what is left at the expiry leaves the balance',
+    tag: 'accounts',
+    roles: FINANCE,
+    body: 'GrantGiftRequest',
+    idempotency: 'required',
+    ok: { status: 201, description: 'the gift', schema: 'Gift' },
+    errors: [404, 409, 422],
+  },
+  {
+    method: 'get',
+    path: '/v1/gifts',
+    operationId: 'listGifts',
+    summary: "Gifts, newest first, with what is left of each and its expiry: a customer its account's; finance and ops every account's (or ?accountId=)",
+    tag: 'accounts',
+    roles: READERS,
+    query: ZGiftsQuery,
+    ok: { status: 200, description: 'a page of gifts', schema: 'GiftPage' },
+  },
+  {
+    method: 'get',
+    path: '/v1/documents',
+    operationId: 'listDocuments',
+    summary: "Receipts, online invoices and subscription invoices, newest first, each with its download path: a customer its account's; finance and ops every account's (or ?accountId=)",
+    tag: 'billing',
+    roles: READERS,
+    query: ZDocumentsQuery,
+    ok: { status: 200, description: 'a page of documents', schema: 'DocumentPage' },
+  },
   { method: 'get', path: '/v1/me', operationId: 'getMe', summary: 'Who the API key or session belongs to, with the customer account', tag: 'accounts', roles: EVERYONE, ok: { status: 200, description: 'the caller', schema: 'Me' } },
   {
     method: 'get',
@@ -330,7 +420,7 @@ export const OPERATIONS: readonly Operation[] = [
   ...IDENTITY_OPERATIONS,
 ];
 
-const PATH_PARAMETERS: Record<string, z.ZodType> = { orderNumber: ZOrderNumber, invoiceId: ZInvoiceId, accountId: ZAccountId, userId: ZUserId, keyId: ZKeyId };
+const PATH_PARAMETERS: Record<string, z.ZodType> = { wallet: ZWallet, orderNumber: ZOrderNumber, invoiceId: ZInvoiceId, accountId: ZAccountId, userId: ZUserId, keyId: ZKeyId };
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid input: each field named with the rule it broke',

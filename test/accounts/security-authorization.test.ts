@@ -93,7 +93,8 @@ function concretePath(op: Operation, target: Target): string {
       .replace('{userId}', csrfTargets.pic)
       .replace('{keyId}', csrfTargets.keyId)
       .replace('{accountId}', account)
-      .replace('{invoiceId}', 'sub_0123456789abcdef-001');
+      .replace('{invoiceId}', 'sub_0123456789abcdef-001')
+      .replace('{wallet}', 'credit');
   }
   const mine = target === 'own';
   const suspends = /\/(suspend|reactivate)$/.test(op.path);
@@ -103,7 +104,8 @@ function concretePath(op: Operation, target: Target): string {
     .replace('{userId}', mine ? spareOwnPic.userId : otherPic.userId)
     .replace('{keyId}', mine ? spareOwnKeyId : otherKeyId)
     .replace('{accountId}', account.accountId)
-    .replace('{invoiceId}', 'sub_0123456789abcdef-001');
+    .replace('{invoiceId}', 'sub_0123456789abcdef-001')
+    .replace('{wallet}', 'credit');
 }
 
 const ROLES: readonly (Role | 'none')[] = ['admin', 'owner', 'pic', 'finance', 'ops', 'service', 'none'];

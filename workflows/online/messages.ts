@@ -80,6 +80,8 @@ export interface OnlineOrderView {
   /** A late payment finance chose to refund instead of crediting. */
   refund: { reason: string; by: string } | null;
   checkResult: string | null;
+  /** Where the billing info went: the address on the confirmation step (seed 001); null until payment is confirmed. */
+  billingEmail: string | null;
   createdAt: string;
   deadline: string | null;
   revision: number;
@@ -90,7 +92,7 @@ export const getOnlineOrderQuery = defineQuery<OnlineOrderView>('getOrder');
 /** Change the wallets and amounts while the order is still a draft (the confirmation page is editable). */
 export const editLinesUpdate = defineUpdate<OnlineOrderView, [Actor & { lines: OnlineLineRequest[] }]>('editLines');
 /** "Confirm payment": issue the sales invoice with the gateway and email the billing info. Unpaid → Awaiting payment. */
-export const confirmPaymentUpdate = defineUpdate<OnlineOrderView, [Actor & { paymentMethod: OnlinePaymentMethod }]>('confirmPayment');
+export const confirmPaymentUpdate = defineUpdate<OnlineOrderView, [Actor & { paymentMethod: OnlinePaymentMethod; billingEmail?: string }]>('confirmPayment');
 /** A verified gateway callback: the invoice was paid. Nobody waits on it. */
 export const paymentReceivedSignal = defineSignal<[GatewayPayment]>('paymentReceived');
 /** Finance credits a late payment ("Paid late" → Paid). Same wire name as the bank-transfer approve. */

@@ -149,13 +149,14 @@ class OnlineOrder {
   }
 
   /** "Confirm payment": the gateway issues the sales invoice, valid until 23:59:59 tomorrow; the billing info is emailed. */
-  private async confirmPayment({ paymentMethod, by }: Actor & { paymentMethod: OnlinePaymentMethod }): Promise<OnlineOrderView> {
+  private async confirmPayment({ paymentMethod, by, billingEmail }: Actor & { paymentMethod: OnlinePaymentMethod; billingEmail?: string }): Promise<OnlineOrderView> {
     const { policy, timeZone } = this.input;
     const bill = priceOnlineOrder(this.order.lines.map((l) => ({ wallet: l.wallet, amount: l.requested })), paymentMethod, policy) as OnlineBill;
     const now = workflowNow().getTime();
     const expiresAt = new Date(invoiceExpiresAt(now, timeZone)).toISOString();
     // Claimed before the gateway call, so a second confirm (a double click) is refused at once.
     this.order.deadline = expiresAt;
+    this.order.billingEmail = billingEmail ?? null;
     this.changed(this.next('confirmPayment'));
     const { orderNumber, accountId, createdBy } = this.order;
     let gateway: Awaited<ReturnType<typeof issueGatewayInvoice>>;
