@@ -40,7 +40,7 @@ import { invoicesRouter } from './billing/invoice-routes';
 import { reviewRouter } from './orders/review-routes';
 import { subscriptionsRouter } from './billing/subscription-routes';
 import { topUpRulesRouter } from './orders/top-up-rules-routes';
-import { usageRouter } from './ledger/usage-routes';
+import { USAGE_BATCH_BODY_LIMIT, usageRouter } from './ledger/usage-routes';
 import { usageReportRouter } from './ledger/usage-report-routes';
 import { statementRouter } from './ledger/statement-routes';
 import { giftsRouter } from './ledger/gift-routes';
@@ -105,6 +105,8 @@ export function createApp(deps: AppDeps): Express {
       failures: new FailureBackoff(failureLimit.address),
     }),
   );
+  // A batch of 1,000 usage charges is some 150 kB; every other body stays small.
+  app.use('/v1/usage/batch', express.json({ limit: USAGE_BATCH_BODY_LIMIT }));
   app.use(express.json({ limit: '100kb' }));
 
   // Unauthenticated on purpose: aggregates only, for the Prometheus scraper.

@@ -6,7 +6,7 @@ import { Router } from 'express';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import { STATEMENT_KINDS, statementPage, streamStatement, type StatementFilter, type StatementKind, type StatementLine } from '../../db/ledger/statement';
-import { WALLETS } from '../../workflows/definitions';
+import { WALLETS, type Wallet } from '../../workflows/definitions';
 import { requireRole } from '../accounts/auth';
 import { requireScopedAccount } from '../accounts/scoped-account';
 import { ZPaging } from '../orders/schemas';
@@ -50,21 +50,22 @@ export function statementRouter(deps: { pool: Pool }): Router {
   const router = Router();
   const readers = requireRole('owner', 'pic', 'finance', 'ops');
 
-  const filterOf = async (req: Parameters<typeof requireScopedAccount>[1], q: z.infer<typeof ZStatementCsvQuery>): Promise<StatementFilter> => {
-    const { wallet } = ZWalletParams.parse(req.params);
+  const filterOf = async (req: Parameters<typeof requireScopedAccount>[1], wallet: Wallet, q: z.infer<typeof ZStatementCsvQuery>): Promise<StatementFilter> => {
     const account = await requireScopedAccount(deps.pool, req, q.accountId);
     return { accountId: account.id, wallet, timeZone: account.timeZone, from: q.from, to: q.to, kinds: q.kind?.split(',') as StatementKind[] | undefined };
   };
 
   router.get('/:wallet/statement', readers, async (req, res) => {
+    const { wallet } = ZWalletParams.parse(req.params);
     const query = ZStatementQuery.parse(req.query);
-    const filter = await filterOf(req, query);
+    const filter = await filterOf(req, wallet, query);
     const page = await statementPage(deps.pool, filter, query.page, query.pageSize);
     res.json({ accountId: filter.accountId, wallet: filter.wallet, from: filter.from ?? null, to: filter.to ?? null, page: query.page, pageSize: query.pageSize, ...page });
   });
 
   router.get('/:wallet/statement.csv', readers, async (req, res) => {
-    const filter = await filterOf(req, ZStatementCsvQuery.parse(req.query));
+    const { wallet } = ZWalletParams.parse(req.params);
+    const filter = await filterOf(req, wallet, ZStatementCsvQuery.parse(req.query));
     const name = ['statement', filter.accountId, filter.wallet, filter.from, filter.to].filter(Boolean).join('-');
     await sendCsv(req, res, `${name}.csv`, await streamStatement(deps.pool, filter), CSV_COLUMNS);
   });

@@ -25,6 +25,8 @@ const USAGE_KEY_MAX_LENGTH = IDEMPOTENCY_KEY_MAX_LENGTH - LEDGER_KEY_PREFIX.leng
 
 /** The most charges in one batch. */
 export const USAGE_BATCH_MAX = 1000;
+/** The JSON body limit of a batch: 1,000 charges with long keys and memos fit. */
+export const USAGE_BATCH_BODY_LIMIT = '1mb';
 
 /** `POST /v1/usage`: the amount is in the wallet's unit (rupiah, or visitors for `muv`). */
 export const ZRecordUsageRequest = z.strictObject({
