@@ -44,6 +44,8 @@ const ROWS: Row[] = ERROR_TRANSLATIONS_ID.filter(([en]) => en !== GENERIC_FIELD_
 
 /** A field's path before its rule: `lines.0.amount`, `Idempotency-Key`, `(body)`. */
 const FIELD_PREFIX = /^([A-Za-z_(][\w.()\-[\]]*): (.+)$/s;
+/** Where one field's `path: rule` ends and the next begins. */
+const FIELD_BOUNDARY = /; (?=[A-Za-z_(][\w.()\-[\]]*: )/;
 
 /** A value inside a message: a status, a role, a unit named in Indonesian, or a message of its own; else as it is. */
 function translateValue(value: string, depth: number): string {
@@ -55,19 +57,19 @@ function translateValue(value: string, depth: number): string {
  * several `path: rule` parts joined by "; ", or one `path: rule` with the path kept.
  */
 export function translateText(text: string, depth = 0): string | null {
+  // Several fields' rules (fromZodError joins them): each part on its own, so no value swallows the next field.
+  const parts = text.split(FIELD_BOUNDARY);
+  if (parts.length > 1) {
+    const translated = parts.map((part) => translateText(part, depth));
+    return translated.every((p) => p !== null) ? translated.join('; ') : null;
+  }
+  const field = FIELD_PREFIX.exec(text);
+  const rule = field ? translateText(field[2]!, depth) : null;
+  if (field && rule !== null) return `${field[1]}: ${rule}`;
   for (const row of ROWS) {
     const match = row.pattern.exec(text);
     if (!match) continue;
     return row.template.replace(/\{(\w+)\}/g, (_all, name: string) => translateValue(match[row.names.indexOf(name) + 1] ?? '', depth));
-  }
-  if (text.includes('; ')) {
-    const parts = text.split('; ').map((part) => translateText(part, depth));
-    return parts.every((p) => p !== null) ? parts.join('; ') : null;
-  }
-  const field = FIELD_PREFIX.exec(text);
-  if (field) {
-    const rule = translateText(field[2]!, depth);
-    return rule === null ? null : `${field[1]}: ${rule}`;
   }
   return null;
 }

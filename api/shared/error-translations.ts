@@ -130,6 +130,12 @@ export const ERROR_TRANSLATIONS_ID: readonly (readonly [string, string])[] = [
   ['a deposit top-up needs an active subscription', 'top-up deposit memerlukan langganan yang aktif'],
   ['a deposit top-up is refused while an invoice is unpaid ({ids}); pay the invoice first: POST /v1/invoices/{id}/pay', 'top-up deposit ditolak selama ada faktur yang belum dibayar ({ids}); bayar fakturnya dulu: POST /v1/invoices/{id}/pay'],
   ['must be the billing email the billing info goes to', 'harus email penagihan tujuan info tagihan'],
+  ['must be an action such as order.approve, or a kind of actions such as order, usage, gift, session', 'harus sebuah tindakan seperti order.approve, atau jenis tindakan seperti order, usage, gift, session'],
+  ['must be one or more of {values}, separated by commas', 'harus satu atau lebih dari {values}, dipisahkan koma'],
+  ['must name at least one charge', 'harus menyebut paling sedikit satu tagihan'],
+  ['must be at most {n} days after from', 'harus paling lama {n} hari setelah from'],
+  ['can change with a slip only after Payment Failure; edit an Unpaid order with PATCH', 'hanya dapat diubah dengan bukti transfer setelah Pembayaran gagal; ubah pesanan Belum dibayar dengan PATCH'],
+  ['if this username belongs to someone who may sign in, a reset link is on its way to their email; it works once, for one hour', 'jika nama pengguna ini milik orang yang boleh masuk, tautan reset sedang dikirim ke emailnya; tautan berlaku sekali, selama satu jam'],
 
   // ——— whole messages ———
   ['{field}: {rule}', '{field}: {rule}'],
