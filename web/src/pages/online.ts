@@ -124,10 +124,13 @@ async function summaryView(ctx: PageContext, order: OnlineOrder): Promise<void> 
     }),
   );
   const body = h('div', {});
+  // Seed 001: the billing info goes to the email on this page, editable; the account's billing email first.
+  const billingEmail = h('input', { name: 'billingEmail', type: 'email', autocomplete: 'email', value: me().account?.billingEmail ?? me().email });
   const confirmForm = form(
     { label: t('online.methodLegend') },
     [
       choices,
+      field(t('online.billingEmail'), billingEmail, t('online.billingEmailHint')),
       h(
         'div',
         { class: 'actions' },
@@ -152,7 +155,7 @@ async function summaryView(ctx: PageContext, order: OnlineOrder): Promise<void> 
     async (el) => {
       const method = el.querySelector<HTMLInputElement>('input[name=paymentMethod]:checked')?.value as OnlinePaymentMethod | undefined;
       if (!method) return showProblems(el, [], t('online.methodLegend'));
-      await api<OnlineOrder>('POST', `/v1/online-orders/${order.orderNumber}/confirm`, { paymentMethod: method });
+      await api<OnlineOrder>('POST', `/v1/online-orders/${order.orderNumber}/confirm`, { paymentMethod: method, billingEmail: billingEmail.value.trim() || undefined });
       sessionStorage.removeItem(SUMMARY_KEY + order.orderNumber);
       navigate(`/online/${order.orderNumber}`, { replace: true });
     },
