@@ -69,6 +69,8 @@ export interface AppDeps {
    * unless given. The address policy also holds back unverifiable payment callbacks.
    */
   authFailureLimit?: AuthFailureLimit;
+  /** How long a confirm of an online order waits for the gateway's invoice before answering 503 (ms); 5 s unless given. */
+  confirmWaitMs?: number;
   /** The built web console served at /; dist/web unless given. */
   webConsoleDir?: string;
   /** PASSWORD_LINK_SECRET: invitation, setup and reset links are derived with it (db/accounts/password-links.ts). */

@@ -11,6 +11,7 @@ import { loadSettings, publicUrl } from '../config/settings';
 import type { KeyPrincipal } from '../db/accounts/api-keys';
 import { listenForCredentialChanges } from '../db/accounts/credential-changes';
 import { migrate } from '../db/migrate';
+import { whenDatabaseAccepts } from '../db/wait-for-database';
 import { createPool } from '../db/pool';
 import { PrincipalCache } from './accounts/principal-cache';
 import { createApp } from './create-app';
@@ -27,7 +28,8 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: settings.LOG_LEVEL, service: 'api' });
   const pool = createPool(settings.DATABASE_URL);
   // Every process applies pending migrations at start; an advisory lock makes concurrent starts safe.
-  await migrate(pool);
+  // PostgreSQL restarting (its supervisor just started it) is waited for, up to a minute, rather than fatal.
+  await whenDatabaseAccepts(() => migrate(pool), { timeoutMs: 60_000, onWait: (err) => logger.warn({ err }, 'PostgreSQL is not accepting connections yet; waiting') });
   const connection = await Connection.connect({ address: settings.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: settings.TEMPORAL_NAMESPACE, interceptors: { workflow: [requestIdClientInterceptor()] } });
   // A user disabled or a key revoked through another API process is forgotten here at once.
@@ -50,6 +52,7 @@ async function main(): Promise<void> {
     passwordLinkSecret: settings.PASSWORD_LINK_SECRET,
     secureCookies: publicUrl(settings).startsWith('https:'),
     principals,
+    confirmWaitMs: settings.CONFIRM_PAYMENT_WAIT_SECONDS * 1000,
   });
   const server = applyServerTimeouts(app.listen(settings.PORT, () => logger.info({ port: settings.PORT }, 'api listening')));
   server.once('error', (err) => {

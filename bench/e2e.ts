@@ -11,72 +11,12 @@ import { checkLedger } from '../db/ledger/ledger';
 import { parseFlags } from './lib/args';
 import { startBenchStack, type BenchStack } from './lib/bench-stack';
 import { measureCeiling, type CeilingWorkflow } from './lib/ceiling';
+import { CALLS, PROCESS_KINDS, processPids, runLevel, type LevelResult, type ProcessKind } from './lib/e2e-levels';
 import { callJson, expectStatus, pngSlipOfSize, uploadSlip } from './lib/http';
-import { EmailWatcher } from './lib/email-watcher';
-import { childPid, processMemory, treeCpuSeconds } from './lib/process-memory';
+import { childPid, processMemory } from './lib/process-memory';
 import { runConcurrently } from './lib/run-concurrently';
 import { fmt, median, ms, printTable, summarize } from './lib/stats';
 import { runMain } from './lib/run-main';
-
-const CALLS = ['create', 'payment-method', 'slip', 'approve'] as const;
-type Call = (typeof CALLS)[number];
-/** Series besides the calls: approve → the "paid" email sent (the last step of Paid), and the whole order. */
-type Series = Call | 'approve-to-paid' | 'order';
-
-/** The stack's processes whose CPU time a level reports. */
-const PROCESSES = { api: 'dist/api/main.js', worker: 'dist/worker/main.js', temporal: 'start-dev', postgres: 'dist/db/embedded-server.js' } as const;
-type ProcessName = keyof typeof PROCESSES;
-
-interface LevelResult {
-  concurrency: number;
-  orders: number;
-  failed: number;
-  ordersPerSecond: number;
-  latencies: Record<Series, number[]>;
-  cpuSeconds: Record<ProcessName, number>;
-}
-
-const SMALL_SLIP = pngSlipOfSize(40 * 1024);
-
-/**
- * One order through the whole bank-transfer path; pushes each call's latency. Approve answers once the wallet is
- * credited and the receipt stored; the "paid" email (receipt attached) goes after the answer, so the order is
- * done, and approve-to-Paid measured, when that email is sent.
- */
-async function oneOrder(stack: BenchStack, emails: EmailWatcher, i: number, latencies: LevelResult['latencies']): Promise<void> {
-  const { owners, finance } = stack.credentials;
-  const owner = owners[i % owners.length]!;
-  const start = performance.now();
-  const created = expectStatus('create', await callJson(stack.api, 'POST', '/v1/orders', owner, { wallet: 'credit', amount: 100_000 + i }), 201);
-  const n = String(created.body.orderNumber);
-  const method = expectStatus('payment-method', await callJson(stack.api, 'POST', `/v1/orders/${n}/payment-method`, owner, { paymentMethod: 'bank_transfer' }), 200);
-  const slip = expectStatus('slip', await uploadSlip(stack.api, n, owner, SMALL_SLIP), 201);
-  const approvedAt = Date.now();
-  const approved = expectStatus('approve', await callJson(stack.api, 'POST', `/v1/orders/${n}/approve`, finance[i % finance.length]!, { checkResult: 'Matches the slip' }), 200);
-  if (approved.body.status !== 'paid') throw new Error(`order ${n} answered ${String(approved.body.status)} to approve`);
-  const emailSentAt = await emails.sent(`topup:${n}:paid`);
-  latencies['approve-to-paid'].push(emailSentAt.getTime() - approvedAt);
-  latencies.create.push(created.ms);
-  latencies['payment-method'].push(method.ms);
-  latencies.slip.push(slip.ms);
-  latencies.approve.push(approved.ms);
-  latencies.order.push(performance.now() - start);
-}
-
-function cpuNow(pids: Record<ProcessName, number>): Record<ProcessName, number> {
-  return { api: treeCpuSeconds(pids.api), worker: treeCpuSeconds(pids.worker), temporal: treeCpuSeconds(pids.temporal), postgres: treeCpuSeconds(pids.postgres) };
-}
-
-async function runLevel(stack: BenchStack, pids: Record<ProcessName, number>, concurrency: number, orders: number, offset: number): Promise<LevelResult> {
-  const latencies: LevelResult['latencies'] = { create: [], 'payment-method': [], slip: [], approve: [], 'approve-to-paid': [], order: [] };
-  const emails = new EmailWatcher(stack.pool);
-  const cpuBefore = cpuNow(pids);
-  const r = await runConcurrently(orders, concurrency, (i) => oneOrder(stack, emails, offset + i, latencies));
-  const cpuAfter = cpuNow(pids);
-  if (r.failed) process.stderr.write(`e2e c=${concurrency}: ${r.failed} orders failed, e.g. ${r.errors.join('; ')}\n`);
-  const cpuSeconds = Object.fromEntries(Object.keys(PROCESSES).map((k) => [k, cpuAfter[k as ProcessName] - cpuBefore[k as ProcessName]])) as Record<ProcessName, number>;
-  return { concurrency, orders, failed: r.failed, ordersPerSecond: (orders - r.failed) / (r.elapsedMs / 1000), latencies, cpuSeconds };
-}
 
 /** Paid orders, their ledger entries, receipts and sent emails, and the ledger's invariant, after the run. */
 async function verify(stack: BenchStack): Promise<string> {
@@ -97,7 +37,7 @@ async function uploads(stack: BenchStack, count: number, concurrency: number, me
     orderNumbers.push(String(created.body.orderNumber));
   }
   const content = pngSlipOfSize(megabytes * 1024 * 1024);
-  const apiPid = childPid(PROCESSES.api);
+  const apiPid = childPid('dist/api/main.js');
   const before = processMemory(apiPid);
   const times: number[] = [];
   const r = await runConcurrently(count, concurrency, async (i) => {
@@ -136,7 +76,7 @@ async function main(): Promise<void> {
   const preload = path.join(__dirname, 'lib', 'cpu-profile-preload.js');
   const stack = await startBenchStack({ accounts: flags.accounts, financeUsers: flags['finance-users'], ...(profileDir ? { nodeOptions: `--require ${preload}` } : {}) });
   try {
-    const pids = Object.fromEntries(Object.entries(PROCESSES).map(([k, script]) => [k, childPid(script)])) as Record<ProcessName, number>;
+    const pids = processPids(stack.engine);
     // Warm-up, not counted: JIT, pools, the worker's workflow bundle.
     await runLevel(stack, pids, 5, 10, 1_000_000);
     const ceilingOptions = { address: stack.temporalAddress, workflows: flags['ceiling-workflows'], concurrency: flags['ceiling-concurrency'], runs: flags['ceiling-runs'] };
@@ -173,8 +113,8 @@ async function main(): Promise<void> {
     );
     printTable(
       'CPU time per order, by process (descendants included)',
-      ['concurrency', ...Object.keys(PROCESSES)],
-      levels.map((l) => [String(l.concurrency), ...Object.keys(PROCESSES).map((k) => fmt((1000 * l.cpuSeconds[k as ProcessName]) / Math.max(1, l.orders - l.failed), 1) + ' ms')]),
+      ['concurrency', ...PROCESS_KINDS],
+      levels.map((l) => [String(l.concurrency), ...PROCESS_KINDS.map((k: ProcessKind) => fmt((1000 * l.cpuSeconds[k]) / Math.max(1, l.orders - l.failed), 1) + ' ms')]),
     );
     process.stdout.write(`\nafter the run: ${await verify(stack)}\n`);
     const upload = await uploads(stack, flags['upload-count'], flags['upload-concurrency'], flags['upload-mb']);

@@ -1,19 +1,20 @@
 /**
- * Benchmark 5, open orders: the worker's memory with --orders orders open and waiting (Unpaid, each with its
- * 120 h close timer pending) on the `npm start` stack, with the worker settings in force, and how fast the dev
- * server and the workflows still answer while they wait (a `getOrder` query to each order's workflow, replayed
- * when not cached, and plain server calls).
+ * Benchmark 5, open orders: the workers' memory with --orders orders open and waiting (Unpaid, each with its
+ * 120 h close timer pending) on the `npm start` stack (`--engine dev`, the default) or the cluster profile
+ * (`--engine cluster`: two workers, the Temporal server on PostgreSQL, whose memory and database size are shown
+ * too), with the worker settings in force, and how fast the server and the workflows still answer while they wait
+ * (a `getOrder` query to each order's workflow, replayed when not cached, and plain server calls).
  *
- *   node dist/bench/open-orders.js [--orders 1000] [--concurrency 20] [--probes 50]
- *   node dist/bench/open-orders.js --orders 10000
+ *   node dist/bench/open-orders.js [--orders 1000] [--concurrency 20] [--probes 50] [--engine dev|cluster]
+ *   node dist/bench/open-orders.js --orders 10000 --engine cluster
  */
 import { Client, Connection } from '@temporalio/client';
 import { getOrderQuery, orderWorkflowId } from '../workflows/definitions';
 import { loadSettings } from '../config/settings';
 import { parseFlags } from './lib/args';
-import { startBenchStack } from './lib/bench-stack';
+import { startBenchStack, type Engine } from './lib/bench-stack';
 import { callJson, expectStatus } from './lib/http';
-import { childPid, processCpuSeconds, processMemory, type ProcessMemory } from './lib/process-memory';
+import { childPids, processCpuSeconds, processMemory, treePssMiB, type ProcessMemory } from './lib/process-memory';
 import { runConcurrently } from './lib/run-concurrently';
 import { fmt, ms, printTable, summarize } from './lib/stats';
 import { runMain } from './lib/run-main';
@@ -28,13 +29,14 @@ function workerSettings(heapMb: number, cache: number): string {
   return `${node}; maxCachedWorkflows ${fmt(cached)} (WORKER_MAX_CACHED_WORKFLOWS), SDK defaults otherwise: reuseV8Context, maxConcurrentWorkflowTaskExecutions 40, maxConcurrentActivityTaskExecutions 100; shutdownGraceTime 30 s`;
 }
 
-/** Waits until the worker has used under 5 % of a core for two seconds: every order's first tasks are done. */
-async function untilWorkerIdle(pid: number, timeoutMs = 300_000): Promise<void> {
+/** Waits until the workers have used under 5 % of a core for two seconds: every order's first tasks are done. */
+async function untilWorkersIdle(pids: number[], timeoutMs = 300_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const cpu = () => pids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0);
   for (;;) {
-    const before = processCpuSeconds(pid);
+    const before = cpu();
     await new Promise((r) => setTimeout(r, 2000));
-    if (processCpuSeconds(pid) - before < 0.1 || Date.now() > deadline) return;
+    if (cpu() - before < 0.1 || Date.now() > deadline) return;
   }
 }
 
@@ -62,9 +64,9 @@ async function probe(client: Client, orderNumbers: string[], probes: number): Pr
     return [name, String(s.n), ms(s.p50), ms(s.p95), ms(s.p99)];
   };
   return [
-    row('getOrder query to the workflow (dev server → worker)', live),
-    row('describe workflow (dev server only)', describe),
-    row(`count running orders (dev server visibility)`, count),
+    row('getOrder query to the workflow (server → worker)', live),
+    row('describe workflow (server only)', describe),
+    row(`count running orders (server visibility)`, count),
   ];
 }
 
@@ -82,10 +84,14 @@ async function main(): Promise<void> {
     'heap-mb': 0,
     // The worker's WORKER_MAX_CACHED_WORKFLOWS (0: the setting's default).
     cache: 0,
+    engine: 'dev',
   });
+  if (flags.engine !== 'dev' && flags.engine !== 'cluster') throw new Error('--engine: must be dev or cluster');
+  const engine = flags.engine as Engine;
   const heapMb = flags['heap-mb'];
   const cache = flags.cache;
   const stack = await startBenchStack({
+    engine,
     accounts: flags.accounts,
     financeUsers: 1,
     env: { ...(heapMb ? { WORKER_HEAP_MB: String(heapMb) } : {}), ...(cache ? { WORKER_MAX_CACHED_WORKFLOWS: String(cache) } : {}) },
@@ -93,9 +99,12 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address: stack.temporalAddress });
   try {
     const client = new Client({ connection });
-    const workerPid = childPid(WORKER);
-    const temporalPid = childPid('start-dev');
-    const idle = processMemory(workerPid);
+    const workerPids = childPids(WORKER);
+    const [temporalPid] = childPids(engine === 'cluster' ? 'temporal-server-' : 'start-dev');
+    const [postgresPid] = childPids('dist/db/embedded-server.js');
+    if (!temporalPid || !postgresPid || workerPids.length === 0) throw new Error(`the ${engine} stack's processes were not found`);
+    const workersMemory = () => workerPids.map(processMemory);
+    const idle = workersMemory();
     const orderNumbers: string[] = [];
     const created = await runConcurrently(flags.orders, flags.concurrency, async (i) => {
       const owner = stack.credentials.owners[i % stack.credentials.owners.length]!;
@@ -104,15 +113,30 @@ async function main(): Promise<void> {
     });
     if (created.failed) throw new Error(`${created.failed} orders could not be created, e.g. ${created.errors.join('; ')}`);
     process.stdout.write(`created ${fmt(flags.orders)} orders in ${fmt(created.elapsedMs / 1000, 1)} s (${fmt(flags.orders / (created.elapsedMs / 1000), 1)}/s)\n`);
-    await untilWorkerIdle(workerPid);
+    await untilWorkersIdle(workerPids);
     const running = await client.workflow.count(`WorkflowType = 'topupOrder' AND ExecutionStatus = 'Running'`);
-    const waiting = processMemory(workerPid);
+    const waiting = workersMemory();
     const probes = await probe(client, orderNumbers, flags.probes);
-    const afterProbes = processMemory(workerPid);
+    const afterProbes = workersMemory();
+    const growth = waiting.reduce((sum, m, k) => sum + m.rssMiB - idle[k]!.rssMiB, 0);
+    const temporalDb =
+      engine === 'cluster'
+        ? (await stack.pool.query<{ mib: number }>("SELECT (sum(pg_database_size(datname)) / 1048576.0)::float AS mib FROM pg_database WHERE datname IN ('temporal', 'temporal_visibility')")).rows[0]?.mib
+        : undefined;
     printTable(
-      `Open orders: ${fmt(running.count)} Unpaid orders running, each waiting on its 120 h timer (${workerSettings(heapMb, cache)})`,
-      ['worker RSS MiB: idle', `with ${fmt(flags.orders)} open`, 'after the probes', 'growth per open order (first load included)', 'dev server RSS MiB'],
-      [[memoryCell(idle), memoryCell(waiting), memoryCell(afterProbes), `${fmt(((waiting.rssMiB - idle.rssMiB) * 1024) / flags.orders, 1)} KiB`, memoryCell(processMemory(temporalPid))]],
+      `Open orders on the ${engine} stack: ${fmt(running.count)} Unpaid orders running, each waiting on its 120 h timer (${workerPids.length} worker${workerPids.length > 1 ? 's' : ''}: ${workerSettings(heapMb, cache)})`,
+      ['worker RSS MiB: idle', `with ${fmt(flags.orders)} open`, 'after the probes', 'growth per open order, all workers (first load included)', `${engine === 'cluster' ? 'Temporal server' : 'dev server'} RSS MiB`, 'PostgreSQL PSS MiB (all its processes)', ...(temporalDb === undefined ? [] : ["Temporal's databases MiB"])],
+      [
+        [
+          idle.map(memoryCell).join(' + '),
+          waiting.map(memoryCell).join(' + '),
+          afterProbes.map(memoryCell).join(' + '),
+          `${fmt((growth * 1024) / flags.orders, 1)} KiB`,
+          memoryCell(processMemory(temporalPid)),
+          fmt(treePssMiB(postgresPid)),
+          ...(temporalDb === undefined ? [] : [fmt(temporalDb, 1)]),
+        ],
+      ],
     );
     printTable(`While they wait: ${flags.probes} probes, spread over the open orders`, ['read', 'n', 'p50 ms', 'p95 ms', 'p99 ms'], probes);
   } finally {

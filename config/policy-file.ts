@@ -26,6 +26,7 @@ const PolicyOverrideSchema = z
     reviewWindow: duration,
     paymentFailureFinalAfter: duration,
     latePaymentWatch: duration,
+    invoiceIssueGiveUpAfter: duration,
     creditMinAmount: amount,
     whatsappMinAmount: amount,
     muvPackVisitors: amount,

@@ -59,6 +59,13 @@ const SettingsSchema = z.object({
   /** Slip uploads all users of one customer account may make together in 10 minutes on one API process. */
   SLIP_UPLOADS_PER_ACCOUNT_PER_10_MINUTES: wholeNumber(1, 1_000_000, 'must be a whole number from 1 to 1000000').default(60),
   /**
+   * How long `POST /v1/online-orders/{n}/confirm` waits for the payment gateway's invoice before answering 503
+   * with Retry-After and the order, "issuing" it (the issuance goes on; the same confirm again joins it).
+   */
+  CONFIRM_PAYMENT_WAIT_SECONDS: wholeNumber(1, 50, 'must be a whole number of seconds from 1 to 50').default(5),
+  /** Where the sandbox gateway that `npm start` runs keeps its invoices and payments (a JSON-lines journal). */
+  SANDBOX_GATEWAY_DATA_FILE: z.string().min(1).optional(),
+  /**
    * The worker's V8 heap limit (`--max-old-space-size`) when `npm start` runs it. With Node's default (a quarter
    * of the machine's memory) the heap grows lazily and the worker passed 400 MB with 1,000 open orders.
    */

@@ -7,7 +7,7 @@
  *      again under it, with it first on PATH, so npm ci, tsc, jest, the stack and its children all run on it;
  *   3. the npm packages when they are missing or stale, the TypeScript compiled (and, for start and test, the
  *      web console built);
- *   4. the command: start | test | jest | migrate | admin | temporal-install | check-ledger | test-faults | bench.
+ *   4. the command: start | start-cluster | test | jest | migrate | admin | temporal-install | check-ledger | test-faults | bench.
  * In a built image (the Dockerfile's: dist/ and the production packages, no TypeScript sources) steps 2 and 3
  * are skipped and the one-off commands run what dist/ holds, e.g. `docker-compose run --rm api npm run admin -- …`.
  */
@@ -19,7 +19,7 @@ const runtime = require('./node-runtime.cjs');
 
 const root = path.resolve(__dirname, '..');
 const dist = (...parts) => path.join(root, 'dist', ...parts);
-const COMMANDS = ['start', 'test', 'jest', 'migrate', 'admin', 'temporal-install', 'check-ledger', 'test-faults', 'bench'];
+const COMMANDS = ['start', 'start-cluster', 'test', 'jest', 'migrate', 'admin', 'temporal-install', 'check-ledger', 'test-faults', 'bench'];
 /** A built image has no tsconfig.json: nothing to install or compile, and only the one-off commands make sense there. */
 const fromSources = fs.existsSync(path.join(root, 'tsconfig.json'));
 const IMAGE_COMMANDS = ['migrate', 'admin', 'check-ledger'];
@@ -112,6 +112,15 @@ function runCommand(command, rest) {
       buildWebConsole();
       require(dist('scripts', 'dev-stack.js')).main();
       break;
+    case 'start-cluster': {
+      // The production topology (scripts/cluster/): it builds the Temporal server, its SQL tool and the UI server on
+      // first use, like the CLI.
+      buildWebConsole();
+      const { startClusterStack } = require(dist('scripts', 'cluster', 'cluster-stack.js'));
+      // One of several workers or API processes that dies is started again, as a process manager would.
+      require(dist('scripts', 'dev-stack.js')).main(() => startClusterStack(), 'restart-it');
+      break;
+    }
     case 'test':
       // The browser tests drive the built console.
       buildWebConsole();

@@ -28,7 +28,8 @@ import { portInUse, waitForHttp, waitForPort } from './net';
 import { startSmtpSink } from './smtp-sink';
 import { explainMissingServer, resolveTemporalCli, TemporalBinaryMissingError } from './temporal-binaries';
 
-type Stopper = () => Promise<void>;
+/** Stops something the stack started. */
+export type Stopper = () => Promise<void>;
 
 /** The stack's own processes: the fault campaign (scripts/faults/) may kill and restart them. */
 export type StackProcessName = 'temporal' | 'postgres' | 'gateway' | 'worker' | 'api';
@@ -47,7 +48,8 @@ export interface StackProcess {
 /** Stops the whole stack when called; `processes` are its restartable children. */
 export type DevStack = Stopper & { processes: Partial<Record<StackProcessName, StackProcess>> };
 
-interface Started {
+/** A child process the stack started, and how to stop it. */
+export interface Started {
   child: ChildProcess;
   stop: Stopper;
 }
@@ -80,7 +82,7 @@ function exitOf(child: ChildProcess, part: keyof typeof PARTS): Promise<never> {
 }
 
 /** `work` (waiting for a part to answer), turned into a StackStartError naming the part when it fails. */
-async function startingPart<T>(part: keyof typeof PARTS, work: Promise<T>): Promise<T> {
+export async function startingPart<T>(part: keyof typeof PARTS, work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (err) {
@@ -143,12 +145,13 @@ const searchAttributeArgs = SEARCH_ATTRIBUTES.flatMap((sa) => ['--search-attribu
  */
 export const DEV_SERVER_SQLITE_PRAGMAS = ['journal_mode=WAL', 'synchronous=NORMAL'];
 
-function log(line: string): void {
+/** One line of the stack's own output. */
+export function log(line: string): void {
   process.stdout.write(`[stack] ${line}\n`);
 }
 
 /** Pipes a child's output to ours, each line prefixed with its name. */
-function prefixOutput(child: ChildProcess, name: string): void {
+export function prefixOutput(child: ChildProcess, name: string): void {
   for (const stream of [child.stdout, child.stderr]) {
     let buffered = '';
     stream?.on('data', (chunk: Buffer) => {
@@ -166,7 +169,7 @@ const isRunning = (child: ChildProcess) => child.exitCode === null && child.sign
  * Stops a child with SIGTERM (SIGKILL to its whole tree after `graceMs`) and waits until it and every
  * process it started have exited, so a stopped stack holds no port.
  */
-async function stopChild(child: ChildProcess, graceMs = 35_000): Promise<void> {
+export async function stopChild(child: ChildProcess, graceMs = 35_000): Promise<void> {
   if (child.pid === undefined) return;
   const tree = processTree(child.pid);
   if (isRunning(child)) {
@@ -214,7 +217,8 @@ async function startTemporal(settings: Settings): Promise<{ address: string; sto
   }
 }
 
-async function startPostgres(settings: Settings): Promise<{ url: string; stop: Stopper; child?: ChildProcess }> {
+/** The embedded PostgreSQL as a child process (unless DATABASE_URL is set). */
+export async function startPostgres(settings: Settings): Promise<{ url: string; stop: Stopper; child?: ChildProcess }> {
   if (settings.DATABASE_URL) return { url: settings.DATABASE_URL, stop: async () => undefined };
   const dataDir = path.join(settings.DATA_DIR, 'postgres');
   const { child, stop } = startNodeChild('postgres', 'db/embedded-server.js', {
@@ -238,7 +242,8 @@ async function startPostgres(settings: Settings): Promise<{ url: string; stop: S
   }
 }
 
-async function startMail(settings: Settings): Promise<{ url: string; stop: Stopper }> {
+/** The SMTP sink (unless SMTP_URL is set). */
+export async function startMail(settings: Settings): Promise<{ url: string; stop: Stopper }> {
   if (settings.SMTP_URL) return { url: settings.SMTP_URL, stop: async () => undefined };
   const mailDir = path.join(settings.DATA_DIR, 'mail');
   const sink = await startingPart('smtp', startSmtpSink({ port: settings.SMTP_SINK_PORT, mailDir }));
@@ -246,12 +251,16 @@ async function startMail(settings: Settings): Promise<{ url: string; stop: Stopp
   return { url: sink.url, stop: () => sink.close() };
 }
 
-/** The sandbox payment gateway (unless PAYMENT_GATEWAY_URL names a real one), calling back the API. */
-async function startGateway(settings: Settings): Promise<{ url: string; stop: Stopper; child?: ChildProcess }> {
+/**
+ * The sandbox payment gateway (unless PAYMENT_GATEWAY_URL names a real one), calling back the API. It keeps its
+ * state in SANDBOX_GATEWAY_DATA_FILE (default `<DATA_DIR>/sandbox-gateway.jsonl`), so a restart loses nothing.
+ */
+export async function startGateway(settings: Settings): Promise<{ url: string; stop: Stopper; child?: ChildProcess }> {
   if (settings.PAYMENT_GATEWAY_URL) return { url: settings.PAYMENT_GATEWAY_URL, stop: async () => undefined };
   const { child, stop } = startNodeChild('gateway', 'scripts/sandbox-gateway.js', {
     ...process.env,
     SANDBOX_GATEWAY_PORT: String(settings.SANDBOX_GATEWAY_PORT),
+    SANDBOX_GATEWAY_DATA_FILE: settings.SANDBOX_GATEWAY_DATA_FILE ?? path.join(settings.DATA_DIR, 'sandbox-gateway.jsonl'),
     PAYMENT_PROVIDER_API_KEY: settings.PAYMENT_PROVIDER_API_KEY,
     PAYMENT_CALLBACK_URL: `http://127.0.0.1:${settings.PORT}/v1/payments/callback`,
     PAYMENT_CALLBACK_SECRET: settings.PAYMENT_CALLBACK_SECRET,
@@ -275,7 +284,8 @@ function timeout(ms: number, what: string): Promise<never> {
   return new Promise((_, reject) => setTimeout(() => reject(new Error(what)), ms).unref());
 }
 
-function startNodeChild(name: string, script: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Started {
+/** Starts `dist/<script>` with Node as a detached child whose output is prefixed with `name`. */
+export function startNodeChild(name: string, script: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Started {
   // process.execPath: the children run on the Node this stack runs on (Node 24 through scripts/bootstrap.cjs).
   const child = spawn(process.execPath, [...nodeArgs, path.join(projectRoot(), 'dist', script)], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   prefixOutput(child, name);
@@ -286,7 +296,7 @@ function startNodeChild(name: string, script: string, env: NodeJS.ProcessEnv, no
  * Resolves once the worker with this pid polls the task queue: it has bundled its workflows, connected to
  * Temporal and PostgreSQL, and will take orders.
  */
-async function waitForWorkerPolling(settings: Settings, address: string, pid: number, timeoutMs: number): Promise<void> {
+export async function waitForWorkerPolling(settings: Settings, address: string, pid: number, timeoutMs: number): Promise<void> {
   const connection = await Connection.connect({ address });
   try {
     const deadline = Date.now() + timeoutMs;
@@ -359,7 +369,7 @@ async function waitUntilGone(pids: number[], graceMs: number): Promise<void> {
 }
 
 /** SIGKILLs the child (spawned detached, so it leads a process group), its group and all its descendants, and waits until none is left. */
-async function killGroup(child: ChildProcess): Promise<void> {
+export async function killGroup(child: ChildProcess): Promise<void> {
   const root = child.pid;
   if (root === undefined) return;
   const exited = isRunning(child) ? new Promise<void>((resolve) => child.once('exit', () => resolve())) : Promise.resolve();
@@ -376,7 +386,7 @@ async function killGroup(child: ChildProcess): Promise<void> {
 }
 
 /** Wraps a started child so it can be killed and started again by `start`. */
-function restartable(name: StackProcessName, first: Started, start: () => Promise<Started>): { process: StackProcess; stop: Stopper } {
+export function restartable(name: StackProcessName, first: Started, start: () => Promise<Started>): { process: StackProcess; stop: Stopper } {
   let current = first;
   return {
     stop: () => current.stop(),
@@ -404,7 +414,7 @@ export function demoApiKeyLines(creds: DemoCredential[]): string[] {
 }
 
 /** What the banner prints: each URL with how to tell that it answers. */
-interface StackUrls {
+export interface StackUrls {
   api: string;
   webConsole: string | null;
   temporalUi: string;
@@ -415,7 +425,7 @@ interface StackUrls {
   workerMetrics: string;
 }
 
-function stackUrls(settings: Settings, gatewayUrl: string, mailUrl: string): StackUrls {
+export function stackUrls(settings: Settings, gatewayUrl: string, mailUrl: string): StackUrls {
   const api = `http://localhost:${settings.PORT}`;
   return {
     api,
@@ -449,7 +459,7 @@ function smtpGreets(url: string, timeoutMs: number): Promise<void> {
 }
 
 /** Checks that every URL the banner prints answers; the first that does not stops the start, named. */
-async function checkUrlsAnswer(settings: Settings, urls: StackUrls): Promise<void> {
+export async function checkUrlsAnswer(settings: Settings, urls: StackUrls): Promise<void> {
   const within = 30_000;
   const checks: Array<[string, string, Promise<void>]> = [
     ['the API', `${urls.api}/readyz (PostgreSQL and Temporal seen from the API)`, waitForHttp(`${urls.api}/readyz`, within)],
@@ -466,17 +476,26 @@ async function checkUrlsAnswer(settings: Settings, urls: StackUrls): Promise<voi
   if (failed.length) throw new StackStartError(failed.join('; '));
 }
 
-function printBanner(settings: Settings, creds: DemoCredential[], urls: StackUrls): void {
+/** What a profile shows in the banner instead of the dev server's lines (the cluster profile's server and processes). */
+export interface BannerOverrides {
+  /** The Temporal line: address, namespace and what serves it. */
+  temporal?: string;
+  /** The Metrics line. */
+  metrics?: string;
+}
+
+/** Prints the "stack is up" banner: the URLs and the demo credentials, the same format for every profile. */
+export function printBanner(settings: Settings, creds: DemoCredential[], urls: StackUrls, overrides: BannerOverrides = {}): void {
   const lines = [
     '',
     'Top-up stack is up.',
     `  API          ${urls.api}   (GET /healthz)`,
     `  Web console  ${urls.webConsole ? `${urls.webConsole}  (sign in with a username and password below)` : 'not built (npm start builds it into dist/web)'}`,
     `  Temporal UI  ${urls.temporalUi}`,
-    `  Temporal     ${settings.TEMPORAL_ADDRESS} (namespace ${settings.TEMPORAL_NAMESPACE})`,
+    `  Temporal     ${overrides.temporal ?? `${settings.TEMPORAL_ADDRESS} (namespace ${settings.TEMPORAL_NAMESPACE})`}`,
     `  Gateway      ${urls.gateway}${settings.PAYMENT_GATEWAY_URL ? '' : ' (sandbox: POST /v1/invoices/{ref}/simulate-payment pays an invoice)'}`,
     `  Mail         ${settings.SMTP_URL ? settings.SMTP_URL : path.join(settings.DATA_DIR, 'mail') + '/*.eml'}`,
-    `  Metrics      ${urls.apiMetrics} (API), ${urls.workerMetrics} (worker)`,
+    `  Metrics      ${overrides.metrics ?? `${urls.apiMetrics} (API), ${urls.workerMetrics} (worker)`}`,
     '',
     'Demo sign-in (web console, POST /v1/session): role, username, password',
     ...demoSignInLines(creds),
@@ -565,7 +584,7 @@ export async function startDevStack(env: NodeJS.ProcessEnv = process.env): Promi
   }
 }
 
-function asStarted(s: { stop: Stopper; child?: ChildProcess }): Started {
+export function asStarted(s: { stop: Stopper; child?: ChildProcess }): Started {
   if (!s.child) throw new Error('restarted without a child process');
   return { child: s.child, stop: s.stop };
 }
@@ -576,13 +595,20 @@ function startFailure(err: unknown): string {
   return `[stack] cannot start: ${err instanceof Error ? err.message : String(err)}`;
 }
 
+/** A started stack as `main` runs it: its stop, and its restartable processes (one or several of a kind). */
+export type RunningStack = Stopper & { processes: Partial<Record<StackProcessName, StackProcess | readonly (StackProcess & { label?: string })[]>> };
+
+/** What `main` does when a process of the stack exits on its own after the start. */
+export type OnProcessExit = 'stop-the-stack' | 'restart-it';
+
 /**
- * Runs the stack until SIGINT/SIGTERM/SIGHUP, then stops it and exits once every process of it has exited.
- * A part that exits on its own after the start stops the rest too (exit code 1), rather than leaving a stack
- * with a hole in it.
+ * Runs a stack (by default `npm start`'s) until SIGINT/SIGTERM/SIGHUP, then stops it and exits once every process
+ * of it has exited. A part that exits on its own after the start stops the rest too (exit code 1), rather than
+ * leaving a stack with a hole in it; or, with `restart-it` (the cluster profile, where another process of the same
+ * kind keeps serving), is started again, as a process manager would.
  */
-export function main(): void {
-  let stack: DevStack | undefined;
+export function main(start: () => Promise<RunningStack> = () => startDevStack(), onExit: OnProcessExit = 'stop-the-stack'): void {
+  let stack: RunningStack | undefined;
   let signalled: NodeJS.Signals | undefined;
   let stopping = false;
   const stopAndExit = (code: number, why: string) => {
@@ -598,13 +624,26 @@ export function main(): void {
     signalled ??= signal;
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
-  startDevStack().then(
+  const watch = (proc: StackProcess & { label?: string }) => {
+    proc.child().once('exit', (code, signal) => {
+      const what = `${proc.label ?? PARTS[proc.name].label} exited (${signal ?? `code ${code}`})`;
+      if (onExit === 'stop-the-stack') return stopAndExit(1, `${what}; stopping the stack`);
+      if (stopping) return;
+      log(`${what}; restarting it`);
+      void proc
+        .kill()
+        .then(() => proc.restart())
+        .then(
+          () => watch(proc),
+          (err: unknown) => stopAndExit(1, `${proc.label ?? PARTS[proc.name].label} could not be restarted (${err instanceof Error ? err.message : String(err)}); stopping the stack`),
+        );
+    });
+  };
+  start().then(
     (started) => {
       stack = started;
       if (signalled) return stopAndExit(0, `stopping (${signalled})…`);
-      for (const proc of Object.values(started.processes)) {
-        proc.child().once('exit', (code, signal) => stopAndExit(1, `${PARTS[proc.name].label} exited (${signal ?? `code ${code}`}); stopping the stack`));
-      }
+      for (const proc of Object.values(started.processes).flat()) watch(proc);
     },
     (err: unknown) => {
       process.stderr.write(`${startFailure(err)}\n`);

@@ -6,10 +6,18 @@
  * Wire format of a callback: `POST <callbackUrl>` with the JSON event as body and the headers
  * `X-Sandbox-Timestamp: <unix seconds>` and `X-Sandbox-Signature: v1=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`,
  * signed again with a fresh timestamp on each attempt. Paying after the invoice expired is allowed (a gateway race,
- * a screenshotted QR code) and calls back like any payment.
+ * a screenshotted QR code) and calls back like any payment. A callback not delivered in those first attempts is
+ * delivered again every few seconds in the background until the merchant takes it.
+ *
+ * Invoices are keyed by the merchant's `Idempotency-Key` (its reference of the issuance; the `merchantRef` when
+ * absent): the same key answers the same invoice. `POST /v1/invoices/by-reference/{reference}/void` makes the
+ * invoice of a reference unpayable, also before it exists (a later creation under it is refused), as real
+ * gateways expire or cancel an invoice. `PUT /v1/sandbox/fault` makes the merchant API slow or fail, for tests
+ * and the fault campaign.
  *
  * Run alone: `node dist/scripts/sandbox-gateway.js` with SANDBOX_GATEWAY_PORT, PAYMENT_PROVIDER_API_KEY,
- * PAYMENT_CALLBACK_URL and PAYMENT_CALLBACK_SECRET. It listens on 127.0.0.1 only.
+ * PAYMENT_CALLBACK_URL and PAYMENT_CALLBACK_SECRET (and SANDBOX_GATEWAY_DATA_FILE to keep its state across
+ * restarts). It listens on 127.0.0.1 only.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
@@ -17,17 +25,28 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { PaymentMethod, ProviderInvoice } from '../activities/online/payment-provider';
+import { openJournal } from './sandbox-gateway-journal';
 
 /** An invoice as the sandbox keeps it. */
 export interface SandboxInvoice extends ProviderInvoice {
   merchantRef: string;
+  /** The merchant's reference of this issuance (its Idempotency-Key). */
+  reference: string;
   customer: { name: string; email: string };
   description: string;
-  status: 'pending' | 'paid';
+  /** `voided`: the merchant voided it; it can no longer be paid. */
+  status: 'pending' | 'paid' | 'voided';
   paidAt: string | null;
   paidAmount: number | null;
   createdAt: string;
 }
+
+/**
+ * How the merchant API (`/v1/invoices…`) misbehaves: `slow` holds each request `delayMs` before doing it (those
+ * held go on at once when the mode changes, as a recovered gateway drains its queue), `error` answers 500 without
+ * doing anything. The checkout pages and the admin routes are unaffected.
+ */
+export type SandboxFault = { mode: 'none' } | { mode: 'slow'; delayMs: number } | { mode: 'error' };
 
 /** The event the sandbox calls back with. */
 export interface SandboxEvent {
@@ -55,6 +74,10 @@ export interface SandboxGateway {
   pay(providerRef: string, opts?: { at?: number; amount?: number }): Promise<CallbackDelivery>;
   /** Every invoice issued, oldest first (copies). */
   invoices(): SandboxInvoice[];
+  /** References voided before any invoice was issued under them. */
+  voidedReferences(): string[];
+  /** Sets how the merchant API misbehaves (also `PUT /v1/sandbox/fault`). */
+  setFault(fault: SandboxFault): void;
 }
 
 /** Options of `startSandboxGateway`; `now` is the gateway's clock in ms (default `Date.now`). */
@@ -69,6 +92,10 @@ export interface SandboxGatewayOptions {
   callbackSecret: string;
   now?: () => number;
   log?: (line: string) => void;
+  /** Where the gateway keeps its state (a JSON-lines journal); in memory only when absent. */
+  dataFile?: string;
+  /** How often callbacks not yet delivered are sent again (ms, default 5,000). */
+  redeliveryIntervalMs?: number;
 }
 
 /** Loopback unless told otherwise (a compose stack binds 0.0.0.0 so the worker can reach it). */
@@ -77,6 +104,9 @@ const MAX_BODY_BYTES = 64 * 1024;
 /** Waits between delivery attempts: four attempts in all, bounded to a few seconds on loopback. */
 const DELIVERY_BACKOFF_MS = [200, 1_000, 3_000];
 const DELIVERY_TIMEOUT_MS = 5_000;
+const REDELIVERY_INTERVAL_MS = 5_000;
+/** A slow gateway's default delay: the issue's "slow (30 s)". */
+const DEFAULT_SLOW_MS = 30_000;
 /** The sandbox's virtual account company code; an order number follows it. */
 const VA_COMPANY_CODE = '888';
 const VA_BANK_CODE = 'BCA';
@@ -91,6 +121,14 @@ const ZCreateInvoiceRequest = z.object({
 });
 
 const ZSimulatePaymentRequest = z.strictObject({ amount: z.int().positive().optional() });
+
+const ZFaultRequest = z.discriminatedUnion('mode', [
+  z.strictObject({ mode: z.literal('none') }),
+  z.strictObject({ mode: z.literal('slow'), delayMs: z.int().min(1).max(600_000).default(DEFAULT_SLOW_MS) }),
+  z.strictObject({ mode: z.literal('error') }),
+]);
+
+const REFERENCE = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /** The signature header value of `rawBody` sent at `timestamp` (unix seconds). */
 export function signCallbackPayload(secret: string, timestamp: number, rawBody: string | Buffer): string {
@@ -171,7 +209,9 @@ function checkoutPage(inv: SandboxInvoice, nowMs: number, note = ''): string {
   const state =
     inv.status === 'paid'
       ? `<p>Paid at ${escapeHtml(inv.paidAt ?? '')}.</p>`
-      : `${expired ? '<p>This invoice expired; the sandbox still takes the payment, as a real gateway race would.</p>' : ''}<form method="post"><button>Pay</button></form>`;
+      : inv.status === 'voided'
+        ? '<p>The merchant cancelled this invoice; it can no longer be paid.</p>'
+        : `${expired ? '<p>This invoice expired; the sandbox still takes the payment, as a real gateway race would.</p>' : ''}<form method="post"><button>Pay</button></form>`;
   return `<!doctype html><meta charset="utf-8"><title>Sandbox checkout</title><h1>Sandbox checkout</h1>
 <p>${escapeHtml(inv.description)}</p><p>Order ${escapeHtml(inv.merchantRef)}, ${inv.method === 'credit_card' ? 'credit card' : 'e-wallet'}</p>
 <p><strong>IDR ${inv.amount.toLocaleString('en-US')}</strong></p>${note}${state}`;
@@ -181,29 +221,57 @@ function checkoutPage(inv: SandboxInvoice, nowMs: number, note = ''): string {
 export async function startSandboxGateway(opts: SandboxGatewayOptions): Promise<SandboxGateway> {
   const now = opts.now ?? Date.now;
   const log = opts.log ?? (() => undefined);
-  const byMerchantRef = new Map<string, SandboxInvoice>();
+  const byReference = new Map<string, SandboxInvoice>();
   const byProviderRef = new Map<string, SandboxInvoice>();
+  /** References voided before an invoice existed under them: creating one is refused. */
+  const voidedReferences = new Set<string>();
+  /** Paid events the merchant has not taken yet, in payment order. */
+  const undelivered = new Map<string, SandboxEvent>();
+  /** Events `pay` is delivering right now; the background redelivery leaves them alone. */
+  const delivering = new Set<string>();
+  const journal = openJournal<SandboxInvoice, SandboxEvent>(opts.dataFile);
+  let fault: SandboxFault = { mode: 'none' };
   const closing = new AbortController();
   let url = '';
 
-  function createInvoice(body: z.infer<typeof ZCreateInvoiceRequest>): { invoice: SandboxInvoice; created: boolean } {
-    const existing = byMerchantRef.get(body.merchantRef);
+  for (const record of journal.read()) {
+    if (record.type === 'invoice') {
+      byReference.set(record.invoice.reference, record.invoice);
+      byProviderRef.set(record.invoice.providerRef, record.invoice);
+    } else if (record.type === 'paid') {
+      const invoice = byProviderRef.get(record.providerRef);
+      if (invoice) Object.assign(invoice, { status: 'paid', paidAt: record.paidAt, paidAmount: record.paidAmount });
+      undelivered.set(record.event.id, record.event);
+    } else if (record.type === 'voided') {
+      const invoice = byReference.get(record.reference);
+      if (invoice) invoice.status = 'voided';
+      else voidedReferences.add(record.reference);
+    } else {
+      undelivered.delete(record.eventId);
+    }
+  }
+
+  function createInvoice(body: z.infer<typeof ZCreateInvoiceRequest>, reference: string): { invoice: SandboxInvoice; created: boolean } {
+    const existing = byReference.get(reference);
     if (existing) {
-      if (existing.method !== body.method || existing.amount !== body.amount) {
-        throw new GatewayError(409, 'merchant_ref_conflict', `merchantRef ${body.merchantRef} was already invoiced as ${existing.method} for ${existing.amount}`, 'merchantRef');
+      if (existing.merchantRef !== body.merchantRef || existing.method !== body.method || existing.amount !== body.amount) {
+        const [code, field] = reference === body.merchantRef ? ['merchant_ref_conflict', 'merchantRef'] : ['idempotency_key_conflict', 'Idempotency-Key'];
+        throw new GatewayError(409, code!, `${field} ${reference} was already invoiced as ${existing.method} for ${existing.amount} (order ${existing.merchantRef})`, field);
       }
       return { invoice: existing, created: false };
     }
+    if (voidedReferences.has(reference)) throw new GatewayError(409, 'reference_voided', `the merchant voided ${reference}; no invoice can be issued under it`, 'Idempotency-Key');
     if (Date.parse(body.expiresAt) <= now()) throw new GatewayError(400, 'invalid_request', 'expiresAt: must be in the future', 'expiresAt');
     const providerRef = `inv_${randomBytes(12).toString('hex')}`;
     const isVa = body.method === 'virtual_account';
     const invoice: SandboxInvoice = {
       providerRef,
       merchantRef: body.merchantRef,
+      reference,
       method: body.method,
       amount: body.amount,
       expiresAt: new Date(body.expiresAt).toISOString(),
-      vaNumber: isVa ? vaNumberFor(body.merchantRef) : null,
+      vaNumber: isVa ? vaNumberFor(reference) : null,
       bankCode: isVa ? VA_BANK_CODE : null,
       paymentUrl: isVa ? null : `${url}/pay/${providerRef}`,
       customer: body.customer,
@@ -213,34 +281,63 @@ export async function startSandboxGateway(opts: SandboxGatewayOptions): Promise<
       paidAmount: null,
       createdAt: new Date(now()).toISOString(),
     };
-    byMerchantRef.set(invoice.merchantRef, invoice);
+    journal.append({ type: 'invoice', invoice });
+    byReference.set(reference, invoice);
     byProviderRef.set(providerRef, invoice);
-    log(`invoice ${providerRef} for ${invoice.merchantRef}: ${invoice.method} IDR ${invoice.amount}`);
+    log(`invoice ${providerRef} for ${invoice.merchantRef} (${reference}): ${invoice.method} IDR ${invoice.amount}`);
     return { invoice, created: true };
   }
 
-  async function deliver(event: SandboxEvent): Promise<CallbackDelivery> {
+  /** Voids the invoice of `reference`, or the reference itself when no invoice exists under it yet. */
+  function voidReference(reference: string): SandboxInvoice | null {
+    const invoice = byReference.get(reference);
+    if (invoice?.status === 'paid') throw new GatewayError(409, 'invoice_already_paid', `invoice ${invoice.providerRef} of ${reference} was paid at ${invoice.paidAt}`);
+    if (invoice?.status !== 'voided' && !(invoice === undefined && voidedReferences.has(reference))) {
+      journal.append({ type: 'voided', reference, at: new Date(now()).toISOString() });
+      if (invoice) invoice.status = 'voided';
+      else voidedReferences.add(reference);
+      log(`voided ${reference}${invoice ? ` (invoice ${invoice.providerRef})` : ' before any invoice'}`);
+    }
+    return invoice ?? null;
+  }
+
+  async function postCallback(event: SandboxEvent): Promise<{ status: number; body: string }> {
     const rawBody = JSON.stringify(event);
+    const timestamp = Math.floor(now() / 1000);
+    try {
+      const res = await fetch(opts.callbackUrl, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-sandbox-timestamp': String(timestamp),
+          'x-sandbox-signature': signCallbackPayload(opts.callbackSecret, timestamp, rawBody),
+        },
+        body: rawBody,
+        signal: AbortSignal.any([AbortSignal.timeout(DELIVERY_TIMEOUT_MS), closing.signal]),
+      });
+      const answer = { status: res.status, body: await res.text() };
+      if (res.ok && undelivered.delete(event.id)) journal.append({ type: 'delivered', eventId: event.id });
+      return answer;
+    } catch (err) {
+      return { status: 0, body: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  async function deliver(event: SandboxEvent): Promise<CallbackDelivery> {
+    delivering.add(event.id);
+    try {
+      return await deliverNow(event);
+    } finally {
+      delivering.delete(event.id);
+    }
+  }
+
+  async function deliverNow(event: SandboxEvent): Promise<CallbackDelivery> {
     let last = { status: 0, body: '' };
     let attempts = 0;
     for (;;) {
       attempts += 1;
-      const timestamp = Math.floor(now() / 1000);
-      try {
-        const res = await fetch(opts.callbackUrl, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'x-sandbox-timestamp': String(timestamp),
-            'x-sandbox-signature': signCallbackPayload(opts.callbackSecret, timestamp, rawBody),
-          },
-          body: rawBody,
-          signal: AbortSignal.any([AbortSignal.timeout(DELIVERY_TIMEOUT_MS), closing.signal]),
-        });
-        last = { status: res.status, body: await res.text() };
-      } catch (err) {
-        last = { status: 0, body: err instanceof Error ? err.message : String(err) };
-      }
+      last = await postCallback(event);
       log(`callback ${event.id} attempt ${attempts}: ${last.status || last.body}`);
       const backoff = DELIVERY_BACKOFF_MS[attempts - 1];
       if ((last.status >= 200 && last.status < 300) || backoff === undefined || closing.signal.aborted) break;
@@ -253,24 +350,67 @@ export async function startSandboxGateway(opts: SandboxGatewayOptions): Promise<
     return { ...last, event, attempts };
   }
 
+  /** Sends every callback the merchant has not taken yet, again and again until it does or the gateway closes. */
+  async function redeliverForever(): Promise<void> {
+    for (;;) {
+      try {
+        await sleep(opts.redeliveryIntervalMs ?? REDELIVERY_INTERVAL_MS, undefined, { signal: closing.signal });
+      } catch {
+        return;
+      }
+      for (const event of [...undelivered.values()].filter((e) => !delivering.has(e.id))) {
+        const { status, body } = await postCallback(event);
+        log(`callback ${event.id} redelivered: ${status || body}`);
+      }
+    }
+  }
+
   function pay(providerRef: string, payOpts: { at?: number; amount?: number } = {}): Promise<CallbackDelivery> {
     const invoice = byProviderRef.get(providerRef);
     if (!invoice) return Promise.reject(new GatewayError(404, 'invoice_not_found', `no invoice ${providerRef}`));
     if (invoice.status === 'paid') return Promise.reject(new GatewayError(409, 'invoice_already_paid', `invoice ${providerRef} was paid at ${invoice.paidAt}`));
-    invoice.status = 'paid';
-    invoice.paidAt = new Date(payOpts.at ?? now()).toISOString();
-    invoice.paidAmount = payOpts.amount ?? invoice.amount;
-    const { merchantRef, method, paidAt } = invoice;
-    return deliver({
+    if (invoice.status === 'voided') return Promise.reject(new GatewayError(409, 'invoice_voided', `the merchant cancelled invoice ${providerRef}; it can no longer be paid`));
+    const paidAt = new Date(payOpts.at ?? now()).toISOString();
+    const paidAmount = payOpts.amount ?? invoice.amount;
+    const { merchantRef, method } = invoice;
+    const event: SandboxEvent = {
       id: `evt_${randomBytes(12).toString('hex')}`,
       type: 'invoice.paid',
       created: Math.floor(now() / 1000),
-      data: { providerRef, merchantRef, method, amount: invoice.paidAmount, paidAt },
-    });
+      data: { providerRef, merchantRef, method, amount: paidAmount, paidAt },
+    };
+    // Written before anyone is told: a gateway killed now still has the payment and calls back after its restart.
+    journal.append({ type: 'paid', providerRef, paidAt, paidAmount, event });
+    Object.assign(invoice, { status: 'paid', paidAt, paidAmount });
+    undelivered.set(event.id, event);
+    return deliver(event);
+  }
+
+  /** Requests a slow gateway is holding; they go on at once when the gateway is repaired, as its queue drains. */
+  let repaired = new AbortController();
+
+  /** The merchant API's misbehaviour of the moment, if any, before it handles a request. */
+  async function misbehave(): Promise<void> {
+    const current = fault;
+    if (current.mode === 'error') throw new GatewayError(500, 'internal', 'the sandbox gateway is failing (fault mode "error")');
+    if (current.mode !== 'slow') return;
+    try {
+      await sleep(current.delayMs, undefined, { signal: AbortSignal.any([closing.signal, repaired.signal]) });
+    } catch (err) {
+      if (closing.signal.aborted) throw err;
+    }
+  }
+
+  function changeFault(next: SandboxFault): void {
+    fault = next;
+    repaired.abort();
+    repaired = new AbortController();
+    log(`fault mode: ${JSON.stringify(next)}`);
   }
 
   async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? '/', url).pathname;
+    const requestUrl = new URL(req.url ?? '/', url);
+    const path = requestUrl.pathname;
     const body = await readBody(req);
     const payPage = /^\/pay\/([\w-]+)$/.exec(path);
     if (payPage?.[1]) {
@@ -285,9 +425,14 @@ export async function startSandboxGateway(opts: SandboxGatewayOptions): Promise<
     if (!hasApiKey(req.headers.authorization, opts.apiKey)) {
       return sendJson(res, 401, { error: { code: 'unauthorized', message: 'a valid API key is required (Basic or Bearer)' } }, { 'www-authenticate': 'Basic realm="sandbox"' });
     }
-    if (req.method === 'POST' && path === '/v1/invoices') {
-      const { invoice, created } = createInvoice(parseJson(body, ZCreateInvoiceRequest));
-      return sendJson(res, created ? 201 : 200, invoice);
+    if (req.method === 'PUT' && path === '/v1/sandbox/fault') {
+      changeFault(parseJson(body, ZFaultRequest));
+      return sendJson(res, 200, fault);
+    }
+    if (req.method === 'GET' && path === '/v1/invoices') {
+      const merchantRef = requestUrl.searchParams.get('merchantRef');
+      const items = [...byProviderRef.values()].filter((i) => merchantRef === null || i.merchantRef === merchantRef);
+      return sendJson(res, 200, { items, voidedReferences: [...voidedReferences].filter((r) => merchantRef === null || r === merchantRef || r.startsWith(`${merchantRef}-`)) });
     }
     const simulate = /^\/v1\/invoices\/([\w-]+)\/simulate-payment$/.exec(path);
     if (req.method === 'POST' && simulate?.[1]) {
@@ -295,11 +440,27 @@ export async function startSandboxGateway(opts: SandboxGatewayOptions): Promise<
       const delivery = await pay(simulate[1], { amount });
       return sendJson(res, 200, { invoice: byProviderRef.get(simulate[1]), event: delivery.event, delivery: { status: delivery.status, attempts: delivery.attempts } });
     }
+    if (req.method === 'POST' && path === '/v1/invoices') {
+      await misbehave();
+      const request = parseJson(body, ZCreateInvoiceRequest);
+      const key = req.headers['idempotency-key'];
+      const reference = typeof key === 'string' && key !== '' ? key : request.merchantRef;
+      if (!REFERENCE.test(reference)) throw new GatewayError(400, 'invalid_request', 'Idempotency-Key: must be 1 to 64 letters, digits, "_", "." or "-"', 'Idempotency-Key');
+      const { invoice, created } = createInvoice(request, reference);
+      return sendJson(res, created ? 201 : 200, invoice);
+    }
+    const voiding = /^\/v1\/invoices\/by-reference\/([A-Za-z0-9_.-]{1,64})\/void$/.exec(path);
+    if (req.method === 'POST' && voiding?.[1]) {
+      await misbehave();
+      const invoice = voidReference(voiding[1]);
+      return sendJson(res, 200, { reference: voiding[1], status: 'voided', invoice });
+    }
     throw new GatewayError(404, 'not_found', `no route ${req.method} ${path}`);
   }
 
   const server = http.createServer((req, res) => {
     route(req, res).catch((err: unknown) => {
+      if (res.headersSent || closing.signal.aborted) return res.destroy();
       if (err instanceof GatewayError) {
         sendJson(res, err.status, { error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } });
       } else {
@@ -313,16 +474,19 @@ export async function startSandboxGateway(opts: SandboxGatewayOptions): Promise<
   });
   const port = (server.address() as AddressInfo).port;
   url = `http://${opts.publicHost ?? (opts.host && opts.host !== '0.0.0.0' ? opts.host : DEFAULT_HOST)}:${port}`;
+  const redelivering = redeliverForever();
   return {
     url,
     port,
     pay,
     invoices: () => [...byProviderRef.values()].map((i) => structuredClone(i)),
+    voidedReferences: () => [...voidedReferences],
+    setFault: changeFault,
     close: () =>
       new Promise<void>((resolve) => {
         closing.abort();
-        server.close(() => resolve());
-        server.closeIdleConnections();
+        server.close(() => void redelivering.then(() => resolve()));
+        server.closeAllConnections();
       }),
   };
 }
@@ -334,6 +498,7 @@ const ZProcessEnv = z.object({
   PAYMENT_PROVIDER_API_KEY: z.string().min(1),
   PAYMENT_CALLBACK_URL: z.url({ protocol: /^https?$/ }),
   PAYMENT_CALLBACK_SECRET: z.string().min(16, 'at least 16 characters'),
+  SANDBOX_GATEWAY_DATA_FILE: z.string().min(1).optional(),
 });
 
 async function main(): Promise<void> {
@@ -349,6 +514,7 @@ async function main(): Promise<void> {
     apiKey: env.data.PAYMENT_PROVIDER_API_KEY,
     callbackUrl: env.data.PAYMENT_CALLBACK_URL,
     callbackSecret: env.data.PAYMENT_CALLBACK_SECRET,
+    ...(env.data.SANDBOX_GATEWAY_DATA_FILE ? { dataFile: env.data.SANDBOX_GATEWAY_DATA_FILE } : {}),
     log: (line) => process.stdout.write(`[sandbox-gateway] ${line}\n`),
   });
   process.stdout.write(`[sandbox-gateway] listening on ${gateway.url}, calling back ${env.data.PAYMENT_CALLBACK_URL}\n`);

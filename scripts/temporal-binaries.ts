@@ -1,13 +1,17 @@
 /**
- * Finds (or builds) the two Temporal servers on a machine that may have no internet.
+ * Finds (or builds) the Temporal binaries on a machine that may have no internet: the CLI (dev server) and the
+ * Java time-skipping test server, and for the cluster profile (scripts/cluster/) the Temporal server, its SQL
+ * schema tool and the UI server.
  *
- * Resolution order, the same for `npm start`, the tests and CI:
- *   1. an explicit path: TEMPORAL_CLI_PATH / TEMPORAL_TEST_SERVER_PATH;
+ * Resolution order, the same for `npm start`, `npm run start:cluster`, the tests and CI:
+ *   1. an explicit path: TEMPORAL_CLI_PATH / TEMPORAL_TEST_SERVER_PATH / TEMPORAL_SERVER_PATH /
+ *      TEMPORAL_SQL_TOOL_PATH / TEMPORAL_UI_SERVER_PATH;
  *   2. the project cache `.temporal/` (git-ignored), then the per-user cache `~/.cache/topup-payments/`,
  *      both keyed by the pinned version, so a fresh clone on the same machine reuses an earlier build;
- *   3. a local build when the toolchain is present: the CLI with `go install` from its Go module,
+ *   3. a local build when the toolchain is present: the Go binaries with `go install` from their modules,
  *      the Java test server with Maven from Maven Central;
- *   4. the SDK's own download (machines with internet).
+ *   4. for the CLI and the test server, the SDK's own download (machines with internet); the SDK downloads
+ *      no cluster binary, so for those a missing toolchain is an error that says what to install.
  * A file lock keeps parallel processes (jest workers, `npm start` beside `npm test`) from building twice.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -21,9 +25,17 @@ import { projectRoot } from '../config/paths';
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
 /** Pinned Java time-skipping test server (io.temporal:temporal-test-server). */
 export const TEST_SERVER_VERSION = '1.38.0';
+/**
+ * Pinned Temporal server for the cluster profile and docker-compose.yml (test/e2e/compose.test.ts holds them
+ * equal). Its SQL tool comes from the same module and version, so the schemas it carries match the server.
+ */
+export const TEMPORAL_SERVER_VERSION = 'v1.29.1';
+/** Pinned Temporal UI server: v2.55.0 is the newest whose module builds with the Go toolchain here. It embeds the UI's assets. */
+export const TEMPORAL_UI_VERSION = 'v2.55.0';
 
 const projectCache = path.join(projectRoot(), '.temporal');
-const userCache = path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'topup-payments');
+/** The per-user cache of built binaries (`$XDG_CACHE_HOME/topup-payments`, else `~/.cache/topup-payments`). */
+export const userCache = path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'topup-payments');
 
 /** Where an executable came from, for the log line that tells a developer what ran. */
 export type BinarySource = 'env' | 'project-cache' | 'user-cache' | 'built' | 'sdk-download';
@@ -38,7 +50,8 @@ export class TemporalBinaryMissingError extends Error {
   override name = 'TemporalBinaryMissingError';
 }
 
-function isExecutable(file: string): boolean {
+/** True for an existing file this process may execute. */
+export function isExecutable(file: string): boolean {
   try {
     fs.accessSync(file, fs.constants.X_OK);
     return fs.statSync(file).isFile();
@@ -47,7 +60,8 @@ function isExecutable(file: string): boolean {
   }
 }
 
-function hasCommand(cmd: string): boolean {
+/** True when `cmd` can be started (it is on PATH). */
+export function hasCommand(cmd: string): boolean {
   return spawnSync(cmd, ['-version'], { stdio: 'ignore' }).error === undefined;
 }
 
@@ -65,7 +79,8 @@ function linkIntoProject(name: string, target: string): string {
   return link;
 }
 
-async function withBuildLock<T>(name: string, build: () => T): Promise<T> {
+/** Runs `build` holding the per-user cache's lock named `name`, so parallel processes build once. */
+export async function withBuildLock<T>(name: string, build: () => T): Promise<T> {
   fs.mkdirSync(userCache, { recursive: true });
   const release = await lockfile.lock(userCache, {
     lockfilePath: path.join(userCache, `${name}.lock`),
@@ -80,19 +95,98 @@ async function withBuildLock<T>(name: string, build: () => T): Promise<T> {
   }
 }
 
-function cliCachePath(): string {
-  return path.join(userCache, `temporal-cli-${TEMPORAL_CLI_VERSION}`, 'temporal');
+/** A Go program built with `go install` from its module at a pinned version, cached per user under `dir/file`. */
+interface GoBinary {
+  /** What it is, for messages. */
+  label: string;
+  /** The variable naming an existing binary instead. */
+  envVar: string;
+  /** `module/path/cmd/x`, without the version. */
+  packagePath: string;
+  version: string;
+  /** The cache folder (under the per-user cache) and the project link's name: name and version. */
+  dir: string;
+  /** The file name in the cache folder. */
+  file: string;
+  /** What `go install` names the binary (the last element of the package path). */
+  builtName: string;
+  ldflags?: string;
 }
 
-function buildCli(target: string): void {
-  const gobin = path.dirname(target);
-  fs.mkdirSync(gobin, { recursive: true });
-  const ldflags = `-s -w -X github.com/temporalio/cli/temporalcli.Version=${TEMPORAL_CLI_VERSION.slice(1)}`;
-  process.stderr.write(`Building the Temporal CLI ${TEMPORAL_CLI_VERSION} from its Go module (first run only, a few minutes)…\n`);
-  execFileSync('go', ['install', '-ldflags', ldflags, `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`], {
+const CLI: GoBinary = {
+  label: 'Temporal CLI',
+  envVar: 'TEMPORAL_CLI_PATH',
+  packagePath: 'github.com/temporalio/cli/cmd/temporal',
+  version: TEMPORAL_CLI_VERSION,
+  dir: `temporal-cli-${TEMPORAL_CLI_VERSION}`,
+  file: 'temporal',
+  builtName: 'temporal',
+  ldflags: `-X github.com/temporalio/cli/temporalcli.Version=${TEMPORAL_CLI_VERSION.slice(1)}`,
+};
+
+/** The Temporal server: frontend, history, matching and worker services in one process (`start`). */
+const SERVER: GoBinary = {
+  label: 'Temporal server',
+  envVar: 'TEMPORAL_SERVER_PATH',
+  packagePath: 'go.temporal.io/server/cmd/server',
+  version: TEMPORAL_SERVER_VERSION,
+  dir: `temporal-server-${TEMPORAL_SERVER_VERSION}`,
+  file: 'temporal-server',
+  builtName: 'server',
+};
+
+/** temporal-sql-tool: creates the databases and applies the schemas it carries inside the binary. */
+const SQL_TOOL: GoBinary = {
+  label: 'Temporal SQL tool',
+  envVar: 'TEMPORAL_SQL_TOOL_PATH',
+  packagePath: 'go.temporal.io/server/cmd/tools/sql',
+  version: TEMPORAL_SERVER_VERSION,
+  dir: `temporal-sql-tool-${TEMPORAL_SERVER_VERSION}`,
+  file: 'temporal-sql-tool',
+  builtName: 'sql',
+};
+
+/** The Temporal UI server (its binary is also called `server`, hence the rename). */
+const UI_SERVER: GoBinary = {
+  label: 'Temporal UI server',
+  envVar: 'TEMPORAL_UI_SERVER_PATH',
+  packagePath: 'github.com/temporalio/ui-server/v2/cmd/server',
+  version: TEMPORAL_UI_VERSION,
+  dir: `temporal-ui-server-${TEMPORAL_UI_VERSION}`,
+  file: 'temporal-ui-server',
+  builtName: 'server',
+};
+
+function buildGoBinary(bin: GoBinary, target: string): void {
+  const staging = `${path.dirname(target)}.partial`;
+  fs.rmSync(staging, { recursive: true, force: true });
+  fs.mkdirSync(staging, { recursive: true });
+  process.stderr.write(`Building the ${bin.label} ${bin.version} from its Go module (first run only, a few minutes)…\n`);
+  execFileSync('go', ['install', '-ldflags', `-s -w ${bin.ldflags ?? ''}`.trim(), `${bin.packagePath}@${bin.version}`], {
     stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, GOBIN: gobin, CGO_ENABLED: '0', GOFLAGS: '-mod=mod' },
+    env: { ...process.env, GOBIN: staging, CGO_ENABLED: '0', GOFLAGS: '-mod=mod' },
   });
+  fs.renameSync(path.join(staging, bin.builtName), path.join(staging, bin.file));
+  fs.rmSync(path.dirname(target), { recursive: true, force: true });
+  fs.renameSync(staging, path.dirname(target));
+}
+
+/** Resolves a Go binary by the order above, building it when Go is present; undefined when it cannot. */
+async function resolveGoBinary(bin: GoBinary): Promise<{ path: string; source: BinarySource } | undefined> {
+  const fromEnv = process.env[bin.envVar];
+  if (fromEnv) {
+    if (!isExecutable(fromEnv)) throw new TemporalBinaryMissingError(`${bin.envVar}=${fromEnv} is not an executable file.`);
+    return { path: fromEnv, source: 'env' };
+  }
+  const projectLink = path.join(projectCache, bin.dir);
+  if (isExecutable(projectLink)) return { path: projectLink, source: 'project-cache' };
+  const cached = path.join(userCache, bin.dir, bin.file);
+  if (isExecutable(cached)) return { path: linkIntoProject(bin.dir, cached), source: 'user-cache' };
+  if (!hasCommand('go')) return undefined;
+  await withBuildLock(bin.dir, () => {
+    if (!isExecutable(cached)) buildGoBinary(bin, cached);
+  });
+  return { path: linkIntoProject(bin.dir, cached), source: 'built' };
 }
 
 /**
@@ -100,25 +194,30 @@ function buildCli(target: string): void {
  * Returns `cached-download` only when no toolchain can build it, so the SDK may try its own download.
  */
 export async function resolveTemporalCli(): Promise<ResolvedExecutable> {
-  const fromEnv = process.env.TEMPORAL_CLI_PATH;
-  if (fromEnv) {
-    if (!isExecutable(fromEnv)) throw new TemporalBinaryMissingError(`TEMPORAL_CLI_PATH=${fromEnv} is not an executable file.`);
-    return { type: 'existing-path', path: fromEnv, source: 'env' };
-  }
-  const projectLink = path.join(projectCache, `temporal-cli-${TEMPORAL_CLI_VERSION}`);
-  if (isExecutable(projectLink)) return { type: 'existing-path', path: projectLink, source: 'project-cache' };
-  const cached = cliCachePath();
-  if (isExecutable(cached)) {
-    return { type: 'existing-path', path: linkIntoProject(`temporal-cli-${TEMPORAL_CLI_VERSION}`, cached), source: 'user-cache' };
-  }
-  if (hasCommand('go')) {
-    await withBuildLock('temporal-cli', () => {
-      if (!isExecutable(cached)) buildCli(cached);
-    });
-    return { type: 'existing-path', path: linkIntoProject(`temporal-cli-${TEMPORAL_CLI_VERSION}`, cached), source: 'built' };
-  }
-  return { type: 'cached-download', source: 'sdk-download' };
+  const found = await resolveGoBinary(CLI);
+  return found ? { type: 'existing-path', ...found } : { type: 'cached-download', source: 'sdk-download' };
 }
+
+/** A cluster binary that was found or built. */
+export interface ClusterBinary {
+  path: string;
+  source: BinarySource;
+}
+
+async function resolveClusterBinary(bin: GoBinary): Promise<ClusterBinary> {
+  const found = await resolveGoBinary(bin);
+  if (found) return found;
+  throw new TemporalBinaryMissingError(
+    `The ${bin.label} ${bin.version} is not built yet and Go is not installed. Install Go >= 1.25 so it is built from ${bin.packagePath}@${bin.version}, or set ${bin.envVar} to a binary of that version.`,
+  );
+}
+
+/** The Temporal server binary of the cluster profile. */
+export const resolveTemporalServer = (): Promise<ClusterBinary> => resolveClusterBinary(SERVER);
+/** temporal-sql-tool, same version as the server. */
+export const resolveTemporalSqlTool = (): Promise<ClusterBinary> => resolveClusterBinary(SQL_TOOL);
+/** The Temporal UI server. */
+export const resolveTemporalUiServer = (): Promise<ClusterBinary> => resolveClusterBinary(UI_SERVER);
 
 function testServerDir(): string {
   return path.join(userCache, `temporal-test-server-${TEST_SERVER_VERSION}`);
@@ -230,13 +329,21 @@ export function explainMissingServer(which: 'cli' | 'test-server', cause: unknow
   return new TemporalBinaryMissingError(`The Temporal ${which === 'cli' ? 'CLI (dev server)' : 'time-skipping test server'} could not be started: ${detail}\n${fix}`);
 }
 
-/** `npm run temporal:install`: resolve (and build) both servers, print where they are. */
+/** `npm run temporal:install`: resolve (and build) every Temporal binary and PostgreSQL's client programs, print where they are. */
 export async function installTemporalBinaries(): Promise<void> {
   const cli = await resolveTemporalCli();
   const testServer = await resolveTestServer();
   for (const [label, r] of [['Temporal CLI', cli], ['Temporal test server', testServer]] as const) {
     process.stdout.write(`${label}: ${r.type === 'existing-path' ? `${r.path} (${r.source})` : 'SDK download at first use'}\n`);
   }
+  for (const bin of [SERVER, SQL_TOOL, UI_SERVER]) {
+    const r = await resolveClusterBinary(bin);
+    process.stdout.write(`${bin.label}: ${r.path} (${r.source})\n`);
+  }
+  // The cluster's backups and the restore test need pg_dump of the embedded server's version.
+  // Required here, not imported at the top: that module builds on this one's cache helpers.
+  const { resolvePostgresClientTools } = require('./postgres-client-tools') as typeof import('./postgres-client-tools');
+  process.stdout.write(`PostgreSQL client programs: ${(await resolvePostgresClientTools()).binDir}\n`);
 }
 
 if (require.main === module) {

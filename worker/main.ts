@@ -13,6 +13,7 @@ import { loadSettings, publicUrl, SettingsError } from '../config/settings';
 import { createMailer } from '../activities/shared/mailer';
 import { createSandboxProvider } from '../activities/online/payment-provider';
 import { migrate } from '../db/migrate';
+import { whenDatabaseAccepts } from '../db/wait-for-database';
 import { createPool } from '../db/pool';
 import { createTopupWorker } from './create-worker';
 import { installWorkerRuntime, socketAddress } from './runtime';
@@ -39,7 +40,8 @@ async function main(): Promise<void> {
   const pool = createPool(settings.DATABASE_URL);
   const mailer = createMailer({ smtpUrl: settings.SMTP_URL, from: settings.MAIL_FROM });
   // Every process applies pending migrations at start; an advisory lock makes concurrent starts safe.
-  await migrate(pool);
+  // PostgreSQL restarting (its supervisor just started it) is waited for, up to a minute, rather than fatal.
+  await whenDatabaseAccepts(() => migrate(pool), { timeoutMs: 60_000, onWait: (err) => logger.warn({ err }, 'PostgreSQL is not accepting connections yet; waiting') });
   await ensureSearchAttributes(settings.TEMPORAL_ADDRESS, settings.TEMPORAL_NAMESPACE, logger);
   const connection = await NativeConnection.connect({ address: settings.TEMPORAL_ADDRESS });
   const worker = await createTopupWorker({

@@ -30,6 +30,7 @@ export * from './bank-transfer/activity-types';
 export * from './bank-transfer/transitions';
 export * from './online/activity-types';
 export * from './online/transitions';
+export * from './online/invoice-issuing';
 export * from './billing/activity-types';
 export * from './ledger/activity-types';
 export * from './accounts/messages';

@@ -2,8 +2,8 @@
  * The side effects of an online order: the gateway's invoice, crediting each wallet line, the proforma invoice
  * PDF and the two emails: the billing info to the billing email on the confirmation step, the paid email only to the
  * user who requested the top-up (seed 001).
- * Each is idempotent: the gateway keys invoices by order number, the ledger each line by order and wallet, the
- * stored PDF by the order's revision, and every email by the order and the step.
+ * Each is idempotent: the gateway keys invoices by our reference of the issuance (and voids by it), the ledger
+ * each line by order and wallet, the stored PDF by the order's revision, and every email by the order and the step.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
@@ -58,11 +58,12 @@ function invoiceData(order: OnlineOrderView, ctx: OrderContext, provider: Provid
 /** Builds the online order activities. */
 export function createOnlineOrderActivities(deps: OnlineOrderActivityDeps) {
   return {
-    /** Issues (or finds again: keyed by order number) the gateway's invoice for the order's total. */
+    /** Issues (or finds again: keyed by the reference) the gateway's invoice for the order's total. */
     async issueGatewayInvoice(req) {
       const ctx = await loadOrderContext(deps.pool, req.accountId, req.createdBy);
       const invoice = await deps.gateway.createInvoice({
         merchantRef: req.orderNumber,
+        reference: req.reference ?? req.orderNumber,
         method: req.paymentMethod,
         amount: req.total,
         expiresAt: req.expiresAt,
@@ -70,6 +71,11 @@ export function createOnlineOrderActivities(deps: OnlineOrderActivityDeps) {
         description: `Top-up order ${req.orderNumber}`,
       });
       return { providerRef: invoice.providerRef, vaNumber: invoice.vaNumber, bankCode: invoice.bankCode, paymentUrl: invoice.paymentUrl };
+    },
+
+    /** Makes sure the invoice of an issuance the order gave up on can never be paid (idempotent). */
+    async voidGatewayInvoice(req) {
+      return deps.gateway.voidInvoice(req.reference);
     },
 
     /** Credits every line to its wallet, once each (outstanding settled first); returns the split per wallet. */

@@ -1,19 +1,26 @@
 /**
  * The payment gateway as the activities see it: an adapter interface, and its one implementation, which talks
  * HTTP to the sandbox gateway (scripts/sandbox-gateway.ts) the way it would to a real Indonesian gateway.
- * Issuing an invoice is idempotent by the order number (`merchantRef`), so an activity retry never bills twice.
+ * Issuing an invoice is idempotent by its `reference` (sent as the Idempotency-Key), so a retry never bills twice;
+ * voiding by the same reference makes sure an invoice we gave up on can never be paid, even one whose creation
+ * reaches the gateway only after the void did.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
-import { PAYMENT_PROVIDER_REJECTED, type PaymentMethod as OrderPaymentMethod } from '../../workflows/definitions';
+import { PAYMENT_PROVIDER_REJECTED, type PaymentMethod as OrderPaymentMethod, type VoidOutcome } from '../../workflows/definitions';
 
 /** The online payment methods a gateway invoice can be paid with (every method of the policy but bank transfer). */
 export type PaymentMethod = Exclude<OrderPaymentMethod, 'bank_transfer'>;
 
 /** What we ask the gateway to bill. */
 export interface ProviderInvoiceRequest {
-  /** Our order number; the gateway keys its invoices by it. */
+  /** Our order number; the gateway's callbacks name it. */
   merchantRef: string;
+  /**
+   * Our reference of this issuance, unique per invoice we ask for (the order number for an order's first
+   * confirmation, `<orderNumber>-<n>` for its n-th): the Idempotency-Key. Defaults to `merchantRef`.
+   */
+  reference?: string;
   method: PaymentMethod;
   /** IDR, the total billed (card fee included). */
   amount: number;
@@ -36,8 +43,13 @@ export interface ProviderInvoice {
 
 /** A payment gateway. */
 export interface PaymentProvider {
-  /** Issues the invoice of `req.merchantRef`, or returns the one already issued for it. */
+  /** Issues the invoice of `req.reference`, or returns the one already issued for it. */
   createInvoice(req: ProviderInvoiceRequest): Promise<ProviderInvoice>;
+  /**
+   * Makes the invoice of `reference` unpayable, whether or not it exists yet: the gateway refuses to create one
+   * under the reference afterwards. Idempotent.
+   */
+  voidInvoice(reference: string): Promise<VoidOutcome>;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -70,43 +82,76 @@ function isRefusal(status: number): boolean {
   return status >= 400 && status < 500 && status !== 408 && status !== 429;
 }
 
+/** Sends one request to the gateway; a network failure is a plain (retryable) Error naming `what`. */
+async function send(url: URL, init: RequestInit, timeoutMs: number, what: string): Promise<{ status: number; bodyText: string }> {
+  let res: Response;
+  try {
+    res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+  } catch (err) {
+    throw new Error(`payment gateway unreachable ${what}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return { status: res.status, bodyText: await res.text() };
+}
+
+/** A refusal (4xx) as a non-retryable failure; any other failure status as a plain Error Temporal retries. */
+function failure(status: number, bodyText: string, what: string): Error {
+  if (isRefusal(status)) {
+    return ApplicationFailure.create({
+      type: PAYMENT_PROVIDER_REJECTED,
+      nonRetryable: true,
+      message: `payment gateway refused ${what} (HTTP ${status}): ${describeRefusal(bodyText)}`,
+      details: [{ status }],
+    });
+  }
+  return new Error(`payment gateway failed ${what} (HTTP ${status}): ${describeRefusal(bodyText)}`);
+}
+
+function isAlreadyPaid(bodyText: string): boolean {
+  try {
+    return ZGatewayError.safeParse(JSON.parse(bodyText)).data?.error.code === 'invoice_already_paid';
+  } catch {
+    return false;
+  }
+}
+
 /** The provider on the sandbox gateway at `baseUrl` (e.g. `http://127.0.0.1:4010`), authenticating with `apiKey`. */
 export function createSandboxProvider(opts: { baseUrl: string; apiKey: string; timeoutMs?: number }): PaymentProvider {
   const authorization = `Basic ${Buffer.from(`${opts.apiKey}:`).toString('base64')}`;
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   return {
     async createInvoice(req) {
-      let res: Response;
-      try {
-        res = await fetch(new URL('/v1/invoices', opts.baseUrl), {
-          method: 'POST',
-          headers: { authorization, 'content-type': 'application/json', 'idempotency-key': req.merchantRef },
-          body: JSON.stringify(req),
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-      } catch (err) {
-        throw new Error(`payment gateway unreachable issuing the invoice of ${req.merchantRef}: ${err instanceof Error ? err.message : String(err)}`);
-      }
-      const bodyText = await res.text();
-      if (isRefusal(res.status)) {
-        throw ApplicationFailure.create({
-          type: PAYMENT_PROVIDER_REJECTED,
-          nonRetryable: true,
-          message: `payment gateway refused the invoice of ${req.merchantRef} (HTTP ${res.status}): ${describeRefusal(bodyText)}`,
-          details: [{ status: res.status }],
-        });
-      }
-      if (!res.ok) throw new Error(`payment gateway failed issuing the invoice of ${req.merchantRef} (HTTP ${res.status}): ${describeRefusal(bodyText)}`);
+      const reference = req.reference ?? req.merchantRef;
+      const what = `issuing the invoice of ${reference}`;
+      const { status, bodyText } = await send(
+        new URL('/v1/invoices', opts.baseUrl),
+        { method: 'POST', headers: { authorization, 'content-type': 'application/json', 'idempotency-key': reference }, body: JSON.stringify({ ...req, reference }) },
+        timeoutMs,
+        what,
+      );
+      if (status < 200 || status >= 300) throw failure(status, bodyText, what);
       let json: unknown;
       try {
         json = JSON.parse(bodyText);
       } catch {
-        throw new Error(`payment gateway answered HTTP ${res.status} with a body that is not JSON`);
+        throw new Error(`payment gateway answered HTTP ${status} with a body that is not JSON`);
       }
       const parsed = ZProviderInvoice.safeParse(json);
       if (!parsed.success) throw new Error(`payment gateway answered an unexpected invoice: ${z.prettifyError(parsed.error)}`);
       const { providerRef, method, amount, expiresAt, vaNumber, bankCode, paymentUrl } = parsed.data;
       return { providerRef, method, amount, expiresAt, vaNumber, bankCode, paymentUrl };
+    },
+
+    async voidInvoice(reference) {
+      const what = `voiding the invoice of ${reference}`;
+      const { status, bodyText } = await send(
+        new URL(`/v1/invoices/by-reference/${encodeURIComponent(reference)}/void`, opts.baseUrl),
+        { method: 'POST', headers: { authorization } },
+        timeoutMs,
+        what,
+      );
+      if (status === 409 && isAlreadyPaid(bodyText)) return 'already-paid';
+      if (status < 200 || status >= 300) throw failure(status, bodyText, what);
+      return 'voided';
     },
   };
 }

@@ -1,15 +1,23 @@
 /**
  * Online self top-up routes (seed 001): create the order with one line per wallet ("Top up balance"), see
  * and edit the summary ("Continue to payment"), then "Confirm payment" with a method, which issues the sales
- * invoice. Reading, deleting and finance's decisions on a late payment go through /v1/orders/{orderNumber}.
+ * invoice, or cancel a confirmation whose invoice the gateway has not issued yet. Reading, deleting and
+ * finance's decisions on a late payment go through /v1/orders/{orderNumber}.
+ *
+ * A confirm waits for the gateway's invoice a bounded time (`confirmWaitMs`): when the gateway cannot issue it in
+ * time, it answers 503 with Retry-After and the order as recorded, "issuing" the invoice; the same confirm sent
+ * again joins that issuance (never a second invoice) and answers the invoice once there is one.
  */
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { findAccount } from '../../db/accounts/accounts';
 import { findUser } from '../../db/accounts/users';
 import {
+  cancelConfirmationUpdate,
   confirmPaymentUpdate,
+  describeOnlineStatus,
   editLinesUpdate,
   ONLINE_PAYMENT_METHODS,
+  onlineTransition,
   priceOnlineOrder,
   type OnlineLineRequest,
   type OnlineOrderView,
@@ -18,14 +26,36 @@ import {
 } from '../../workflows/definitions';
 import { requireRole, type Principal } from '../accounts/auth';
 import { requireDepositEligible } from '../billing/deposit-eligibility';
+import { updateOrderWithin } from '../orders/bounded-update';
 import { findVisibleOrder, onlineOrder } from '../orders/order-access';
 import { updateOrder } from '../orders/order-updates';
 import { ZOrderParams } from '../orders/schemas';
 import { startOrder, type StartOrderDeps } from '../orders/start-order';
-import { HttpError } from '../shared/errors';
+import { HttpError, refusalOf } from '../shared/errors';
 import { ZConfirmPaymentRequest, ZOnlineLinesRequest } from './schemas';
 
 const customers = requireRole('owner', 'pic');
+
+/** How long a confirm waits for the gateway's invoice before answering 503 (CONFIRM_PAYMENT_WAIT_SECONDS). */
+export const DEFAULT_CONFIRM_WAIT_MS = 5_000;
+/** Beyond the workflow's own wait, for its answer to come back; past both the route answers from the record. */
+const ANSWER_MARGIN_MS = 2_000;
+/** The most a client is told to wait before sending a pending confirm again. */
+const LONGEST_RETRY_AFTER_S = 30;
+
+/** What the online-order routes need: starting orders, and the confirm's bound. */
+export type OnlineOrderRouteDeps = StartOrderDeps & { confirmWaitMs?: number };
+
+/** Seconds until the gateway is asked again (at least 1), as the Retry-After of a pending confirm. */
+function retryAfterSeconds(order: OnlineOrderView, nowMs: number): number {
+  const next = order.issuing?.nextAttemptAt ? Date.parse(order.issuing.nextAttemptAt) : nowMs;
+  return Math.min(LONGEST_RETRY_AFTER_S, Math.max(1, Math.ceil((next - nowMs) / 1000)));
+}
+
+/** An answer that is not the invoice: the error and the order as recorded, so the client sees what holds. */
+function answerWithOrder(res: Response, error: HttpError, order: OnlineOrderView): void {
+  res.status(error.status).json({ error: { code: error.code, message: error.message, fields: error.fields }, order });
+}
 
 /** The lines priced, or 400 naming every broken rule. */
 function priced(lines: OnlineLineRequest[], policy: TopupPolicy) {
@@ -60,8 +90,33 @@ async function pathOnlineOrder(deps: StartOrderDeps, req: Request): Promise<{ or
   return { orderNumber, stored: onlineOrder(await findVisibleOrder(deps.pool, orderNumber, principal)), principal };
 }
 
+async function recordedOnlineOrder(deps: StartOrderDeps, req: Request): Promise<OnlineOrderView> {
+  return (await pathOnlineOrder(deps, req)).stored;
+}
+
+/**
+ * What a confirm answers when the workflow's answer is not the invoice (still issuing, or no answer in time):
+ * the recorded order, which GET shows too; 200 when it holds the invoice of the method asked for, 409 when the
+ * rules refuse the method, else 503 invoice_pending with Retry-After.
+ */
+function answerPendingConfirm(res: Response, order: OnlineOrderView, paymentMethod: OnlinePaymentMethod, nowMs: number): void {
+  if (order.invoice?.paymentMethod === paymentMethod) {
+    res.json(order);
+    return;
+  }
+  const rules = onlineTransition({ status: order.status, crediting: false, issuing: order.issuing, invoiceMethod: order.invoice?.paymentMethod ?? null }, 'confirmPayment', { paymentMethod });
+  if ('refused' in rules) throw new HttpError(409, 'invalid_transition', rules.refused);
+  const issuing = order.issuing
+    ? `the payment gateway has not issued the invoice yet; the order is ${describeOnlineStatus(order)}${order.issuing.lastError ? `, last error: ${order.issuing.lastError}` : ''}`
+    : 'the confirmation was not acknowledged in time';
+  res.set('Retry-After', String(retryAfterSeconds(order, nowMs)));
+  const message = `${issuing}. Send the same confirm again to wait for the invoice (it joins this issuance; a second invoice is never made), or cancel the confirmation (POST /v1/online-orders/${order.orderNumber}/cancel-confirmation)`;
+  answerWithOrder(res, new HttpError(503, 'invoice_pending', message), order);
+}
+
 /** Builds the `/v1/online-orders` router. */
-export function onlineOrdersRouter(deps: StartOrderDeps): Router {
+export function onlineOrdersRouter(deps: OnlineOrderRouteDeps): Router {
+  const confirmWaitMs = deps.confirmWaitMs ?? DEFAULT_CONFIRM_WAIT_MS;
   const router = Router();
 
   router.post('/', customers, async (req, res) => {
@@ -86,9 +141,32 @@ export function onlineOrdersRouter(deps: StartOrderDeps): Router {
   router.post('/:orderNumber/confirm', customers, async (req, res) => {
     const { orderNumber, principal } = await pathOnlineOrder(deps, req);
     const body = ZConfirmPaymentRequest.parse(req.body ?? {});
+    const { paymentMethod } = body;
     const billingEmail = body.billingEmail ?? (await defaultBillingEmail(deps, principal));
-    // The workflow logs the confirmation (online_order.confirm), once, with the revision it produced.
-    const order = await updateOrder(deps, orderNumber, confirmPaymentUpdate, { paymentMethod: body.paymentMethod, billingEmail, by: principal.userId });
+    let answered: OnlineOrderView | null;
+    try {
+      const message = { paymentMethod, billingEmail, by: principal.userId, waitMs: confirmWaitMs };
+      answered = await updateOrderWithin(deps, orderNumber, confirmPaymentUpdate, message, confirmWaitMs + ANSWER_MARGIN_MS);
+    } catch (err) {
+      // The confirmation ended without an invoice (cancelled, refused, given up): the error map's answer, with the order.
+      const refusal = refusalOf(err);
+      if (refusal?.code !== 'invoice_not_issued') throw err;
+      return answerWithOrder(res, refusal, await recordedOnlineOrder(deps, req));
+    }
+    // The workflow logs the confirmation (online_order.confirm) once, when it records the invoice.
+    if (answered?.invoice) return res.json(answered);
+    answerPendingConfirm(res, await recordedOnlineOrder(deps, req), paymentMethod, deps.now().getTime());
+  });
+
+  router.post('/:orderNumber/cancel-confirmation', customers, async (req, res) => {
+    const { orderNumber, principal } = await pathOnlineOrder(deps, req);
+    const order = await updateOrderWithin(deps, orderNumber, cancelConfirmationUpdate, { by: principal.userId }, confirmWaitMs + ANSWER_MARGIN_MS);
+    if (!order) {
+      res.set('Retry-After', '1');
+      const message = `the cancellation of order ${orderNumber} was not acknowledged in time (the workflow service or its worker is slow); send it again`;
+      return answerWithOrder(res, new HttpError(503, 'update_not_confirmed', message), await recordedOnlineOrder(deps, req));
+    }
+    // The workflow logs the cancellation (online_order.cancel_confirmation), once, when it records it.
     res.json(order);
   });
 

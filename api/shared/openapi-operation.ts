@@ -22,5 +22,7 @@ export interface Operation {
   ok: { status: number; description: string; schema?: string; contentType?: string; location?: boolean };
   /** Refusals beyond the ones every operation of its kind has (400, 401, 403, 429). */
   errors?: number[];
+  /** Answers of this operation with their own body, documented instead of the common error response. */
+  answers?: { status: number; description: string; schema: string; retryAfter?: string }[];
 }
 

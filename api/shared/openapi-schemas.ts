@@ -151,6 +151,26 @@ export const ZOnlineOrder = z.object({
       paymentUrl: z.string().nullable(),
     })
     .nullable(),
+  issuing: z
+    .object({
+      paymentMethod: ZOnlineMethod,
+      since: z.string().describe('when payment was confirmed'),
+      attempts: z.int().describe('gateway calls that failed so far'),
+      lastError: z.string().nullable().describe('why the last call failed'),
+      nextAttemptAt: z.string().nullable().describe('when the gateway is asked again'),
+      giveUpAt: z.string().describe('when the order returns to Unpaid unless the invoice is issued first'),
+    })
+    .nullable()
+    .describe('set while the payment gateway is issuing the invoice of a confirmed order (Awaiting payment, invoice null)'),
+  confirmationFailure: z
+    .object({
+      kind: z.enum(['cancelled', 'gateway-refused', 'gateway-timeout']),
+      reason: z.string(),
+      paymentMethod: ZOnlineMethod,
+      at: z.string(),
+    })
+    .nullable()
+    .describe('why the last confirmation ended without an invoice; the order is Unpaid again'),
   payment: z.object({ eventId: z.string(), providerRef: z.string(), amount: z.int(), paidAt: z.string(), late: z.boolean() }).nullable(),
   settlement: z.array(z.object({ wallet: z.enum(WALLETS), settled: z.int(), added: z.int(), balanceAfter: z.int() })).nullable(),
   refund: z.object({ reason: z.string(), by: z.string() }).nullable(),
@@ -173,6 +193,9 @@ export const responseSchemas = z.registry<{ id: string }>();
 responseSchemas.add(ZError, { id: 'Error' });
 responseSchemas.add(ZOrder, { id: 'Order' });
 responseSchemas.add(ZOnlineOrder, { id: 'OnlineOrder' });
+responseSchemas.add(ZError.extend({ order: ZOnlineOrder.optional().describe('with invoice_pending, invoice_not_issued and update_not_confirmed: the order as recorded (GET shows the same)') }), {
+  id: 'OnlineOrderRefusal',
+});
 responseSchemas.add(ZAnyOrder, { id: 'AnyOrder' });
 responseSchemas.add(
   ZOnlineOrder.extend({ paymentOptions: z.record(ZOnlineMethod, z.object({ fee: z.int(), total: z.int() })).describe('what each method would bill') }),

@@ -115,12 +115,48 @@ export const OPERATIONS: readonly Operation[] = [
     method: 'post',
     path: '/v1/online-orders/{orderNumber}/confirm',
     operationId: 'confirmOnlinePayment',
-    summary: 'Confirm payment: issues the sales invoice (Awaiting payment), valid until 23:59:59 of the next day',
+    summary:
+      'Confirm payment: Awaiting payment while the gateway issues the sales invoice (valid until 23:59:59 of the next day). ' +
+      'Waits for it CONFIRM_PAYMENT_WAIT_SECONDS (5 s by default), then answers 503 with the order "issuing"; the same confirm sent again joins that issuance, never a second invoice',
     tag: 'online',
     roles: CUSTOMERS,
     body: 'ConfirmPaymentRequest',
-    ok: { status: 200, description: 'the order with its invoice (VA number or payment link)', schema: 'OnlineOrder' },
+    ok: { status: 200, description: 'the order with its invoice (VA number or payment link); a repeat with the same method answers it again', schema: 'OnlineOrder' },
+    errors: [404],
+    answers: [
+      {
+        status: 409,
+        description:
+          'Refused by the order\'s state (`invalid_transition`: not Unpaid, or issuing with another method), or the confirmation ended without an invoice (`invoice_not_issued`: cancelled, refused by the gateway, or the gateway stayed away past the policy\'s invoiceIssueGiveUpAfter); the order as recorded',
+        schema: 'OnlineOrderRefusal',
+      },
+      {
+        status: 503,
+        description:
+          '`invoice_pending`: the gateway has not issued the invoice within the wait. The order is Awaiting payment with `issuing` (attempts, last error, when it gives up) and invoice null, as GET shows it. Send the same confirm again after Retry-After, or cancel the confirmation',
+        schema: 'OnlineOrderRefusal',
+        retryAfter: 'seconds until the gateway is asked again (1 to 30)',
+      },
+    ],
+  },
+  {
+    method: 'post',
+    path: '/v1/online-orders/{orderNumber}/cancel-confirmation',
+    operationId: 'cancelOnlineConfirmation',
+    summary:
+      'Cancel a confirmation whose invoice the gateway has not issued yet: back to the editable Unpaid draft, the reason on the order; an invoice the gateway issued meanwhile is voided. A draft answers as it is',
+    tag: 'online',
+    roles: CUSTOMERS,
+    ok: { status: 200, description: 'the Unpaid order with `confirmationFailure` (kind cancelled)', schema: 'OnlineOrder' },
     errors: [404, 409],
+    answers: [
+      {
+        status: 503,
+        description: '`update_not_confirmed`: the workflow did not acknowledge the cancellation within the bound (its worker is away); the order as recorded. Send it again',
+        schema: 'OnlineOrderRefusal',
+        retryAfter: 'seconds to wait before sending it again',
+      },
+    ],
   },
   {
     method: 'post',
@@ -494,6 +530,7 @@ function operationObject(op: Operation): JsonSchema {
   if (op.body || op.query || parameters.length > 0) errors.add(400);
   // A change to an existing order is a workflow update, which a restarting workflow service can drop (order-updates.ts).
   if (op.method !== 'get' && op.path.includes('{orderNumber}')) errors.add(503);
+  for (const answer of op.answers ?? []) errors.delete(answer.status);
   const description = op.roles ? `Roles: ${op.roles.join(', ')}.${op.sessionOnly ? ' A signed-in person only (no API key).' : ''}` : 'No credential.';
   return {
     operationId: op.operationId,
@@ -506,6 +543,7 @@ function operationObject(op: Operation): JsonSchema {
     responses: {
       [String(op.ok.status)]: okResponse(op.ok),
       ...Object.fromEntries([...errors].sort((a, b) => a - b).map((s) => [String(s), { $ref: `#/components/responses/Error${s}` }])),
+      ...Object.fromEntries((op.answers ?? []).map((a) => [String(a.status), ownAnswer(a)])),
     },
   };
 }
@@ -524,6 +562,14 @@ function csrfHeaderParameter(): JsonSchema {
     required: false,
     description: "With the session cookie: the session's csrfToken (POST /v1/session and GET /v1/session answer it); a change without it is refused with 403. Not sent with an API key.",
     schema: { type: 'string' },
+  };
+}
+
+function ownAnswer(answer: NonNullable<Operation['answers']>[number]): JsonSchema {
+  return {
+    description: answer.description,
+    ...(answer.retryAfter ? { headers: { 'Retry-After': { description: answer.retryAfter, schema: { type: 'integer' } } } } : {}),
+    content: { 'application/json': { schema: { $ref: `#/components/schemas/${answer.schema}` } } },
   };
 }
 

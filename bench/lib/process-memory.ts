@@ -14,6 +14,14 @@ export interface ProcessMemory {
 
 /** The pid of this process's child running `script` (e.g. `dist/worker/main.js`). */
 export function childPid(script: string, parent = process.pid): number {
+  const [pid] = childPids(script, parent);
+  if (pid === undefined) throw new Error(`no child process of ${parent} runs ${script}`);
+  return pid;
+}
+
+/** The pids of every child of this process whose command line has an argument ending in `script` (two workers, say). */
+export function childPids(script: string, parent = process.pid): number[] {
+  const found: number[] = [];
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
@@ -21,12 +29,12 @@ export function childPid(script: string, parent = process.pid): number {
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
       if (ppid !== parent) continue;
       const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (cmdline.some((arg) => arg.endsWith(script))) return Number(entry);
+      if (cmdline.some((arg) => arg.endsWith(script) || arg.includes(`/${script}`))) found.push(Number(entry));
     } catch {
       // The process ended while we looked.
     }
   }
-  throw new Error(`no child process of ${parent} runs ${script}`);
+  return found.sort((a, b) => a - b);
 }
 
 /** VmRSS and VmHWM of `pid`. */
@@ -66,6 +74,33 @@ export function treeCpuSeconds(pid: number): number {
       return;
     }
     for (const c of children.get(p) ?? []) visit(c);
+  };
+  visit(pid);
+  return total;
+}
+
+/**
+ * Proportional memory (PSS) of `pid` and every process below it, in MiB: each shared page is split among the
+ * processes that map it, so PostgreSQL's shared buffers count once, not once per backend as their RSS would.
+ */
+export function treePssMiB(pid: number): number {
+  let total = 0;
+  const visit = (p: number) => {
+    try {
+      const rollup = fs.readFileSync(`/proc/${p}/smaps_rollup`, 'utf8');
+      total += Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0) / 1024;
+    } catch {
+      return;
+    }
+    for (const entry of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+        if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === p) visit(Number(entry));
+      } catch {
+        // Gone while we looked.
+      }
+    }
   };
   visit(pid);
   return total;

@@ -1,12 +1,15 @@
 /**
- * `npm run test:faults -- [--seed N | --seeds A-B] [--orders N] [--concurrency N] [--faults N] [--json FILE] [--verbose]`:
- * the fault campaign. For each seed it starts the real stack (startDevStack: the Temporal dev server, embedded
- * PostgreSQL, the worker and the API as processes) on free ports in a temporary DATA_DIR with short policy
- * durations, drives bank-transfer top-ups over HTTP along seeded plans (orders.ts), and meanwhile SIGKILLs the
- * worker, the API, the Temporal dev server and PostgreSQL at seeded points of the load, restarting each on the
- * same ports and data. A process that dies on its own is restarted too (a supervisor's job) and counted.
- * After each restart a probe order measures the recovery; after the last one the campaign waits for quiet and
- * checks everything (verify.ts). Exits 1 on any violation.
+ * `npm run test:faults -- [--profile dev|cluster] [--seed N | --seeds A-B] [--orders N] [--concurrency N] [--faults N] [--json FILE] [--verbose]`:
+ * the fault campaign. For each seed it starts the real stack on free ports in a temporary DATA_DIR with short
+ * policy durations: `dev` (the default) is `npm start`'s (the Temporal dev server, embedded PostgreSQL, the
+ * worker and the API as processes), `cluster` is `npm run start:cluster`'s (the Temporal server on PostgreSQL, two
+ * workers, two API processes on one port). It drives bank-transfer top-ups over HTTP along seeded plans
+ * (orders.ts) and online top-ups paid at the sandbox gateway (online-orders.ts), and meanwhile SIGKILLs a
+ * worker, an API process, the Temporal server, PostgreSQL and the gateway at seeded points of the load,
+ * restarting each on the same ports and data, or stalls the gateway (SIGSTOP for 1–8 s, then SIGCONT). A process that dies on its own is restarted too
+ * (a supervisor's job) and counted. After each restart a probe order measures the recovery; while a worker or an
+ * API process is down, the longest time no order moved is recorded (stalls.ts); after the last fault the campaign
+ * waits for quiet and checks everything (verify.ts). Exits 1 on any violation.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,21 +18,37 @@ import { Client as TemporalClient, Connection } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { createApiKey } from '../../db/accounts/api-keys';
 import { createPool } from '../../db/pool';
-import { startDevStack, type DevStack, type StackProcess, type StackProcessName } from '../dev-stack';
-import { isolatedStackEnv } from '../stack-env';
+import type { StackProcessName } from '../dev-stack';
 import { createClient } from './client';
-import { drawPlan, runOrder, type Customer, type TrackedOrder } from './orders';
+import { runOnlineOrder } from './online-orders';
+import { drawPlan, isOnlinePlan, runOrder, type Customer, type PlanName, type ProbeName, type TrackedOrder } from './orders';
+import { PROFILES, startCampaignStack, type CampaignStack, type LabelledProcess, type Profile } from './profiles';
 import { createRng, type Rng } from './rng';
+import { longestStall } from './stalls';
 import { verify, waitForQuiet } from './verify';
 
-const KINDS: readonly StackProcessName[] = ['worker', 'api', 'temporal', 'postgres'];
+/** A fault: a SIGKILL of one of the stack's processes (restarted after a pause), or a stall of the gateway. */
+export type FaultKind = StackProcessName | 'gateway-stall';
+const KINDS: readonly FaultKind[] = ['worker', 'api', 'temporal', 'postgres', 'gateway', 'gateway-stall'];
+/** API requests an order makes on average over the plans' mix (bank transfers about 4.5, online top-ups 3). */
+const REQUESTS_PER_ORDER = 4;
 const CLOSE_AFTER_MS = 30_000;
 /** The issue's CI-sized run: about 11 minutes here with its 125 faults (one every eight orders). */
 const DEFAULT_ORDERS = 1_000;
 const POLICY = { unsubmittedCloseAfter: '30s', reviewWindow: '15m', paymentFailureFinalAfter: '15m' };
 
+/**
+ * How long a killed process stays down, by profile and kind (ms, drawn per fault). On the cluster a killed worker or
+ * API process stays down longer: the other one serves meanwhile, and the longest stall shows whether it does.
+ */
+const DOWN_MS: Record<Profile, Record<FaultKind, [number, number]>> = {
+  dev: { worker: [0, 3_000], api: [0, 3_000], temporal: [0, 3_000], postgres: [0, 3_000], gateway: [0, 3_000], 'gateway-stall': [1_000, 8_000] },
+  cluster: { worker: [3_000, 10_000], api: [3_000, 10_000], temporal: [0, 3_000], postgres: [0, 3_000], gateway: [0, 3_000], 'gateway-stall': [1_000, 8_000] },
+};
+
 /** One campaign's settings. */
 export interface CampaignOptions {
+  profile: Profile;
   seed: number;
   orders: number;
   concurrency: number;
@@ -39,20 +58,31 @@ export interface CampaignOptions {
 
 /** One injected fault and what it cost. */
 export interface FaultRecord {
-  kind: StackProcessName;
+  kind: FaultKind;
+  /** Which instance of its kind (`worker-2` on the cluster; the kind on the dev stack). */
+  label: string;
   atRequest: number;
   downMs: number;
   ordersInFlight: number;
   /** From the kill until a probe order went through API, PostgreSQL, Temporal and the worker. */
   recoveryMs: number | null;
+  /**
+   * The longest time no order moved between the kill and the restart (stalls.ts), counted while the load ran;
+   * null for a fault injected after the last order's plan ended (nothing was moving anyway).
+   */
+  stallMs: number | null;
 }
 
 /** One campaign's figures. */
 export interface CampaignResult {
+  profile: Profile;
   seed: number;
   orders: number;
   tracked: number;
   paid: number;
+  /** Online top-ups among the orders answered, and how many of them were paid. */
+  online: number;
+  onlinePaid: number;
   faults: FaultRecord[];
   unplannedRestarts: Record<string, number>;
   recoveryAfterLastFaultMs: number | null;
@@ -93,20 +123,20 @@ async function seedCampaignUsers(pool: Pool): Promise<{ customers: Customer[]; f
   return { customers, finance };
 }
 
-/** Keeps the stack's processes running: restarts one that died without being killed, and counts it. */
-function createSupervisor(stack: DevStack) {
-  const killing = new Set<StackProcessName>();
+/** Keeps the stack's processes running: restarts one that died without being killed, and counts it by kind. */
+function createSupervisor(stack: CampaignStack) {
+  const killing = new Set<string>();
   const unplanned: Record<string, number> = {};
-  const locks = new Map<StackProcessName, Promise<void>>();
+  const locks = new Map<string, Promise<void>>();
   let stopping = false;
 
-  const exclusive = (name: StackProcessName, op: () => Promise<void>): Promise<void> => {
-    const next = (locks.get(name) ?? Promise.resolve()).then(op, op);
-    locks.set(name, next.catch(() => undefined));
+  const exclusive = (label: string, op: () => Promise<void>): Promise<void> => {
+    const next = (locks.get(label) ?? Promise.resolve()).then(op, op);
+    locks.set(label, next.catch(() => undefined));
     return next;
   };
 
-  const restart = async (proc: StackProcess): Promise<void> => {
+  const restart = async (proc: LabelledProcess): Promise<void> => {
     for (let attempt = 1; ; attempt += 1) {
       try {
         await proc.restart();
@@ -114,40 +144,54 @@ function createSupervisor(stack: DevStack) {
         return;
       } catch (err) {
         if (attempt >= 5) throw err;
-        say(`${proc.name} failed to restart (${err instanceof Error ? err.message : String(err)}); again`);
+        say(`${proc.label} failed to restart (${err instanceof Error ? err.message : String(err)}); again`);
         await proc.kill();
         await sleep(1_000);
       }
     }
   };
 
-  const watch = (proc: StackProcess): void => {
+  const watch = (proc: LabelledProcess): void => {
     proc.child().once('exit', () => {
-      if (stopping || killing.has(proc.name)) return;
+      if (stopping || killing.has(proc.label)) return;
       unplanned[proc.name] = (unplanned[proc.name] ?? 0) + 1;
-      say(`${proc.name} exited on its own; restarting it`);
-      void exclusive(proc.name, async () => {
+      say(`${proc.label} exited on its own; restarting it`);
+      void exclusive(proc.label, async () => {
         await proc.kill();
         await restart(proc);
       });
     });
   };
 
-  for (const proc of Object.values(stack.processes)) watch(proc);
+  for (const proc of Object.values(stack.processes).flat()) watch(proc);
   return {
     unplanned,
-    /** SIGKILLs `name`, leaves it down `downMs`, starts it again. */
-    inject: (name: StackProcessName, downMs: number) =>
-      exclusive(name, async () => {
-        const proc = stack.processes[name];
-        if (!proc) throw new Error(`the stack has no ${name} process to kill`);
-        killing.add(name);
+    /** SIGKILLs `proc`, leaves it down `downMs`, starts it again; resolves with when it died and when it was back. */
+    inject: (proc: LabelledProcess, downMs: number) => {
+      const times = { killedAt: 0, backAt: 0 };
+      return exclusive(proc.label, async () => {
+        killing.add(proc.label);
         try {
           await proc.kill();
+          times.killedAt = Date.now();
           await sleep(downMs);
           await restart(proc);
+          times.backAt = Date.now();
         } finally {
-          killing.delete(name);
+          killing.delete(proc.label);
+        }
+      }).then(() => times);
+    },
+    /** SIGSTOPs `proc` and its process group for `ms`, then SIGCONTs it: a process that hangs, then goes on. */
+    stall: (proc: LabelledProcess, ms: number) =>
+      exclusive(proc.label, async () => {
+        const pid = proc.child().pid;
+        if (pid === undefined) throw new Error(`${proc.label} has no process to stall`);
+        process.kill(-pid, 'SIGSTOP');
+        try {
+          await sleep(ms);
+        } finally {
+          process.kill(-pid, 'SIGCONT');
         }
       }),
     stop() {
@@ -176,28 +220,31 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
   fs.chmodSync(dataDir, 0o755);
   const policyFile = path.join(dataDir, 'policy.json');
   fs.writeFileSync(policyFile, JSON.stringify(POLICY));
-  const isolated = await isolatedStackEnv(dataDir, policyFile);
   const restoreOutput = quietStackOutput(path.join(dataDir, 'stack.log'), opts.verbose);
-  say(`seed ${opts.seed}: starting the stack in ${dataDir}`);
-  let stack: DevStack | undefined;
+  say(`seed ${opts.seed}: starting the ${opts.profile} stack in ${dataDir}`);
+  let stack: CampaignStack | undefined;
   let pool: Pool | undefined;
   let connection: Connection | undefined;
   try {
     // Twelve users drive every order, so the per-user slip-upload limit is lifted (it is tested in the suite).
-    stack = await startDevStack({ ...isolated.env, SLIP_UPLOADS_PER_10_MINUTES: '1000000' });
-    pool = createPool(isolated.databaseUrl, 4);
-    connection = await Connection.connect({ address: isolated.temporalAddress });
+    stack = await startCampaignStack(opts.profile, dataDir, policyFile, { SLIP_UPLOADS_PER_10_MINUTES: '1000000' });
+    pool = createPool(stack.databaseUrl, 4);
+    connection = await Connection.connect({ address: stack.temporalAddress });
     const temporal = new TemporalClient({ connection, namespace: 'default' });
     const { customers, finance } = await seedCampaignUsers(pool);
-    const client = createClient(isolated.apiUrl, { giveUpAfterMs: 120_000, attemptTimeoutMs: 30_000 });
+    const client = createClient(stack.apiUrl, { giveUpAfterMs: 120_000, attemptTimeoutMs: 30_000 });
+    const gateway = { client: createClient(stack.gateway.url, { giveUpAfterMs: 120_000, attemptTimeoutMs: 30_000 }), apiKey: stack.gateway.apiKey };
     const supervisor = createSupervisor(stack);
 
     const tracked: TrackedOrder[] = [];
     const inFlight = new Set<number>();
     let nextOrder = 0;
-    const runOne = async (orderRng: Rng, plan: Parameters<typeof runOrder>[2], key: string) => {
+    const runOne = async (orderRng: Rng, plan: PlanName | ProbeName, key: string) => {
       const customer = orderRng.pick(customers);
-      const order = await runOrder(client, orderRng, plan, customer, orderRng.pick(finance), CLOSE_AFTER_MS, key);
+      const order =
+        plan === 'onlineProbe' || isOnlinePlan(plan)
+          ? await runOnlineOrder(client, gateway, orderRng, plan, customer, CLOSE_AFTER_MS, key)
+          : await runOrder(client, orderRng, plan, customer, orderRng.pick(finance), CLOSE_AFTER_MS, key);
       if (order) tracked.push(order);
       return order;
     };
@@ -212,49 +259,71 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
       }
     };
 
-    const estimatedRequests = opts.orders * 4.5;
+    const estimatedRequests = opts.orders * REQUESTS_PER_ORDER;
     const schedule = Array.from({ length: opts.faults }, (_, k) => ({
-      kind: rng.shuffle(KINDS)[0]!,
+      kind: rng.shuffle(KINDS)[0]! as FaultKind,
       k,
       atRequest: Math.round(estimatedRequests * (0.05 + 0.75 * rng.next())),
-      downMs: rng.int(0, 3_000),
+      downFraction: rng.next(),
+      instance: rng.next(),
     }));
     // Every kind at least once when there are enough faults.
-    const kinds = rng.shuffle(Array.from({ length: opts.faults }, (_, k) => KINDS[k % KINDS.length]!));
+    const kinds: FaultKind[] = rng.shuffle(Array.from({ length: opts.faults }, (_, k) => KINDS[k % KINDS.length]!));
     schedule.forEach((f, k) => (f.kind = kinds[k]!));
     schedule.sort((a, b) => a.atRequest - b.atRequest);
 
     const faults: FaultRecord[] = [];
+    /** When each fault's process died and came back, for its stall once the load is over. */
+    const outages = new Map<FaultRecord, { killedAt: number; backAt: number }>();
+    let loadEndedAt = Infinity;
     let lastFaultAt = started;
     let recoveryAfterLast: number | null = null;
     const inject = async () => {
       for (const f of schedule) {
         while (client.stats.requests < f.atRequest && nextOrder < opts.orders) await sleep(20);
+        const stalling = f.kind === 'gateway-stall';
+        const instances = stack!.processes[stalling ? 'gateway' : (f.kind as StackProcessName)];
+        const proc = instances[Math.floor(f.instance * instances.length)];
+        if (!proc) throw new Error(`the ${opts.profile} stack has no ${f.kind} process to ${stalling ? 'stall' : 'kill'}`);
+        const [low, high] = DOWN_MS[opts.profile][f.kind];
+        const downMs = Math.round(low + f.downFraction * (high - low));
         const at = Date.now();
         lastFaultAt = at;
-        const record: FaultRecord = { kind: f.kind, atRequest: client.stats.requests, downMs: f.downMs, ordersInFlight: inFlight.size, recoveryMs: null };
+        const record: FaultRecord = { kind: f.kind, label: proc.label, atRequest: client.stats.requests, downMs, ordersInFlight: inFlight.size, recoveryMs: null, stallMs: null };
         faults.push(record);
-        await supervisor.inject(f.kind, f.downMs);
-        const probe = await runOne(createRng(opts.seed * 7_919 + f.k), 'probe', `probe-${opts.seed}-${f.k}`);
-        if (probe && probe.anomalies.length === 0 && probe.expectedStatus === 'deleted') record.recoveryMs = Date.now() - at;
+        if (stalling) await supervisor.stall(proc, downMs);
+        else outages.set(record, await supervisor.inject(proc, downMs));
+        // After a gateway fault the probe is an online top-up paid at the gateway; otherwise a bank transfer chosen and deleted.
+        const onGateway = f.kind === 'gateway' || stalling;
+        const probe = await runOne(createRng(opts.seed * 7_919 + f.k), onGateway ? 'onlineProbe' : 'probe', `probe-${opts.seed}-${f.k}`);
+        if (probe && probe.anomalies.length === 0 && probe.expectedStatus === (onGateway ? 'paid' : 'deleted')) record.recoveryMs = Date.now() - at;
         recoveryAfterLast = record.recoveryMs;
-        say(`fault ${faults.length}/${schedule.length}: ${f.kind} killed at request ${record.atRequest} (${record.ordersInFlight} orders in flight), down ${f.downMs} ms, recovered in ${record.recoveryMs ?? 'never'} ms`);
+        say(`fault ${faults.length}/${schedule.length}: ${proc.label} ${stalling ? 'stalled' : 'killed'} at request ${record.atRequest} (${record.ordersInFlight} orders in flight), down ${downMs} ms, recovered in ${record.recoveryMs ?? 'never'} ms`);
       }
     };
-    await Promise.all([inject(), ...Array.from({ length: opts.concurrency }, drive)]);
+    const load = Promise.all(Array.from({ length: opts.concurrency }, drive)).then(() => {
+      loadEndedAt = Date.now();
+    });
+    await Promise.all([inject(), load]);
+    for (const [record, { killedAt, backAt }] of outages) {
+      if (killedAt < loadEndedAt) record.stallMs = longestStall(client.stats.moves, killedAt, Math.min(backAt, loadEndedAt));
+    }
     say(`${tracked.length} orders answered; waiting for quiet`);
     const quiet = await waitForQuiet(pool, tracked, 180_000);
     if (!quiet) say('the orders did not settle within 180 s; checking what there is');
     const quietAfter = Date.now() - lastFaultAt;
     supervisor.stop();
-    const verdict = await verify(pool, temporal, tracked, path.join(dataDir, 'mail'));
+    const verdict = await verify(pool, temporal, tracked, path.join(dataDir, 'mail'), gateway);
     const money = await moneyFigures(pool, tracked);
-    for (const f of faults) if (f.recoveryMs === null) verdict.violations.push(`the stack did not recover after killing ${f.kind}`);
+    for (const f of faults) if (f.recoveryMs === null) verdict.violations.push(`the stack did not recover after the fault ${f.kind} (${f.label})`);
     return {
+      profile: opts.profile,
       seed: opts.seed,
       orders: opts.orders,
       tracked: tracked.length,
       paid: tracked.filter((o) => o.expectedStatus === 'paid').length,
+      online: tracked.filter((o) => o.kind === 'online').length,
+      onlinePaid: tracked.filter((o) => o.kind === 'online' && o.expectedStatus === 'paid').length,
       faults,
       unplannedRestarts: supervisor.unplanned,
       recoveryAfterLastFaultMs: recoveryAfterLast,
@@ -270,31 +339,36 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
   } finally {
     await connection?.close().catch(() => undefined);
     await pool?.end().catch(() => undefined);
-    await stack?.().catch(() => undefined);
+    await stack?.stop().catch(() => undefined);
     restoreOutput();
     if (!process.env.KEEP_FAULT_DATA) fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
-/** Money lost (a Paid order without its credit) and doubled (a second credit, or a credit without a Paid order). */
+/**
+ * Money lost (a Paid order short of its credits: one for a bank transfer, one per line online) and doubled (a
+ * credit beyond them, or a credit without a Paid order).
+ */
 async function moneyFigures(pool: Pool, tracked: TrackedOrder[]): Promise<{ moneyLost: number; moneyDoubled: number }> {
-  const res = await pool.query<{ orderNumber: string; status: string; credits: number }>(
-    `SELECT o.order_number AS "orderNumber", o.status, count(e.id)::int AS credits
+  const res = await pool.query<{ orderNumber: string; status: string; lines: number; credits: number }>(
+    `SELECT o.order_number AS "orderNumber", o.status,
+            CASE o.kind WHEN 'online' THEN jsonb_array_length(o.view->'lines') ELSE 1 END AS lines,
+            count(e.id)::int AS credits
        FROM orders o LEFT JOIN journal_entries e ON e.order_number = o.order_number AND e.kind = 'topup'
-      GROUP BY o.order_number, o.status`,
+      GROUP BY o.order_number, o.status, o.kind, o.view`,
   );
   const paid = new Set(tracked.filter((o) => o.expectedStatus === 'paid').map((o) => o.orderNumber));
   let moneyLost = 0;
   let moneyDoubled = 0;
   for (const r of res.rows) {
-    const shouldBe = paid.has(r.orderNumber) || r.status === 'paid' ? 1 : 0;
+    const shouldBe = paid.has(r.orderNumber) || r.status === 'paid' ? r.lines : 0;
     if (r.credits < shouldBe) moneyLost += 1;
     if (r.credits > shouldBe) moneyDoubled += r.credits - shouldBe;
   }
   return { moneyLost, moneyDoubled };
 }
 
-function parseArgs(argv: string[]): { seeds: number[]; orders: number; concurrency: number; faults: number | undefined; json: string | undefined; verbose: boolean } {
+function parseArgs(argv: string[]): { profile: Profile; seeds: number[]; orders: number; concurrency: number; faults: number | undefined; json: string | undefined; verbose: boolean } {
   const value = (name: string) => {
     const i = argv.indexOf(name);
     return i >= 0 ? argv[i + 1] : undefined;
@@ -308,10 +382,19 @@ function parseArgs(argv: string[]): { seeds: number[]; orders: number; concurren
   const orders = Number(value('--orders') ?? String(DEFAULT_ORDERS));
   const faults = value('--faults');
   if (seeds.some((s) => !Number.isInteger(s)) || !Number.isInteger(orders) || orders < 1) throw new Error('usage: --seed N | --seeds A-B, --orders N (a positive integer)');
-  return { seeds, orders, concurrency: Number(value('--concurrency') ?? '8'), faults: faults === undefined ? undefined : Number(faults), json: value('--json'), verbose: argv.includes('--verbose') };
+  const profile = (value('--profile') ?? 'dev') as Profile;
+  if (!PROFILES.includes(profile)) throw new Error(`--profile: must be one of ${PROFILES.join(', ')}`);
+  return { profile, seeds, orders, concurrency: Number(value('--concurrency') ?? '8'), faults: faults === undefined ? undefined : Number(faults), json: value('--json'), verbose: argv.includes('--verbose') };
 }
 
 const ms = (v: number | null) => (v === null ? 'never' : `${(v / 1000).toFixed(1)} s`);
+
+/** "worker-1 ×3, api-2 ×1, …": how many times each instance was killed. */
+function killsByLabel(r: CampaignResult): string {
+  const counts = new Map<string, number>();
+  for (const f of r.faults) counts.set(f.label, (counts.get(f.label) ?? 0) + 1);
+  return [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([label, n]) => `${label} ×${n}`).join(', ');
+}
 
 /**
  * The per-fault table over `results`. Money lost or doubled is counted over the whole campaign (a fault's
@@ -323,14 +406,16 @@ export function faultTable(results: CampaignResult[]): string {
   const rows = KINDS.map((kind) => {
     const injected = results.flatMap((r) => r.faults.filter((f) => f.kind === kind));
     const rec = injected.map((f) => f.recoveryMs).filter((v): v is number => v !== null);
-    const died = results.reduce((n, r) => n + (r.unplannedRestarts[kind] ?? 0), 0);
+    const died = kind === 'gateway-stall' ? 0 : results.reduce((n, r) => n + (r.unplannedRestarts[kind] ?? 0), 0);
     const inFlight = injected.reduce((n, f) => n + f.ordersInFlight, 0);
     const slowest = rec.length ? ms(Math.max(...rec)) : '-';
     const mean = rec.length ? ms(rec.reduce((a, b) => a + b, 0) / rec.length) : '-';
-    return `| ${kind} | ${injected.length} | ${inFlight} | ${lost} / ${doubled} | ${died} | ${slowest} | ${mean} |`;
+    const stalls = injected.map((f) => f.stallMs).filter((v): v is number => v !== null);
+    const stall = stalls.length ? ms(Math.max(...stalls)) : '-';
+    return `| ${kind} | ${injected.length} | ${inFlight} | ${lost} / ${doubled} | ${died} | ${slowest} | ${mean} | ${stall} |`;
   });
-  const header = '| fault (SIGKILL) | injected | orders in flight | money lost / doubled | died on its own (restarted) | slowest recovery | mean recovery |';
-  return [header, '| --- | --- | --- | --- | --- | --- | --- |', ...rows].join('\n');
+  const header = '| fault (SIGKILL, or SIGSTOP for a stall) | injected | orders in flight | money lost / doubled | died on its own (restarted) | slowest recovery | mean recovery | longest time no order moved while down |';
+  return [header, '| --- | --- | --- | --- | --- | --- | --- | --- |', ...rows].join('\n');
 }
 
 async function main(): Promise<number> {
@@ -338,15 +423,15 @@ async function main(): Promise<number> {
   const results: CampaignResult[] = [];
   for (const seed of args.seeds) {
     const faults = args.faults ?? Math.max(KINDS.length, Math.round(args.orders / 8));
-    const r = await runCampaign({ seed, orders: args.orders, concurrency: args.concurrency, faults, verbose: args.verbose });
+    const r = await runCampaign({ profile: args.profile, seed, orders: args.orders, concurrency: args.concurrency, faults, verbose: args.verbose });
     results.push(r);
     if (args.json) fs.appendFileSync(args.json, `${JSON.stringify(r)}\n`);
     for (const v of r.violations) process.stdout.write(`VIOLATION seed ${seed}: ${v}\n`);
     process.stdout.write(
       [
-        `seed ${seed}: ${r.tracked} orders answered of ${r.orders} (+ probes), ${r.paid} Paid, ${r.faults.length} faults, ${r.requests} requests (${r.retries} retried) in ${ms(r.durationMs)}`,
+        `seed ${seed} (${r.profile} profile): ${r.tracked} orders answered of ${r.orders} (+ probes), ${r.paid} Paid; ${r.online} online top-ups, ${r.onlinePaid} of them paid at the gateway; ${r.faults.length} faults (${killsByLabel(r)}), ${r.requests} requests (${r.retries} retried) in ${ms(r.durationMs)}`,
         faultTable([r]),
-        `recovery after the last fault: ${ms(r.recoveryAfterLastFaultMs)} (probe order through API, PostgreSQL, Temporal, worker); all orders settled ${ms(r.quietAfterLastFaultMs)} after it (abandoned orders wait for their 30 s close timer)`,
+        `recovery after the last fault: ${ms(r.recoveryAfterLastFaultMs)} (probe order through API, PostgreSQL, Temporal, worker, and the gateway after a gateway fault); all orders settled ${ms(r.quietAfterLastFaultMs)} after it (abandoned orders wait for their 30 s close timer)`,
         `money lost ${r.moneyLost}, doubled ${r.moneyDoubled}; emails redelivered with the same Message-ID ${r.redelivered}; orders nobody got an answer for ${r.untracked}; violations ${r.violations.length}`,
         '',
       ].join('\n'),

@@ -28,11 +28,13 @@ export interface ClientStats {
   networkErrors: number;
   serverErrors: number;
   rateLimited: number;
+  /** When an order moved: each 2xx answer to a request that changes one (scripts/faults/stalls.ts), in order. */
+  moves: number[];
 }
 
 /** A client of the API at `baseUrl`. */
 export function createClient(baseUrl: string, opts: { giveUpAfterMs: number; attemptTimeoutMs: number }) {
-  const stats: ClientStats = { requests: 0, retries: 0, networkErrors: 0, serverErrors: 0, rateLimited: 0 };
+  const stats: ClientStats = { requests: 0, retries: 0, networkErrors: 0, serverErrors: 0, rateLimited: 0, moves: [] };
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   async function attempt(call: Call): Promise<{ status: number; body: Record<string, unknown>; retryAfterMs: number } | null> {
@@ -48,6 +50,7 @@ export function createClient(baseUrl: string, opts: { giveUpAfterMs: number; att
     try {
       const res = await fetch(`${baseUrl}${call.path}`, { method: call.method, headers, body, signal: AbortSignal.timeout(opts.attemptTimeoutMs) });
       const text = await res.text();
+      if (call.method !== 'GET' && res.status >= 200 && res.status < 300) stats.moves.push(Date.now());
       let parsed: Record<string, unknown> = {};
       try {
         parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};

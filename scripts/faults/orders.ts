@@ -1,6 +1,6 @@
 /**
- * What the campaign's customers and finance do: bank-transfer top-ups over HTTP along seeded plans, each
- * step with the state it leads to. A step refused with 409 is accepted when the order already is in that
+ * What the campaign's customers and finance do: bank-transfer top-ups over HTTP along seeded plans (online
+ * top-ups are in online-orders.ts), each step with the state it leads to. A step refused with 409 is accepted when the order already is in that
  * state (an earlier attempt of a retried request was applied), or when the order was Closed by its
  * `unsubmittedCloseAfter` timer before the slip arrived (an outage outlasted it); anything else is an anomaly.
  * Each order ends with the status (and amount) its messages imply, checked after recovery (verify.ts).
@@ -9,19 +9,36 @@ import type { Client, Reply } from './client';
 import type { Rng } from './rng';
 import { encodePng } from '../png';
 
-/** The plans, with how often each is drawn (per cent). */
+/** The plans, with how often each is drawn (per cent): bank transfers, then online top-ups (online-orders.ts). */
 export const PLANS = {
-  approve: 40,
-  reject: 12,
-  rejectEditApprove: 15,
-  editThenApprove: 10,
-  deleteUnpaid: 8,
-  rejectDelete: 8,
-  abandon: 7,
+  approve: 28,
+  reject: 8,
+  rejectEditApprove: 11,
+  editThenApprove: 7,
+  deleteUnpaid: 6,
+  rejectDelete: 5,
+  abandon: 5,
+  onlinePay: 20,
+  onlineEditPay: 5,
+  onlineUnpaid: 3,
+  onlineDelete: 2,
 } as const;
 
 /** A plan's name. */
 export type PlanName = keyof typeof PLANS;
+
+/** The plans of online top-ups, run by online-orders.ts. */
+export const ONLINE_PLANS = ['onlinePay', 'onlineEditPay', 'onlineUnpaid', 'onlineDelete'] as const;
+export type OnlinePlanName = (typeof ONLINE_PLANS)[number];
+export type BankPlanName = Exclude<PlanName, OnlinePlanName>;
+
+/** True for a plan of an online top-up. */
+export function isOnlinePlan(plan: string): plan is OnlinePlanName {
+  return (ONLINE_PLANS as readonly string[]).includes(plan);
+}
+
+/** What a probe order after a fault does: a bank transfer chosen and deleted, or (after a gateway fault) an online top-up paid. */
+export type ProbeName = 'probe' | 'onlineProbe';
 
 /** A customer: an owner or PIC token of one account. */
 export interface Customer {
@@ -33,7 +50,10 @@ export interface Customer {
 export interface TrackedOrder {
   orderNumber: string;
   accountId: string;
-  plan: PlanName | 'probe';
+  kind: 'bank_transfer' | 'online';
+  /** Wallets it credits once Paid: 1 for a bank transfer, one per line online. */
+  lines: number;
+  plan: PlanName | ProbeName;
   createdAt: number;
   expectedStatus: string;
   expectedAmount: number;
@@ -70,7 +90,7 @@ function amountOf(rng: Rng): number {
 }
 
 /** The steps of `plan` after creation; a probe (recovery after a fault) chooses the method and deletes. */
-function stepsOf(plan: PlanName | 'probe', rng: Rng, customer: Customer, financeToken: string): Step[] {
+function stepsOf(plan: BankPlanName | 'probe', rng: Rng, customer: Customer, financeToken: string): Step[] {
   const t = customer.token;
   const choose: Step = { name: 'payment-method', call: (n) => ({ method: 'POST', path: `/v1/orders/${n}/payment-method`, token: t, json: { paymentMethod: 'bank_transfer' } }), status: 'unpaid', emails: 0 };
   const submit: Step = { name: 'slip', call: (n) => ({ method: 'POST', path: `/v1/orders/${n}/slip`, token: t, form: slipForm() }), status: 'dealing', emails: 1 };
@@ -114,7 +134,7 @@ export function drawPlan(rng: Rng): PlanName {
 }
 
 /** The order as the API answers it now (retried like every call). */
-async function readOrder(client: Client, orderNumber: string, token: string): Promise<Reply> {
+export async function readOrder(client: Client, orderNumber: string, token: string): Promise<Reply> {
   return client.send({ method: 'GET', path: `/v1/orders/${orderNumber}`, token });
 }
 
@@ -123,7 +143,7 @@ async function readOrder(client: Client, orderNumber: string, token: string): Pr
  * 500 ms until it shows `reached` (an earlier attempt, accepted before a crash, is recorded once the worker is
  * back) or 30 s have passed; the last reading either way.
  */
-async function settledOrder(client: Client, orderNumber: string, token: string, reached: (o: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+export async function settledOrder(client: Client, orderNumber: string, token: string, reached: (o: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
   const until = Date.now() + 30_000;
   let now = (await readOrder(client, orderNumber, token)).body;
   while (!reached(now) && Date.now() < until) {
@@ -137,7 +157,7 @@ async function settledOrder(client: Client, orderNumber: string, token: string, 
 export async function runOrder(
   client: Client,
   rng: Rng,
-  plan: PlanName | 'probe',
+  plan: BankPlanName | 'probe',
   customer: Customer,
   financeToken: string,
   closeAfterMs: number,
@@ -150,6 +170,8 @@ export async function runOrder(
   const order: TrackedOrder = {
     orderNumber: String(created.body.orderNumber),
     accountId: customer.accountId,
+    kind: 'bank_transfer',
+    lines: 1,
     plan,
     createdAt: Date.parse(String(created.body.createdAt)),
     expectedStatus: 'unpaid',

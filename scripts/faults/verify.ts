@@ -1,14 +1,17 @@
 /**
  * The campaign's verdict after recovery: every order that got a 2xx exists with exactly one workflow and the
- * status and amount its messages imply, the invariants of db/ledger/invariants.ts hold, every email the
- * orders imply is in the outbox once, sent and received by the mail server (Message-IDs of the sink's files).
+ * status and amount its messages imply, the invariants of db/ledger/invariants.ts hold (each paid order credited
+ * exactly once per wallet line, the ledger equals the orders), every email the orders imply is in the outbox
+ * once, sent and received by the mail server (Message-IDs of the sink's files), and at the gateway each online
+ * order has at most one payable invoice, paid exactly when the order is paid, by the payment the order recorded.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { checkInvariants } from '../../db/ledger/invariants';
-import { orderWorkflowId } from '../../workflows/definitions';
+import { orderWorkflowId, type OnlineOrderView } from '../../workflows/definitions';
+import type { GatewayAccess } from './online-orders';
 import type { TrackedOrder } from './orders';
 
 /** What was found. */
@@ -30,14 +33,19 @@ interface StoredOrder {
   amount: number;
 }
 
-/** The sent emails of each order (`topup:<orderNumber>:…` keys), and how many outbox rows are unsent. */
+/** The order an email belongs to, from its idempotency key (`topup:<orderNumber>:…`, `online:<orderNumber>:…`). */
+function orderOfEmail(key: string): string | undefined {
+  return /^(?:topup|online):(\d{13}):/.exec(key)?.[1];
+}
+
+/** The sent emails of each order, and how many outbox rows are unsent. */
 async function emailCounts(pool: Pool): Promise<{ sentPerOrder: Map<string, number>; unsent: number }> {
   const res = await pool.query<{ key: string; sent: boolean }>('SELECT idempotency_key AS key, sent_at IS NOT NULL AS sent FROM email_outbox');
   const sentPerOrder = new Map<string, number>();
   let unsent = 0;
   for (const m of res.rows) {
     if (!m.sent) unsent += 1;
-    const n = /^topup:(\d{13}):/.exec(m.key)?.[1];
+    const n = orderOfEmail(m.key);
     if (n && m.sent) sentPerOrder.set(n, (sentPerOrder.get(n) ?? 0) + 1);
   }
   return { sentPerOrder, unsent };
@@ -72,15 +80,58 @@ function receivedMessageIds(mailDir: string): Map<string, number> {
   return counts;
 }
 
+interface GatewayInvoice {
+  providerRef: string;
+  reference: string;
+  amount: number;
+  status: 'pending' | 'paid' | 'voided';
+  paidAmount: number | null;
+}
+
+/**
+ * The gateway side of each online order: at most one invoice it could still take money for (every abandoned
+ * issuance voided), and a paid invoice exactly when the order is Paid, the one the order shows, for its total.
+ */
+async function checkGatewayInvoices(pool: Pool, orders: TrackedOrder[], gateway: GatewayAccess): Promise<string[]> {
+  const online = orders.filter((o) => o.kind === 'online');
+  const res = await pool.query<{ orderNumber: string; status: string; view: OnlineOrderView }>('SELECT order_number AS "orderNumber", status, view FROM orders WHERE order_number = ANY($1)', [
+    online.map((o) => o.orderNumber),
+  ]);
+  const listed = await gateway.client.send({ method: 'GET', path: '/v1/invoices', token: gateway.apiKey });
+  if (listed.status !== 200) return [`the gateway did not list its invoices (HTTP ${listed.status})`];
+  const byOrder = new Map<string, GatewayInvoice[]>();
+  for (const i of listed.body.items as (GatewayInvoice & { merchantRef: string })[]) byOrder.set(i.merchantRef, [...(byOrder.get(i.merchantRef) ?? []), i]);
+  const violations: string[] = [];
+  for (const { orderNumber, status, view } of res.rows) {
+    const invoices = byOrder.get(orderNumber) ?? [];
+    const payable = invoices.filter((i) => i.status !== 'voided');
+    const paid = invoices.filter((i) => i.status === 'paid');
+    const name = `online order ${orderNumber} (${status})`;
+    if (payable.length > 1) violations.push(`${name} has ${payable.length} payable invoices at the gateway: ${payable.map((i) => `${i.reference} ${i.status}`).join(', ')}`);
+    if (view.invoice && !payable.some((i) => i.providerRef === view.invoice!.providerRef)) violations.push(`${name} shows invoice ${view.invoice.providerRef}, which the gateway does not hold as payable`);
+    if (status === 'paid') {
+      const taken = paid[0];
+      if (paid.length !== 1 || !taken || taken.providerRef !== view.payment?.providerRef || taken.paidAmount !== view.invoice?.total) {
+        violations.push(`${name} was paid by ${view.payment?.providerRef ?? 'nothing'} for ${view.invoice?.total ?? '-'}, but the gateway holds ${paid.length} paid invoice(s): ${paid.map((i) => `${i.providerRef} ${i.paidAmount}`).join(', ')}`);
+      }
+    } else if (paid.length > 0 && status !== 'paid_late' && status !== 'closed') {
+      violations.push(`${name} is not Paid but the gateway took money for it: ${paid.map((i) => i.providerRef).join(', ')}`);
+    }
+  }
+  return violations;
+}
+
 /** Checks everything; a quiet system is assumed (waitForQuiet first). */
-export async function verify(pool: Pool, temporal: Client, orders: TrackedOrder[], mailDir: string): Promise<Verdict> {
+export async function verify(pool: Pool, temporal: Client, orders: TrackedOrder[], mailDir: string, gateway: GatewayAccess): Promise<Verdict> {
   const violations: string[] = [];
   for (const o of orders) for (const a of o.anomalies) violations.push(`order ${o.orderNumber} (${o.plan}): ${a} (${o.trail.join(', ')})`);
 
   const res = await pool.query<StoredOrder>('SELECT order_number AS "orderNumber", status, amount FROM orders');
   const stored = new Map(res.rows.map((r) => [r.orderNumber, r]));
   const runs = new Map<string, number>();
-  for await (const wf of temporal.workflow.list({ query: "WorkflowType = 'topupOrder'" })) runs.set(wf.workflowId, (runs.get(wf.workflowId) ?? 0) + 1);
+  for (const type of ['topupOrder', 'onlineTopupOrder']) {
+    for await (const wf of temporal.workflow.list({ query: `WorkflowType = '${type}'` })) runs.set(wf.workflowId, (runs.get(wf.workflowId) ?? 0) + 1);
+  }
   for (const o of orders) {
     const row = stored.get(o.orderNumber);
     const name = `order ${o.orderNumber} (${o.plan})`;
@@ -96,6 +147,7 @@ export async function verify(pool: Pool, temporal: Client, orders: TrackedOrder[
   for (const u of untracked) if (!['unpaid', 'closed', 'deleted'].includes(u.status)) violations.push(`order ${u.orderNumber} nobody got an answer for is ${u.status}`);
 
   violations.push(...(await checkInvariants(pool)));
+  violations.push(...(await checkGatewayInvoices(pool, orders, gateway)));
 
   const outbox = await pool.query<{ key: string; messageId: string; sent: boolean }>('SELECT idempotency_key AS key, message_id AS "messageId", sent_at IS NOT NULL AS sent FROM email_outbox');
   const received = receivedMessageIds(mailDir);
@@ -106,7 +158,7 @@ export async function verify(pool: Pool, temporal: Client, orders: TrackedOrder[
   }
   const perOrder = new Map<string, number>();
   for (const m of outbox.rows) {
-    const n = /^topup:(\d{13}):/.exec(m.key)?.[1];
+    const n = orderOfEmail(m.key);
     if (n) perOrder.set(n, (perOrder.get(n) ?? 0) + 1);
   }
   for (const o of orders) {

@@ -14,10 +14,12 @@ function composeConfig(): string {
 
 test('When docker-compose reads the stack, then it is valid and has every service with a health check where others wait on it', () => {
   const config = composeConfig();
-  for (const service of ['postgres', 'temporal', 'temporal-ui', 'mail', 'gateway', 'worker', 'api']) {
+  for (const service of ['postgres', 'temporal-schema', 'temporal', 'temporal-namespace', 'temporal-ui', 'mail', 'gateway', 'worker', 'api']) {
     expect(config).toMatch(new RegExp(`^  ${service}:`, 'm'));
   }
-  expect(config).toMatch(/DB: postgres12/);
+  // Temporal persists to PostgreSQL: its schema tool speaks the postgres12 plugin (test/e2e/compose-parity.test.ts
+  // checks the rest against the cluster profile).
+  expect(config).toMatch(/SQL_PLUGIN: postgres12/);
   expect(config).toMatch(/DATABASE_URL: postgres:\/\/topup:topup@postgres:5432\/topup/);
   expect(config).toMatch(/SMTP_URL: smtp:\/\/mail:1025/);
   expect(config.match(/healthcheck:/g)?.length).toBeGreaterThanOrEqual(3);

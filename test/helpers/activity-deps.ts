@@ -1,4 +1,7 @@
 /** Real dependencies for the activities in tests: a test database, the SMTP sink, a mailer to it. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { ActivityDeps } from '../../activities';
 import { createMailer, type Mailer } from '../../activities/shared/mailer';
 import { createSandboxProvider } from '../../activities/online/payment-provider';
@@ -29,24 +32,31 @@ export interface TestActivityDeps {
   db: TestDatabase;
   sink: SmtpSink;
   mailer: Mailer;
+  /** The running sandbox gateway (a new one after `startGateway`). */
   gateway: SandboxGateway;
   deps: ActivityDeps;
+  /** Stops the sandbox gateway: its port refuses connections, as a gateway that is down. */
+  stopGateway(): Promise<void>;
+  /** Starts it again on the same port with the same state (its journal file), as a gateway back from an outage. */
+  startGateway(): Promise<SandboxGateway>;
   close(): Promise<void>;
 }
 
 /**
  * `callbackUrl`: where the sandbox gateway delivers payment callbacks (an API under test), if anywhere;
  * `emptyDatabase`: a database with no migration applied (a fresh deployment, which its first process migrates);
- * `publicUrl`: where password links point (the console of an API under test).
+ * `publicUrl`: where password links point (the console of an API under test);
+ * `gatewayTimeoutMs`: how long the adapter waits for the gateway (its default, 10 s, unless given).
  */
-export async function createTestActivityDeps(opts: { callbackUrl?: string; emptyDatabase?: boolean; publicUrl?: string } = {}): Promise<TestActivityDeps> {
-  const [db, sink, gateway] = await Promise.all([
-    createTestDatabase({ empty: opts.emptyDatabase ?? false }),
-    startSmtpSink(),
-    startSandboxGateway({ ...TEST_GATEWAY, callbackUrl: opts.callbackUrl ?? 'http://127.0.0.1:9/no-callbacks-in-this-test' }),
-  ]);
+export async function createTestActivityDeps(
+  opts: { callbackUrl?: string; emptyDatabase?: boolean; publicUrl?: string; gatewayTimeoutMs?: number } = {},
+): Promise<TestActivityDeps> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandbox-gateway-'));
+  const gatewayOptions = { ...TEST_GATEWAY, callbackUrl: opts.callbackUrl ?? 'http://127.0.0.1:9/no-callbacks-in-this-test', dataFile: path.join(dataDir, 'journal.jsonl') };
+  const [db, sink, gateway] = await Promise.all([createTestDatabase({ empty: opts.emptyDatabase ?? false }), startSmtpSink(), startSandboxGateway(gatewayOptions)]);
   const mailer = createMailer({ smtpUrl: sink.url, from: 'Top-up Test <billing@provider.test>' });
-  return {
+  let running: SandboxGateway | null = gateway;
+  const t: TestActivityDeps = {
     db,
     sink,
     mailer,
@@ -55,15 +65,27 @@ export async function createTestActivityDeps(opts: { callbackUrl?: string; empty
       pool: db.pool,
       mailer,
       provider: TEST_PROVIDER,
-      gateway: createSandboxProvider({ baseUrl: gateway.url, apiKey: TEST_GATEWAY.apiKey }),
+      gateway: createSandboxProvider({ baseUrl: gateway.url, apiKey: TEST_GATEWAY.apiKey, ...(opts.gatewayTimeoutMs ? { timeoutMs: opts.gatewayTimeoutMs } : {}) }),
       publicUrl: opts.publicUrl ?? TEST_PUBLIC_URL,
       passwordLinkSecret: TEST_PASSWORD_LINK_SECRET,
     },
+    async stopGateway() {
+      await running?.close();
+      running = null;
+    },
+    async startGateway() {
+      await running?.close();
+      running = await startSandboxGateway({ ...gatewayOptions, port: gateway.port });
+      t.gateway = running;
+      return running;
+    },
     async close() {
       mailer.close();
-      await gateway.close();
+      await running?.close();
       await sink.close();
       await db.drop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  return t;
 }

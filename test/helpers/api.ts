@@ -25,18 +25,42 @@ export interface TestApi {
   taskQueue: string;
   /** Where the app also listens, for the payment gateway's callbacks (http://127.0.0.1:port). */
   baseUrl: string;
+  /** Shuts the worker down (workflows and activities wait for it), as a worker that is away. */
+  stopWorker(): Promise<void>;
+  /** Starts a new worker on the same task queue. */
+  startWorker(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startTestApi(
-  opts: { policy?: TopupPolicy; wrapActivities?: (activities: Activities) => Activities; logger?: Logger; rateLimit?: RateLimit; emptyDatabase?: boolean } = {},
+  opts: {
+    policy?: TopupPolicy;
+    wrapActivities?: (activities: Activities) => Activities;
+    logger?: Logger;
+    rateLimit?: RateLimit;
+    emptyDatabase?: boolean;
+    gatewayTimeoutMs?: number;
+  } = {},
 ): Promise<TestApi> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const [env, t] = await Promise.all([startTimeSkippingEnv(), createTestActivityDeps({ callbackUrl: `${baseUrl}/v1/payments/callback`, emptyDatabase: opts.emptyDatabase ?? false, publicUrl: baseUrl })]);
+  const [env, t] = await Promise.all([
+    startTimeSkippingEnv(),
+    createTestActivityDeps({
+      callbackUrl: `${baseUrl}/v1/payments/callback`,
+      emptyDatabase: opts.emptyDatabase ?? false,
+      publicUrl: baseUrl,
+      ...(opts.gatewayTimeoutMs ? { gatewayTimeoutMs: opts.gatewayTimeoutMs } : {}),
+    }),
+  ]);
   const taskQueue = uniqueTaskQueue('api');
-  const worker: Worker = await createTestWorker(env, taskQueue, t.deps, opts.wrapActivities);
-  const running = worker.run();
+  let worker: Worker | null = await createTestWorker(env, taskQueue, t.deps, opts.wrapActivities);
+  let running = worker.run();
+  const stopWorker = async () => {
+    worker?.shutdown();
+    await running;
+    worker = null;
+  };
   const app = createApp({
     pool: t.db.pool,
     // The API's own client, with the interceptor that carries the request id (as api/main.ts builds it).
@@ -58,11 +82,16 @@ export async function startTestApi(
     t,
     taskQueue,
     baseUrl,
+    stopWorker,
+    async startWorker() {
+      await stopWorker();
+      worker = await createTestWorker(env, taskQueue, t.deps, opts.wrapActivities);
+      running = worker.run();
+    },
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
-      worker.shutdown();
-      await running;
+      await stopWorker();
       await env.teardown();
       await t.close();
     },

@@ -3,7 +3,10 @@
  * and calls back over HTTP; a receiver on loopback verifies each callback and records it in a real database.
  */
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { ApplicationFailure } from '@temporalio/common';
 import { createSandboxProvider, type ProviderInvoiceRequest } from '../../activities/online/payment-provider';
@@ -337,6 +340,111 @@ describe('callbacks', () => {
     await expect(markCallbackApplied(db.pool, 'evt_unknown', 'paid')).rejects.toThrow('no payment event evt_unknown');
   });
 });
+
+describe('voiding, faults and restarts', () => {
+  const provider = (timeoutMs?: number) => createSandboxProvider({ baseUrl: gateway.url, apiKey: API_KEY, ...(timeoutMs ? { timeoutMs } : {}) });
+  const setFault = (fault: object) =>
+    fetch(`${gateway.url}/v1/sandbox/fault`, { method: 'PUT', headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(fault) });
+  afterEach(() => gateway.setFault({ mode: 'none' }));
+
+  test('When an issued invoice is voided, then it can no longer be paid, and voiding again answers the same', async () => {
+    const req = invoiceRequest({ method: 'ewallet' });
+    const invoice = await provider().createInvoice(req);
+    expect(await provider().voidInvoice(req.merchantRef)).toBe('voided');
+    expect(await provider().voidInvoice(req.merchantRef)).toBe('voided');
+    expect(gateway.invoices().find((i) => i.providerRef === invoice.providerRef)).toMatchObject({ status: 'voided' });
+    await expect(gateway.pay(invoice.providerRef)).rejects.toMatchObject({ code: 'invoice_voided' });
+    const page = await fetch(invoice.paymentUrl!, { method: 'POST' });
+    expect(await page.text()).toContain('can no longer be paid');
+  });
+
+  test('When a reference is voided before its invoice exists, then a late creation under it is refused and a new reference issues a new invoice', async () => {
+    const req = invoiceRequest();
+    expect(await provider().voidInvoice(req.merchantRef)).toBe('voided');
+    await expect(provider().createInvoice(req)).rejects.toMatchObject({ type: PAYMENT_PROVIDER_REJECTED, message: expect.stringContaining('HTTP 409): reference_voided') });
+    const second = await provider().createInvoice({ ...req, reference: `${req.merchantRef}-2`, amount: 1_500_000 });
+    expect(second).toMatchObject({ amount: 1_500_000, vaNumber: expect.stringMatching(/^888\d{13}$/) });
+    expect(second.vaNumber).not.toBe(`888${req.merchantRef}`);
+    expect(gateway.invoices().filter((i) => i.merchantRef === req.merchantRef).map((i) => [i.reference, i.status])).toEqual([[`${req.merchantRef}-2`, 'pending']]);
+  });
+
+  test('When a paid invoice is voided, then the gateway says it was paid and keeps it paid', async () => {
+    const req = invoiceRequest();
+    const invoice = await provider().createInvoice(req);
+    await gateway.pay(invoice.providerRef);
+    expect(await provider().voidInvoice(req.merchantRef)).toBe('already-paid');
+    expect(gateway.invoices().find((i) => i.providerRef === invoice.providerRef)).toMatchObject({ status: 'paid' });
+  });
+
+  test('When the gateway is set to fail or to be slow, then the merchant API answers 500 or only after the delay, and goes on at once when repaired', async () => {
+    expect((await setFault({ mode: 'error' })).status).toBe(200);
+    const failed = await provider().createInvoice(invoiceRequest()).catch((e: unknown) => e);
+    expect(failed).not.toBeInstanceOf(ApplicationFailure);
+    expect((failed as Error).message).toContain('(HTTP 500): internal:');
+
+    expect(await (await setFault({ mode: 'slow' })).json()).toEqual({ mode: 'slow', delayMs: 30_000 });
+    const req = invoiceRequest();
+    const started = Date.now();
+    const timedOut = await provider(1_000).createInvoice(req).catch((e: unknown) => e);
+    expect((timedOut as Error).message).toMatch(/^payment gateway unreachable issuing the invoice/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    const held = provider().createInvoice(req);
+    await setFault({ mode: 'none' });
+    const invoice = await held;
+    expect(gateway.invoices().filter((i) => i.merchantRef === req.merchantRef)).toEqual([expect.objectContaining({ providerRef: invoice.providerRef })]);
+    expect((await setFault({ mode: 'slow', delayMs: 0 })).status).toBe(400);
+  });
+
+  test('When the gateway is stopped and started again on its journal, then it keeps every invoice and delivers the callback it could not deliver before', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandbox-journal-'));
+    const dataFile = path.join(dir, 'journal.jsonl');
+    let receiving = false;
+    const merchant = await startHttp(async (req, rawBody) => {
+      if (!receiving) return { status: 503, body: '{}' };
+      received.push({ rawBody, headers: req.headers, status: 200, answer: 'ok' });
+      return { status: 200, body: '{}' };
+    });
+    const options = { apiKey: API_KEY, callbackUrl: merchant.url, callbackSecret: SECRET, dataFile, redeliveryIntervalMs: 200 };
+    let first: SandboxGateway | null = await startSandboxGateway(options);
+    try {
+      const own = createSandboxProvider({ baseUrl: first.url, apiKey: API_KEY });
+      const paid = await own.createInvoice(invoiceRequest());
+      const voidedReq = invoiceRequest();
+      await own.voidInvoice(voidedReq.merchantRef);
+      const delivery = await first.pay(paid.providerRef);
+      expect(delivery).toMatchObject({ status: 503, attempts: 4 });
+      await first.close();
+      first = null;
+
+      receiving = true;
+      const again = await startSandboxGateway(options);
+      try {
+        expect(again.invoices()).toEqual([expect.objectContaining({ providerRef: paid.providerRef, status: 'paid' })]);
+        expect(again.voidedReferences()).toEqual([voidedReq.merchantRef]);
+        const redelivered = await eventuallyReceived(delivery.event.id);
+        expect(JSON.parse(redelivered.rawBody.toString('utf8'))).toEqual(delivery.event);
+        // Delivered once taken: nothing more arrives.
+        await new Promise((r) => setTimeout(r, 600));
+        expect(received.filter((r) => r.rawBody.toString('utf8').includes(delivery.event.id))).toHaveLength(1);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      await first?.close();
+      await merchant.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+async function eventuallyReceived(eventId: string): Promise<Received> {
+  for (let i = 0; i < 100; i += 1) {
+    const found = received.find((r) => r.rawBody.toString('utf8').includes(eventId));
+    if (found) return found;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the callback of ${eventId} never arrived`);
+}
 
 describe('verifyCallbackSignature', () => {
   const verify = (body: string, over: { ts?: number; nowMs?: number; signature?: string } = {}) => {

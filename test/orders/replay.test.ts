@@ -1,6 +1,6 @@
 /**
  * Determinism: recorded histories of every order path (test/histories/, written by
- * `RECORD_HISTORIES=1 npx jest test/bank-transfer/bank-transfer-workflow.test.ts test/online/online-order.test.ts`) replay cleanly on today's workflow code.
+ * `RECORD_HISTORIES=1 npm run jest -- test/bank-transfer/bank-transfer-workflow.test.ts test/online/online-order.test.ts test/online/online-gateway-outage.test.ts`) replay cleanly on today's workflow code.
  * The service is not released yet, so a change that breaks one is recorded anew (no order runs on the old code);
  * from the first release on, a change to live workflow logic goes behind `patched()` and the old histories stay.
  */
@@ -22,6 +22,9 @@ test('When the recorded histories of every path are replayed, then none fails wi
       'online-paid-by-card.json',
       'online-paid-late-approved.json',
       'online-paid-late-refunded.json',
+      'online-issuing-recovered.json',
+      'online-issuing-gave-up.json',
+      'online-issuing-cancelled.json',
       'subscription-billing-unpaid.json',
     ]),
   );

@@ -281,3 +281,29 @@ test('When a customer confirms an online top-up, then the invoice shows the VA n
   await page.getByText('Paid. Thank you: the balance is added to your wallets.').waitFor({ timeout: 60_000 });
   await page.context().close();
 });
+
+test('When the payment gateway fails as a customer confirms, then the page says the invoice is being issued and offers to cancel; cancelled, the summary says why; confirmed again once it works, the invoice shows', async () => {
+  const page = await signedIn(customer.ownerUsername);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Online top-up' }).click();
+  await page.getByLabel('API credit (IDR)').fill('150000');
+  await page.getByRole('button', { name: 'Continue to payment' }).click();
+  await page.getByRole('heading', { name: /^Confirm top-up \d{13}$/ }).waitFor();
+  const orderNumber = (await page.getByRole('heading', { level: 1 }).textContent())!.slice(-13);
+  api.t.gateway.setFault({ mode: 'error' });
+  try {
+    await page.getByLabel(/^E-wallet/).check();
+    await page.getByRole('button', { name: 'Confirm payment' }).click();
+    await page.getByText(/the payment gateway is issuing your invoice/).waitFor({ timeout: 30_000 });
+    expect(await page.locator('.invoice').textContent()).toMatch(/Last problem with the gateway.*HTTP 500/);
+    await page.getByRole('button', { name: 'Cancel the confirmation' }).click();
+    await page.getByText('The invoice was not issued: the customer cancelled the confirmation before the invoice was issued.').waitFor();
+    await page.getByRole('heading', { name: `Confirm top-up ${orderNumber}` }).waitFor();
+  } finally {
+    api.t.gateway.setFault({ mode: 'none' });
+  }
+  await page.getByLabel(/^E-wallet/).check();
+  await page.getByRole('button', { name: 'Confirm payment' }).click();
+  await page.getByRole('heading', { name: `Sales invoice ${orderNumber}` }).waitFor();
+  expect(await page.getByRole('link', { name: 'Pay now' }).getAttribute('href')).toMatch(/\/pay\/inv_/);
+  await page.context().close();
+});

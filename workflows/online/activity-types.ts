@@ -5,6 +5,8 @@ import type { LineSettlement, OnlineOrderView, OnlinePaymentMethod } from './mes
 /** What the workflow asks the gateway for on "confirm payment". */
 export interface GatewayInvoiceRequest {
   orderNumber: string;
+  /** The issuance's reference at the gateway (its Idempotency-Key); the order number when absent. */
+  reference?: string;
   accountId: string;
   createdBy: string;
   paymentMethod: OnlinePaymentMethod;
@@ -20,6 +22,9 @@ export interface GatewayInvoice {
   paymentUrl: string | null;
 }
 
+/** What voiding an issuance did: no payable invoice is left under it, or it had been paid already. */
+export type VoidOutcome = 'voided' | 'already-paid';
+
 /** The failure type of an invoice the gateway refused (4xx): retrying the same request cannot succeed. */
 export const PAYMENT_PROVIDER_REJECTED = 'PaymentProviderRejected';
 
@@ -27,8 +32,10 @@ export const PAYMENT_PROVIDER_REJECTED = 'PaymentProviderRejected';
 export interface OnlineOrderActivities {
   /** Records the order in the read model, with the change someone's message made (idempotent). */
   recordOnlineOrder(order: OnlineOrderView, change?: OrderChange): Promise<void>;
-  /** Issues the gateway's invoice, or finds the one issued for the order. */
+  /** Issues the gateway's invoice, or finds the one issued under the request's reference. */
   issueGatewayInvoice(request: GatewayInvoiceRequest): Promise<GatewayInvoice>;
+  /** Makes the invoice of an abandoned issuance unpayable, whether or not the gateway issued it yet (idempotent). */
+  voidGatewayInvoice(request: { orderNumber: string; reference: string }): Promise<VoidOutcome>;
   /** Credits every line once; answers how each went into its wallet. */
   creditOnlineLines(order: OnlineOrderView): Promise<LineSettlement[]>;
   /** Renders and stores the proforma invoice as the order now stands. */

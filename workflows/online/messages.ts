@@ -55,6 +55,32 @@ export interface ReceivedPayment extends GatewayPayment {
   late: boolean;
 }
 
+/**
+ * A confirmed online order whose invoice the gateway has not issued yet ("issuing invoice"): the order is
+ * awaiting_payment without an invoice, recorded before the gateway is first called.
+ */
+export interface InvoiceIssuing {
+  paymentMethod: OnlinePaymentMethod;
+  /** When payment was confirmed. */
+  since: string;
+  /** Gateway calls that failed so far. */
+  attempts: number;
+  /** Why the last call failed. */
+  lastError: string | null;
+  /** When the next call is made, after a failed one. */
+  nextAttemptAt: string | null;
+  /** When the order gives up and returns to unpaid unless the invoice was issued (policy `invoiceIssueGiveUpAfter`). */
+  giveUpAt: string;
+}
+
+/** Why the last confirmation of an online order ended without an invoice; the order is back to unpaid. */
+export interface ConfirmationFailure {
+  kind: 'cancelled' | 'gateway-refused' | 'gateway-timeout';
+  reason: string;
+  paymentMethod: OnlinePaymentMethod;
+  at: string;
+}
+
 /** How a paid line went into its wallet. */
 export interface LineSettlement {
   wallet: Wallet;
@@ -75,6 +101,10 @@ export interface OnlineOrderView {
   /** What the lines bill before any card fee (the confirmation page's summary). */
   subtotal: number;
   invoice: OnlineInvoice | null;
+  /** Set while the gateway is issuing the invoice of a confirmed order (awaiting_payment, no invoice yet). */
+  issuing: InvoiceIssuing | null;
+  /** Set when the last confirmation ended without an invoice (cancelled, refused, or the gateway stayed away). */
+  confirmationFailure: ConfirmationFailure | null;
   payment: ReceivedPayment | null;
   settlement: LineSettlement[] | null;
   /** A late payment finance chose to refund instead of crediting. */
@@ -91,8 +121,15 @@ export interface OnlineOrderView {
 export const getOnlineOrderQuery = defineQuery<OnlineOrderView>('getOrder');
 /** Change the wallets and amounts while the order is still a draft (the confirmation page is editable). */
 export const editLinesUpdate = defineUpdate<OnlineOrderView, [Actor & { lines: OnlineLineRequest[] }]>('editLines');
-/** "Confirm payment": issue the sales invoice with the gateway and email the billing info. Unpaid → Awaiting payment. */
-export const confirmPaymentUpdate = defineUpdate<OnlineOrderView, [Actor & { paymentMethod: OnlinePaymentMethod; billingEmail?: string }]>('confirmPayment');
+/**
+ * "Confirm payment": unpaid → awaiting_payment, issuing the sales invoice with the gateway, then the billing
+ * email to `billingEmail` (the address on the confirmation step). Answers once the invoice is issued, or after `waitMs` with the order still issuing it (the caller asks
+ * again: the same method joins the same issuance). Fails with InvoiceNotIssued when the confirmation ends
+ * without one. A repeat once the invoice is issued answers the order.
+ */
+export const confirmPaymentUpdate = defineUpdate<OnlineOrderView, [Actor & { paymentMethod: OnlinePaymentMethod; billingEmail?: string; waitMs?: number }]>('confirmPayment');
+/** The customer cancels a confirmation whose invoice is still being issued: back to the editable unpaid draft. */
+export const cancelConfirmationUpdate = defineUpdate<OnlineOrderView, [Actor]>('cancelConfirmation');
 /** A verified gateway callback: the invoice was paid. Nobody waits on it. */
 export const paymentReceivedSignal = defineSignal<[GatewayPayment]>('paymentReceived');
 /** Finance credits a late payment ("Paid late" → Paid). Same wire name as the bank-transfer approve. */

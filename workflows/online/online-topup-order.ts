@@ -1,31 +1,45 @@
 /**
  * One online self top-up (seed 001, DOMAIN.md "Online self top-up") as one workflow (`topup-<orderNumber>`):
- * Unpaid (the editable confirmation page) → confirm payment: a sales invoice with the gateway, Awaiting
- * payment → a verified callback: Paid, each wallet credited (outstanding settled first); or the invoice
- * expires at 23:59:59 of the next day in the account's time zone: Closed. Money that arrives after that is
- * never dropped: the order becomes "Paid late" and finance credits it or marks it for refund. Which event leads
- * where is the rules' (transitions.ts).
+ * unpaid (the editable confirmation page) → confirm payment: awaiting_payment, "issuing the invoice" recorded
+ * before the gateway is called, then the sales invoice (or, when the gateway stays away past the policy's
+ * `invoiceIssueGiveUpAfter`, refuses, or the customer cancels: back to unpaid with the reason) → a verified
+ * callback: paid, each wallet credited (outstanding settled first); or the invoice expires at 23:59:59 of the
+ * next day in the account's time zone: closed. Money that arrives after that is never dropped: the order becomes
+ * paid_late and finance credits it or marks it for refund. Which event leads where is the rules' (transitions.ts).
  */
-import { allHandlersFinished, condition, log, proxyActivities, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import type { Actor, OrderChange } from '../orders/order-change';
 import { SA_ACCOUNT_ID, SA_ORDER_NUMBER, SA_ORDER_STATUS, SA_PAYMENT_METHOD, SA_STATUS_CHANGED_AT, SA_WALLET } from '../orders/search-attributes';
 import type { OrderStatus } from '../orders/statuses';
 import { READ_MODEL_WRITE, sideEffects } from '../shared/activity-options';
-import { statusName } from '../shared/names';
 import { durationMs, type TopupPolicy } from '../shared/policy';
-import { invalid, refuse } from '../shared/refusals';
+import { FAILURE_TYPES, invalid, refuse } from '../shared/refusals';
 import { formatRupiah } from '../shared/rupiah';
+import { uncancelledTimer, type UncancelledTimer } from '../shared/uncancelled-timer';
 import { workflowNow } from '../shared/workflow-clock';
-import { PAYMENT_PROVIDER_REJECTED, type OnlineOrderActivities } from './activity-types';
+import { PAYMENT_PROVIDER_REJECTED, type GatewayInvoice, type OnlineOrderActivities } from './activity-types';
 import { invoiceExpiresAt } from './invoice-expiry';
+import { describeOnlineStatus, issuanceReference, issueRetryDelayMs } from './invoice-issuing';
 import {
   approveLatePaymentUpdate,
+  cancelConfirmationUpdate,
   confirmPaymentUpdate,
   deleteOnlineOrderUpdate,
   editLinesUpdate,
   getOnlineOrderQuery,
   paymentReceivedSignal,
   refundLatePaymentUpdate,
+  type ConfirmationFailure,
   type GatewayPayment,
   type OnlineOrderInput,
   type OnlineOrderView,
@@ -33,10 +47,46 @@ import {
 } from './messages';
 import { draftOnlineOrder } from './order-view';
 import { priceOnlineOrder, type OnlineBill, type OnlineLineRequest } from './pricing';
-import { onlineTransition, type OnlineEvent } from './transitions';
+import { onlineTransition, type OnlineEvent, type OnlineMessage } from './transitions';
 
 const { recordOnlineOrder } = proxyActivities<OnlineOrderActivities>(READ_MODEL_WRITE);
-const { issueGatewayInvoice, creditOnlineLines, storeInvoiceDocument, sendOnlineOrderEmail } = proxyActivities<OnlineOrderActivities>(sideEffects(PAYMENT_PROVIDER_REJECTED));
+const { creditOnlineLines, storeInvoiceDocument, sendOnlineOrderEmail } = proxyActivities<OnlineOrderActivities>(sideEffects(PAYMENT_PROVIDER_REJECTED));
+/**
+ * One gateway call per activity: the workflow itself calls again, so every failure is counted and shown on the
+ * order, and it can give up or stop when the customer cancels. The adapter gives up on the gateway after 10 s.
+ */
+const { issueGatewayInvoice } = proxyActivities<OnlineOrderActivities>({ startToCloseTimeout: '20s', retry: { maximumAttempts: 1 } });
+/** Voiding an abandoned issuance retries until the gateway answers: an invoice we gave up on must never stay payable. */
+const { voidGatewayInvoice } = proxyActivities<OnlineOrderActivities>({ ...sideEffects(PAYMENT_PROVIDER_REJECTED), startToCloseTimeout: '20s' });
+
+/** The longest a confirm may wait for its invoice inside the workflow (the API waits a few seconds). */
+const LONGEST_CONFIRM_WAIT_MS = 60_000;
+
+/** An issuance in progress: the n-th confirmation of the order, and what its invoice bills. */
+interface Issuance {
+  round: number;
+  /** Who confirmed: the operation log names them once the invoice is recorded. */
+  by: string;
+  reference: string;
+  paymentMethod: OnlinePaymentMethod;
+  bill: OnlineBill;
+  expiresAt: string;
+}
+
+/** How one gateway call went. */
+type CallOutcome =
+  | { kind: 'issued'; invoice: GatewayInvoice }
+  | { kind: 'refused'; message: string }
+  | { kind: 'failed'; message: string }
+  | { kind: 'stopped' }
+  | { kind: 'out-of-time' };
+
+/** How an issuance can end without an invoice, as the rules name each. */
+const STOP_EVENT: Record<ConfirmationFailure['kind'], OnlineEvent> = {
+  cancelled: 'cancelConfirmation',
+  'gateway-refused': 'invoiceRefused',
+  'gateway-timeout': 'issuingGaveUp',
+};
 
 /** The online top-up order. */
 export async function onlineTopupOrder(input: OnlineOrderInput): Promise<OnlineOrderView> {
@@ -45,6 +95,13 @@ export async function onlineTopupOrder(input: OnlineOrderInput): Promise<OnlineO
   await order.open();
   await order.runTimers();
   return order.close();
+}
+
+/** A failed activity's own words, and whether it was a refusal that asking again cannot change. */
+function describeFailure(err: unknown): { message: string; refused: boolean } {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return { message, refused: cause instanceof ApplicationFailure && cause.nonRetryable === true };
 }
 
 /** Prices the lines (the draft's bill before any card fee), or refuses naming the first broken rule. */
@@ -62,6 +119,15 @@ class OnlineOrder {
   /** A verified payment the timers have not applied yet. */
   private received: GatewayPayment | null = null;
   private crediting = false;
+  /** The issuance the timers are working on, and how many confirmations the order has had. */
+  private issuance: Issuance | null = null;
+  private rounds = 0;
+  /** How each confirmation ended once recorded: null when its invoice was issued, else the reason it was not. */
+  private readonly ended = new Map<number, string | null>();
+  /** Voids of abandoned issuances still running; the workflow finishes only after them. */
+  private readonly voids: Promise<void>[] = [];
+  /** The invoice is in the read model: a repeated confirm answers only then, so its 200 and GET agree. */
+  private invoiceRecorded = false;
 
   constructor(private readonly input: OnlineOrderInput) {
     const draft = price(input.lines, input.policy);
@@ -73,7 +139,8 @@ class OnlineOrder {
   listen(): void {
     setHandler(getOnlineOrderQuery, () => this.snapshot());
     setHandler(editLinesUpdate, (m) => this.editLines(m), { validator: ({ lines }) => this.validateLines(lines) });
-    setHandler(confirmPaymentUpdate, (m) => this.confirmPayment(m), { validator: (_m) => this.allow('confirmPayment') });
+    setHandler(confirmPaymentUpdate, (m) => this.confirmPayment(m), { validator: (m) => this.validateConfirm(m) });
+    setHandler(cancelConfirmationUpdate, (m) => this.cancelConfirmation(m), { validator: (_m) => this.allow('cancelConfirmation') });
     setHandler(paymentReceivedSignal, (payment) => this.paymentReceived(payment));
     setHandler(approveLatePaymentUpdate, (m) => this.approveLatePayment(m), { validator: (_m) => this.allow('approveLatePayment') });
     setHandler(refundLatePaymentUpdate, (m) => this.refundLatePayment(m), { validator: ({ reason }) => this.validateRefund(reason) });
@@ -97,36 +164,37 @@ class OnlineOrder {
   /** Runs the timer of each waiting status until the order reaches one that waits for nothing. */
   async runTimers(): Promise<void> {
     for (;;) {
-      const { status, invoice } = this.order;
+      const { status } = this.order;
       if (status === 'unpaid') await this.closeWhenUnconfirmed();
-      // The confirm handler is asking the gateway for the invoice; it either issues it or goes back to Unpaid.
-      else if (status === 'awaiting_payment' && !invoice) await condition(() => this.order.invoice !== null || this.order.status !== 'awaiting_payment');
+      else if (status === 'awaiting_payment' && this.issuance) await this.issueInvoice(this.issuance);
       else if (status === 'awaiting_payment') await this.awaitPayment();
       else return;
     }
   }
 
-  /** Waits for the handlers still running; answers the final view. */
+  /** Waits for the voids and the handlers still running; answers the final view. */
   async close(): Promise<OnlineOrderView> {
+    await Promise.all(this.voids);
     await condition(allHandlersFinished);
     return this.snapshot();
   }
 
   // ——— The rules ———
 
-  private transition(event: OnlineEvent) {
-    return onlineTransition({ status: this.order.status, crediting: this.crediting }, event);
+  private transition(event: OnlineEvent, message?: OnlineMessage) {
+    const { status, issuing, invoice } = this.order;
+    return onlineTransition({ status, crediting: this.crediting, issuing, invoiceMethod: invoice?.paymentMethod ?? null }, event, message);
   }
 
   /** A validator: refuses `event` with the rules' reason unless they allow it. */
-  private allow(event: OnlineEvent): void {
-    const next = this.transition(event);
+  private allow(event: OnlineEvent, message?: OnlineMessage): void {
+    const next = this.transition(event, message);
     if ('refused' in next) refuse(next.refused);
   }
 
   /** The status `event` leads to; the validators refused what the rules refuse, so a refusal here is a bug. */
-  private next(event: OnlineEvent): OrderStatus {
-    const next = this.transition(event);
+  private next(event: OnlineEvent, message?: OnlineMessage): OrderStatus {
+    const next = this.transition(event, message);
     if ('refused' in next) throw new Error(`the online order rules refuse ${event} of order ${this.order.orderNumber}: ${next.refused}`);
     return next.to;
   }
@@ -148,34 +216,36 @@ class OnlineOrder {
     return this.record({ action: 'online_order.edit', by, details: { lines } });
   }
 
-  /** "Confirm payment": the gateway issues the sales invoice, valid until 23:59:59 tomorrow; the billing info is emailed. */
-  private async confirmPayment({ paymentMethod, by, billingEmail }: Actor & { paymentMethod: OnlinePaymentMethod; billingEmail?: string }): Promise<OnlineOrderView> {
-    const { policy, timeZone } = this.input;
-    const bill = priceOnlineOrder(this.order.lines.map((l) => ({ wallet: l.wallet, amount: l.requested })), paymentMethod, policy) as OnlineBill;
-    const now = workflowNow().getTime();
-    const expiresAt = new Date(invoiceExpiresAt(now, timeZone)).toISOString();
-    // Claimed before the gateway call, so a second confirm (a double click) is refused at once.
-    this.order.deadline = expiresAt;
-    this.order.billingEmail = billingEmail ?? null;
-    this.changed(this.next('confirmPayment'));
-    const { orderNumber, accountId, createdBy } = this.order;
-    let gateway: Awaited<ReturnType<typeof issueGatewayInvoice>>;
-    try {
-      gateway = await issueGatewayInvoice({ orderNumber, accountId, createdBy, paymentMethod, total: bill.total, expiresAt });
-    } catch (err) {
-      // The gateway refused for good: back to the editable draft, with its own close deadline.
-      this.order.deadline = new Date(this.unpaidCloseAt).toISOString();
-      this.changed(this.next('invoiceRefused'));
-      throw err;
+  private validateConfirm({ paymentMethod, waitMs }: { paymentMethod: OnlinePaymentMethod; waitMs?: number }): void {
+    if (waitMs !== undefined && (!Number.isInteger(waitMs) || waitMs < 1 || waitMs > LONGEST_CONFIRM_WAIT_MS)) {
+      invalid('waitMs', `must be a whole number of milliseconds from 1 to ${LONGEST_CONFIRM_WAIT_MS}`);
     }
-    const { subtotal, fee, total } = bill;
-    this.order.invoice = { paymentMethod, subtotal, fee, cardFeeBasisPoints: policy.creditCardFeeBasisPoints, total, issuedAt: new Date(now).toISOString(), expiresAt, ...gateway };
-    upsertSearchAttributes([{ key: SA_PAYMENT_METHOD, value: paymentMethod }]);
-    this.changed(this.order.status);
-    const view = await this.record({ action: 'online_order.confirm', by, details: { paymentMethod, total } });
-    await storeInvoiceDocument(view);
-    await sendOnlineOrderEmail({ event: 'billing', order: view });
-    return view;
+    this.allow('confirmPayment', { paymentMethod });
+  }
+
+  /**
+   * "Confirm payment": the first confirm starts issuing the invoice (the timers call the gateway); a repeat with
+   * the same method joins that issuance, or answers the invoice once it is recorded. Answers the invoice, or the
+   * order still issuing it after `waitMs` (the caller asks again); fails with InvoiceNotIssued when the
+   * confirmation ended without one.
+   */
+  private async confirmPayment({ paymentMethod, billingEmail, waitMs, by }: Actor & { paymentMethod: OnlinePaymentMethod; billingEmail?: string; waitMs?: number }): Promise<OnlineOrderView> {
+    if (this.order.invoice) {
+      await condition(() => this.invoiceRecorded);
+      return this.snapshot();
+    }
+    const current = this.issuance ?? this.startIssuing(paymentMethod, by, billingEmail);
+    const waited = waitMs === undefined ? null : uncancelledTimer(waitMs);
+    await condition(() => this.ended.has(current.round) || (waited?.fired() ?? false));
+    const reason = this.ended.get(current.round);
+    if (typeof reason === 'string') throw ApplicationFailure.create({ type: FAILURE_TYPES.invoiceNotIssued, message: reason, nonRetryable: true });
+    return this.snapshot();
+  }
+
+  /** The customer cancels a confirmation still issuing its invoice; a draft (nothing to cancel) answers as it is. */
+  private async cancelConfirmation({ by }: Actor): Promise<OnlineOrderView> {
+    if (!this.issuance) return this.snapshot();
+    return this.stopIssuing(this.issuance, 'cancelled', 'the customer cancelled the confirmation before the invoice was issued', { action: 'online_order.cancel_confirmation', by });
   }
 
   /** A verified gateway callback. Signals are not validated by the caller's wait: all but the first payment are logged. */
@@ -223,6 +293,153 @@ class OnlineOrder {
       await this.record({ action: 'order.delete', by });
     }
     return this.snapshot();
+  }
+
+  // ——— Issuing the invoice ———
+
+  /** Confirm payment: awaiting_payment, issuing the invoice (the timers record it, then call the gateway). */
+  private startIssuing(paymentMethod: OnlinePaymentMethod, by: string, billingEmail: string | undefined): Issuance {
+    const { policy, timeZone } = this.input;
+    const to = this.next('confirmPayment', { paymentMethod });
+    this.rounds += 1;
+    const now = workflowNow().getTime();
+    const bill = priceOnlineOrder(this.order.lines.map((l) => ({ wallet: l.wallet, amount: l.requested })), paymentMethod, policy) as OnlineBill;
+    const reference = issuanceReference(this.order.orderNumber, this.rounds);
+    const current: Issuance = { round: this.rounds, by, reference, paymentMethod, bill, expiresAt: new Date(invoiceExpiresAt(now, timeZone)).toISOString() };
+    this.issuance = current;
+    const giveUpAt = new Date(now + durationMs(policy.invoiceIssueGiveUpAfter)).toISOString();
+    this.order.issuing = { paymentMethod, since: new Date(now).toISOString(), attempts: 0, lastError: null, nextAttemptAt: null, giveUpAt };
+    this.order.confirmationFailure = null;
+    // The billing info goes to the address on the confirmation step (seed 001).
+    this.order.billingEmail = billingEmail ?? null;
+    this.order.deadline = giveUpAt;
+    this.changed(to);
+    return current;
+  }
+
+  /** Asks the gateway until it issues the invoice, refuses it, the customer cancels, or `giveUpAt` passes. */
+  private async issueInvoice(current: Issuance): Promise<void> {
+    // GET shows "issuing" before the gateway is first asked, so a read and a refusal name the same state.
+    await this.record();
+    const giveUpAt = Date.parse(this.order.issuing!.giveUpAt);
+    const timeUp = uncancelledTimer(giveUpAt - workflowNow().getTime());
+    while (this.issuance === current) {
+      const outcome = await this.callGateway(current, timeUp);
+      if (this.issuance !== current) return; // cancelled meanwhile: the cancel recorded it
+      switch (outcome.kind) {
+        case 'issued':
+          return this.applyInvoice(current, outcome.invoice);
+        case 'refused':
+          await this.stopIssuing(current, 'gateway-refused', `the payment gateway refused the invoice: ${outcome.message}`);
+          return;
+        case 'out-of-time':
+          await this.giveUp(current);
+          return;
+        case 'stopped':
+          return;
+        case 'failed':
+          if (!(await this.waitToCallAgain(current, outcome.message, giveUpAt, timeUp))) return;
+      }
+    }
+  }
+
+  /**
+   * After a failed call: counts it on the order (recorded), then waits its backoff. False when the issuance ended
+   * meanwhile (cancelled, or given up here at `giveUpAt`).
+   */
+  private async waitToCallAgain(current: Issuance, error: string, giveUpAt: number, timeUp: UncancelledTimer): Promise<boolean> {
+    const issuing = this.order.issuing!;
+    issuing.attempts += 1;
+    issuing.lastError = error;
+    const next = Math.min(workflowNow().getTime() + issueRetryDelayMs(issuing.attempts), giveUpAt);
+    issuing.nextAttemptAt = new Date(next).toISOString();
+    this.changed(this.order.status);
+    await this.record();
+    const backoff = uncancelledTimer(next - workflowNow().getTime());
+    await condition(() => this.issuance !== current || backoff.fired() || timeUp.fired());
+    if (this.issuance !== current) return false;
+    if (timeUp.fired()) {
+      await this.giveUp(current);
+      return false;
+    }
+    issuing.nextAttemptAt = null;
+    return true;
+  }
+
+  /**
+   * One gateway call, waited for until the issuance stops (cancelled) or the give-up time passes. A call then still
+   * in flight is left to end by its own timeout, its answer unheeded: the void of the issuance covers an invoice it
+   * may yet create.
+   */
+  private async callGateway(current: Issuance, timeUp: UncancelledTimer): Promise<CallOutcome> {
+    let outcome: CallOutcome | undefined;
+    const { orderNumber, accountId, createdBy } = this.order;
+    const request = { orderNumber, reference: current.reference, accountId, createdBy, paymentMethod: current.paymentMethod, total: current.bill.total, expiresAt: current.expiresAt };
+    issueGatewayInvoice(request).then(
+      (invoice) => (outcome = { kind: 'issued', invoice }),
+      (err: unknown) => {
+        const { message, refused } = describeFailure(err);
+        outcome = refused ? { kind: 'refused', message } : { kind: 'failed', message };
+      },
+    );
+    await condition(() => outcome !== undefined || this.issuance !== current || timeUp.fired());
+    if (outcome) return outcome;
+    return this.issuance !== current ? { kind: 'stopped' } : { kind: 'out-of-time' };
+  }
+
+  /** The invoice is issued: record it (the confirm answers then), store its PDF and email the billing info. */
+  private async applyInvoice(current: Issuance, gateway: GatewayInvoice): Promise<void> {
+    const { bill, paymentMethod, expiresAt } = current;
+    const to = this.next('invoiceIssued');
+    this.issuance = null;
+    this.order.issuing = null;
+    const { subtotal, fee, total } = bill;
+    this.order.invoice = { paymentMethod, subtotal, fee, cardFeeBasisPoints: this.input.policy.creditCardFeeBasisPoints, total, issuedAt: workflowNow().toISOString(), expiresAt, ...gateway };
+    this.order.deadline = expiresAt;
+    upsertSearchAttributes([{ key: SA_PAYMENT_METHOD, value: paymentMethod }]);
+    this.changed(to);
+    const view = await this.record({ action: 'online_order.confirm', by: current.by, details: { paymentMethod, total } });
+    this.invoiceRecorded = true;
+    this.ended.set(current.round, null);
+    await storeInvoiceDocument(view);
+    await sendOnlineOrderEmail({ event: 'billing', order: view });
+  }
+
+  /** The gateway did not issue the invoice within the policy's give-up time. */
+  private giveUp(current: Issuance): Promise<OnlineOrderView> {
+    const lastError = this.order.issuing?.lastError;
+    const why = lastError ? `last error: ${lastError}` : 'it never answered';
+    return this.stopIssuing(current, 'gateway-timeout', `the payment gateway did not issue the invoice within ${this.input.policy.invoiceIssueGiveUpAfter}; ${why}`);
+  }
+
+  /**
+   * Ends an issuance without an invoice: back to the editable unpaid draft with the reason, recorded (with the
+   * change, when someone's message made it). Its invoice, should the gateway have issued it after all (a call that
+   * timed out here but arrived there), is voided.
+   */
+  private async stopIssuing(current: Issuance, kind: ConfirmationFailure['kind'], reason: string, change?: OrderChange): Promise<OnlineOrderView> {
+    const to = this.next(STOP_EVENT[kind]);
+    this.issuance = null;
+    this.order.issuing = null;
+    this.order.confirmationFailure = { kind, reason, paymentMethod: current.paymentMethod, at: workflowNow().toISOString() };
+    this.order.deadline = new Date(this.unpaidCloseAt).toISOString();
+    this.changed(to);
+    this.voids.push(this.voidInvoice(current));
+    const view = await this.record(change);
+    this.ended.set(current.round, reason);
+    return view;
+  }
+
+  private async voidInvoice(current: Issuance): Promise<void> {
+    const { orderNumber } = this.order;
+    try {
+      const outcome = await voidGatewayInvoice({ orderNumber, reference: current.reference });
+      // Only someone holding the gateway's own reference could pay an invoice the order never showed; the
+      // payment is kept in payment_events for finance, as any payment that matches no invoice of the order.
+      if (outcome === 'already-paid') log.error('an abandoned invoice was paid at the gateway', { orderNumber, reference: current.reference });
+    } catch (err) {
+      log.error('the gateway refused to void an abandoned invoice', { orderNumber, reference: current.reference, error: describeFailure(err).message });
+    }
   }
 
   // ——— Timers ———
@@ -287,7 +504,7 @@ class OnlineOrder {
       ]);
     }
     const { invoice, subtotal, deadline } = this.order;
-    setCurrentDetails(`**${statusName(this.order.status, 'en')}**: online top-up of ${this.wallets()}, ${formatRupiah(invoice?.total ?? subtotal)}${deadline ? `, until ${deadline}` : ''}`);
+    setCurrentDetails(`**${describeOnlineStatus(this.order)}**: online top-up of ${this.wallets()}, ${formatRupiah(invoice?.total ?? subtotal)}${deadline ? `, until ${deadline}` : ''}`);
   }
 
   /** Records the current state, with the change someone's message made, if it was one (not a timer, a payment). */

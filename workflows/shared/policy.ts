@@ -27,6 +27,11 @@ export interface TopupPolicy {
   paymentFailureFinalAfter: DurationText;
   /** A Closed online order still accepts a late payment (for finance to credit or refund) this long. */
   latePaymentWatch: DurationText;
+  /**
+   * A confirmed online order whose invoice the gateway cannot issue for this long returns to Unpaid, with the
+   * reason on the order (the gateway is asked again and again meanwhile).
+   */
+  invoiceIssueGiveUpAfter: DurationText;
   /** Smallest top-up of the `credit` wallet, IDR. */
   creditMinAmount: number;
   /** Smallest top-up of the `whatsapp` wallet, IDR; a smaller request is raised to it. */
@@ -51,6 +56,7 @@ export const DEFAULT_POLICY: TopupPolicy = {
   reviewWindow: '24h',
   paymentFailureFinalAfter: '120h',
   latePaymentWatch: '90 days',
+  invoiceIssueGiveUpAfter: '10m',
   creditMinAmount: 10_000,
   whatsappMinAmount: 1_000_000,
   muvPackVisitors: 500,

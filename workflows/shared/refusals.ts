@@ -1,6 +1,7 @@
 /**
  * The named business failures of the order workflows' validators, which the API maps to HTTP statuses
- * (api/shared/errors.ts): a message the status does not allow (409), and input that breaks a rule (400, naming it).
+ * (api/shared/errors.ts): a message the status does not allow (409), input that breaks a rule (400, naming it), and
+ * an online order's confirmation that ended without an invoice (422, with the reason).
  */
 import { ApplicationFailure } from '@temporalio/workflow';
 
@@ -8,6 +9,8 @@ import { ApplicationFailure } from '@temporalio/workflow';
 export const FAILURE_TYPES = {
   invalidTransition: 'InvalidTransition',
   invalidInput: 'InvalidInput',
+  /** A confirmation of an online order ended without an invoice (cancelled, gateway refused, gave up). */
+  invoiceNotIssued: 'InvoiceNotIssued',
 } as const;
 
 /** Refuses a message the order's status does not allow, with the reason. */

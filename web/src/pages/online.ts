@@ -1,9 +1,10 @@
 /**
  * The online self top-up of seed 001: amounts per wallet with each rule shown → the editable summary with what
  * each payment method bills → "Confirm payment" → the sales invoice (virtual account number or payment link)
- * with a live countdown to its expiry, updating by itself when the payment arrives.
+ * with a live countdown to its expiry, updating by itself when the payment arrives. While the payment gateway
+ * has not issued the invoice yet, the page says so, follows the order, and offers to cancel the confirmation.
  */
-import { api, idempotencyKey, idempotencyKeyFor } from '../api';
+import { api, ApiError, idempotencyKey, idempotencyKeyFor } from '../api';
 import { h, replaceChildren } from '../dom';
 import { countdown, dateTime, money, walletAmount } from '../format';
 import { field, form, showError, showProblems } from '../forms';
@@ -155,13 +156,60 @@ async function summaryView(ctx: PageContext, order: OnlineOrder): Promise<void> 
     async (el) => {
       const method = el.querySelector<HTMLInputElement>('input[name=paymentMethod]:checked')?.value as OnlinePaymentMethod | undefined;
       if (!method) return showProblems(el, [], t('online.methodLegend'));
-      await api<OnlineOrder>('POST', `/v1/online-orders/${order.orderNumber}/confirm`, { paymentMethod: method, billingEmail: billingEmail.value.trim() || undefined });
+      try {
+        await api<OnlineOrder>('POST', `/v1/online-orders/${order.orderNumber}/confirm`, { paymentMethod: method, billingEmail: billingEmail.value.trim() || undefined });
+      } catch (err) {
+        // The gateway has not issued the invoice yet: the order page shows it being issued and follows it.
+        if (!(err instanceof ApiError && err.status === 503 && err.code === 'invoice_pending')) throw err;
+      }
       sessionStorage.removeItem(SUMMARY_KEY + order.orderNumber);
       navigate(`/online/${order.orderNumber}`, { replace: true });
     },
   );
   body.append(linesTable(order), confirmForm);
-  ctx.main.append(heading(t('online.summaryTitle', { n: order.orderNumber })), body);
+  const failure = order.confirmationFailure;
+  ctx.main.append(heading(t('online.summaryTitle', { n: order.orderNumber })), ...(failure ? [notice(t('online.notIssued', { reason: failure.reason }), 'warn')] : []), body);
+}
+
+/** Confirmed, the invoice not issued yet: what is happening, a way to cancel, and the page follows the order. */
+function issuingView(ctx: PageContext, order: OnlineOrder): void {
+  const issuing = order.issuing!;
+  const cancel = h('button', { type: 'button' }, t('online.cancelConfirmation'));
+  const alert = h('div', { class: 'form-alert', role: 'alert', hidden: true });
+  cancel.addEventListener('click', () => {
+    cancel.setAttribute('disabled', '');
+    api<OnlineOrder>('POST', `/v1/online-orders/${order.orderNumber}/cancel-confirmation`).then(
+      () => navigate(`/online/${order.orderNumber}`, { replace: true }),
+      (err: unknown) => {
+        cancel.removeAttribute('disabled');
+        alert.textContent = err instanceof Error ? err.message : String(err);
+        alert.hidden = false;
+      },
+    );
+  });
+  ctx.main.append(
+    heading(t('online.invoiceTitle', { n: order.orderNumber })),
+    notice(t('online.issuing', { until: dateTime(issuing.giveUpAt, timeZone()) })),
+    h(
+      'section',
+      { class: 'card invoice' },
+      facts([
+        [t('orders.status'), statusBadge(order.status)],
+        [t('orders.paymentType'), paymentMethodLabel(issuing.paymentMethod)],
+        [t('online.confirmedAt'), dateTime(issuing.since, timeZone())],
+        ...(issuing.lastError ? ([[t('online.gatewayProblem'), issuing.lastError]] as [string, string][]) : []),
+      ]),
+      linesTable(order),
+      alert,
+      h('div', { class: 'actions' }, cancel),
+    ),
+  );
+  const poll = setInterval(() => {
+    void api<AnyOrder>('GET', `/v1/orders/${order.orderNumber}`).then((now) => {
+      if (now.revision !== order.revision) navigate(`/online/${order.orderNumber}`, { replace: true });
+    });
+  }, POLL_MS);
+  ctx.onLeave(() => clearInterval(poll));
 }
 
 function invoiceView(ctx: PageContext, order: OnlineOrder): void {
@@ -244,6 +292,7 @@ export async function onlineOrderPage(ctx: PageContext): Promise<void> {
   const order = await api<AnyOrder>('GET', `/v1/orders/${encodeURIComponent(ctx.params.orderNumber!)}`);
   if (!isOnline(order)) return navigate(`/orders?orderNumber=${order.orderNumber}`, { replace: true });
   if (order.invoice) return invoiceView(ctx, order);
+  if (order.issuing) return issuingView(ctx, order);
   if (order.status === 'unpaid') return summaryView(ctx, order);
   ctx.main.append(heading(t('online.invoiceTitle', { n: order.orderNumber })), notice(statusLabel(order.status), 'warn'), linesTable(order));
 }
