@@ -28,7 +28,7 @@ export function withQuery(path: string, query: URLSearchParams, changes: Record<
 /** Previous / "page x of y" / next, as links that keep the filters. */
 export function pager(page: Pick<Page<unknown>, 'page' | 'pageSize' | 'total'>, path: string, query: URLSearchParams): HTMLElement {
   const pages = Math.max(1, Math.ceil(page.total / page.pageSize));
-  const label = t('orders.pageOf', { page: page.page, pages, total: page.total });
+  const label = t('list.pageOf', { page: page.page, pages, total: page.total });
   return h(
     'nav',
     { class: 'pager', 'aria-label': label },
