@@ -4,11 +4,12 @@
  * it. Each is idempotent: the invoice is keyed by subscription and period, the deposit charge by the invoice, the
  * email by the invoice too, and the stored PDF follows the invoice's status.
  */
+import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
 import type { ProviderInfo } from '../../config/provider';
 import { findAccountOwner } from '../../db/accounts/accounts';
-import { findInvoice, findInvoiceParties, issueRenewalInvoice, markInvoicePaid, storeInvoicePdf, type InvoiceRecord } from '../../db/billing/invoices';
-import { findSubscription, setSubscriptionStatus } from '../../db/billing/subscriptions';
+import { findInvoice, findInvoiceParties, issueRenewalInvoice, markInvoicePaid, storeInvoicePdf, voidInvoice, type InvoiceRecord } from '../../db/billing/invoices';
+import { endSubscription, findSubscription, recordSubscriptionStop, setSubscriptionStatus } from '../../db/billing/subscriptions';
 import { InsufficientBalanceError, recordUsage } from '../../db/ledger/ledger';
 import type { BillingActivities } from '../../workflows/definitions';
 import type { SendEmailInput, SendEmailResult } from '../shared/mailer';
@@ -22,27 +23,29 @@ export interface BillingActivityDeps {
 }
 
 /** What an invoice's PDF or email shows. */
-async function invoiceDocumentData(deps: BillingActivityDeps, invoice: InvoiceRecord): Promise<SubscriptionInvoiceData> {
+async function invoiceDocumentData(deps: BillingActivityDeps, invoice: InvoiceRecord & { status: 'unpaid' | 'paid' }): Promise<SubscriptionInvoiceData> {
   const { companyName, locale, timeZone, product } = await findInvoiceParties(deps.pool, invoice.id);
   const { name, address, email } = deps.provider;
   const { id, periodStart, periodEnd, amount, issuedAt, dueAt, status, paidAt } = invoice;
   return { locale, timeZone, provider: { name, address, email }, companyName, invoiceId: id, product, periodStart, periodEnd, amount, issuedAt, dueAt, status, paidAt };
 }
 
-async function requireInvoice(pool: Pool, id: string): Promise<InvoiceRecord> {
+/** The invoice, which must exist and not be void (a stopped service's renewal is neither paid, rendered nor emailed). */
+async function requireInvoice(pool: Pool, id: string): Promise<InvoiceRecord & { status: 'unpaid' | 'paid' }> {
   const invoice = await findInvoice(pool, id);
   if (!invoice) throw new Error(`invoice ${id} does not exist`);
-  return invoice;
+  if (invoice.status === 'void') throw ApplicationFailure.create({ type: 'InvoiceVoid', message: `invoice ${id} is void: its service was stopped`, nonRetryable: true });
+  return { ...invoice, status: invoice.status };
 }
 
 /** The invoice as it stands, rendered: what it shows, and the PDF. */
-async function renderDocument(deps: BillingActivityDeps, invoice: InvoiceRecord): Promise<{ data: SubscriptionInvoiceData; pdf: Buffer }> {
+async function renderDocument(deps: BillingActivityDeps, invoice: InvoiceRecord & { status: 'unpaid' | 'paid' }): Promise<{ data: SubscriptionInvoiceData; pdf: Buffer }> {
   const data = await invoiceDocumentData(deps, invoice);
   return { data, pdf: Buffer.from(await renderSubscriptionInvoicePdf(data)) };
 }
 
 /** Renders the invoice as it stands and stores it, for GET /v1/invoices/{id}.pdf. */
-async function storeDocument(deps: BillingActivityDeps, invoice: InvoiceRecord): Promise<void> {
+async function storeDocument(deps: BillingActivityDeps, invoice: InvoiceRecord & { status: 'unpaid' | 'paid' }): Promise<void> {
   const { data, pdf } = await renderDocument(deps, invoice);
   await storeInvoicePdf(deps.pool, invoice.id, invoice.status, { fileName: subscriptionInvoiceFileName(data), pdf });
 }
@@ -56,8 +59,9 @@ export function createBillingActivities(deps: BillingActivityDeps) {
 
     /** Issues the renewal invoice of a period at the subscription's price, once, with its PDF; returns it. */
     async issueRenewalInvoice(req) {
-      const invoice = await issueRenewalInvoice(pool, req);
-      if (!invoice) throw new Error(`subscription ${req.subscriptionId} does not exist`);
+      const issued = await issueRenewalInvoice(pool, req);
+      if (!issued) throw new Error(`subscription ${req.subscriptionId} does not exist`);
+      const invoice = await requireInvoice(pool, issued.id);
       await storeDocument(deps, invoice);
       return invoice;
     },
@@ -84,8 +88,17 @@ export function createBillingActivities(deps: BillingActivityDeps) {
       return 'paid';
     },
 
-    /** Sets the subscription's status (suspended past due, active again once paid), unless it was cancelled. */
+    /** Sets the subscription's status (suspended past due, active again once paid), unless it was cancelled or stopped. */
     setSubscriptionStatus: ({ id, status }) => setSubscriptionStatus(pool, id, status),
+
+    /** Records the owner's stop and the day the service ends; logged once. */
+    recordSubscriptionStop: (stop) => recordSubscriptionStop(pool, stop),
+
+    /** Voids the unpaid renewal of a stopped service (a paid one stays paid). */
+    voidRenewalInvoice: (id) => voidInvoice(pool, id),
+
+    /** The last period paid has ended: the subscription is stopped. */
+    endSubscription: ({ subscriptionId, at }) => endSubscription(pool, subscriptionId, at),
 
     /** Emails the account's billing email (its owner when it has none) that the invoice is unpaid, with the invoice PDF; once per invoice. */
     async sendUnpaidInvoiceEmail(id) {

@@ -62,6 +62,7 @@ export function invoicesRouter(deps: StartOrderDeps): Router {
     const invoice = await visibleInvoice(deps.pool, req.principal!, req.params);
     ZPayInvoiceRequest.parse(req.body ?? {});
     if (invoice.status === 'paid') throw new HttpError(409, 'invalid_transition', `invoice ${invoice.id} is already paid`);
+    if (invoice.status === 'void') throw new HttpError(409, 'invalid_transition', `invoice ${invoice.id} is void: its service was stopped`);
     const open = await findOpenOrderOfInvoice(deps.pool, invoice.id);
     if (open) throw new HttpError(409, 'invalid_transition', `invoice ${invoice.id} already has order ${open}; continue with it`);
     const settles = { invoiceId: invoice.id, subscriptionId: invoice.subscriptionId };

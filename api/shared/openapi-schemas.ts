@@ -238,8 +238,13 @@ const ZSubscription = z.object({
   price: z.int(),
   cycleMonths: z.int(),
   startDate: z.string(),
-  status: z.enum(['active', 'suspended', 'cancelled']),
+  status: z.enum(['active', 'suspended', 'cancelled', 'stopped']),
   timeZone: z.string(),
+  stop: z
+    .object({ requestedAt: z.string(), requestedBy: z.string(), endsOn: z.string().describe('the end of the last period paid, local YYYY-MM-DD') })
+    .nullable()
+    .describe('the owner asked to stop the service: it runs until endsOn, and no renewal is issued'),
+  stoppedAt: z.string().nullable(),
 });
 const ZInvoice = z.object({
   id: z.string(),
@@ -251,7 +256,7 @@ const ZInvoice = z.object({
   amount: z.int(),
   issuedAt: z.string(),
   dueAt: z.string(),
-  status: z.enum(['unpaid', 'paid']),
+  status: z.enum(['unpaid', 'paid', 'void']),
   paidAt: z.string().nullable(),
   ledgerEntryId: z.string().nullable(),
 });

@@ -16,7 +16,7 @@ import { requestSchemas, responseSchemas } from './openapi-schemas';
 import { ZListOrdersQuery, ZReviewQueueQuery } from '../orders/schemas';
 import { ZBalanceQuery } from '../ledger/balance-routes';
 import { ZInvoiceId, ZInvoicesQuery } from '../billing/invoice-routes';
-import { ZSubscriptionsQuery } from '../billing/subscription-routes';
+import { ZSubscriptionId, ZSubscriptionsQuery } from '../billing/subscription-routes';
 import { ZOperationLogQuery } from '../accounts/operation-log-routes';
 import { ZUserId } from '../accounts/user-schemas';
 import { ZOrderNumber } from '../orders/schemas';
@@ -404,6 +404,17 @@ export const OPERATIONS: readonly Operation[] = [
     ok: { status: 200, description: 'the subscriptions', schema: 'SubscriptionList' },
   },
   {
+    method: 'post',
+    path: '/v1/subscriptions/{subscriptionId}/stop',
+    operationId: 'stopSubscription',
+    summary:
+      'The owner stops the service at the end of the period paid: no renewal invoice is issued after this, an unpaid renewal is voided, and the subscription is stopped when the period ends; asking again answers the same stop',
+    tag: 'billing',
+    roles: ['owner'],
+    ok: { status: 200, description: 'the subscription with its stop (endsOn: the day the service ends)', schema: 'Subscription' },
+    errors: [404, 409],
+  },
+  {
     method: 'get',
     path: '/v1/invoices',
     operationId: 'listInvoices',
@@ -456,7 +467,7 @@ export const OPERATIONS: readonly Operation[] = [
   ...IDENTITY_OPERATIONS,
 ];
 
-const PATH_PARAMETERS: Record<string, z.ZodType> = { wallet: ZWallet, orderNumber: ZOrderNumber, invoiceId: ZInvoiceId, accountId: ZAccountId, userId: ZUserId, keyId: ZKeyId };
+const PATH_PARAMETERS: Record<string, z.ZodType> = { wallet: ZWallet, orderNumber: ZOrderNumber, invoiceId: ZInvoiceId, subscriptionId: ZSubscriptionId, accountId: ZAccountId, userId: ZUserId, keyId: ZKeyId };
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid input: each field named with the rule it broke',

@@ -94,6 +94,7 @@ function concretePath(op: Operation, target: Target): string {
       .replace('{keyId}', csrfTargets.keyId)
       .replace('{accountId}', account)
       .replace('{invoiceId}', 'sub_0123456789abcdef-001')
+      .replace('{subscriptionId}', 'sub_0123456789abcdef')
       .replace('{wallet}', 'credit');
   }
   const mine = target === 'own';
@@ -105,6 +106,7 @@ function concretePath(op: Operation, target: Target): string {
     .replace('{keyId}', mine ? spareOwnKeyId : otherKeyId)
     .replace('{accountId}', account.accountId)
     .replace('{invoiceId}', 'sub_0123456789abcdef-001')
+    .replace('{subscriptionId}', 'sub_0123456789abcdef')
     .replace('{wallet}', 'credit');
 }
 

@@ -1,5 +1,6 @@
 /** Subscription billing's input, view, workflow id and messages (seed 002, DOMAIN.md "Deposit and auto-pay"). */
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Actor } from '../orders/order-change';
 
 /** An unpaid renewal invoice that a top-up order pays (its amount goes to the deposit, which pays the invoice). */
 export interface InvoiceSettlement {
@@ -18,6 +19,14 @@ export interface SubscriptionBillingInput {
   periodIndex: number;
   /** Days before a period ends that its renewal invoice is issued (7). */
   invoiceLeadDays: number;
+  /** The owner's stop, carried into the next period when the renewal was paid before it came. */
+  stop?: SubscriptionStop | null;
+}
+
+/** The owner asked to stop the service (seed 002 "dihentikan"): who, and when. */
+export interface SubscriptionStop {
+  requestedAt: string;
+  by: string;
 }
 
 /** What the billing workflow is doing, for ops. */
@@ -26,8 +35,10 @@ export interface BillingView {
   periodIndex: number;
   /** When the next renewal invoice is issued (ISO). */
   nextInvoiceAt: string;
-  invoice: { id: string; status: 'unpaid' | 'paid' } | null;
+  invoice: { id: string; status: 'unpaid' | 'paid' | 'void' } | null;
   suspended: boolean;
+  /** A stop asked for, and the day the service ends: the end of the last period paid (local `YYYY-MM-DD`). */
+  stop: (SubscriptionStop & { endsOn: string }) | null;
 }
 
 const BILLING_WORKFLOW_PREFIX = 'subscription-';
@@ -39,5 +50,10 @@ export function billingWorkflowId(subscriptionId: string): string {
 
 /** The deposit has new money: try the unpaid invoice again. Sent by the order that settles it. */
 export const depositCreditedSignal = defineSignal<[{ orderNumber: string }]>('depositCredited');
+/**
+ * The owner stops the service at the end of the period paid: no renewal invoice is issued after it, an unpaid one is
+ * voided, and the subscription is `stopped` when the period ends. Asking again answers the same stop.
+ */
+export const stopSubscriptionUpdate = defineUpdate<BillingView, [Actor]>('stopAtPeriodEnd');
 /** The billing workflow's live state. */
 export const getBillingQuery = defineQuery<BillingView>('getBilling');
