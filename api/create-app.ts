@@ -45,6 +45,7 @@ import { usageReportRouter } from './ledger/usage-report-routes';
 import { statementRouter } from './ledger/statement-routes';
 import { giftsRouter } from './ledger/gift-routes';
 import { documentsRouter } from './billing/document-routes';
+import { heldPaymentsRouter } from './billing/held-payment-routes';
 import { webConsole } from './shared/web-console';
 
 /** Dependencies of the API. */
@@ -170,6 +171,7 @@ export function createApp(deps: AppDeps): Express {
   v1.use('/review', reviewRouter(orderDeps));
   v1.use('/subscriptions', subscriptionsRouter(deps));
   v1.use('/invoices', invoicesRouter(orderDeps));
+  v1.use('/held-payments', heldPaymentsRouter(deps));
   v1.use('/balance', balanceRouter(deps));
   v1.use('/usage', usageRouter(deps));
   v1.use('/usage', usageReportRouter({ pool: deps.pool, now }));

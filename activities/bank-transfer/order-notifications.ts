@@ -37,7 +37,7 @@ function composeEmail(event: OrderEmailEvent, order: OrderView, ctx: OrderContex
       return orderSubmittedEmail({ ...base, timeZone: ctx.timeZone, orderTime: order.createdAt, companyName: ctx.companyName, username: ctx.username, amount: order.amount });
     case 'paid': {
       const paid = requirePaid(order);
-      return orderPaidEmail({ ...base, wallet: order.wallet, amount: order.amount, settled: paid.settled, added: paid.added, balanceAfter: paid.balanceAfter });
+      return orderPaidEmail({ ...base, wallet: order.wallet, amount: order.amount, settled: paid.settled, added: paid.added, balanceAfter: paid.balanceAfter, held: paid.invoicePayment?.held ?? 0 });
     }
     case 'failed': {
       const failure = order.failure;
@@ -71,6 +71,7 @@ export function createOrderNotificationActivities(deps: OrderNotificationDeps) {
         added: paid.added,
         balanceAfter: paid.balanceAfter,
         checkResult: order.checkResult,
+        invoicePayment: paid.invoicePayment,
       });
       const fileName = receiptFileName({ locale: ctx.locale, orderNumber: order.orderNumber });
       await storeReceipt(deps.pool, order.orderNumber, { fileName, pdf: Buffer.from(pdf) });

@@ -8,9 +8,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
 import type { ProviderInfo } from '../../config/provider';
 import { findAccountOwner } from '../../db/accounts/accounts';
-import { findInvoice, findInvoiceParties, issueRenewalInvoice, markInvoicePaid, storeInvoicePdf, voidInvoice, type InvoiceRecord } from '../../db/billing/invoices';
+import { payInvoiceFromDeposit } from '../../db/billing/invoice-payments';
+import { findInvoice, findInvoiceParties, issueRenewalInvoice, storeInvoicePdf, voidInvoice, type InvoiceRecord } from '../../db/billing/invoices';
 import { endSubscription, findSubscription, recordSubscriptionStop, setSubscriptionStatus } from '../../db/billing/subscriptions';
-import { InsufficientBalanceError, recordUsage } from '../../db/ledger/ledger';
 import type { BillingActivities } from '../../workflows/definitions';
 import type { SendEmailInput, SendEmailResult } from '../shared/mailer';
 import { renderSubscriptionInvoicePdf, subscriptionInvoiceFileName, unpaidInvoiceEmail, type SubscriptionInvoiceData } from './subscription-invoice';
@@ -67,25 +67,14 @@ export function createBillingActivities(deps: BillingActivityDeps) {
     },
 
     /**
-     * Pays an unpaid invoice from the deposit when the deposit covers it, as one ledger entry keyed by the
-     * invoice: a retry after a crash finds the same entry and only completes the invoice row and its PDF.
+     * Pays an unpaid invoice from the deposit when the deposit covers it, as one ledger entry keyed by the invoice,
+     * in the transaction that marks it paid (under the invoice's row lock, so an order paying it never races it).
      */
     async payInvoiceFromDeposit(id) {
-      const invoice = await requireInvoice(pool, id);
-      if (invoice.status === 'paid') {
-        await storeDocument(deps, invoice);
-        return 'already-paid';
-      }
-      let entryId: string;
-      try {
-        ({ entryId } = await recordUsage(pool, { accountId: invoice.accountId, wallet: 'deposit', amount: invoice.amount, idempotencyKey: `invoice:${id}:deposit`, allowNegative: false, memo: `invoice ${id}` }));
-      } catch (err) {
-        if (err instanceof InsufficientBalanceError) return 'insufficient';
-        throw err;
-      }
-      await markInvoicePaid(pool, id, entryId);
-      await storeDocument(deps, await requireInvoice(pool, id));
-      return 'paid';
+      await requireInvoice(pool, id);
+      const outcome = await payInvoiceFromDeposit(pool, id);
+      if (outcome !== 'insufficient') await storeDocument(deps, await requireInvoice(pool, id));
+      return outcome;
     },
 
     /** Sets the subscription's status (suspended past due, active again once paid), unless it was cancelled or stopped. */

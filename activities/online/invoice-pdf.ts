@@ -46,6 +46,8 @@ export interface WalletSettlement {
   wallet: string;
   settled: number;
   added: number;
+  /** The deposit line of an order that paid a subscription invoice: the part neither it nor the deposit could take, held for finance. */
+  held?: number;
 }
 
 /** Where to pay: a virtual account (number and bank) or a payment link (card, e-wallet). */
@@ -232,7 +234,11 @@ function checkInvoice(inv: ProformaInvoiceData): void {
     if (!line) throw new RangeError(`invoice settlement names ${s.wallet}, which has no line`);
     whole(`settlement ${s.wallet} settled`, s.settled);
     whole(`settlement ${s.wallet} added`, s.added);
-    if (s.settled + s.added !== line.credit) throw new RangeError(`invoice settlement of ${s.wallet}: settled ${s.settled} + added ${s.added} != credit ${line.credit}`);
+    const held = s.held ?? 0;
+    whole(`settlement ${s.wallet} held`, held);
+    if (s.settled + s.added + held !== line.credit) {
+      throw new RangeError(`invoice settlement of ${s.wallet}: settled ${s.settled} + added ${s.added} + held ${held} != credit ${line.credit}`);
+    }
   }
 }
 

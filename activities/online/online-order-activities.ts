@@ -51,7 +51,8 @@ function invoiceData(order: OnlineOrderView, ctx: OrderContext, provider: Provid
     fee: invoice.fee,
     cardFeeBasisPoints: invoice.cardFeeBasisPoints,
     total: invoice.total,
-    settlement: order.settlement,
+    // Money for a subscription invoice that neither it nor the deposit could take is held for finance.
+    settlement: order.settlement?.map((s) => (s.wallet === 'deposit' && order.invoicePayment ? { ...s, held: order.invoicePayment.held } : s)) ?? null,
   };
 }
 
@@ -110,7 +111,7 @@ export function createOnlineOrderActivities(deps: OnlineOrderActivityDeps) {
         email = billingInfoEmail(base);
       } else {
         if (!order.settlement) throw ApplicationFailure.create({ type: 'InvalidInput', message: `order ${order.orderNumber} is not Paid`, nonRetryable: true });
-        email = onlinePaidEmail({ ...base, settlement: order.settlement });
+        email = onlinePaidEmail({ ...base, settlement: base.settlement ?? order.settlement });
         const doc = await findInvoiceDocument(deps.pool, order.orderNumber);
         // The workflow stores the paid invoice first; until it is there, retrying is the right answer.
         if (!doc) throw new Error(`the invoice of order ${order.orderNumber} is not stored yet`);
@@ -120,5 +121,5 @@ export function createOnlineOrderActivities(deps: OnlineOrderActivityDeps) {
       const to = event === 'billing' ? (order.billingEmail ?? ctx.email) : ctx.email;
       return deps.sendEmail({ idempotencyKey: `online:${order.orderNumber}:${event}`, to, ...email, attachments });
     },
-  } satisfies Omit<OnlineOrderActivities, 'recordOnlineOrder'>;
+  } satisfies Omit<OnlineOrderActivities, 'recordOnlineOrder' | 'payInvoiceWithOrder'>;
 }

@@ -18,6 +18,7 @@ import {
   editLinesUpdate,
   ONLINE_PAYMENT_METHODS,
   onlineTransition,
+  priceInvoicePayment,
   priceOnlineOrder,
   type OnlineLineRequest,
   type OnlineOrderView,
@@ -72,7 +73,7 @@ function paymentOptions(order: OnlineOrderView, policy: TopupPolicy): Record<Onl
   const lines = order.lines.map((l) => ({ wallet: l.wallet, amount: l.requested }));
   const options = {} as Record<OnlinePaymentMethod, { fee: number; total: number }>;
   for (const method of ONLINE_PAYMENT_METHODS as OnlinePaymentMethod[]) {
-    const bill = priceOnlineOrder(lines, method, policy);
+    const bill = order.settles ? priceInvoicePayment(order.settles.invoiceId, order.subtotal, method, policy) : priceOnlineOrder(lines, method, policy);
     if (!Array.isArray(bill)) options[method] = { fee: bill.fee, total: bill.total };
   }
   return options;
@@ -130,8 +131,12 @@ export function onlineOrdersRouter(deps: OnlineOrderRouteDeps): Router {
   });
 
   router.patch('/:orderNumber', customers, async (req, res) => {
-    const { orderNumber, principal } = await pathOnlineOrder(deps, req);
+    const { orderNumber, principal, stored } = await pathOnlineOrder(deps, req);
     const body = ZOnlineLinesRequest.parse(req.body ?? {});
+    if (stored.settles) {
+      const rule = `are the amount of invoice ${stored.settles.invoiceId} and cannot change`;
+      throw new HttpError(400, 'invalid_input', `lines: ${rule}`, [{ path: 'lines', rule }]);
+    }
     priced(body.lines, deps.policy);
     // The workflow logs the change (online_order.edit), once, with the revision it produced.
     const order = await updateOrder(deps, orderNumber, editLinesUpdate, { lines: body.lines, by: principal.userId });

@@ -51,6 +51,8 @@ export interface NewOnlineOrder {
   lines: OnlineLineRequest[];
   bill: Pick<OnlineBill, 'lines' | 'subtotal'>;
   timeZone: string;
+  /** The unpaid invoice it pays (one deposit line of its amount), if any. */
+  settles?: InvoiceSettlement | null;
 }
 
 /**
@@ -87,11 +89,15 @@ export async function startOrder(deps: StartOrderDeps, principal: Principal, ord
     await recordOperation(deps.pool, { accountId: view.accountId, actorId: principal.userId, action: 'order.create', orderNumber, details });
     return view;
   }
-  const input = { ...base, lines: order.lines, timeZone: order.timeZone };
-  const summary = `Online top-up ${orderNumber}: ${order.bill.lines.map((l) => l.wallet).join(', ')}, ${currency} ${order.bill.subtotal}`;
+  const settles = order.settles ?? null;
+  const input = { ...base, lines: order.lines, timeZone: order.timeZone, settles };
+  const forInvoice = settles ? ` for invoice ${settles.invoiceId}` : '';
+  const summary = `Online top-up ${orderNumber}: ${order.bill.lines.map((l) => l.wallet).join(', ')}, ${currency} ${order.bill.subtotal}${forInvoice}`;
   await startWorkflow(deps.temporal, 'onlineTopupOrder', { ...started, args: [input], staticSummary: summary });
   const view = draftOnlineOrder(input, order.bill, null);
   await recordOnlineOrder(deps.pool, view);
-  await recordOperation(deps.pool, { accountId: view.accountId, actorId: principal.userId, action: 'online_order.create', orderNumber, details: { lines: order.lines } });
+  if (settles) await linkOrderToInvoice(deps.pool, orderNumber, settles.invoiceId);
+  const details = { lines: order.lines, ...(settles ? { invoiceId: settles.invoiceId } : {}) };
+  await recordOperation(deps.pool, { accountId: view.accountId, actorId: principal.userId, action: 'online_order.create', orderNumber, details });
   return view;
 }

@@ -3,6 +3,7 @@
  * responses are written here and checked against the TypeScript types the routes send, so they cannot drift.
  */
 import { z } from 'zod';
+import type { HeldPayment } from '../../db/billing/invoice-payments';
 import type { InvoiceRecord } from '../../db/billing/invoices';
 import type { SubscriptionRecord } from '../../db/billing/subscriptions';
 import type { UsageResult, WalletBalance } from '../../db/ledger/ledger';
@@ -79,6 +80,18 @@ export const ZError = z.object({
 });
 
 /** An order as the API shows it (the workflow's live view). */
+/** What an order that settles a subscription invoice did with its money. */
+const ZInvoicePayment = z
+  .object({
+    invoiceId: z.string(),
+    paidInvoice: z.int().describe('paid the invoice (its amount), or 0 when it was paid already or void'),
+    deposited: z.int().describe('stayed in the deposit as a top-up its rules allow'),
+    held: z.int().describe('held for finance: neither the invoice nor the deposit could take it'),
+    heldReason: z.string().nullable(),
+  })
+  .nullable()
+  .describe('set on an order that settles a subscription invoice, once paid');
+
 export const ZOrder = z.object({
   orderNumber: z.string().regex(/^\d{13}$/),
   accountId: z.string(),
@@ -110,7 +123,7 @@ export const ZOrder = z.object({
       z.object({ kind: z.literal('review-window-expired'), windowHours: z.number() }),
     ])
     .nullable(),
-  paid: z.object({ settled: z.int(), added: z.int(), balanceAfter: z.int(), paidAt: z.string(), approvedBy: z.string() }).nullable(),
+  paid: z.object({ settled: z.int(), added: z.int(), balanceAfter: z.int(), paidAt: z.string(), approvedBy: z.string(), invoicePayment: ZInvoicePayment }).nullable(),
   final: z.boolean(),
   submissions: z.int(),
   revision: z.int(),
@@ -173,6 +186,8 @@ export const ZOnlineOrder = z.object({
     .describe('why the last confirmation ended without an invoice; the order is Unpaid again'),
   payment: z.object({ eventId: z.string(), providerRef: z.string(), amount: z.int(), paidAt: z.string(), late: z.boolean() }).nullable(),
   settlement: z.array(z.object({ wallet: z.enum(WALLETS), settled: z.int(), added: z.int(), balanceAfter: z.int() })).nullable(),
+  settles: z.object({ invoiceId: z.string(), subscriptionId: z.string() }).nullable().describe('the subscription invoice the order pays, if any (its one deposit line is not editable)'),
+  invoicePayment: ZInvoicePayment,
   refund: z.object({ reason: z.string(), by: z.string() }).nullable(),
   checkResult: z.string().nullable(),
   billingEmail: z.string().nullable().describe('where the billing info went: the email on the confirmation step (null until confirmed)'),
@@ -264,6 +279,17 @@ responseSchemas.add(ZSubscription, { id: 'Subscription' });
 responseSchemas.add(z.object({ wallet: z.literal('deposit'), refundable: z.literal(false), reason: z.string() }), { id: 'DepositRefundPolicy' });
 responseSchemas.add(z.object({ items: z.array(ZSubscription) }), { id: 'SubscriptionList' });
 responseSchemas.add(z.object({ items: z.array(ZInvoice) }), { id: 'InvoiceList' });
+const ZHeldPayment = z.object({
+  orderNumber: z.string(),
+  accountId: z.string(),
+  companyName: z.string(),
+  invoiceId: z.string(),
+  amount: z.int().describe('what the order paid'),
+  held: z.int().describe('the part held for finance'),
+  reason: z.string(),
+  createdAt: z.string(),
+});
+responseSchemas.add(z.object({ items: z.array(ZHeldPayment) }), { id: 'HeldPaymentList' });
 const ZLowBalanceFlag = z
   .object({ reference: z.int().describe('the last paid top-up'), threshold: z.int().describe('lowBalancePercent of the reference') })
   .nullable()
@@ -472,6 +498,7 @@ type DocumentedShapesMatch = [
   Assert<Same<z.infer<typeof ZOnlineOrder>, OnlineOrderView>>,
   Assert<Same<z.infer<typeof ZSubscription>, SubscriptionRecord>>,
   Assert<Same<z.infer<typeof ZInvoice>, InvoiceRecord>>,
+  Assert<Same<z.infer<typeof ZHeldPayment>, Json<HeldPayment>>>,
   Assert<Same<z.infer<typeof ZWalletBalance>, WalletBalance>>,
   Assert<Same<z.infer<typeof ZUsageResult>, UsageResult>>,
   Assert<Same<z.infer<typeof ZMe>, Json<Me>>>,

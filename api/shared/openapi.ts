@@ -17,6 +17,7 @@ import { ZListOrdersQuery, ZReviewQueueQuery } from '../orders/schemas';
 import { ZBalanceQuery } from '../ledger/balance-routes';
 import { ZInvoiceId, ZInvoicesQuery } from '../billing/invoice-routes';
 import { ZSubscriptionId, ZSubscriptionsQuery } from '../billing/subscription-routes';
+import { ZHeldPaymentsQuery } from '../billing/held-payment-routes';
 import { ZOperationLogQuery } from '../accounts/operation-log-routes';
 import { ZUserId } from '../accounts/user-schemas';
 import { ZOrderNumber } from '../orders/schemas';
@@ -438,12 +439,24 @@ export const OPERATIONS: readonly Operation[] = [
     method: 'post',
     path: '/v1/invoices/{invoiceId}/pay',
     operationId: 'payInvoice',
-    summary: 'Pay an unpaid invoice: a bank-transfer order of its amount that settles it through the deposit',
+    summary:
+      'Pay an unpaid invoice with an order of its amount that settles it: by bank transfer (upload the slip to it), or online (confirm it with virtual account, credit card or e-wallet like any online top-up); its money pays the invoice, and what the invoice cannot take stays in the deposit only within its limits, else it is held for finance',
     tag: 'billing',
     roles: CUSTOMERS,
     body: 'PayInvoiceRequest',
-    ok: { status: 201, description: 'the order that settles it', schema: 'Order', location: true },
+    ok: { status: 201, description: 'the order that settles it: a bank-transfer order, or an online order', schema: 'AnyOrder', location: true },
     errors: [404, 409],
+  },
+  {
+    method: 'get',
+    path: '/v1/held-payments',
+    operationId: 'listHeldPayments',
+    summary:
+      "Money paid for a subscription invoice that neither the invoice (paid already, or void since its service stopped) nor the deposit (outside its per-top-up limits) could take, held for finance; newest first (a customer: its account's)",
+    tag: 'billing',
+    roles: READERS,
+    query: ZHeldPaymentsQuery,
+    ok: { status: 200, description: 'the held payments', schema: 'HeldPaymentList' },
   },
   {
     method: 'get',

@@ -60,11 +60,6 @@ export async function issueRenewalInvoice(pool: Pool, req: RenewalInvoiceRequest
   return findInvoice(pool, id);
 }
 
-/** Marks an unpaid invoice paid by the deposit charge `ledgerEntryId` (a paid one stays as it is). */
-export async function markInvoicePaid(pool: Pool, id: string, ledgerEntryId: string): Promise<void> {
-  await pool.query(`UPDATE invoices SET status = 'paid', paid_at = now(), ledger_entry_id = $2 WHERE id = $1 AND status = 'unpaid'`, [id, ledgerEntryId]);
-}
-
 /** Voids an unpaid invoice (its service was stopped); answers what the invoice is now: `void`, or `paid` when a payment came first. */
 export async function voidInvoice(pool: Pool, id: string): Promise<'void' | 'paid'> {
   await pool.query(`UPDATE invoices SET status = 'void', voided_at = now() WHERE id = $1 AND status = 'unpaid'`, [id]);

@@ -9,7 +9,7 @@
  * spends the lot that expires first first, and a lot past its expiry leaves the balance as its own `gift_expiry`
  * entry before any later movement of its wallet, and when its expiry workflow's timer fires.
  */
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { WALLETS, type Wallet } from '../../workflows/definitions';
 import { IdempotencyConflictError, InsufficientBalanceError, InvalidLedgerInputError } from './ledger-errors';
 import { currentBalance, type WalletParts } from './ledger-rules';
@@ -103,7 +103,7 @@ export function topupKey(orderNumber: string, lineWallet?: Wallet): string {
 }
 
 /** Credits a paid top-up (key `topup:<orderNumber>:paid`): settles unbilled usage first, adds the rest to recharge. */
-export async function creditTopup(pool: Pool, input: CreditTopupInput): Promise<TopupCreditResult> {
+export async function creditTopup(pool: Pool | PoolClient, input: CreditTopupInput): Promise<TopupCreditResult> {
   checkWalletInput(input);
   if (typeof input.orderNumber !== 'string' || !/^[0-9]{13}$/.test(input.orderNumber)) {
     throw new InvalidLedgerInputError('orderNumber', 'must be a 13-digit order number');
@@ -114,7 +114,7 @@ export async function creditTopup(pool: Pool, input: CreditTopupInput): Promise<
 }
 
 /** Charges usage: gift first, then recharge, the rest to unbilled if allowed; otherwise InsufficientBalanceError. */
-export async function recordUsage(pool: Pool, input: RecordUsageInput): Promise<UsageResult> {
+export async function recordUsage(pool: Pool | PoolClient, input: RecordUsageInput): Promise<UsageResult> {
   checkWalletInput(input);
   checkKey(input.idempotencyKey, input.memo);
   if (typeof input.allowNegative !== 'boolean') throw new InvalidLedgerInputError('allowNegative', 'must be true or false');
@@ -252,7 +252,7 @@ interface PostRow {
  * reference it is checked against (checkLedger, test/ledger/ledger-properties.test.ts). A named statement, so each
  * connection parses and plans it once.
  */
-async function post(pool: Pool, req: EntryRequest): Promise<StoredEntry> {
+async function post(pool: Pool | PoolClient, req: EntryRequest): Promise<StoredEntry> {
   let row: PostRow | undefined;
   try {
     const res = await pool.query<PostRow>({

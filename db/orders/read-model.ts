@@ -122,10 +122,10 @@ export async function linkOrderToInvoice(pool: Pool, orderNumber: string, invoic
   await pool.query('UPDATE orders SET invoice_id = $2 WHERE order_number = $1', [orderNumber, invoiceId]);
 }
 
-/** An order that pays `invoiceId` and is still on its way (Unpaid, Dealing) or Paid, if there is one. */
+/** An order that pays `invoiceId` and is still on its way (Unpaid, Awaiting payment, Dealing), or holds its money (Paid, Paid late), if there is one. */
 export async function findOpenOrderOfInvoice(pool: Pool, invoiceId: string): Promise<string | null> {
   const res = await pool.query<{ order_number: string }>(
-    `SELECT order_number FROM orders WHERE invoice_id = $1 AND status IN ('unpaid', 'dealing', 'paid') LIMIT 1`,
+    `SELECT order_number FROM orders WHERE invoice_id = $1 AND status IN ('unpaid', 'awaiting_payment', 'dealing', 'paid', 'paid_late') LIMIT 1`,
     [invoiceId],
   );
   return res.rows[0]?.order_number ?? null;

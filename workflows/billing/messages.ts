@@ -8,6 +8,41 @@ export interface InvoiceSettlement {
   subscriptionId: string;
 }
 
+/** What an order's payment toward an invoice did with its money (issue 21). */
+export interface InvoicePaymentOutcome {
+  invoiceId: string;
+  /** Paid the invoice: its amount, or 0 when it was paid already or void. */
+  paidInvoice: number;
+  /** Stayed in the deposit as a top-up its rules allow. */
+  deposited: number;
+  /** Held for finance: neither the invoice nor the deposit could take it. */
+  held: number;
+  /** Why it was held, or null. */
+  heldReason: string | null;
+}
+
+/** An order's payment toward the invoice it settles, with the deposit's limits of the order's policy. */
+export interface InvoiceOrderPayment {
+  orderNumber: string;
+  accountId: string;
+  invoiceId: string;
+  /** IDR: a bank-transfer order's amount, or an online order's deposit line. */
+  amount: number;
+  /** A line of an online order: its ledger key names the wallet too. */
+  perWalletKey: boolean;
+  depositMin: number;
+  depositMax: number;
+}
+
+/** What the payment did, and how the deposit's top-up went (0 when all was held). */
+export interface InvoiceOrderCredit {
+  outcome: InvoicePaymentOutcome;
+  settled: number;
+  added: number;
+  /** The deposit once the payment was applied (the invoice paid from it). */
+  balanceAfter: number;
+}
+
 /** Input of a subscription's billing workflow, one run per period (continue-as-new). */
 export interface SubscriptionBillingInput {
   subscriptionId: string;

@@ -1,4 +1,5 @@
 /** The activities the online order workflow calls, declared here and implemented by activities/ (`satisfies`). */
+import type { InvoiceOrderCredit, InvoiceOrderPayment } from '../billing/messages';
 import type { OrderChange } from '../orders/order-change';
 import type { LineSettlement, OnlineOrderView, OnlinePaymentMethod } from './messages';
 
@@ -38,6 +39,8 @@ export interface OnlineOrderActivities {
   voidGatewayInvoice(request: { orderNumber: string; reference: string }): Promise<VoidOutcome>;
   /** Credits every line once; answers how each went into its wallet. */
   creditOnlineLines(order: OnlineOrderView): Promise<LineSettlement[]>;
+  /** Applies the money of an order that settles an invoice, once: the invoice, the deposit within its rules, the rest held. */
+  payInvoiceWithOrder(payment: InvoiceOrderPayment): Promise<InvoiceOrderCredit>;
   /** Renders and stores the proforma invoice as the order now stands. */
   storeInvoiceDocument(order: OnlineOrderView): Promise<unknown>;
   /** Emails the billing info or the payment-successful message to the requester, once each. */

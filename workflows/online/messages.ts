@@ -6,6 +6,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Actor } from '../orders/order-change';
 import type { OrderStatus } from '../orders/statuses';
 import type { Currency } from '../shared/currency';
+import type { InvoicePaymentOutcome, InvoiceSettlement } from '../billing/messages';
 import type { TopupPolicy, Wallet } from '../shared/policy';
 import type { OnlineLine, OnlineLineRequest } from './pricing';
 
@@ -24,6 +25,8 @@ export interface OnlineOrderInput {
   /** The account's IANA time zone: the invoice is valid until 23:59:59 of the next day there. */
   timeZone: string;
   policy: TopupPolicy;
+  /** Set when the order pays an unpaid subscription invoice: one deposit line of exactly its amount, not editable. */
+  settles?: InvoiceSettlement | null;
 }
 
 /** The sales invoice issued on "confirm payment". */
@@ -107,6 +110,10 @@ export interface OnlineOrderView {
   confirmationFailure: ConfirmationFailure | null;
   payment: ReceivedPayment | null;
   settlement: LineSettlement[] | null;
+  /** The subscription invoice the order pays, if any. */
+  settles: InvoiceSettlement | null;
+  /** What its money did once paid: paid the invoice, stayed in the deposit, or was held for finance. */
+  invoicePayment: InvoicePaymentOutcome | null;
   /** A late payment finance chose to refund instead of crediting. */
   refund: { reason: string; by: string } | null;
   checkResult: string | null;

@@ -46,11 +46,12 @@ import {
   type OnlinePaymentMethod,
 } from './messages';
 import { draftOnlineOrder } from './order-view';
-import { priceOnlineOrder, type OnlineBill, type OnlineLineRequest } from './pricing';
+import { priceInvoicePayment, priceOnlineOrder, type OnlineBill, type OnlineLineRequest } from './pricing';
+import { tellBillingDepositCredited } from '../billing/tell-billing';
 import { onlineTransition, type OnlineEvent, type OnlineMessage } from './transitions';
 
 const { recordOnlineOrder } = proxyActivities<OnlineOrderActivities>(READ_MODEL_WRITE);
-const { creditOnlineLines, storeInvoiceDocument, sendOnlineOrderEmail } = proxyActivities<OnlineOrderActivities>(sideEffects(PAYMENT_PROVIDER_REJECTED));
+const { creditOnlineLines, payInvoiceWithOrder, storeInvoiceDocument, sendOnlineOrderEmail } = proxyActivities<OnlineOrderActivities>(sideEffects(PAYMENT_PROVIDER_REJECTED));
 /**
  * One gateway call per activity: the workflow itself calls again, so every failure is counted and shown on the
  * order, and it can give up or stop when the customer cancels. The adapter gives up on the gateway after 10 s.
@@ -111,6 +112,12 @@ function price(lines: OnlineLineRequest[], policy: TopupPolicy): OnlineBill {
   return bill;
 }
 
+/** What the order bills paid with `method`: its lines, or the invoice it pays. */
+function billOf(input: OnlineOrderInput, lines: OnlineLineRequest[], method: OnlinePaymentMethod): OnlineBill {
+  if (input.settles) return priceInvoicePayment(input.settles.invoiceId, lines[0]!.amount, method, input.policy);
+  return priceOnlineOrder(lines, method, input.policy) as OnlineBill;
+}
+
 /** The order's state, its message handlers and its timers. */
 class OnlineOrder {
   private readonly order: OnlineOrderView;
@@ -130,7 +137,7 @@ class OnlineOrder {
   private invoiceRecorded = false;
 
   constructor(private readonly input: OnlineOrderInput) {
-    const draft = price(input.lines, input.policy);
+    const draft = input.settles ? billOf(input, input.lines, 'virtual_account') : price(input.lines, input.policy);
     this.unpaidCloseAt = workflowNow().getTime() + durationMs(input.policy.unsubmittedCloseAfter);
     this.order = draftOnlineOrder(input, draft, new Date(this.unpaidCloseAt).toISOString());
   }
@@ -203,6 +210,8 @@ class OnlineOrder {
 
   private validateLines(lines: OnlineLineRequest[]): void {
     this.allow('editLines');
+    const { settles } = this.input;
+    if (settles) invalid('lines', `are the amount of invoice ${settles.invoiceId} and cannot change`);
     price(lines, this.input.policy);
   }
 
@@ -303,7 +312,7 @@ class OnlineOrder {
     const to = this.next('confirmPayment', { paymentMethod });
     this.rounds += 1;
     const now = workflowNow().getTime();
-    const bill = priceOnlineOrder(this.order.lines.map((l) => ({ wallet: l.wallet, amount: l.requested })), paymentMethod, policy) as OnlineBill;
+    const bill = billOf(this.input, this.order.lines.map((l) => ({ wallet: l.wallet, amount: l.requested })), paymentMethod);
     const reference = issuanceReference(this.order.orderNumber, this.rounds);
     const current: Issuance = { round: this.rounds, by, reference, paymentMethod, bill, expiresAt: new Date(invoiceExpiresAt(now, timeZone)).toISOString() };
     this.issuance = current;
@@ -517,12 +526,24 @@ class OnlineOrder {
   /** Credits every line once, renders the paid invoice and emails the requester only. */
   private async applyPayment(event: 'paymentReceived' | 'approveLatePayment', approval?: OrderChange): Promise<OnlineOrderView> {
     this.crediting = true;
-    this.order.settlement = await creditOnlineLines(this.snapshot());
+    const { settles } = this.input;
+    if (settles) await this.payInvoice(settles.invoiceId);
+    else this.order.settlement = await creditOnlineLines(this.snapshot());
     this.order.deadline = null;
     this.changed(this.next(event));
     const view = await this.record(approval);
     await storeInvoiceDocument(view);
     await sendOnlineOrderEmail({ event: 'paid', order: view });
+    if (settles) await tellBillingDepositCredited(settles.subscriptionId, view.orderNumber);
     return view;
+  }
+
+  /** The invoice the order settles is paid with its deposit line; what the invoice cannot take stays in the deposit only within its rules. */
+  private async payInvoice(invoiceId: string): Promise<void> {
+    const { orderNumber, accountId, lines } = this.order;
+    const { depositMinAmount, depositMaxAmount } = this.input.policy;
+    const paid = await payInvoiceWithOrder({ orderNumber, accountId, invoiceId, amount: lines[0]!.credit, perWalletKey: true, depositMin: depositMinAmount, depositMax: depositMaxAmount });
+    this.order.invoicePayment = paid.outcome;
+    this.order.settlement = [{ wallet: 'deposit', settled: paid.settled, added: paid.added, balanceAfter: paid.balanceAfter }];
   }
 }

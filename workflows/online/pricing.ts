@@ -66,6 +66,16 @@ export function paymentFee(subtotal: number, method: PaymentMethod, policy: Topu
   return Number((BigInt(subtotal) * BigInt(policy.creditCardFeeBasisPoints) + 5_000n) / 10_000n);
 }
 
+/**
+ * An online order that pays a subscription invoice (issue 21): one deposit line of exactly the invoice's amount, and
+ * the method's fee. The deposit's per-top-up limits do not apply: the money leaves the deposit for the invoice at once.
+ */
+export function priceInvoicePayment(invoiceId: string, amount: number, method: PaymentMethod, policy: TopupPolicy): OnlineBill {
+  const line: OnlineLine = { wallet: 'deposit', requested: amount, credit: amount, price: amount, adjustment: `pays subscription invoice ${invoiceId}` };
+  const fee = paymentFee(amount, method, policy);
+  return { lines: [line], subtotal: amount, fee, total: amount + fee };
+}
+
 /** Prices a whole online order: every line (one per wallet, at least one), the fee and the total. */
 export function priceOnlineOrder(requests: OnlineLineRequest[], method: PaymentMethod, policy: TopupPolicy): OnlineBill | RuleViolation[] {
   const problems: RuleViolation[] = [];
