@@ -11,6 +11,7 @@
 import { Router, type Request, type Response } from 'express';
 import { findAccount } from '../../db/accounts/accounts';
 import { findUser } from '../../db/accounts/users';
+import { findOrderPolicy } from '../../db/orders/read-model';
 import {
   cancelConfirmationUpdate,
   confirmPaymentUpdate,
@@ -36,6 +37,7 @@ import { HttpError, refusalOf } from '../shared/errors';
 import { ZConfirmPaymentRequest, ZOnlineLinesRequest } from './schemas';
 
 const customers = requireRole('owner', 'pic');
+const readersOfOrders = requireRole('owner', 'pic', 'finance', 'ops');
 
 /** How long a confirm waits for the gateway's invoice before answering 503 (CONFIRM_PAYMENT_WAIT_SECONDS). */
 export const DEFAULT_CONFIRM_WAIT_MS = 5_000;
@@ -83,6 +85,11 @@ function paymentOptions(order: OnlineOrderView, policy: TopupPolicy): Record<Onl
 async function defaultBillingEmail(deps: StartOrderDeps, principal: Principal): Promise<string | undefined> {
   const account = await findAccount(deps.pool, principal.accountId!);
   return account?.billingEmail ?? (await findUser(deps.pool, principal.userId))?.email;
+}
+
+/** The policy the order runs under (its workflow's snapshot); the one in force for an order from before it was kept. */
+async function policyOf(deps: StartOrderDeps, orderNumber: string): Promise<TopupPolicy> {
+  return (await findOrderPolicy(deps.pool, orderNumber)) ?? deps.policy;
 }
 
 async function pathOnlineOrder(deps: StartOrderDeps, req: Request): Promise<{ orderNumber: string; stored: OnlineOrderView; principal: Principal }> {
@@ -137,10 +144,18 @@ export function onlineOrdersRouter(deps: OnlineOrderRouteDeps): Router {
       const rule = `are the amount of invoice ${stored.settles.invoiceId} and cannot change`;
       throw new HttpError(400, 'invalid_input', `lines: ${rule}`, [{ path: 'lines', rule }]);
     }
-    priced(body.lines, deps.policy);
+    // The order's own policy, as its workflow checks it: a deployment's new limits apply to new orders only.
+    const policy = await policyOf(deps, orderNumber);
+    priced(body.lines, policy);
     // The workflow logs the change (online_order.edit), once, with the revision it produced.
     const order = await updateOrder(deps, orderNumber, editLinesUpdate, { lines: body.lines, by: principal.userId });
-    res.json({ ...order, paymentOptions: paymentOptions(order, deps.policy) });
+    res.json({ ...order, paymentOptions: paymentOptions(order, policy) });
+  });
+
+  // What each method would bill for the order as it stands, by the order's own policy (the card fee of its snapshot).
+  router.get('/:orderNumber/payment-options', readersOfOrders, async (req, res) => {
+    const { orderNumber, stored } = await pathOnlineOrder(deps, req);
+    res.json({ orderNumber, paymentOptions: paymentOptions(stored, await policyOf(deps, orderNumber)) });
   });
 
   router.post('/:orderNumber/confirm', customers, async (req, res) => {

@@ -8,7 +8,7 @@ import type { Pool } from 'pg';
 import { findAccount } from '../../db/accounts/accounts';
 import { recordOperation } from '../../db/accounts/operation-log';
 import { allocateOrderNumber } from '../../db/orders/order-numbers';
-import { linkOrderToInvoice, recordBankTransferOrder, recordOnlineOrder } from '../../db/orders/read-model';
+import { linkOrderToInvoice, recordBankTransferOrder, recordOnlineOrder, storeOrderPolicy } from '../../db/orders/read-model';
 import {
   draftOnlineOrder,
   newBankTransferOrder,
@@ -84,6 +84,7 @@ export async function startOrder(deps: StartOrderDeps, principal: Principal, ord
     await startWorkflow(deps.temporal, 'topupOrder', { ...started, args: [input], staticSummary: `Top-up ${orderNumber}: ${wallet} ${currency} ${amount}${forInvoice}` });
     const view = newBankTransferOrder(input, null);
     await recordBankTransferOrder(deps.pool, view);
+    await storeOrderPolicy(deps.pool, orderNumber, deps.policy);
     if (settles) await linkOrderToInvoice(deps.pool, orderNumber, settles.invoiceId);
     const details = { wallet, amount, status: view.status, ...(settles ? { invoiceId: settles.invoiceId } : {}) };
     await recordOperation(deps.pool, { accountId: view.accountId, actorId: principal.userId, action: 'order.create', orderNumber, details });
@@ -96,6 +97,7 @@ export async function startOrder(deps: StartOrderDeps, principal: Principal, ord
   await startWorkflow(deps.temporal, 'onlineTopupOrder', { ...started, args: [input], staticSummary: summary });
   const view = draftOnlineOrder(input, order.bill, null);
   await recordOnlineOrder(deps.pool, view);
+  await storeOrderPolicy(deps.pool, orderNumber, deps.policy);
   if (settles) await linkOrderToInvoice(deps.pool, orderNumber, settles.invoiceId);
   const details = { lines: order.lines, ...(settles ? { invoiceId: settles.invoiceId } : {}) };
   await recordOperation(deps.pool, { accountId: view.accountId, actorId: principal.userId, action: 'online_order.create', orderNumber, details });

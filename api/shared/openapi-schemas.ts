@@ -130,6 +130,7 @@ export const ZOrder = z.object({
 });
 
 const ZOnlineMethod = z.enum(['virtual_account', 'credit_card', 'ewallet']);
+const ZPaymentOptions = z.record(ZOnlineMethod, z.object({ fee: z.int(), total: z.int() })).describe("what each method would bill, by the order's own policy");
 
 /** An online self top-up as the API shows it (the workflow's live view). */
 export const ZOnlineOrder = z.object({
@@ -213,9 +214,10 @@ responseSchemas.add(ZError.extend({ order: ZOnlineOrder.optional().describe('wit
 });
 responseSchemas.add(ZAnyOrder, { id: 'AnyOrder' });
 responseSchemas.add(
-  ZOnlineOrder.extend({ paymentOptions: z.record(ZOnlineMethod, z.object({ fee: z.int(), total: z.int() })).describe('what each method would bill') }),
+  ZOnlineOrder.extend({ paymentOptions: ZPaymentOptions }),
   { id: 'OnlineOrderSummary' },
 );
+responseSchemas.add(z.object({ orderNumber: z.string(), paymentOptions: ZPaymentOptions }), { id: 'PaymentOptions' });
 responseSchemas.add(page(ZAnyOrder), { id: 'OrderPage' });
 responseSchemas.add(
   page(

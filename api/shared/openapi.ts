@@ -113,6 +113,16 @@ export const OPERATIONS: readonly Operation[] = [
     errors: [404, 409],
   },
   {
+    method: 'get',
+    path: '/v1/online-orders/{orderNumber}/payment-options',
+    operationId: 'onlinePaymentOptions',
+    summary: "What each payment method would bill for the order as it stands (the card fee included), by the policy the order was created under",
+    tag: 'online',
+    roles: READERS,
+    ok: { status: 200, description: 'the payment options', schema: 'PaymentOptions' },
+    errors: [404],
+  },
+  {
     method: 'post',
     path: '/v1/online-orders/{orderNumber}/confirm',
     operationId: 'confirmOnlinePayment',

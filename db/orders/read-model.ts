@@ -6,7 +6,7 @@
  */
 import type { Pool, PoolClient } from 'pg';
 import { inTransaction } from '../transaction';
-import type { AnyOrderView, OnlineOrderView, OrderChange, OrderStatus, OrderView } from '../../workflows/definitions';
+import type { AnyOrderView, OnlineOrderView, OrderChange, OrderStatus, OrderView, TopupPolicy } from '../../workflows/definitions';
 
 /** The columns of one read-model row. */
 interface OrderRow {
@@ -115,6 +115,17 @@ export interface StoredOrder {
 export async function findOrder(pool: Pool, orderNumber: string): Promise<StoredOrder | null> {
   const res = await pool.query<StoredOrder>('SELECT view, account_id AS "accountId" FROM orders WHERE order_number = $1', [orderNumber]);
   return res.rows[0] ?? null;
+}
+
+/** Keeps the policy the order was started with (its workflow's snapshot), once. */
+export async function storeOrderPolicy(pool: Pool, orderNumber: string, policy: TopupPolicy): Promise<void> {
+  await pool.query('UPDATE orders SET policy = $2 WHERE order_number = $1 AND policy IS NULL', [orderNumber, JSON.stringify(policy)]);
+}
+
+/** The policy the order was started with, or null for an order from before it was kept. */
+export async function findOrderPolicy(pool: Pool, orderNumber: string): Promise<TopupPolicy | null> {
+  const res = await pool.query<{ policy: TopupPolicy | null }>('SELECT policy FROM orders WHERE order_number = $1', [orderNumber]);
+  return res.rows[0]?.policy ?? null;
 }
 
 /** Marks the order as the one paying a subscription invoice. */

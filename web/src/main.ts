@@ -21,6 +21,7 @@ import { forgotPasswordPage, setPasswordPage } from './pages/passwords';
 import { reviewPage } from './pages/review';
 import { signInPage } from './pages/sign-in';
 import { statementPage } from './pages/statement';
+import { subscriptionsPage } from './pages/subscriptions';
 import { topUpPage } from './pages/top-up';
 import { usersPage } from './pages/users';
 import { match, navigate, startRouter, type Audience, type PageContext, type Route } from './router';
@@ -40,6 +41,7 @@ const ROUTES: Route[] = [
   { path: '/orders', page: ordersPage, audience: [...CUSTOMERS, ...STAFF] },
   { path: '/statement', page: statementPage, audience: [...CUSTOMERS, ...STAFF] },
   { path: '/documents', page: documentsPage, audience: [...CUSTOMERS, ...STAFF] },
+  { path: '/subscriptions', page: subscriptionsPage, audience: [...CUSTOMERS, ...STAFF] },
   { path: '/gifts', page: giftsPage, audience: [...CUSTOMERS, ...STAFF] },
   { path: '/review', page: reviewPage, audience: STAFF },
   { path: '/operation-log', page: operationLogPage, audience: [...CUSTOMERS, ...STAFF, 'admin'] },
@@ -63,6 +65,7 @@ const NAV: { path: string; label: MessageKey; audience: Audience }[] = [
   { path: '/orders', label: 'nav.orders', audience: [...CUSTOMERS, ...STAFF] },
   { path: '/statement', label: 'nav.statement', audience: [...CUSTOMERS, ...STAFF] },
   { path: '/documents', label: 'nav.documents', audience: [...CUSTOMERS, ...STAFF] },
+  { path: '/subscriptions', label: 'nav.subscriptions', audience: [...CUSTOMERS, ...STAFF] },
   { path: '/gifts', label: 'nav.gifts', audience: [...CUSTOMERS, ...STAFF] },
   { path: '/review', label: 'nav.review', audience: STAFF },
   { path: '/operation-log', label: 'nav.operationLog', audience: [...CUSTOMERS, ...STAFF, 'admin'] },

@@ -218,3 +218,33 @@ export interface BankTransfer {
 export function isOnline(order: AnyOrder): order is OnlineOrder {
   return order.kind === 'online';
 }
+
+/** A subscription (GET /v1/subscriptions). */
+export interface Subscription {
+  id: string;
+  accountId: string;
+  product: string;
+  price: number;
+  cycleMonths: number;
+  startDate: string;
+  status: 'active' | 'suspended' | 'cancelled' | 'stopped';
+  timeZone: string;
+  stop: { requestedAt: string; requestedBy: string; endsOn: string } | null;
+  stoppedAt: string | null;
+}
+
+/** A subscription's renewal invoice (GET /v1/invoices). */
+export interface Invoice {
+  id: string;
+  subscriptionId: string;
+  accountId: string;
+  periodIndex: number;
+  periodStart: string;
+  periodEnd: string;
+  amount: number;
+  issuedAt: string;
+  dueAt: string;
+  status: 'unpaid' | 'paid' | 'void';
+  paidAt: string | null;
+  ledgerEntryId: string | null;
+}

@@ -17,7 +17,6 @@ import { download, facts, heading, notice, statusBadge } from '../ui';
 import { parseAmount, walletRule } from './amounts';
 import { paymentMethodLabel, statusLabel, walletLabel } from '../names';
 
-const SUMMARY_KEY = 'topup.online-summary.';
 const POLL_MS = 5000;
 
 function timeZone(): string {
@@ -93,17 +92,9 @@ function linesTable(order: OnlineOrder): HTMLElement {
   );
 }
 
-function remember(summary: OnlineOrderSummary): void {
-  sessionStorage.setItem(SUMMARY_KEY + summary.orderNumber, JSON.stringify(summary.paymentOptions));
-}
-
-/** What each method bills: kept from the last POST/PATCH; asked again (the same lines) after a reload. */
+/** What each method bills, by the policy the order was created under (its card fee, whatever the policy is now). */
 async function paymentOptions(order: OnlineOrder): Promise<OnlineOrderSummary['paymentOptions']> {
-  const kept = sessionStorage.getItem(SUMMARY_KEY + order.orderNumber);
-  if (kept) return JSON.parse(kept) as OnlineOrderSummary['paymentOptions'];
-  const summary = await api<OnlineOrderSummary>('PATCH', `/v1/online-orders/${order.orderNumber}`, { lines: order.lines.map((l) => ({ wallet: l.wallet, amount: l.requested })) });
-  remember(summary);
-  return summary.paymentOptions;
+  return (await api<Pick<OnlineOrderSummary, 'paymentOptions'>>('GET', `/v1/online-orders/${order.orderNumber}/payment-options`)).paymentOptions;
 }
 
 async function summaryView(ctx: PageContext, order: OnlineOrder): Promise<void> {
@@ -135,21 +126,14 @@ async function summaryView(ctx: PageContext, order: OnlineOrder): Promise<void> 
       h(
         'div',
         { class: 'actions' },
-        h(
-          'button',
-          {
-            type: 'button',
-            onclick: () =>
-              replaceChildren(
-                body,
-                amountsForm(order, (summary) => {
-                  remember(summary);
-                  navigate(`/online/${order.orderNumber}`, { replace: true });
-                }),
-              ),
-          },
-          t('online.editAmounts'),
-        ),
+        // An order that pays an invoice is its amount; the others stay editable until confirmed (seed 001).
+        order.settles
+          ? null
+          : h(
+              'button',
+              { type: 'button', onclick: () => replaceChildren(body, amountsForm(order, () => navigate(`/online/${order.orderNumber}`, { replace: true }))) },
+              t('online.editAmounts'),
+            ),
         h('button', { type: 'submit', class: 'primary' }, t('online.confirm')),
       ),
     ],
@@ -162,13 +146,13 @@ async function summaryView(ctx: PageContext, order: OnlineOrder): Promise<void> 
         // The gateway has not issued the invoice yet: the order page shows it being issued and follows it.
         if (!(err instanceof ApiError && err.status === 503 && err.code === 'invoice_pending')) throw err;
       }
-      sessionStorage.removeItem(SUMMARY_KEY + order.orderNumber);
       navigate(`/online/${order.orderNumber}`, { replace: true });
     },
   );
   body.append(linesTable(order), confirmForm);
   const failure = order.confirmationFailure;
-  ctx.main.append(heading(t('online.summaryTitle', { n: order.orderNumber })), ...(failure ? [notice(t('online.notIssued', { reason: failure.reason }), 'warn')] : []), body);
+  const paysInvoice = order.settles ? [notice(t('online.paysInvoice', { id: order.settles.invoiceId }))] : [];
+  ctx.main.append(heading(t('online.summaryTitle', { n: order.orderNumber })), ...paysInvoice, ...(failure ? [notice(t('online.notIssued', { reason: failure.reason }), 'warn')] : []), body);
 }
 
 /** Confirmed, the invoice not issued yet: what is happening, a way to cancel, and the page follows the order. */
@@ -212,6 +196,17 @@ function issuingView(ctx: PageContext, order: OnlineOrder): void {
   ctx.onLeave(() => clearInterval(poll));
 }
 
+/** An order that paid a subscription invoice: what its money did (the invoice, the deposit, or held for finance). */
+function invoicePaymentFacts(order: OnlineOrder): [string, string][] {
+  const paid = order.invoicePayment;
+  if (!paid) return order.settles ? [[t('online.paysInvoiceFact'), order.settles.invoiceId]] : [];
+  return [
+    [t('online.paysInvoiceFact'), paid.paidInvoice ? t('online.invoicePaid', { id: paid.invoiceId, amount: money(paid.paidInvoice) }) : t('online.invoiceNotPaid', { id: paid.invoiceId })],
+    ...(paid.deposited ? ([[t('online.deposited'), money(paid.deposited)]] as [string, string][]) : []),
+    ...(paid.held ? ([[t('online.held'), `${money(paid.held)}: ${paid.heldReason ?? ''}`]] as [string, string][]) : []),
+  ];
+}
+
 function invoiceView(ctx: PageContext, order: OnlineOrder): void {
   const invoice = order.invoice!;
   const timer = h('span', { role: 'timer', class: 'countdown' });
@@ -250,6 +245,7 @@ function invoiceView(ctx: PageContext, order: OnlineOrder): void {
         [t('online.total'), h('strong', { class: 'total' }, money(invoice.total))],
         [t('online.validUntil'), dateTime(invoice.expiresAt, timeZone())],
         ...(order.status === 'awaiting_payment' ? ([[t('online.timeLeft'), timer]] as [string, HTMLElement][]) : []),
+        ...invoicePaymentFacts(order),
       ]),
       linesTable(order),
       h(
@@ -280,10 +276,7 @@ export function onlineTopUpPage(ctx: PageContext): void {
   ctx.main.append(
     heading(t('online.title')),
     h('p', { class: 'lead' }, t('online.intro')),
-    amountsForm(null, (summary) => {
-      remember(summary);
-      navigate(`/online/${summary.orderNumber}`);
-    }),
+    amountsForm(null, (summary) => navigate(`/online/${summary.orderNumber}`)),
   );
 }
 
