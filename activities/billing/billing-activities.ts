@@ -9,9 +9,9 @@ import type { Pool } from 'pg';
 import type { ProviderInfo } from '../../config/provider';
 import { findAccountOwner } from '../../db/accounts/accounts';
 import { payInvoiceFromDeposit } from '../../db/billing/invoice-payments';
-import { findInvoice, findInvoiceParties, issueRenewalInvoice, storeInvoicePdf, voidInvoice, type InvoiceRecord } from '../../db/billing/invoices';
-import { endSubscription, findSubscription, recordSubscriptionStop, setSubscriptionStatus } from '../../db/billing/subscriptions';
-import type { BillingActivities } from '../../workflows/definitions';
+import { findInvoice, findInvoiceParties, issueRenewalInvoice, storeInvoicePdf, unpaidInvoiceIds, voidInvoice, type InvoiceRecord } from '../../db/billing/invoices';
+import { countActiveSubscriptions, endSubscription, findSubscription, recordSubscriptionStop, setSubscriptionStatus } from '../../db/billing/subscriptions';
+import type { BillingActivities, OnlineOrderActivities } from '../../workflows/definitions';
 import type { SendEmailInput, SendEmailResult } from '../shared/mailer';
 import { renderSubscriptionInvoicePdf, subscriptionInvoiceFileName, unpaidInvoiceEmail, type SubscriptionInvoiceData } from './subscription-invoice';
 
@@ -80,6 +80,12 @@ export function createBillingActivities(deps: BillingActivityDeps) {
     /** Sets the subscription's status (suspended past due, active again once paid), unless it was cancelled or stopped. */
     setSubscriptionStatus: ({ id, status }) => setSubscriptionStatus(pool, id, status),
 
+    /** The account's active services and unpaid invoices, for the deposit rule (seed 002). */
+    async depositStanding(accountId) {
+      const [activeSubscriptions, unpaid] = await Promise.all([countActiveSubscriptions(pool, accountId), unpaidInvoiceIds(pool, accountId)]);
+      return { activeSubscriptions, unpaidInvoiceIds: unpaid };
+    },
+
     /** Records the owner's stop and the day the service ends; logged once. */
     recordSubscriptionStop: (stop) => recordSubscriptionStop(pool, stop),
 
@@ -102,5 +108,5 @@ export function createBillingActivities(deps: BillingActivityDeps) {
         attachments: [{ filename: subscriptionInvoiceFileName(data), contentBase64: pdf.toString('base64'), contentType: 'application/pdf' }],
       });
     },
-  } satisfies BillingActivities;
+  } satisfies BillingActivities & Pick<OnlineOrderActivities, 'depositStanding'>;
 }

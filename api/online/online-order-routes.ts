@@ -147,6 +147,8 @@ export function onlineOrdersRouter(deps: OnlineOrderRouteDeps): Router {
     // The order's own policy, as its workflow checks it: a deployment's new limits apply to new orders only.
     const policy = await policyOf(deps, orderNumber);
     priced(body.lines, policy);
+    // A deposit line is a deposit top-up: the same rules as creating one (the workflow checks them again).
+    if (body.lines.some((l) => l.wallet === 'deposit')) await requireDepositEligible(deps.pool, principal.accountId!);
     // The workflow logs the change (online_order.edit), once, with the revision it produced.
     const order = await updateOrder(deps, orderNumber, editLinesUpdate, { lines: body.lines, by: principal.userId });
     res.json({ ...order, paymentOptions: paymentOptions(order, policy) });

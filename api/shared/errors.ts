@@ -35,6 +35,8 @@ const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 const REFUSALS: Record<string, (failure: ApplicationFailure) => HttpError> = {
   /** A message the order's status does not allow. */
   InvalidTransition: (f) => new HttpError(409, 'invalid_transition', f.message),
+  /** A deposit line the account may not top up now (no active service, an unpaid invoice): as the API's own check says it. */
+  DepositNotAllowed: (f) => new HttpError(409, 'deposit_not_allowed', f.message, failureFields(f)),
   /** An online order's confirmation that ended without an invoice (cancelled, refused by the gateway, given up). */
   InvoiceNotIssued: (f) => new HttpError(409, 'invoice_not_issued', `the invoice was not issued: ${f.message}`),
   /** Input that breaks a rule, naming the field; an account the ledger does not know is not found. */

@@ -23,7 +23,8 @@ import { SA_ACCOUNT_ID, SA_ORDER_NUMBER, SA_ORDER_STATUS, SA_PAYMENT_METHOD, SA_
 import type { OrderStatus } from '../orders/statuses';
 import { READ_MODEL_WRITE, sideEffects } from '../shared/activity-options';
 import { durationMs, type TopupPolicy } from '../shared/policy';
-import { FAILURE_TYPES, invalid, refuse } from '../shared/refusals';
+import { FAILURE_TYPES, invalid, refuse, refuseDeposit } from '../shared/refusals';
+import { depositEligibilityRule } from '../billing/deposit-rules';
 import { formatRupiah } from '../shared/rupiah';
 import { uncancelledTimer, type UncancelledTimer } from '../shared/uncancelled-timer';
 import { workflowNow } from '../shared/workflow-clock';
@@ -50,7 +51,7 @@ import { priceInvoicePayment, priceOnlineOrder, type OnlineBill, type OnlineLine
 import { tellBillingDepositCredited } from '../billing/tell-billing';
 import { onlineTransition, type OnlineEvent, type OnlineMessage } from './transitions';
 
-const { recordOnlineOrder } = proxyActivities<OnlineOrderActivities>(READ_MODEL_WRITE);
+const { recordOnlineOrder, depositStanding } = proxyActivities<OnlineOrderActivities>(READ_MODEL_WRITE);
 const { creditOnlineLines, payInvoiceWithOrder, storeInvoiceDocument, sendOnlineOrderEmail } = proxyActivities<OnlineOrderActivities>(sideEffects(PAYMENT_PROVIDER_REJECTED));
 /**
  * One gateway call per activity: the workflow itself calls again, so every failure is counted and shown on the
@@ -215,8 +216,15 @@ class OnlineOrder {
     price(lines, this.input.policy);
   }
 
-  /** The confirmation page is editable: new wallets and amounts, priced again. */
+  /**
+   * The confirmation page is editable: new wallets and amounts, priced again. A deposit line is a deposit top-up,
+   * allowed only with an active service and no unpaid invoice (seed 002), as when the order was created.
+   */
   private async editLines({ lines, by }: Actor & { lines: OnlineLineRequest[] }): Promise<OnlineOrderView> {
+    if (lines.some((l) => l.wallet === 'deposit')) {
+      const rule = depositEligibilityRule(await depositStanding(this.input.accountId));
+      if (rule) refuseDeposit(rule);
+    }
     const bill = price(lines, this.input.policy);
     this.order.lines = bill.lines;
     this.order.subtotal = bill.subtotal;
