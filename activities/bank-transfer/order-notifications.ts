@@ -81,9 +81,11 @@ export function createOrderNotificationActivities(deps: OrderNotificationDeps) {
 
     /** Sends an order's email for `event` to the user who created the order, in the account's locale. */
     async sendOrderEmail(input) {
-      const { event, order } = input;
+      const { event, order, submittedBy } = input;
       const ctx = await loadOrderContext(deps.pool, order.accountId, order.createdBy);
-      const email = composeEmail(event, order, ctx, deps.provider.name);
+      // The seed's submission email names the account username used to submit the slip, who may not be the creator.
+      const submitter = submittedBy && submittedBy !== order.createdBy ? await loadOrderContext(deps.pool, order.accountId, submittedBy) : ctx;
+      const email = composeEmail(event, order, { ...ctx, username: submitter.username }, deps.provider.name);
       const attachments: SendEmailInput['attachments'] = [];
       if (event === 'paid') {
         const receipt = await findReceipt(deps.pool, order.orderNumber);

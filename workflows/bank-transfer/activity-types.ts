@@ -32,6 +32,9 @@ export interface BankTransferActivities {
   payInvoiceWithOrder(payment: InvoiceOrderPayment): Promise<InvoiceOrderCredit>;
   /** Renders and stores the Paid order's receipt once. */
   issueReceipt(order: OrderView): Promise<unknown>;
-  /** Emails the step's message to the user who created the order, once per step. */
-  sendOrderEmail(input: { event: OrderEmailEvent; order: OrderView }): Promise<unknown>;
+  /**
+   * Emails the step's message to the user who created the order, once per step; the submission names the user who
+   * submitted the slip (`submittedBy`), as the seed's email does.
+   */
+  sendOrderEmail(input: { event: OrderEmailEvent; order: OrderView; submittedBy?: string }): Promise<unknown>;
 }

@@ -393,7 +393,7 @@ class BankTransferOrder {
    */
   private async recordThenEmail(view: OrderView, event: OrderEmailEvent, change: OrderChange): Promise<void> {
     const recorded = recordOrder(view, change);
-    this.emailInBackground(sendOrderEmail({ event, order: view }));
+    this.emailInBackground(sendOrderEmail({ event, order: view, ...(event === 'submitted' ? { submittedBy: change.by } : {}) }));
     await recorded;
   }
 }
