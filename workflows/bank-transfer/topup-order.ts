@@ -286,7 +286,8 @@ class BankTransferOrder {
     if (await this.untilDeadline(() => this.order.status !== 'unpaid')) return;
     this.order.deadline = null;
     this.changed(this.next('closeUnsubmitted'));
-    await recordOrder(this.snapshot());
+    // The order's own timer made this change: it is logged with no user, like every timer's.
+    await recordOrder(this.snapshot(), { action: 'order.close', by: null, details: { after: this.input.policy.unsubmittedCloseAfter } });
   }
 
   /** Dealing: Payment Failure, emailed, when finance has not decided within the review window of this submission. */
@@ -300,7 +301,7 @@ class BankTransferOrder {
     }
     this.enterPaymentFailure(this.next('reviewWindowExpired'), { kind: 'review-window-expired', windowHours: durationMs(this.input.policy.reviewWindow) / HOUR_MS });
     const view = this.snapshot();
-    await recordOrder(view);
+    await recordOrder(view, { action: 'order.review_window_expired', by: null, details: { window: this.input.policy.reviewWindow } });
     await sendOrderEmail({ event: 'failed', order: view });
   }
 
@@ -312,7 +313,7 @@ class BankTransferOrder {
     this.order.final = true;
     this.order.deadline = null;
     this.changed(to);
-    await recordOrder(this.snapshot());
+    await recordOrder(this.snapshot(), { action: 'order.final', by: null, details: { after: this.input.policy.paymentFailureFinalAfter } });
   }
 
   /** Waits until `done()` or the order's deadline; true when `done()` came first. */
@@ -393,7 +394,7 @@ class BankTransferOrder {
    */
   private async recordThenEmail(view: OrderView, event: OrderEmailEvent, change: OrderChange): Promise<void> {
     const recorded = recordOrder(view, change);
-    this.emailInBackground(sendOrderEmail({ event, order: view, ...(event === 'submitted' ? { submittedBy: change.by } : {}) }));
+    this.emailInBackground(sendOrderEmail({ event, order: view, ...(event === 'submitted' && change.by ? { submittedBy: change.by } : {}) }));
     await recorded;
   }
 }

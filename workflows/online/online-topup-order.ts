@@ -466,14 +466,15 @@ class OnlineOrder {
     if (await this.waitUntil(() => this.order.status !== 'unpaid', this.unpaidCloseAt)) return;
     this.order.deadline = null;
     this.changed(this.next('closeUnconfirmed'));
-    await this.record();
+    // The order's own timers and the gateway's payments are logged with no user.
+    await this.record({ action: 'online_order.close', by: null, details: { after: this.input.policy.unsubmittedCloseAfter } });
   }
 
   /** Awaiting payment: Paid when the gateway's callback comes before the invoice expires, else Closed. */
   private async awaitPayment(): Promise<void> {
     if (await this.waitUntil(() => this.received !== null, Date.parse(this.order.invoice!.expiresAt))) {
       this.order.payment = { ...this.received!, late: false };
-      await this.applyPayment('paymentReceived');
+      await this.applyPayment('paymentReceived', { action: 'online_order.paid', by: null, details: { eventId: this.order.payment.eventId, amount: this.order.payment.amount } });
     } else {
       await this.expireAndWatchForLatePayment();
     }
@@ -483,12 +484,12 @@ class OnlineOrder {
   private async expireAndWatchForLatePayment(): Promise<void> {
     this.order.deadline = null;
     this.changed(this.next('invoiceExpired'));
-    await this.record();
+    await this.record({ action: 'online_order.invoice_expired', by: null, details: { expiresAt: this.order.invoice!.expiresAt } });
     const watchUntil = workflowNow().getTime() + durationMs(this.input.policy.latePaymentWatch);
     if (!(await this.waitUntil(() => this.received !== null, watchUntil))) return;
     this.order.payment = { ...this.received!, late: true };
     this.changed(this.next('latePayment'));
-    await this.record();
+    await this.record({ action: 'online_order.paid_late', by: null, details: { eventId: this.order.payment.eventId, amount: this.order.payment.amount } });
     await condition(() => this.order.status !== 'paid_late');
   }
 
