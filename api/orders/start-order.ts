@@ -56,25 +56,27 @@ export interface NewOnlineOrder {
 }
 
 /**
- * The currency of the account's orders: the account's own, stored with it. One the service does not handle (the
- * database allows only those it does, so this is a guard for a schema that drifted) refuses the order.
+ * The currency of the account's orders (the account's own, stored with it) and its time zone, whose day an order
+ * number carries. A currency the service does not handle (the database allows only those it does, so this is a
+ * guard for a schema that drifted) refuses the order.
  */
-async function accountCurrency(pool: Pool, accountId: string): Promise<Currency> {
+async function accountTerms(pool: Pool, accountId: string): Promise<{ currency: Currency; timeZone: string }> {
   const account = await findAccount(pool, accountId);
   if (!account) throw new HttpError(404, 'not_found', `account ${accountId} was not found`);
   if (!isSupportedCurrency(account.currency)) {
     throw new HttpError(409, 'unsupported_currency', `the account's currency ${String(account.currency)} is not one the service handles (${CURRENCIES.join(', ')}); an admin sets it`);
   }
-  return account.currency;
+  return { currency: account.currency, timeZone: account.timeZone };
 }
 
 /** Starts the order's workflow and answers its first view (Unpaid). */
 export async function startOrder(deps: StartOrderDeps, principal: Principal, order: NewBankTransferOrder): Promise<OrderView>;
 export async function startOrder(deps: StartOrderDeps, principal: Principal, order: NewOnlineOrder): Promise<OnlineOrderView>;
 export async function startOrder(deps: StartOrderDeps, principal: Principal, order: NewBankTransferOrder | NewOnlineOrder): Promise<OrderView | OnlineOrderView> {
-  const currency = await accountCurrency(deps.pool, principal.accountId!);
+  const { currency, timeZone } = await accountTerms(deps.pool, principal.accountId!);
   const now = deps.now();
-  const orderNumber = await allocateOrderNumber(deps.pool, now);
+  // The number carries the day of the order in the account's own time zone, as its customer reads the date.
+  const orderNumber = await allocateOrderNumber(deps.pool, now, timeZone);
   const base = { orderNumber, accountId: principal.accountId!, createdBy: principal.userId, currency, createdAt: now.toISOString(), policy: deps.policy };
   const started = { taskQueue: deps.taskQueue, workflowId: orderWorkflowId(orderNumber) };
   if (order.kind === 'bank_transfer') {
