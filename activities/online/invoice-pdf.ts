@@ -4,7 +4,7 @@
  * adjustment a rule made, the card fee and total, and after payment how each wallet's top-up settled an
  * outstanding balance first. Deterministic: the same data renders byte-identical output (dated by `issuedAt`).
  */
-import { formatBasisPoints, formatDateTime, formatIdr, formatWalletAmount } from '../shared/money-format';
+import { formatBasisPoints, formatDateTime, formatIdr, formatPacks, formatWalletAmount } from '../shared/money-format';
 import { paymentMethodName, statusName, walletName, type Locale, type OnlinePaymentMethod, type OrderStatus } from '../../workflows/definitions';
 import {
   AMBER,
@@ -31,7 +31,7 @@ import {
 /** The invoice's status: the order's, once its invoice is issued. */
 export type InvoiceStatus = Extract<OrderStatus, 'awaiting_payment' | 'paid' | 'closed' | 'paid_late'>;
 
-/** One wallet of the order as billed (`OnlineLine`): `requested` and `credit` in the wallet's unit, `price` IDR. */
+/** One wallet of the order as billed (`OnlineLine`): `requested` (packs for `muv`) and `credit` in the wallet's unit, `price` IDR. */
 export interface InvoiceLine {
   wallet: string;
   requested: number;
@@ -267,7 +267,9 @@ function lineRows(inv: ProformaInvoiceData, labels: InvoiceLabels): ColumnRow[] 
     if (l.adjustment !== null) notes.push(`${labels.adjusted} ${l.adjustment}`);
     const settled = inv.settlement?.find((s) => s.wallet === l.wallet);
     if (settled && settled.settled > 0) notes.push(labels.settledFirst(unit(l.wallet, settled.settled), unit(l.wallet, settled.added)));
-    return { cells: [walletName(l.wallet, inv.locale), unit(l.wallet, l.requested), unit(l.wallet, l.credit), formatIdr(l.price, inv.locale)], notes };
+    // muv is asked for in packs and credited in visitors.
+    const requested = l.wallet === 'muv' ? formatPacks(l.requested, inv.locale) : unit(l.wallet, l.requested);
+    return { cells: [walletName(l.wallet, inv.locale), requested, unit(l.wallet, l.credit), formatIdr(l.price, inv.locale)], notes };
   });
 }
 

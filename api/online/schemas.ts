@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { WALLETS } from '../../workflows/definitions';
 import { ZEmail } from '../accounts/user-schemas';
 
-/** One wallet of an online top-up: IDR, or visitors for `muv`. */
+/** One wallet of an online top-up: IDR, or a count of packs for `muv` (each buys the policy's visitors, 500 by default). */
 const ZOnlineLine = z.strictObject({
   wallet: z.enum(WALLETS),
   amount: z.number().int('must be a whole number').positive('must be greater than 0').max(Number.MAX_SAFE_INTEGER),

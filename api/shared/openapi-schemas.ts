@@ -143,7 +143,7 @@ export const ZOnlineOrder = z.object({
   lines: z.array(
     z.object({
       wallet: z.enum(WALLETS),
-      requested: z.int().describe('as asked: IDR, or visitors for muv'),
+      requested: z.int().describe('as asked: IDR, or packs for muv'),
       credit: z.int().describe('what the wallet receives, in its unit'),
       price: z.int().describe('what the line bills, IDR'),
       adjustment: z.string().nullable().describe('set when a rule changed the request, e.g. raised to the WhatsApp minimum'),

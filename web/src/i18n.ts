@@ -157,7 +157,7 @@ const en = {
   'unit.visitors': 'visitors',
   'rule.credit': 'At least {min}.',
   'rule.whatsapp': 'At least {min}; a smaller amount is raised to it.',
-  'rule.muv': 'Visitors, in whole packs of {pack} at {price} a pack.',
+  'rule.muv': 'Enter how many packs: each is {pack} visitors for {price}.',
   'rule.deposit': '{min} to {max} per order.',
   'dashboard.title': 'Dashboard',
   'dashboard.balance': 'Balance',
@@ -437,6 +437,10 @@ const en = {
   'online.invoiceNotPaid': '{id} could no longer be paid by this order',
   'online.deposited': 'Kept in the deposit',
   'online.held': 'Held for finance',
+  'unit.packs': 'packs',
+  'online.packsBuy': '= {visitors} visitors for {price}',
+  'online.packs': '{n} packs',
+  'online.wholePacks': 'Must be a whole number of packs, e.g. 2.',
 } as const;
 
 /** A message key. */
@@ -594,7 +598,7 @@ const id: Record<MessageKey, string> = {
   'unit.visitors': 'pengunjung',
   'rule.credit': 'Minimal {min}.',
   'rule.whatsapp': 'Minimal {min}; jumlah yang lebih kecil dinaikkan ke jumlah ini.',
-  'rule.muv': 'Jumlah pengunjung, dalam paket utuh {pack} seharga {price} per paket.',
+  'rule.muv': 'Masukkan jumlah paket: setiap paket {pack} pengunjung seharga {price}.',
   'rule.deposit': '{min} sampai {max} per pesanan.',
   'dashboard.title': 'Dasbor',
   'dashboard.balance': 'Saldo',
@@ -874,6 +878,10 @@ const id: Record<MessageKey, string> = {
   'online.invoiceNotPaid': '{id} tidak lagi dapat dibayar oleh pesanan ini',
   'online.deposited': 'Masuk ke deposit',
   'online.held': 'Ditahan untuk tim keuangan',
+  'unit.packs': 'paket',
+  'online.packsBuy': '= {visitors} pengunjung seharga {price}',
+  'online.packs': '{n} paket',
+  'online.wholePacks': 'Harus berupa jumlah paket utuh, misalnya 2.',
 };
 
 const MESSAGES: Record<Lang, Record<MessageKey, string>> = { en, id };

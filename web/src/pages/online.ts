@@ -8,7 +8,7 @@ import { api, ApiError, idempotencyKey, idempotencyKeyFor } from '../api';
 import { h, replaceChildren } from '../dom';
 import { countdown, dateTime, money, walletAmount } from '../format';
 import { field, form, showError, showProblems } from '../forms';
-import { t } from '../i18n';
+import { currentLang, t } from '../i18n';
 import { navigate, type PageContext } from '../router';
 import { me, rules } from '../session';
 import { WALLETS, type AnyOrder, type OnlineLine, type OnlineOrder, type OnlineOrderSummary, type OnlinePaymentMethod } from '../types';
@@ -23,6 +23,19 @@ function timeZone(): string {
   return me().account?.timeZone ?? 'Asia/Jakarta';
 }
 
+/** Under the muv field: the visitors and the price the packs typed so far buy (DOMAIN.md: muv is bought in packs). */
+function packsOutput(input: HTMLInputElement): HTMLElement {
+  const out = h('output', { class: 'hint packs-buy', for: input.id || undefined, 'aria-live': 'polite' });
+  const show = () => {
+    const packs = parseAmount(input.value);
+    const r = rules();
+    out.textContent = typeof packs === 'number' ? t('online.packsBuy', { visitors: (packs * r.muvPackVisitors).toLocaleString(currentLang() === 'id' ? 'id-ID' : 'en-US'), price: money(packs * r.muvPackPrice) }) : '';
+  };
+  input.addEventListener('input', show);
+  show();
+  return out;
+}
+
 /** The form of amounts per wallet; `order` when editing a draft's lines (PATCH), none for a new order (POST). */
 function amountsForm(order: OnlineOrder | null, done: (summary: OnlineOrderSummary) => void): HTMLFormElement {
   const requested = new Map(order?.lines.map((l) => [l.wallet, l.requested]) ?? []);
@@ -34,7 +47,11 @@ function amountsForm(order: OnlineOrder | null, done: (summary: OnlineOrderSumma
   return form(
     { label: t('online.title'), class: 'card' },
     [
-      ...inputs.map(({ wallet, input }) => field(t('online.amountFor', { wallet: walletLabel(wallet), unit: wallet === 'muv' ? t('unit.visitors') : t('unit.idr') }), input, walletRule(wallet))),
+      ...inputs.map(({ wallet, input }) => {
+        const el = field(t('online.amountFor', { wallet: walletLabel(wallet), unit: wallet === 'muv' ? t('unit.packs') : t('unit.idr') }), input, walletRule(wallet));
+        if (wallet === 'muv') el.append(packsOutput(input));
+        return el;
+      }),
       h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, t('online.continue'))),
     ],
     async (el) => {
@@ -43,7 +60,7 @@ function amountsForm(order: OnlineOrder | null, done: (summary: OnlineOrderSumma
       for (const { wallet, input } of inputs) {
         if (input.value.trim() === '') continue;
         const amount = parseAmount(input.value);
-        if (typeof amount === 'string') problems.push({ path: input.name, rule: amount });
+        if (typeof amount === 'string') problems.push({ path: input.name, rule: wallet === 'muv' && input.value.trim() !== '' ? t('online.wholePacks') : amount });
         else lines.push({ wallet, amount });
       }
       if (problems.length) return showProblems(el, problems, '');
@@ -81,7 +98,7 @@ function linesTable(order: OnlineOrder): HTMLElement {
           'tr',
           {},
           h('th', { scope: 'row' }, walletLabel(l.wallet)),
-          h('td', { class: 'num' }, walletAmount(l.wallet, l.requested)),
+          h('td', { class: 'num' }, l.wallet === 'muv' ? t('online.packs', { n: l.requested.toLocaleString(currentLang() === 'id' ? 'id-ID' : 'en-US') }) : walletAmount(l.wallet, l.requested)),
           h('td', { class: 'num' }, walletAmount(l.wallet, l.credit)),
           h('td', { class: 'num' }, money(l.price)),
           h('td', {}, adjustmentText(l)),
