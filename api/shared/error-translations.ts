@@ -228,6 +228,28 @@ export const ERROR_TRANSLATIONS_ID: readonly (readonly [string, string])[] = [
   ['only a Paid late online order can be approved by finance; this one is {status}', 'hanya pesanan online Dibayar terlambat yang dapat disetujui keuangan; pesanan ini berstatus {status}'],
   ['only a Paid late online order can be marked for refund; this one is {status}', 'hanya pesanan online Dibayar terlambat yang dapat ditandai untuk pengembalian dana; pesanan ini berstatus {status}'],
   ['an online order can be deleted only before payment is confirmed; this one is {status}', 'pesanan online hanya dapat dihapus sebelum pembayaran dikonfirmasi; pesanan ini berstatus {status}'],
+  // ——— subscriptions, invoices paid online, the bounded confirm (issues 15 and 21) ———
+  ['must be bank_transfer or online (then virtual account, credit card or e-wallet on the confirmation page)', 'harus bank_transfer atau online (lalu virtual account, kartu kredit atau e-wallet di halaman konfirmasi)'],
+  ['invoice {id} is void: its service was stopped', 'faktur {id} dibatalkan: layanannya dihentikan'],
+  ['must be a subscription id such as sub_0123456789abcdef', 'harus berupa id langganan seperti sub_0123456789abcdef'],
+  ['subscription {id} was not found', 'langganan {id} tidak ditemukan'],
+  ['subscription {id} is {status} already; there is nothing to stop', 'langganan {id} sudah {status}; tidak ada yang dapat dihentikan'],
+  ['are the amount of invoice {id} and cannot change', 'adalah jumlah faktur {id} dan tidak dapat diubah'],
+  [
+    '{state}. Send the same confirm again to wait for the invoice (it joins this issuance; a second invoice is never made), or cancel the confirmation (POST /v1/online-orders/{n}/cancel-confirmation)',
+    '{state}. Kirim konfirmasi yang sama lagi untuk menunggu faktur (bergabung dengan penerbitan ini; faktur kedua tidak pernah dibuat), atau batalkan konfirmasi (POST /v1/online-orders/{n}/cancel-confirmation)',
+  ],
+  ['the payment gateway has not issued the invoice yet; the order is {status}', 'gateway pembayaran belum menerbitkan faktur; pesanan ini {status}'],
+  ['the confirmation was not acknowledged in time', 'konfirmasi tidak ditanggapi tepat waktu'],
+  ['the cancellation of order {n} was not acknowledged in time (the workflow service or its worker is slow); send it again', 'pembatalan pesanan {n} tidak ditanggapi tepat waktu (layanan workflow atau worker-nya lambat); kirim lagi'],
+  ['the invoice was not issued: {reason}', 'faktur tidak diterbitkan: {reason}'],
+  ['must be a whole number of milliseconds from 1 to {n}', 'harus berupa bilangan bulat milidetik dari 1 sampai {n}'],
+  ['only a confirmation whose invoice is still being issued can be cancelled; this order is {status}', 'hanya konfirmasi yang fakturnya masih diterbitkan yang dapat dibatalkan; pesanan ini {status}'],
+  ['only an order issuing its invoice gets one; this one is {status}', 'hanya pesanan yang sedang menerbitkan fakturnya yang mendapatkannya; pesanan ini {status}'],
+  [
+    'payment is already being confirmed with {method}; this order is {status}: confirm with {method} to wait for its invoice, or cancel the confirmation first',
+    'pembayaran sedang dikonfirmasi dengan {method}; pesanan ini {status}: konfirmasi dengan {method} untuk menunggu fakturnya, atau batalkan konfirmasi dulu',
+  ],
 ];
 
 /** Words inside messages that Indonesian names differently: statuses (names.ts), roles, a few others. */
