@@ -20,4 +20,4 @@ COPY --from=build /app/scripts/bootstrap.cjs /app/scripts/node-runtime.cjs ./scr
 COPY package.json ./
 USER node
 EXPOSE 3000
-CMD ["node", "dist/api/main.js"]
+CMD ["node", "--max-semi-space-size=16", "dist/api/main.js"]

@@ -4,11 +4,12 @@
  */
 import type { Pool } from 'pg';
 import type { ProviderInfo } from '../config/provider';
-import type { AutoTopupActivities, BankTransferActivities, BillingActivities, LowBalanceActivities, OnlineOrderActivities, PasswordLinkActivities, TopupPolicy, WebhookActivities } from '../workflows/definitions';
+import type { AutoTopupActivities, BankTransferActivities, BillingActivities, GiftActivities, LowBalanceActivities, OnlineOrderActivities, PasswordLinkActivities, TopupPolicy, WebhookActivities } from '../workflows/definitions';
 import { createPasswordLinkActivities } from './accounts/password-link-activities';
 import { createAutoTopupActivities } from './auto-topup/auto-topup-activities';
 import { createOrderNotificationActivities } from './bank-transfer/order-notifications';
 import { createBillingActivities } from './billing/billing-activities';
+import { createGiftActivities } from './ledger/gift-activities';
 import { createLedgerActivities } from './ledger/ledger-activities';
 import { createLowBalanceActivities } from './ledger/low-balance';
 import { createOnlineOrderActivities } from './online/online-order-activities';
@@ -38,7 +39,7 @@ export interface ActivityDeps {
 }
 
 /** Every activity a workflow calls. */
-export type WorkflowActivities = BankTransferActivities & OnlineOrderActivities & BillingActivities & LowBalanceActivities & PasswordLinkActivities & WebhookActivities & AutoTopupActivities;
+export type WorkflowActivities = BankTransferActivities & OnlineOrderActivities & BillingActivities & LowBalanceActivities & GiftActivities & PasswordLinkActivities & WebhookActivities & AutoTopupActivities;
 
 /** Builds the activity implementations the worker registers. */
 export function createActivities(deps: ActivityDeps) {
@@ -48,6 +49,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createOrderReadModelActivities({ pool, policy }),
     ...createLedgerActivities(pool),
+    ...createGiftActivities(pool),
     ...email,
     ...createOrderNotificationActivities({ pool, provider, sendEmail }),
     ...createBillingActivities({ pool, provider, policy, sendEmail }),

@@ -40,7 +40,12 @@ import { invoicesRouter } from './billing/invoice-routes';
 import { reviewRouter } from './orders/review-routes';
 import { subscriptionsRouter } from './billing/subscription-routes';
 import { topUpRulesRouter } from './orders/top-up-rules-routes';
-import { usageRouter } from './ledger/usage-routes';
+import { USAGE_BATCH_BODY_LIMIT, usageRouter } from './ledger/usage-routes';
+import { usageReportRouter } from './ledger/usage-report-routes';
+import { statementRouter } from './ledger/statement-routes';
+import { giftsRouter } from './ledger/gift-routes';
+import { documentsRouter } from './billing/document-routes';
+import { heldPaymentsRouter } from './billing/held-payment-routes';
 import { webConsole } from './shared/web-console';
 import type { WebhookUrlRule } from './webhooks/endpoint-url';
 import { autoTopupAttemptsRouter, autoTopupsRouter, cardSetupsRouter, cardsRouter } from './auto-topup/auto-topup-routes';
@@ -113,6 +118,8 @@ export function createApp(deps: AppDeps): Express {
       failures: new FailureBackoff(failureLimit.address),
     }),
   );
+  // A batch of 1,000 usage charges is some 150 kB; every other body stays small.
+  app.use('/v1/usage/batch', express.json({ limit: USAGE_BATCH_BODY_LIMIT }));
   app.use(express.json({ limit: '100kb' }));
 
   // Unauthenticated on purpose: aggregates only, for the Prometheus scraper.
@@ -174,8 +181,13 @@ export function createApp(deps: AppDeps): Express {
   v1.use('/review', reviewRouter(orderDeps));
   v1.use('/subscriptions', subscriptionsRouter(deps));
   v1.use('/invoices', invoicesRouter(orderDeps));
+  v1.use('/held-payments', heldPaymentsRouter(deps));
   v1.use('/balance', balanceRouter(deps));
   v1.use('/usage', usageRouter(deps));
+  v1.use('/usage', usageReportRouter({ pool: deps.pool, now }));
+  v1.use('/wallets', statementRouter(deps));
+  v1.use('/gifts', giftsRouter({ ...deps, now }));
+  v1.use('/documents', documentsRouter(deps));
   v1.use('/session', sessionRouter(identityDeps));
   v1.use('/accounts', accountsRouter(identityDeps));
   v1.use('/users', usersRouter(identityDeps));

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fmt } from './lib/stats';
 
-const BENCHMARKS = ['ceiling', 'e2e', 'engines', 'failover', 'ledger', 'api', 'open-orders', 'slip-inspection', 'password-hash'] as const;
+const BENCHMARKS = ['ceiling', 'e2e', 'engines', 'failover', 'ledger', 'api', 'open-orders', 'slip-inspection', 'password-hash', 'statement-csv'] as const;
 
 function runScript(name: string): Promise<number> {
   return new Promise((resolve, reject) => {

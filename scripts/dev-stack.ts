@@ -560,7 +560,7 @@ export async function startDevStack(env: NodeJS.ProcessEnv = process.env): Promi
       return worker;
     };
     const startApi = async () => {
-      const api = startNodeChild('api', 'api/main.js', childEnv);
+      const api = startNodeChild('api', 'api/main.js', childEnv, [`--max-semi-space-size=${settings.API_SEMI_SPACE_MB}`]);
       await startingPart('api', Promise.race([waitForHttp(`http://127.0.0.1:${settings.PORT}/healthz`, 60_000), exitOf(api.child, 'api')])).catch(async (err: unknown) => {
         await api.stop();
         throw err;

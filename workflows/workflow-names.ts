@@ -12,6 +12,7 @@ export const WORKFLOW_NAMES = {
   topupOrder: 'topupOrder',
   onlineTopupOrder: 'onlineTopupOrder',
   lowBalanceNotice: 'lowBalanceNotice',
+  giftExpiry: 'giftExpiry',
   subscriptionBilling: 'subscriptionBilling',
   passwordLinkEmail: 'passwordLinkEmail',
   webhookDelivery: 'webhookDelivery',

@@ -27,6 +27,8 @@ export interface OrderPaidEmailData extends OrderEmailBase {
   settled: number;
   added: number;
   balanceAfter: number;
+  /** Held for finance: money for a subscription invoice that neither it nor the deposit could take. */
+  held?: number;
 }
 
 /** Why an order became Payment Failure: finance rejected it, or nobody decided within the review window. */
@@ -75,6 +77,13 @@ export function orderPaidEmail(d: OrderPaidEmailData): RenderedEmail {
       en
         ? 'Your outstanding balance was settled first; the rest was added to your balance.'
         : 'Tunggakan Anda dilunasi terlebih dahulu; sisanya ditambahkan ke saldo Anda.',
+    );
+  }
+  if (d.held) {
+    notes.push(
+      en
+        ? `${money(d.held)} of it could not pay the invoice it was for, nor go to your deposit: our finance team holds it and will contact you.`
+        : `${money(d.held)} darinya tidak dapat membayar faktur yang dituju maupun masuk ke deposit Anda: tim keuangan kami menahannya dan akan menghubungi Anda.`,
     );
   }
   notes.push(en ? 'The PDF receipt is attached to this email for your records.' : 'Kuitansi PDF terlampir dalam email ini sebagai referensi Anda.');

@@ -37,7 +37,7 @@ function composeEmail(event: OrderEmailEvent, order: OrderView, ctx: OrderContex
       return orderSubmittedEmail({ ...base, timeZone: ctx.timeZone, orderTime: order.createdAt, companyName: ctx.companyName, username: ctx.username, amount: order.amount });
     case 'paid': {
       const paid = requirePaid(order);
-      return orderPaidEmail({ ...base, wallet: order.wallet, amount: order.amount, settled: paid.settled, added: paid.added, balanceAfter: paid.balanceAfter });
+      return orderPaidEmail({ ...base, wallet: order.wallet, amount: order.amount, settled: paid.settled, added: paid.added, balanceAfter: paid.balanceAfter, held: paid.invoicePayment?.held ?? 0 });
     }
     case 'failed': {
       const failure = order.failure;
@@ -71,6 +71,7 @@ export function createOrderNotificationActivities(deps: OrderNotificationDeps) {
         added: paid.added,
         balanceAfter: paid.balanceAfter,
         checkResult: order.checkResult,
+        invoicePayment: paid.invoicePayment,
       });
       const fileName = receiptFileName({ locale: ctx.locale, orderNumber: order.orderNumber });
       await storeReceipt(deps.pool, order.orderNumber, { fileName, pdf: Buffer.from(pdf) });
@@ -80,9 +81,11 @@ export function createOrderNotificationActivities(deps: OrderNotificationDeps) {
 
     /** Sends an order's email for `event` to the user who created the order, in the account's locale. */
     async sendOrderEmail(input) {
-      const { event, order } = input;
+      const { event, order, submittedBy } = input;
       const ctx = await loadOrderContext(deps.pool, order.accountId, order.createdBy);
-      const email = composeEmail(event, order, ctx, deps.provider.name);
+      // The seed's submission email names the account username used to submit the slip, who may not be the creator.
+      const submitter = submittedBy && submittedBy !== order.createdBy ? await loadOrderContext(deps.pool, order.accountId, submittedBy) : ctx;
+      const email = composeEmail(event, order, { ...ctx, username: submitter.username }, deps.provider.name);
       const attachments: SendEmailInput['attachments'] = [];
       if (event === 'paid') {
         const receipt = await findReceipt(deps.pool, order.orderNumber);

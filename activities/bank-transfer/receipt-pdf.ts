@@ -19,7 +19,7 @@ export interface ReceiptData {
   wallet: string;
   paymentMethod: string;
   currency: 'IDR';
-  /** The amount paid; always `settled + added`. */
+  /** The amount paid; always `settled + added + held`. */
   amount: number;
   /** The part that settled an outstanding (negative) balance first. */
   settled: number;
@@ -29,6 +29,8 @@ export interface ReceiptData {
   balanceAfter: number;
   /** Finance's note on the decision, if any. */
   checkResult: string | null;
+  /** An order that settled a subscription invoice: the part that paid it (out of `added`), and the part held for finance. */
+  invoicePayment?: { invoiceId: string; paidInvoice: number; held: number } | null;
 }
 
 interface ReceiptLabels {
@@ -49,6 +51,9 @@ interface ReceiptLabels {
   addedToBalance: string;
   newBalance: string;
   settledFirst: string;
+  paidInvoice: (id: string) => string;
+  heldForFinance: string;
+  heldNote: string;
   issuedElectronically: string;
   contact: string;
 }
@@ -72,6 +77,9 @@ const LABELS: Record<Locale, ReceiptLabels> = {
     addedToBalance: 'Added to balance',
     newBalance: 'New balance',
     settledFirst: 'The outstanding balance is settled first; the rest is added to the wallet.',
+    paidInvoice: (id) => `Paid invoice ${id} from it`,
+    heldForFinance: 'Held for finance',
+    heldNote: 'The invoice could no longer take this payment and the deposit may not: our finance team holds it and will contact you.',
     issuedElectronically: 'This receipt was issued electronically and is valid without a signature.',
     contact: 'Questions about this payment:',
   },
@@ -93,6 +101,9 @@ const LABELS: Record<Locale, ReceiptLabels> = {
     addedToBalance: 'Ditambahkan ke saldo',
     newBalance: 'Saldo baru',
     settledFirst: 'Tunggakan dilunasi terlebih dahulu; sisanya ditambahkan ke saldo.',
+    paidInvoice: (id) => `Darinya dibayar faktur ${id}`,
+    heldForFinance: 'Ditahan untuk tim keuangan',
+    heldNote: 'Faktur tidak dapat lagi menerima pembayaran ini dan deposit tidak boleh menampungnya: tim keuangan kami menahannya dan akan menghubungi Anda.',
     issuedElectronically: 'Kuitansi ini diterbitkan secara elektronik dan sah tanpa tanda tangan.',
     contact: 'Pertanyaan tentang pembayaran ini:',
   },
@@ -125,11 +136,12 @@ export async function renderReceiptPdf(r: ReceiptData): Promise<Uint8Array> {
 }
 
 function checkAmounts(r: ReceiptData): void {
-  for (const [name, value] of [['amount', r.amount], ['settled', r.settled], ['added', r.added]] as const) {
+  const held = r.invoicePayment?.held ?? 0;
+  for (const [name, value] of [['amount', r.amount], ['settled', r.settled], ['added', r.added], ['held', held]] as const) {
     if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`receipt ${name} must be a whole non-negative amount, got ${value}`);
   }
-  if (r.settled + r.added !== r.amount) {
-    throw new RangeError(`receipt amounts do not add up: settled ${r.settled} + added ${r.added} != amount ${r.amount}`);
+  if (r.settled + r.added + held !== r.amount) {
+    throw new RangeError(`receipt amounts do not add up: settled ${r.settled} + added ${r.added} + held ${held} != amount ${r.amount}`);
   }
 }
 
@@ -159,6 +171,16 @@ function drawAllocation(c: Canvas, r: ReceiptData, labels: ReceiptLabels, top: n
   y -= rowHeight;
   drawAmountRow(c, { label: labels.addedToBalance, value: money(r.added), y, rowHeight, font: c.regular, size: 10, color: MUTED });
   y -= rowHeight;
+  const invoice = r.invoicePayment;
+  if (invoice && invoice.paidInvoice > 0) {
+    drawAmountRow(c, { label: labels.paidInvoice(invoice.invoiceId), value: `-${money(invoice.paidInvoice)}`, y, rowHeight, font: c.regular, size: 10, color: MUTED });
+    y -= rowHeight;
+  }
+  if (invoice && invoice.held > 0) {
+    drawAmountRow(c, { label: labels.heldForFinance, value: money(invoice.held), y, rowHeight, font: c.regular, size: 10, color: MUTED });
+    y -= rowHeight;
+  }
   y = drawTotalRow(c, labels.newBalance, money(r.balanceAfter), y, rowHeight) - 18;
   if (r.settled > 0) c.page.drawText(c.safe(labels.settledFirst), { x: MARGIN, y, size: 8.5, font: c.regular, color: MUTED });
+  if (invoice && invoice.held > 0) c.page.drawText(c.safe(labels.heldNote), { x: MARGIN, y: y - 14, size: 8.5, font: c.regular, color: MUTED });
 }

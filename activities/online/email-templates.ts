@@ -74,10 +74,11 @@ export function onlinePaidEmail(d: OnlinePaidEmailData): RenderedEmail {
   const en = d.locale === 'en';
   const t = LABELS[d.locale];
   const unit = (wallet: string, n: number) => formatWalletAmount(wallet, n, d.locale);
-  const walletRows = d.settlement.map(({ wallet, settled, added }): [string, string] => {
+  const walletRows = d.settlement.map(({ wallet, settled, added, held }): [string, string] => {
     const addedText = `${en ? 'Added to balance' : 'Ditambahkan ke saldo'}: ${unit(wallet, added)}`;
-    if (settled === 0) return [walletName(wallet, d.locale), addedText];
-    return [walletName(wallet, d.locale), `${en ? 'Outstanding settled' : 'Tunggakan dilunasi'}: ${unit(wallet, settled)}\n${addedText}`];
+    const heldText = held ? `\n${en ? 'Held for finance' : 'Ditahan untuk tim keuangan'}: ${unit(wallet, held)}` : '';
+    if (settled === 0) return [walletName(wallet, d.locale), addedText + heldText];
+    return [walletName(wallet, d.locale), `${en ? 'Outstanding settled' : 'Tunggakan dilunasi'}: ${unit(wallet, settled)}\n${addedText}${heldText}`];
   });
   const notes: string[] = [];
   if (d.settlement.some((s) => s.settled > 0)) {

@@ -4,7 +4,7 @@
  * adjustment a rule made, the card fee and total, and after payment how each wallet's top-up settled an
  * outstanding balance first. Deterministic: the same data renders byte-identical output (dated by `issuedAt`).
  */
-import { formatBasisPoints, formatDateTime, formatIdr, formatWalletAmount } from '../shared/money-format';
+import { formatBasisPoints, formatDateTime, formatIdr, formatPacks, formatWalletAmount } from '../shared/money-format';
 import { paymentMethodName, statusName, walletName, type Locale, type OnlinePaymentMethod, type OrderStatus } from '../../workflows/definitions';
 import {
   AMBER,
@@ -31,7 +31,7 @@ import {
 /** The invoice's status: the order's, once its invoice is issued. */
 export type InvoiceStatus = Extract<OrderStatus, 'awaiting_payment' | 'paid' | 'closed' | 'paid_late'>;
 
-/** One wallet of the order as billed (`OnlineLine`): `requested` and `credit` in the wallet's unit, `price` IDR. */
+/** One wallet of the order as billed (`OnlineLine`): `requested` (packs for `muv`) and `credit` in the wallet's unit, `price` IDR. */
 export interface InvoiceLine {
   wallet: string;
   requested: number;
@@ -46,6 +46,8 @@ export interface WalletSettlement {
   wallet: string;
   settled: number;
   added: number;
+  /** The deposit line of an order that paid a subscription invoice: the part neither it nor the deposit could take, held for finance. */
+  held?: number;
 }
 
 /** Where to pay: a virtual account (number and bank) or a payment link (card, e-wallet). */
@@ -232,7 +234,11 @@ function checkInvoice(inv: ProformaInvoiceData): void {
     if (!line) throw new RangeError(`invoice settlement names ${s.wallet}, which has no line`);
     whole(`settlement ${s.wallet} settled`, s.settled);
     whole(`settlement ${s.wallet} added`, s.added);
-    if (s.settled + s.added !== line.credit) throw new RangeError(`invoice settlement of ${s.wallet}: settled ${s.settled} + added ${s.added} != credit ${line.credit}`);
+    const held = s.held ?? 0;
+    whole(`settlement ${s.wallet} held`, held);
+    if (s.settled + s.added + held !== line.credit) {
+      throw new RangeError(`invoice settlement of ${s.wallet}: settled ${s.settled} + added ${s.added} + held ${held} != credit ${line.credit}`);
+    }
   }
 }
 
@@ -261,7 +267,9 @@ function lineRows(inv: ProformaInvoiceData, labels: InvoiceLabels): ColumnRow[] 
     if (l.adjustment !== null) notes.push(`${labels.adjusted} ${l.adjustment}`);
     const settled = inv.settlement?.find((s) => s.wallet === l.wallet);
     if (settled && settled.settled > 0) notes.push(labels.settledFirst(unit(l.wallet, settled.settled), unit(l.wallet, settled.added)));
-    return { cells: [walletName(l.wallet, inv.locale), unit(l.wallet, l.requested), unit(l.wallet, l.credit), formatIdr(l.price, inv.locale)], notes };
+    // muv is asked for in packs and credited in visitors.
+    const requested = l.wallet === 'muv' ? formatPacks(l.requested, inv.locale) : unit(l.wallet, l.requested);
+    return { cells: [walletName(l.wallet, inv.locale), requested, unit(l.wallet, l.credit), formatIdr(l.price, inv.locale)], notes };
   });
 }
 

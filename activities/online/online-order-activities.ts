@@ -1,6 +1,7 @@
 /**
  * The side effects of an online order: the gateway's invoice, crediting each wallet line, the proforma invoice
- * PDF and the two emails (billing info, paid), which go only to the user who requested the top-up (seed 001).
+ * PDF and the two emails: the billing info to the billing email on the confirmation step, the paid email only to the
+ * user who requested the top-up (seed 001).
  * Each is idempotent: the gateway keys invoices by our reference of the issuance (and voids by it), the ledger
  * each line by order and wallet, the stored PDF by the order's revision, and every email by the order and the step.
  */
@@ -50,7 +51,8 @@ function invoiceData(order: OnlineOrderView, ctx: OrderContext, provider: Provid
     fee: invoice.fee,
     cardFeeBasisPoints: invoice.cardFeeBasisPoints,
     total: invoice.total,
-    settlement: order.settlement,
+    // Money for a subscription invoice that neither it nor the deposit could take is held for finance.
+    settlement: order.settlement?.map((s) => (s.wallet === 'deposit' && order.invoicePayment ? { ...s, held: order.invoicePayment.held } : s)) ?? null,
   };
 }
 
@@ -109,13 +111,15 @@ export function createOnlineOrderActivities(deps: OnlineOrderActivityDeps) {
         email = billingInfoEmail(base);
       } else {
         if (!order.settlement) throw ApplicationFailure.create({ type: 'InvalidInput', message: `order ${order.orderNumber} is not Paid`, nonRetryable: true });
-        email = onlinePaidEmail({ ...base, settlement: order.settlement });
+        email = onlinePaidEmail({ ...base, settlement: base.settlement ?? order.settlement });
         const doc = await findInvoiceDocument(deps.pool, order.orderNumber);
         // The workflow stores the paid invoice first; until it is there, retrying is the right answer.
         if (!doc) throw new Error(`the invoice of order ${order.orderNumber} is not stored yet`);
         attachments.push({ filename: doc.fileName, contentBase64: doc.pdf.toString('base64'), contentType: 'application/pdf' });
       }
-      return deps.sendEmail({ idempotencyKey: `online:${order.orderNumber}:${event}`, to: ctx.email, ...email, attachments });
+      // The billing info goes to the address on the confirmation step (seed 001); the paid email only to the requester.
+      const to = event === 'billing' ? (order.billingEmail ?? ctx.email) : ctx.email;
+      return deps.sendEmail({ idempotencyKey: `online:${order.orderNumber}:${event}`, to, ...email, attachments });
     },
-  } satisfies Omit<OnlineOrderActivities, 'recordOnlineOrder'>;
+  } satisfies Omit<OnlineOrderActivities, 'recordOnlineOrder' | 'payInvoiceWithOrder' | 'depositStanding'>;
 }

@@ -42,6 +42,13 @@ export function formatWalletAmount(wallet: string, amount: number, locale: Local
   return `${NUMBER_FORMATS[locale].format(amount)} ${VISITORS[locale]}`;
 }
 
+/** A count of `muv` packs: "2 packs" / "2 paket". */
+export function formatPacks(packs: number, locale: Locale): string {
+  if (!Number.isSafeInteger(packs)) throw new RangeError(`packs must be a whole number, got ${packs}`);
+  const word = locale === 'id' ? 'paket' : packs === 1 ? 'pack' : 'packs';
+  return `${NUMBER_FORMATS[locale].format(packs)} ${word}`;
+}
+
 /** A rate in basis points as a percentage: 350 → "3.5%" (`en`) / "3,5%" (`id`). */
 export function formatBasisPoints(basisPoints: number, locale: Locale): string {
   return `${PERCENT_FORMATS[locale].format(basisPoints / 100)}%`;

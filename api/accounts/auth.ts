@@ -122,12 +122,13 @@ async function authenticateSession(deps: AuthDeps, req: Request, res: Response, 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * The scope an API key needs for a request: reading (GET), recording usage (POST /usage), or any other change.
+ * The scope an API key needs for a request: reading (GET), recording usage (POST /usage, POST /usage/batch), or any
+ * other change.
  * `path` is relative to /v1.
  */
 export function requiredScope(method: string, path: string): Scope {
   if (SAFE_METHODS.has(method)) return 'read';
-  return method === 'POST' && path === '/usage' ? 'usage' : 'write';
+  return method === 'POST' && (path === '/usage' || path === '/usage/batch') ? 'usage' : 'write';
 }
 
 /**

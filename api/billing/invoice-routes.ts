@@ -10,6 +10,8 @@ import { findOpenOrderOfInvoice } from '../../db/orders/read-model';
 import { requireRole, scopedAccountId, type Principal } from '../accounts/auth';
 import { accountScope } from '../orders/order-access';
 import { startOrder, type StartOrderDeps } from '../orders/start-order';
+import { findAccount } from '../../db/accounts/accounts';
+import { priceInvoicePayment } from '../../workflows/definitions';
 import { HttpError } from '../shared/errors';
 
 /** `GET /v1/invoices`. */
@@ -18,9 +20,12 @@ export const ZInvoicesQuery = z.strictObject({
   accountId: z.string().min(1).max(100).optional(),
 });
 
-/** `POST /v1/invoices/{id}/pay`. */
+/**
+ * `POST /v1/invoices/{id}/pay`: by bank transfer (an order to upload the slip to), or online (an online order whose
+ * confirmation page offers virtual account, credit card and e-wallet, as any online top-up's does).
+ */
 export const ZPayInvoiceRequest = z.strictObject({
-  paymentMethod: z.literal('bank_transfer', { error: 'an invoice is paid by bank transfer here (online payment of invoices is not offered yet)' }),
+  paymentMethod: z.enum(['bank_transfer', 'online'], { error: 'must be bank_transfer or online (then virtual account, credit card or e-wallet on the confirmation page)' }),
 });
 
 export const ZInvoiceId = z.string().regex(/^sub_[0-9a-f]{16}-\d{3}$/, 'must be an invoice id such as sub_0123456789abcdef-001');
@@ -60,11 +65,19 @@ export function invoicesRouter(deps: StartOrderDeps): Router {
 
   router.post('/:invoiceId/pay', requireRole('owner', 'pic'), async (req, res) => {
     const invoice = await visibleInvoice(deps.pool, req.principal!, req.params);
-    ZPayInvoiceRequest.parse(req.body ?? {});
+    const { paymentMethod } = ZPayInvoiceRequest.parse(req.body ?? {});
     if (invoice.status === 'paid') throw new HttpError(409, 'invalid_transition', `invoice ${invoice.id} is already paid`);
+    if (invoice.status === 'void') throw new HttpError(409, 'invalid_transition', `invoice ${invoice.id} is void: its service was stopped`);
     const open = await findOpenOrderOfInvoice(deps.pool, invoice.id);
     if (open) throw new HttpError(409, 'invalid_transition', `invoice ${invoice.id} already has order ${open}; continue with it`);
     const settles = { invoiceId: invoice.id, subscriptionId: invoice.subscriptionId };
+    if (paymentMethod === 'online') {
+      const account = await findAccount(deps.pool, invoice.accountId);
+      const lines = [{ wallet: 'deposit' as const, amount: invoice.amount }];
+      const bill = priceInvoicePayment(invoice.id, invoice.amount, 'virtual_account', deps.policy);
+      const order = await startOrder(deps, req.principal!, { kind: 'online', lines, bill, timeZone: account?.timeZone ?? 'Asia/Jakarta', settles });
+      return res.status(201).location(`/v1/orders/${order.orderNumber}`).json(order);
+    }
     const order = await startOrder(deps, req.principal!, { kind: 'bank_transfer', wallet: 'deposit', amount: invoice.amount, settles });
     res.status(201).location(`/v1/orders/${order.orderNumber}`).json(order);
   });

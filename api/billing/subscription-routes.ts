@@ -1,7 +1,8 @@
 /**
  * Subscriptions (seed 002): an account's active service, created by ops or the product backend (service
- * credential), read by the account. Creating one starts its billing workflow, which issues every renewal
- * invoice and pays it from the deposit.
+ * credential), read by the account, stopped by its owner at the end of the period paid. Creating one starts its
+ * billing workflow, which issues every renewal invoice and pays it from the deposit; the stop is that workflow's
+ * update, so it and the renewal never race.
  */
 import { randomBytes } from 'node:crypto';
 import { Router } from 'express';
@@ -11,7 +12,7 @@ import { z } from 'zod';
 import { recordOperation } from '../../db/accounts/operation-log';
 import { findAccount } from '../../db/accounts/accounts';
 import { findSubscription, insertSubscription, listSubscriptions } from '../../db/billing/subscriptions';
-import { BILLING_CYCLES, billingWorkflowId, parseLocalDate, type SubscriptionBillingInput, type TopupPolicy } from '../../workflows/definitions';
+import { BILLING_CYCLES, billingWorkflowId, parseLocalDate, stopSubscriptionUpdate, type SubscriptionBillingInput, type TopupPolicy } from '../../workflows/definitions';
 import { requireRole, scopedAccountId } from '../accounts/auth';
 import { HttpError } from '../shared/errors';
 import { startWorkflow } from '../shared/start-workflow';
@@ -37,6 +38,10 @@ export const ZCreateSubscriptionRequest = z.strictObject({
 
 /** `GET /v1/subscriptions`. */
 export const ZSubscriptionsQuery = z.strictObject({ accountId: z.string().min(1).max(100).optional() });
+
+/** `{subscriptionId}` in a path. */
+export const ZSubscriptionId = z.string().regex(/^sub_[0-9a-f]{16}$/, 'must be a subscription id such as sub_0123456789abcdef');
+const ZSubscriptionParams = z.object({ subscriptionId: ZSubscriptionId });
 
 /** What the subscription routes need. */
 export interface SubscriptionRouteDeps {
@@ -75,6 +80,25 @@ export function subscriptionsRouter(deps: SubscriptionRouteDeps): Router {
     const query = ZSubscriptionsQuery.parse(req.query);
     const accountId = scopedAccountId(req.principal!, query.accountId);
     res.json({ items: await listSubscriptions(deps.pool, accountId) });
+  });
+
+  // The owner stops the service at the end of the period paid; asking again answers the same stop.
+  router.post('/:subscriptionId/stop', requireRole('owner'), async (req, res) => {
+    const { subscriptionId } = ZSubscriptionParams.parse(req.params);
+    const found = await findSubscription(deps.pool, subscriptionId);
+    if (!found || found.accountId !== req.principal!.accountId) throw new HttpError(404, 'not_found', `subscription ${subscriptionId} was not found`);
+    if (found.status === 'stopped' || found.status === 'cancelled') {
+      throw new HttpError(409, 'invalid_transition', `subscription ${subscriptionId} is ${found.status} already; there is nothing to stop`);
+    }
+    try {
+      await deps.temporal.workflow.getHandle(billingWorkflowId(subscriptionId)).executeUpdate(stopSubscriptionUpdate, { args: [{ by: req.principal!.userId }] });
+    } catch (err) {
+      // Its billing ended meanwhile (the service stopped or was cancelled): say so; anything else is the error it is.
+      const now = await findSubscription(deps.pool, subscriptionId);
+      if (now?.status === 'stopped' || now?.status === 'cancelled') throw new HttpError(409, 'invalid_transition', `subscription ${subscriptionId} is ${now.status} already; there is nothing to stop`);
+      throw err;
+    }
+    res.json(await findSubscription(deps.pool, subscriptionId));
   });
 
   return router;

@@ -3,6 +3,8 @@ import { Router } from 'express';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import { findAccountBalances } from '../../db/ledger/ledger';
+import { lowWallets } from '../../db/ledger/low-balance';
+import type { TopupPolicy } from '../../workflows/definitions';
 import { requireRole, scopedAccountId } from '../accounts/auth';
 import { HttpError } from '../shared/errors';
 
@@ -10,8 +12,16 @@ import { HttpError } from '../shared/errors';
 export const ZBalanceQuery = z.strictObject({ accountId: z.string().min(1).max(100).optional() });
 export type TBalanceQuery = z.infer<typeof ZBalanceQuery>;
 
+/** A wallet below the policy's share of its last paid top-up (seed 001: the in-app notice beside the email). */
+export interface LowBalanceFlag {
+  /** The last paid top-up, the wallet's reference. */
+  reference: number;
+  /** The balance under which the wallet is low: `lowBalancePercent` of the reference. */
+  threshold: number;
+}
+
 /** Builds the `/v1/balance` router. */
-export function balanceRouter(deps: { pool: Pool }): Router {
+export function balanceRouter(deps: { pool: Pool; policy: TopupPolicy }): Router {
   const router = Router();
   router.get('/', requireRole('owner', 'pic', 'finance', 'ops'), async (req, res) => {
     const query = ZBalanceQuery.parse(req.query);
@@ -19,9 +29,16 @@ export function balanceRouter(deps: { pool: Pool }): Router {
     if (accountId === undefined) throw new HttpError(400, 'invalid_input', 'accountId: required for provider staff', [{ path: 'accountId', rule: 'required' }]);
     const balances = await findAccountBalances(deps.pool, accountId);
     if (!balances) throw new HttpError(404, 'not_found', `account ${accountId} was not found`, [{ path: 'accountId', rule: 'must name an existing account' }]);
+    const percent = deps.policy.lowBalancePercent;
+    const low = await lowWallets(deps.pool, accountId, percent);
+    const flag = (wallet: string): LowBalanceFlag | null => {
+      const found = low.find((l) => l.wallet === wallet);
+      return found ? { reference: found.reference, threshold: Math.ceil((found.reference * percent) / 100) } : null;
+    };
     res.json({
       accountId,
-      wallets: balances.map(({ wallet, current, recharge, gift, unbilled }) => ({ wallet, current, recharge, gift, unbilled })),
+      lowBalancePercent: percent,
+      wallets: balances.map(({ wallet, current, recharge, gift, unbilled }) => ({ wallet, current, recharge, gift, unbilled, lowBalance: flag(wallet) })),
     });
   });
   // Seed 002: the deposit is non-refundable. There is no refund path; asking about one gets that answer.

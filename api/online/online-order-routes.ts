@@ -10,6 +10,8 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { findAccount } from '../../db/accounts/accounts';
+import { findUser } from '../../db/accounts/users';
+import { findOrderPolicy } from '../../db/orders/read-model';
 import {
   cancelConfirmationUpdate,
   confirmPaymentUpdate,
@@ -17,6 +19,7 @@ import {
   editLinesUpdate,
   ONLINE_PAYMENT_METHODS,
   onlineTransition,
+  priceInvoicePayment,
   priceOnlineOrder,
   type OnlineLineRequest,
   type OnlineOrderView,
@@ -34,6 +37,7 @@ import { HttpError, refusalOf } from '../shared/errors';
 import { ZConfirmPaymentRequest, ZOnlineLinesRequest } from './schemas';
 
 const customers = requireRole('owner', 'pic');
+const readersOfOrders = requireRole('owner', 'pic', 'finance', 'ops');
 
 /** How long a confirm waits for the gateway's invoice before answering 503 (CONFIRM_PAYMENT_WAIT_SECONDS). */
 export const DEFAULT_CONFIRM_WAIT_MS = 5_000;
@@ -71,10 +75,21 @@ function paymentOptions(order: OnlineOrderView, policy: TopupPolicy): Record<Onl
   const lines = order.lines.map((l) => ({ wallet: l.wallet, amount: l.requested }));
   const options = {} as Record<OnlinePaymentMethod, { fee: number; total: number }>;
   for (const method of ONLINE_PAYMENT_METHODS as OnlinePaymentMethod[]) {
-    const bill = priceOnlineOrder(lines, method, policy);
+    const bill = order.settles ? priceInvoicePayment(order.settles.invoiceId, order.subtotal, method, policy) : priceOnlineOrder(lines, method, policy);
     if (!Array.isArray(bill)) options[method] = { fee: bill.fee, total: bill.total };
   }
   return options;
+}
+
+/** The billing email the confirmation step shows first: the account's (issue 17), else the requester's own. */
+async function defaultBillingEmail(deps: StartOrderDeps, principal: Principal): Promise<string | undefined> {
+  const account = await findAccount(deps.pool, principal.accountId!);
+  return account?.billingEmail ?? (await findUser(deps.pool, principal.userId))?.email;
+}
+
+/** The policy the order runs under (its workflow's snapshot); the one in force for an order from before it was kept. */
+async function policyOf(deps: StartOrderDeps, orderNumber: string): Promise<TopupPolicy> {
+  return (await findOrderPolicy(deps.pool, orderNumber)) ?? deps.policy;
 }
 
 async function pathOnlineOrder(deps: StartOrderDeps, req: Request): Promise<{ orderNumber: string; stored: OnlineOrderView; principal: Principal }> {
@@ -123,20 +138,37 @@ export function onlineOrdersRouter(deps: OnlineOrderRouteDeps): Router {
   });
 
   router.patch('/:orderNumber', customers, async (req, res) => {
-    const { orderNumber, principal } = await pathOnlineOrder(deps, req);
+    const { orderNumber, principal, stored } = await pathOnlineOrder(deps, req);
     const body = ZOnlineLinesRequest.parse(req.body ?? {});
-    priced(body.lines, deps.policy);
+    if (stored.settles) {
+      const rule = `are the amount of invoice ${stored.settles.invoiceId} and cannot change`;
+      throw new HttpError(400, 'invalid_input', `lines: ${rule}`, [{ path: 'lines', rule }]);
+    }
+    // The order's own policy, as its workflow checks it: a deployment's new limits apply to new orders only.
+    const policy = await policyOf(deps, orderNumber);
+    priced(body.lines, policy);
+    // A deposit line is a deposit top-up: the same rules as creating one (the workflow checks them again).
+    if (body.lines.some((l) => l.wallet === 'deposit')) await requireDepositEligible(deps.pool, principal.accountId!);
     // The workflow logs the change (online_order.edit), once, with the revision it produced.
     const order = await updateOrder(deps, orderNumber, editLinesUpdate, { lines: body.lines, by: principal.userId });
-    res.json({ ...order, paymentOptions: paymentOptions(order, deps.policy) });
+    res.json({ ...order, paymentOptions: paymentOptions(order, policy) });
+  });
+
+  // What each method would bill for the order as it stands, by the order's own policy (the card fee of its snapshot).
+  router.get('/:orderNumber/payment-options', readersOfOrders, async (req, res) => {
+    const { orderNumber, stored } = await pathOnlineOrder(deps, req);
+    res.json({ orderNumber, paymentOptions: paymentOptions(stored, await policyOf(deps, orderNumber)) });
   });
 
   router.post('/:orderNumber/confirm', customers, async (req, res) => {
     const { orderNumber, principal } = await pathOnlineOrder(deps, req);
-    const { paymentMethod } = ZConfirmPaymentRequest.parse(req.body ?? {});
+    const body = ZConfirmPaymentRequest.parse(req.body ?? {});
+    const { paymentMethod } = body;
+    const billingEmail = body.billingEmail ?? (await defaultBillingEmail(deps, principal));
     let answered: OnlineOrderView | null;
     try {
-      answered = await updateOrderWithin(deps, orderNumber, confirmPaymentUpdate, { paymentMethod, by: principal.userId, waitMs: confirmWaitMs }, confirmWaitMs + ANSWER_MARGIN_MS);
+      const message = { paymentMethod, billingEmail, by: principal.userId, waitMs: confirmWaitMs };
+      answered = await updateOrderWithin(deps, orderNumber, confirmPaymentUpdate, message, confirmWaitMs + ANSWER_MARGIN_MS);
     } catch (err) {
       // The confirmation ended without an invoice (cancelled, refused, given up): the error map's answer, with the order.
       const refusal = refusalOf(err);

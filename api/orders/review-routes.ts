@@ -6,6 +6,7 @@
 import { Router } from 'express';
 import type { AnyOrderView } from '../../workflows/definitions';
 import { requireRole } from '../accounts/auth';
+import { companyNames } from '../../db/accounts/accounts';
 import { listOrders } from '../../db/orders/order-list';
 import { ZReviewQueueQuery } from './schemas';
 import type { OrderRouteDeps } from './order-routes';
@@ -24,7 +25,9 @@ export function reviewRouter(deps: OrderRouteDeps): Router {
     const query = ZReviewQueueQuery.parse(req.query);
     const page = await listOrders(deps.pool, { accountId: query.accountId, status: ['dealing', 'paid_late'], page: query.page, pageSize: query.pageSize, sort: 'oldest-submission' });
     const now = deps.now();
-    res.json({ ...page, items: page.items.map((order) => ({ ...order, secondsLeft: secondsLeft(order, now) })) });
+    // Finance reads who the customer is, not only an account id.
+    const names = await companyNames(deps.pool, [...new Set(page.items.map((o) => o.accountId))]);
+    res.json({ ...page, items: page.items.map((order) => ({ ...order, companyName: names.get(order.accountId) ?? null, secondsLeft: secondsLeft(order, now) })) });
   });
 
   return router;

@@ -3,11 +3,12 @@
  * and the one place business error types map to HTTP statuses: a workflow validator's refusal, or the ledger's,
  * reaches the error handler as it is thrown and is answered from {@link REFUSALS}.
  */
-import type { ErrorRequestHandler } from 'express';
+import type { ErrorRequestHandler, Request } from 'express';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { MulterError } from 'multer';
 import { ZodError } from 'zod';
+import { errorLanguage, localizeError } from './error-language';
 
 /** A field that broke a rule. */
 export interface FieldProblem {
@@ -34,6 +35,8 @@ const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 const REFUSALS: Record<string, (failure: ApplicationFailure) => HttpError> = {
   /** A message the order's status does not allow. */
   InvalidTransition: (f) => new HttpError(409, 'invalid_transition', f.message),
+  /** A deposit line the account may not top up now (no active service, an unpaid invoice): as the API's own check says it. */
+  DepositNotAllowed: (f) => new HttpError(409, 'deposit_not_allowed', f.message, failureFields(f)),
   /** An online order's confirmation that ended without an invoice (cancelled, refused by the gateway, given up). */
   InvoiceNotIssued: (f) => new HttpError(409, 'invoice_not_issued', `the invoice was not issued: ${f.message}`),
   /** Input that breaks a rule, naming the field; an account the ledger does not know is not found. */
@@ -88,21 +91,31 @@ function isBodyTooLarge(err: unknown): boolean {
   return err instanceof Error && (err as { type?: unknown }).type === 'entity.too.large';
 }
 
-/** Express error handler: maps known errors, hides the rest behind a 500. */
+/** The HTTP answer of any error a route throws: known ones mapped, the rest a logged 500 that reveals nothing. */
+export function httpErrorOf(err: unknown, req: Request): HttpError {
+  if (err instanceof HttpError) return err;
+  if (err instanceof ZodError) return fromZodError(err);
+  const refusal = refusalOf(err);
+  if (refusal) return refusal;
+  if (err instanceof WorkflowUpdateFailedError) return new HttpError(500, 'internal', 'the order could not be updated');
+  if (err instanceof MulterError) return fromMulterError(err);
+  if (isBodyTooLarge(err)) return new HttpError(413, 'payload_too_large', 'the request body is larger than allowed');
+  if (err instanceof SyntaxError && 'body' in err) return new HttpError(400, 'invalid_json', 'the request body is not valid JSON');
+  req.log?.error({ err }, 'unhandled error');
+  return new HttpError(500, 'internal', 'internal error');
+}
+
+/** The JSON body of a refusal, in the caller's language (`Accept-Language`: en or id). */
+export function errorBody(http: HttpError, req: Request): { error: { code: string; message: string; fields: FieldProblem[] } } {
+  const { message, fields } = localizeError({ message: http.message, fields: http.fields }, errorLanguage(req));
+  return { error: { code: http.code, message, fields } };
+}
+
+/** Express error handler: maps known errors, hides the rest behind a 500; the text in the caller's language. */
 export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next) => {
-  let http: HttpError;
-  if (err instanceof HttpError) http = err;
-  else if (err instanceof ZodError) http = fromZodError(err);
-  else if (refusalOf(err)) http = refusalOf(err)!;
-  else if (err instanceof WorkflowUpdateFailedError) http = new HttpError(500, 'internal', 'the order could not be updated');
-  else if (err instanceof MulterError) http = fromMulterError(err);
-  else if (isBodyTooLarge(err)) http = new HttpError(413, 'payload_too_large', 'the request body is larger than allowed');
-  else if (err instanceof SyntaxError && 'body' in err) http = new HttpError(400, 'invalid_json', 'the request body is not valid JSON');
-  else {
-    req.log?.error({ err }, 'unhandled error');
-    http = new HttpError(500, 'internal', 'internal error');
-  }
+  const http = httpErrorOf(err, req);
   // A 503 is a moment's outage (a restarting dependency): tell clients when to try again.
   if (http.status === 503) res.set('Retry-After', '1');
-  res.status(http.status).json({ error: { code: http.code, message: http.message, fields: http.fields } });
+  res.vary('Accept-Language');
+  res.status(http.status).json(errorBody(http, req));
 };

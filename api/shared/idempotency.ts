@@ -19,7 +19,8 @@ export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 /** The longest key accepted. */
 export const IDEMPOTENCY_KEY_MAX_LENGTH = 200;
 
-const KEY_PATTERN = /^[A-Za-z0-9_.:-]+$/;
+/** What a key may be made of. */
+export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_.:-]+$/;
 
 /**
  * A claim still in flight after this long is taken as abandoned (its process died); a retry takes it over.
@@ -56,7 +57,7 @@ export function idempotent(pool: Pool, scope: string, opts: IdempotencyOptions):
       }
       return next();
     }
-    if (!KEY_PATTERN.test(key) || key.length > maxLength) {
+    if (!IDEMPOTENCY_KEY_PATTERN.test(key) || key.length > maxLength) {
       const rule = `must be 1 to ${maxLength} characters of A-Z, a-z, 0-9, _ . : -`;
       throw new HttpError(400, 'invalid_input', `${IDEMPOTENCY_HEADER}: ${rule}`, [{ path: IDEMPOTENCY_HEADER, rule }]);
     }

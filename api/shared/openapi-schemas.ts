@@ -3,6 +3,7 @@
  * responses are written here and checked against the TypeScript types the routes send, so they cannot drift.
  */
 import { z } from 'zod';
+import type { HeldPayment } from '../../db/billing/invoice-payments';
 import type { InvoiceRecord } from '../../db/billing/invoices';
 import type { SubscriptionRecord } from '../../db/billing/subscriptions';
 import type { UsageResult, WalletBalance } from '../../db/ledger/ledger';
@@ -24,7 +25,13 @@ import type { User } from '../../db/accounts/users';
 import { ZCreateSubscriptionRequest } from '../billing/subscription-routes';
 import type { Me } from '../accounts/me-routes';
 import type { TopUpRules } from '../orders/top-up-rules-routes';
-import { ZRecordUsageRequest } from '../ledger/usage-routes';
+import { USAGE_BATCH_MAX, ZRecordUsageRequest, ZUsageBatchCharge, type UsageBatchAnswer } from '../ledger/usage-routes';
+import { ZGrantGiftRequest } from '../ledger/gift-routes';
+import type { UsageReport } from '../ledger/usage-report-routes';
+import type { LowBalanceFlag } from '../ledger/balance-routes';
+import { STATEMENT_KINDS, type StatementLine } from '../../db/ledger/statement';
+import type { GiftView } from '../../db/ledger/gifts';
+import { DOCUMENT_TYPES, type DocumentItem } from '../../db/billing/documents';
 import { ZConfirmPaymentRequest, ZOnlineLinesRequest } from '../online/schemas';
 import { addWebhookSchemas } from '../webhooks/openapi-schemas';
 import { addAutoTopupSchemas } from '../auto-topup/openapi-schemas';
@@ -51,6 +58,9 @@ requestSchemas.add(ZUpdateAccountRequest, { id: 'UpdateAccountRequest' });
 requestSchemas.add(ZInviteUserRequest, { id: 'InviteUserRequest' });
 requestSchemas.add(ZChangeRoleRequest, { id: 'ChangeRoleRequest' });
 requestSchemas.add(ZCreateApiKeyRequest, { id: 'CreateApiKeyRequest' });
+// The batch route parses the list first and each charge on its own (each answered on its own): this is what each must be.
+requestSchemas.add(z.strictObject({ charges: z.array(ZUsageBatchCharge).min(1).max(USAGE_BATCH_MAX) }), { id: 'UsageBatchRequest' });
+requestSchemas.add(ZGrantGiftRequest, { id: 'GrantGiftRequest' });
 
 const ZInstant = z.iso.datetime({ offset: true });
 const ZWalletBalance = z.object({
@@ -72,6 +82,18 @@ export const ZError = z.object({
 });
 
 /** An order as the API shows it (the workflow's live view). */
+/** What an order that settles a subscription invoice did with its money. */
+const ZInvoicePayment = z
+  .object({
+    invoiceId: z.string(),
+    paidInvoice: z.int().describe('paid the invoice (its amount), or 0 when it was paid already or void'),
+    deposited: z.int().describe('stayed in the deposit as a top-up its rules allow'),
+    held: z.int().describe('held for finance: neither the invoice nor the deposit could take it'),
+    heldReason: z.string().nullable(),
+  })
+  .nullable()
+  .describe('set on an order that settles a subscription invoice, once paid');
+
 export const ZOrder = z.object({
   orderNumber: z.string().regex(/^\d{13}$/),
   accountId: z.string(),
@@ -103,13 +125,14 @@ export const ZOrder = z.object({
       z.object({ kind: z.literal('review-window-expired'), windowHours: z.number() }),
     ])
     .nullable(),
-  paid: z.object({ settled: z.int(), added: z.int(), balanceAfter: z.int(), paidAt: z.string(), approvedBy: z.string() }).nullable(),
+  paid: z.object({ settled: z.int(), added: z.int(), balanceAfter: z.int(), paidAt: z.string(), approvedBy: z.string(), invoicePayment: ZInvoicePayment }).nullable(),
   final: z.boolean(),
   submissions: z.int(),
   revision: z.int(),
 });
 
 const ZOnlineMethod = z.enum(['virtual_account', 'credit_card', 'ewallet']);
+const ZPaymentOptions = z.record(ZOnlineMethod, z.object({ fee: z.int(), total: z.int() })).describe("what each method would bill, by the order's own policy");
 
 /** An online self top-up as the API shows it (the workflow's live view). */
 export const ZOnlineOrder = z.object({
@@ -122,7 +145,7 @@ export const ZOnlineOrder = z.object({
   lines: z.array(
     z.object({
       wallet: z.enum(WALLETS),
-      requested: z.int().describe('as asked: IDR, or visitors for muv'),
+      requested: z.int().describe('as asked: IDR, or packs for muv'),
       credit: z.int().describe('what the wallet receives, in its unit'),
       price: z.int().describe('what the line bills, IDR'),
       adjustment: z.string().nullable().describe('set when a rule changed the request, e.g. raised to the WhatsApp minimum'),
@@ -166,8 +189,11 @@ export const ZOnlineOrder = z.object({
     .describe('why the last confirmation ended without an invoice; the order is Unpaid again'),
   payment: z.object({ eventId: z.string(), providerRef: z.string(), amount: z.int(), paidAt: z.string(), late: z.boolean() }).nullable(),
   settlement: z.array(z.object({ wallet: z.enum(WALLETS), settled: z.int(), added: z.int(), balanceAfter: z.int() })).nullable(),
+  settles: z.object({ invoiceId: z.string(), subscriptionId: z.string() }).nullable().describe('the subscription invoice the order pays, if any (its one deposit line is not editable)'),
+  invoicePayment: ZInvoicePayment,
   refund: z.object({ reason: z.string(), by: z.string() }).nullable(),
   checkResult: z.string().nullable(),
+  billingEmail: z.string().nullable().describe('where the billing info went: the email on the confirmation step (null until confirmed)'),
   createdAt: z.string(),
   deadline: z.string().nullable(),
   revision: z.int(),
@@ -190,12 +216,17 @@ responseSchemas.add(ZError.extend({ order: ZOnlineOrder.optional().describe('wit
 });
 responseSchemas.add(ZAnyOrder, { id: 'AnyOrder' });
 responseSchemas.add(
-  ZOnlineOrder.extend({ paymentOptions: z.record(ZOnlineMethod, z.object({ fee: z.int(), total: z.int() })).describe('what each method would bill') }),
+  ZOnlineOrder.extend({ paymentOptions: ZPaymentOptions }),
   { id: 'OnlineOrderSummary' },
 );
+responseSchemas.add(z.object({ orderNumber: z.string(), paymentOptions: ZPaymentOptions }), { id: 'PaymentOptions' });
 responseSchemas.add(page(ZAnyOrder), { id: 'OrderPage' });
 responseSchemas.add(
-  page(z.union([ZOrder, ZOnlineOrder]).and(z.object({ secondsLeft: z.int().nullable().describe('seconds left in the review window (Dealing)') }))),
+  page(
+    z.union([ZOrder, ZOnlineOrder]).and(
+      z.object({ companyName: z.string().nullable().describe("the customer account's company name"), secondsLeft: z.int().nullable().describe('seconds left in the review window (Dealing)') }),
+    ),
+  ),
   { id: 'ReviewQueuePage' },
 );
 responseSchemas.add(
@@ -226,8 +257,13 @@ const ZSubscription = z.object({
   price: z.int(),
   cycleMonths: z.int(),
   startDate: z.string(),
-  status: z.enum(['active', 'suspended', 'cancelled']),
+  status: z.enum(['active', 'suspended', 'cancelled', 'stopped']),
   timeZone: z.string(),
+  stop: z
+    .object({ requestedAt: z.string(), requestedBy: z.string(), endsOn: z.string().describe('the end of the last period paid, local YYYY-MM-DD') })
+    .nullable()
+    .describe('the owner asked to stop the service: it runs until endsOn, and no renewal is issued'),
+  stoppedAt: z.string().nullable(),
 });
 const ZInvoice = z.object({
   id: z.string(),
@@ -239,7 +275,7 @@ const ZInvoice = z.object({
   amount: z.int(),
   issuedAt: z.string(),
   dueAt: z.string(),
-  status: z.enum(['unpaid', 'paid']),
+  status: z.enum(['unpaid', 'paid', 'void']),
   paidAt: z.string().nullable(),
   ledgerEntryId: z.string().nullable(),
 });
@@ -247,14 +283,120 @@ responseSchemas.add(ZSubscription, { id: 'Subscription' });
 responseSchemas.add(z.object({ wallet: z.literal('deposit'), refundable: z.literal(false), reason: z.string() }), { id: 'DepositRefundPolicy' });
 responseSchemas.add(z.object({ items: z.array(ZSubscription) }), { id: 'SubscriptionList' });
 responseSchemas.add(z.object({ items: z.array(ZInvoice) }), { id: 'InvoiceList' });
+const ZHeldPayment = z.object({
+  orderNumber: z.string(),
+  accountId: z.string(),
+  companyName: z.string(),
+  invoiceId: z.string(),
+  amount: z.int().describe('what the order paid'),
+  held: z.int().describe('the part held for finance'),
+  reason: z.string(),
+  createdAt: z.string(),
+});
+responseSchemas.add(z.object({ items: z.array(ZHeldPayment) }), { id: 'HeldPaymentList' });
+const ZLowBalanceFlag = z
+  .object({ reference: z.int().describe('the last paid top-up'), threshold: z.int().describe('lowBalancePercent of the reference') })
+  .nullable()
+  .describe('set while the wallet is below its share of its last paid top-up (the console shows a banner)');
 responseSchemas.add(
-  z.object({ accountId: z.string(), wallets: z.array(ZWalletBalance.omit({ accountId: true })) }),
+  z.object({
+    accountId: z.string(),
+    lowBalancePercent: z.int(),
+    wallets: z.array(ZWalletBalance.omit({ accountId: true }).extend({ lowBalance: ZLowBalanceFlag })),
+  }),
   { id: 'Balance' },
 );
+const ZFieldError = ZError.shape.error;
+const ZUsageBatchAnswer = z.union([
+  z.object({ index: z.int(), idempotencyKey: z.string().nullable(), status: z.literal(201), result: ZUsageResult }),
+  z.object({ index: z.int(), idempotencyKey: z.string().nullable(), status: z.int().describe('what POST /v1/usage would answer: 400, 404, 409, 422, 500'), error: ZFieldError }),
+]);
+responseSchemas.add(
+  z.object({ charged: z.int(), refused: z.int(), answers: z.array(ZUsageBatchAnswer).describe('one per charge, in the order sent') }),
+  { id: 'UsageBatchResult' },
+);
+const ZStatementLine = z.object({
+  entryId: z.string(),
+  createdAt: ZInstant,
+  kind: z.enum(STATEMENT_KINDS),
+  change: z.int().describe('the change to the current balance: + top-ups and gifts, − usage, invoice payments and gift expiries'),
+  balanceAfter: z.int().describe('the running balance: the wallet right after this movement'),
+  settled: z.int().describe('the part of a top-up that settled unbilled usage first'),
+  orderNumber: z.string().nullable(),
+  invoiceId: z.string().nullable(),
+  service: z.string().nullable(),
+  memo: z.string().nullable(),
+});
+responseSchemas.add(
+  z.object({
+    accountId: z.string(),
+    wallet: z.enum(WALLETS),
+    from: z.string().nullable(),
+    to: z.string().nullable(),
+    page: z.int(),
+    pageSize: z.int(),
+    total: z.int(),
+    openingBalance: z.int().describe('the balance before the range'),
+    closingBalance: z.int().describe('the balance at the end of the range'),
+    lines: z.array(ZStatementLine).describe('oldest first'),
+  }),
+  { id: 'Statement' },
+);
+const ZUsageReport = z.object({
+  accountId: z.string(),
+  timeZone: z.string(),
+  from: z.string(),
+  to: z.string(),
+  previousFrom: z.string(),
+  previousTo: z.string(),
+  wallets: z.array(
+    z.object({
+      wallet: z.enum(WALLETS),
+      amount: z.int(),
+      charges: z.int(),
+      previousAmount: z.int(),
+      previousCharges: z.int(),
+      changePercent: z.number().nullable().describe('against the previous period of the same length; null when it had no usage'),
+    }),
+  ),
+  days: z.array(z.object({ date: z.string(), wallet: z.enum(WALLETS), amount: z.int(), charges: z.int() })),
+  services: z.array(z.object({ wallet: z.enum(WALLETS), service: z.string().nullable().describe('the service, else the memo, of the charges'), amount: z.int(), charges: z.int() })),
+});
+responseSchemas.add(ZUsageReport, { id: 'UsageReport' });
+const ZGift = z.object({
+  giftEntryId: z.string(),
+  accountId: z.string(),
+  companyName: z.string(),
+  wallet: z.enum(WALLETS),
+  amount: z.int(),
+  remaining: z.int(),
+  reason: z.string(),
+  grantedBy: z.string().nullable(),
+  grantedAt: ZInstant,
+  expiresAt: ZInstant.nullable(),
+  expiredAt: ZInstant.nullable(),
+  expiredAmount: z.int().describe('what the expiry took out of the balance'),
+  status: z.enum(['active', 'spent', 'expired']),
+});
+responseSchemas.add(ZGift, { id: 'Gift' });
+responseSchemas.add(page(ZGift), { id: 'GiftPage' });
+const ZDocument = z.object({
+  type: z.enum(DOCUMENT_TYPES),
+  reference: z.string().describe('the order number, or the subscription invoice id'),
+  accountId: z.string(),
+  companyName: z.string(),
+  fileName: z.string(),
+  issuedAt: ZInstant,
+  amount: z.int(),
+  status: z.string(),
+  downloadPath: z.string().describe('GET it (with the same credential) for the PDF'),
+});
+responseSchemas.add(page(ZDocument), { id: 'DocumentPage' });
 responseSchemas.add(ZUsageResult, { id: 'UsageResult' });
 const ZOperationLogItem = z.object({
   id: z.string(),
   accountId: z.string().nullable().describe("null for the provider's own users' identity events"),
+  companyName: z.string().nullable(),
   actor: z.object({ id: z.string(), username: z.string(), role: z.string() }).nullable().describe('null for a failed sign-in with an unknown username, or the admin command'),
   action: z.string().describe('e.g. order.create, order.approve, usage.record, session.sign_in, session.sign_in_failed, user.invite, user.disable, user.role_change, api_key.create, api_key.revoke, account.update'),
   orderNumber: z.string().nullable(),
@@ -362,6 +504,7 @@ type DocumentedShapesMatch = [
   Assert<Same<z.infer<typeof ZOnlineOrder>, OnlineOrderView>>,
   Assert<Same<z.infer<typeof ZSubscription>, SubscriptionRecord>>,
   Assert<Same<z.infer<typeof ZInvoice>, InvoiceRecord>>,
+  Assert<Same<z.infer<typeof ZHeldPayment>, Json<HeldPayment>>>,
   Assert<Same<z.infer<typeof ZWalletBalance>, WalletBalance>>,
   Assert<Same<z.infer<typeof ZUsageResult>, UsageResult>>,
   Assert<Same<z.infer<typeof ZMe>, Json<Me>>>,
@@ -371,4 +514,10 @@ type DocumentedShapesMatch = [
   Assert<Same<z.infer<typeof ZSession>, Json<SessionView>>>,
   Assert<Same<z.infer<typeof ZOperationLogItem>, Json<OperationLogItem>>>,
   Assert<Same<z.infer<typeof ZTopUpRules>, TopUpRules>>,
+  Assert<Same<z.infer<typeof ZStatementLine>, Json<StatementLine>>>,
+  Assert<Same<z.infer<typeof ZUsageReport>, UsageReport>>,
+  Assert<Same<z.infer<typeof ZGift>, Json<GiftView>>>,
+  Assert<Same<z.infer<typeof ZDocument>, Json<DocumentItem>>>,
+  Assert<Same<NonNullable<z.infer<typeof ZLowBalanceFlag>>, LowBalanceFlag>>,
+  Assert<Same<z.infer<typeof ZUsageBatchAnswer>, UsageBatchAnswer>>,
 ];

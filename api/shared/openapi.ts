@@ -16,7 +16,8 @@ import { requestSchemas, responseSchemas } from './openapi-schemas';
 import { ZListOrdersQuery, ZReviewQueueQuery } from '../orders/schemas';
 import { ZBalanceQuery } from '../ledger/balance-routes';
 import { ZInvoiceId, ZInvoicesQuery } from '../billing/invoice-routes';
-import { ZSubscriptionsQuery } from '../billing/subscription-routes';
+import { ZSubscriptionId, ZSubscriptionsQuery } from '../billing/subscription-routes';
+import { ZHeldPaymentsQuery } from '../billing/held-payment-routes';
 import { ZOperationLogQuery } from '../accounts/operation-log-routes';
 import { ZUserId } from '../accounts/user-schemas';
 import { ZOrderNumber } from '../orders/schemas';
@@ -24,6 +25,10 @@ import { WEBHOOK_OPERATIONS } from '../webhooks/webhook-operations';
 import { ZEndpointId, ZEventId } from '../webhooks/schemas';
 import { AUTO_TOPUP_OPERATIONS } from '../auto-topup/auto-topup-operations';
 import { ZCardId, ZWalletParam } from '../auto-topup/schemas';
+import { ZStatementCsvQuery, ZStatementQuery } from '../ledger/statement-routes';
+import { ZUsageReportQuery } from '../ledger/usage-report-routes';
+import { ZGiftsQuery } from '../ledger/gift-routes';
+import { ZDocumentsQuery } from '../billing/document-routes';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -110,6 +115,16 @@ export const OPERATIONS: readonly Operation[] = [
     body: 'OnlineLinesRequest',
     ok: { status: 200, description: 'the order and its payment options', schema: 'OnlineOrderSummary' },
     errors: [404, 409],
+  },
+  {
+    method: 'get',
+    path: '/v1/online-orders/{orderNumber}/payment-options',
+    operationId: 'onlinePaymentOptions',
+    summary: "What each payment method would bill for the order as it stands (the card fee included), by the policy the order was created under",
+    tag: 'online',
+    roles: READERS,
+    ok: { status: 200, description: 'the payment options', schema: 'PaymentOptions' },
+    errors: [404],
   },
   {
     method: 'post',
@@ -286,6 +301,92 @@ export const OPERATIONS: readonly Operation[] = [
     ok: { status: 201, description: 'what the charge took', schema: 'UsageResult' },
     errors: [404, 409, 422],
   },
+  {
+    method: 'post',
+    path: '/v1/usage/batch',
+    operationId: 'recordUsageBatch',
+    summary: 'Record up to 1,000 usage charges, each with its own idempotencyKey and its own answer (the status and body POST /v1/usage would give it); one refused never changes another',
+    tag: 'accounts',
+    roles: ['service'],
+    body: 'UsageBatchRequest',
+    ok: { status: 200, description: 'one answer per charge, in order', schema: 'UsageBatchResult' },
+  },
+  {
+    method: 'get',
+    path: '/v1/usage/report',
+    operationId: 'usageReport',
+    summary: 'Usage per wallet and day for a period (default: the last 7 days), the change against the period before, and the breakdown by service',
+    tag: 'accounts',
+    roles: READERS,
+    query: ZUsageReportQuery,
+    ok: { status: 200, description: 'the report', schema: 'UsageReport' },
+    errors: [404],
+  },
+  {
+    method: 'get',
+    path: '/v1/usage/report.csv',
+    operationId: 'usageReportCsv',
+    summary: '"Download details": every usage charge of the period as CSV, streamed',
+    tag: 'accounts',
+    roles: READERS,
+    query: ZUsageReportQuery,
+    ok: { status: 200, description: 'CSV: time, entry_id, wallet, service, memo, amount', contentType: 'text/csv' },
+    errors: [404],
+  },
+  {
+    method: 'get',
+    path: '/v1/wallets/{wallet}/statement',
+    operationId: 'walletStatement',
+    summary: "A wallet's statement: every movement, oldest first, with the running balance; by date range and kind, paged",
+    tag: 'accounts',
+    roles: READERS,
+    query: ZStatementQuery,
+    ok: { status: 200, description: 'a page of the statement with the opening and closing balances', schema: 'Statement' },
+    errors: [404],
+  },
+  {
+    method: 'get',
+    path: '/v1/wallets/{wallet}/statement.csv',
+    operationId: 'walletStatementCsv',
+    summary: 'The same statement as CSV, every line of the range, streamed from a cursor (a million lines in flat memory)',
+    tag: 'accounts',
+    roles: READERS,
+    query: ZStatementCsvQuery,
+    ok: { status: 200, description: 'CSV: time, entry_id, kind, change, balance_after, settled, order_number, invoice_id, service, memo', contentType: 'text/csv' },
+    errors: [404],
+  },
+  {
+    method: 'post',
+    path: '/v1/gifts',
+    operationId: 'grantGift',
+    summary: 'Grant a gift (credit for free) to a wallet with a reason and an optional expiry; usage spends it before recharge, and what is left at the expiry leaves the balance',
+    tag: 'accounts',
+    roles: FINANCE,
+    body: 'GrantGiftRequest',
+    idempotency: 'required',
+    ok: { status: 201, description: 'the gift', schema: 'Gift' },
+    errors: [404, 409, 422],
+  },
+  {
+    method: 'get',
+    path: '/v1/gifts',
+    operationId: 'listGifts',
+    summary: "Gifts, newest first, with what is left of each and its expiry: a customer its account's; finance and ops every account's (or ?accountId=)",
+    tag: 'accounts',
+    roles: READERS,
+    query: ZGiftsQuery,
+    ok: { status: 200, description: 'a page of gifts', schema: 'GiftPage' },
+  },
+  {
+    method: 'get',
+    path: '/v1/documents',
+    operationId: 'listDocuments',
+    summary: "Receipts, online invoices and subscription invoices, newest first, each with its download path: a customer its account's; finance and ops every account's (or ?accountId=)",
+    tag: 'billing',
+    roles: READERS,
+    query: ZDocumentsQuery,
+    ok: { status: 200, description: 'a page of documents', schema: 'DocumentPage' },
+  },
   { method: 'get', path: '/v1/me', operationId: 'getMe', summary: 'Who the API key or session belongs to, with the customer account', tag: 'accounts', roles: EVERYONE, ok: { status: 200, description: 'the caller', schema: 'Me' } },
   {
     method: 'get',
@@ -318,6 +419,17 @@ export const OPERATIONS: readonly Operation[] = [
     ok: { status: 200, description: 'the subscriptions', schema: 'SubscriptionList' },
   },
   {
+    method: 'post',
+    path: '/v1/subscriptions/{subscriptionId}/stop',
+    operationId: 'stopSubscription',
+    summary:
+      'The owner stops the service at the end of the period paid: no renewal invoice is issued after this, an unpaid renewal is voided, and the subscription is stopped when the period ends; asking again answers the same stop',
+    tag: 'billing',
+    roles: ['owner'],
+    ok: { status: 200, description: 'the subscription with its stop (endsOn: the day the service ends)', schema: 'Subscription' },
+    errors: [404, 409],
+  },
+  {
     method: 'get',
     path: '/v1/invoices',
     operationId: 'listInvoices',
@@ -341,12 +453,24 @@ export const OPERATIONS: readonly Operation[] = [
     method: 'post',
     path: '/v1/invoices/{invoiceId}/pay',
     operationId: 'payInvoice',
-    summary: 'Pay an unpaid invoice: a bank-transfer order of its amount that settles it through the deposit',
+    summary:
+      'Pay an unpaid invoice with an order of its amount that settles it: by bank transfer (upload the slip to it), or online (confirm it with virtual account, credit card or e-wallet like any online top-up); its money pays the invoice, and what the invoice cannot take stays in the deposit only within its limits, else it is held for finance',
     tag: 'billing',
     roles: CUSTOMERS,
     body: 'PayInvoiceRequest',
-    ok: { status: 201, description: 'the order that settles it', schema: 'Order', location: true },
+    ok: { status: 201, description: 'the order that settles it: a bank-transfer order, or an online order', schema: 'AnyOrder', location: true },
     errors: [404, 409],
+  },
+  {
+    method: 'get',
+    path: '/v1/held-payments',
+    operationId: 'listHeldPayments',
+    summary:
+      "Money paid for a subscription invoice that neither the invoice (paid already, or void since its service stopped) nor the deposit (outside its per-top-up limits) could take, held for finance; newest first (a customer: its account's)",
+    tag: 'billing',
+    roles: READERS,
+    query: ZHeldPaymentsQuery,
+    ok: { status: 200, description: 'the held payments', schema: 'HeldPaymentList' },
   },
   {
     method: 'get',
@@ -372,7 +496,7 @@ export const OPERATIONS: readonly Operation[] = [
   ...AUTO_TOPUP_OPERATIONS,
 ];
 
-const PATH_PARAMETERS: Record<string, z.ZodType> = { orderNumber: ZOrderNumber, invoiceId: ZInvoiceId, accountId: ZAccountId, userId: ZUserId, keyId: ZKeyId, endpointId: ZEndpointId, eventId: ZEventId, wallet: ZWalletParam, cardId: ZCardId };
+const PATH_PARAMETERS: Record<string, z.ZodType> = { wallet: ZWalletParam, orderNumber: ZOrderNumber, invoiceId: ZInvoiceId, subscriptionId: ZSubscriptionId, accountId: ZAccountId, userId: ZUserId, keyId: ZKeyId, endpointId: ZEndpointId, eventId: ZEventId, cardId: ZCardId };
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid input: each field named with the rule it broke',

@@ -127,3 +127,10 @@ export async function findAccountOwner(pool: Pool, accountId: string): Promise<A
   );
   return res.rows[0] ?? null;
 }
+
+/** The company name of each of `accountIds` that exists. */
+export async function companyNames(pool: Pool, accountIds: string[]): Promise<Map<string, string>> {
+  if (accountIds.length === 0) return new Map();
+  const res = await pool.query<{ id: string; companyName: string }>('SELECT id, company_name AS "companyName" FROM accounts WHERE id = ANY($1::text[])', [accountIds]);
+  return new Map(res.rows.map((r) => [r.id, r.companyName]));
+}

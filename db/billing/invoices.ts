@@ -16,7 +16,7 @@ export interface InvoiceRecord {
   amount: number;
   issuedAt: string;
   dueAt: string;
-  status: 'unpaid' | 'paid';
+  status: 'unpaid' | 'paid' | 'void';
   paidAt: string | null;
   ledgerEntryId: string | null;
 }
@@ -39,10 +39,11 @@ export async function findInvoice(pool: Pool, id: string): Promise<InvoiceRecord
 }
 
 /** An account's invoices (every account's when `accountId` is undefined), by status if given, oldest first. */
-export async function listInvoices(pool: Pool, filter: { accountId: string | undefined; status: 'unpaid' | 'paid' | undefined }): Promise<InvoiceRecord[]> {
+export async function listInvoices(pool: Pool, filter: { accountId: string | undefined; status: InvoiceRecord['status'] | undefined; subscriptionId?: string | undefined }): Promise<InvoiceRecord[]> {
   const res = await pool.query<InvoiceRecord>(
-    `SELECT ${INVOICE_COLUMNS} FROM invoices WHERE ($1::text IS NULL OR account_id = $1) AND ($2::text IS NULL OR status = $2) ORDER BY issued_at, id`,
-    [filter.accountId ?? null, filter.status ?? null],
+    `SELECT ${INVOICE_COLUMNS} FROM invoices WHERE ($1::text IS NULL OR account_id = $1) AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR subscription_id = $3)
+      ORDER BY issued_at, id`,
+    [filter.accountId ?? null, filter.status ?? null, filter.subscriptionId ?? null],
   );
   return res.rows;
 }
@@ -59,9 +60,12 @@ export async function issueRenewalInvoice(pool: Pool, req: RenewalInvoiceRequest
   return findInvoice(pool, id);
 }
 
-/** Marks an unpaid invoice paid by the deposit charge `ledgerEntryId` (a paid one stays as it is). */
-export async function markInvoicePaid(pool: Pool, id: string, ledgerEntryId: string): Promise<void> {
-  await pool.query(`UPDATE invoices SET status = 'paid', paid_at = now(), ledger_entry_id = $2 WHERE id = $1 AND status = 'unpaid'`, [id, ledgerEntryId]);
+/** Voids an unpaid invoice (its service was stopped); answers what the invoice is now: `void`, or `paid` when a payment came first. */
+export async function voidInvoice(pool: Pool, id: string): Promise<'void' | 'paid'> {
+  await pool.query(`UPDATE invoices SET status = 'void', voided_at = now() WHERE id = $1 AND status = 'unpaid'`, [id]);
+  const invoice = await findInvoice(pool, id);
+  if (!invoice) throw new Error(`invoice ${id} does not exist`);
+  return invoice.status === 'paid' ? 'paid' : 'void';
 }
 
 /** The unpaid invoices of an account, oldest first. */

@@ -7,16 +7,58 @@
  *    declined or stopped automatic top-ups are never credited);
  * 3. every Paid bank-transfer order has its receipt and exactly one sent "paid" email in `email_outbox`;
  *    every Paid online order exactly one sent "paid" email;
- * 4. the postings of the whole journal sum to zero.
+ * 4. the postings of the whole journal sum to zero;
+ * 5. the statement of every wallet sums to its balance (statement.ts: the lines the statement route serves);
+ * 6. every wallet's gift part is explained by its gifts' lots (gift-lots-checker.ts);
+ * 7. every order that paid a subscription invoice put all its money somewhere: the invoice, the deposit or held for
+ *    finance, each part with its ledger entry (invoice-payments.ts), and an invoice is paid by exactly one charge.
  * `npm run check:ledger` prints them; the tests and the fault campaign (scripts/faults/) call it.
  * Run it on a quiet system: an order being approved right now is briefly credited before it reads Paid.
  */
 import type { Pool, PoolClient } from 'pg';
+import { checkGiftLots } from './gift-lots-checker';
 import { checkLedger } from './ledger-checker';
+import { checkStatements } from './statement';
 
 /** Every violation in human-readable form; [] when the ledger and the read model agree. */
 export async function checkInvariants(pool: Pool | PoolClient): Promise<string[]> {
-  return [...(await checkLedger(pool)), ...(await checkCredits(pool)), ...(await checkPaidArtifacts(pool)), ...(await checkJournalTotal(pool))];
+  return [
+    ...(await checkLedger(pool)),
+    ...(await checkCredits(pool)),
+    ...(await checkPaidArtifacts(pool)),
+    ...(await checkJournalTotal(pool)),
+    ...(await checkStatements(pool)),
+    ...(await checkGiftLots(pool)),
+    ...(await checkInvoicePayments(pool)),
+  ];
+}
+
+interface InvoicePaymentRow {
+  orderNumber: string;
+  invoiceId: string;
+  problem: string;
+}
+
+/** Invariant 7: each order's payment toward an invoice adds up, and each paid invoice has its one charge. */
+async function checkInvoicePayments(pool: Pool | PoolClient): Promise<string[]> {
+  const res = await pool.query<InvoicePaymentRow>(
+    `SELECT p.order_number AS "orderNumber", p.invoice_id AS "invoiceId",
+            CASE WHEN t.amount IS DISTINCT FROM (CASE WHEN p.paid_invoice + p.deposited > 0 THEN p.paid_invoice + p.deposited END)
+                   THEN 'its deposit top-up is ' || coalesce(t.amount::text, 'missing') || ', not the ' || (p.paid_invoice + p.deposited) || ' paid to the invoice and kept'
+                 WHEN p.paid_invoice > 0 AND (c.amount IS DISTINCT FROM p.paid_invoice OR i.ledger_entry_id IS DISTINCT FROM c.id)
+                   THEN 'its invoice charge is ' || coalesce(c.amount::text, 'missing') || ', not ' || p.paid_invoice || ', or the invoice does not name it' END AS problem
+       FROM invoice_payments p JOIN invoices i ON i.id = p.invoice_id
+       LEFT JOIN journal_entries t ON t.id = p.topup_entry_id AND t.kind = 'topup' AND t.order_number = p.order_number
+       LEFT JOIN journal_entries c ON c.id = p.invoice_entry_id AND c.idempotency_key = 'invoice:' || p.invoice_id || ':deposit'
+     UNION ALL
+     SELECT NULL, i.id, 'is ' || i.status || ' with ' || count(e.id) || ' deposit charge(s)'
+       FROM invoices i LEFT JOIN journal_entries e ON e.idempotency_key = 'invoice:' || i.id || ':deposit'
+      GROUP BY i.id, i.status HAVING (i.status = 'paid') <> (count(e.id) = 1)
+     ORDER BY 2, 1`,
+  );
+  return res.rows
+    .filter((r) => r.problem !== null)
+    .map((r) => (r.orderNumber ? `order ${r.orderNumber}'s payment of invoice ${r.invoiceId}: ${r.problem}` : `invoice ${r.invoiceId} ${r.problem}`));
 }
 
 interface CreditRow {
@@ -31,14 +73,19 @@ interface CreditRow {
 /** Invariants 1 and 2: the credits each order should have (its wallets, when Paid) against those it has. */
 async function checkCredits(pool: Pool | PoolClient): Promise<string[]> {
   const res = await pool.query<CreditRow>(
-    `WITH expected AS (
-       SELECT order_number, wallet, amount::bigint AS amount FROM orders WHERE status = 'paid' AND kind = 'bank_transfer'
+    `WITH paid AS (
+       SELECT o.order_number, o.wallet, o.amount::bigint AS amount FROM orders o WHERE o.status = 'paid' AND o.kind = 'bank_transfer'
        UNION ALL
        SELECT o.order_number, l->>'wallet', (l->>'credit')::bigint
          FROM orders o CROSS JOIN LATERAL jsonb_array_elements(o.view->'lines') l
         WHERE o.status = 'paid' AND o.kind = 'online'
        UNION ALL
        SELECT order_number, wallet, amount FROM auto_topup_attempts WHERE outcome = 'succeeded'),
+     -- An order that paid an invoice credits its deposit with what was not held for finance; nothing when all was.
+     expected AS (
+       SELECT p.order_number, p.wallet, p.amount - coalesce(i.held, 0) AS amount
+         FROM paid p LEFT JOIN invoice_payments i ON i.order_number = p.order_number AND p.wallet = 'deposit'
+        WHERE p.amount - coalesce(i.held, 0) > 0),
      actual AS (
        SELECT order_number, wallet, count(*)::int AS credits, sum(amount)::bigint AS credited
          FROM journal_entries WHERE kind = 'topup' GROUP BY order_number, wallet)

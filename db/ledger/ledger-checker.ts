@@ -5,12 +5,13 @@
  *    (right accounts, signs and split: gift before recharge, unbilled only where allowed, settle before add);
  * 3. every entry's recorded balance-after equals the running sum of its wallet's postings;
  * 4. every `wallets` row equals the sum of its postings, with no negative part and no recharge beside unbilled.
+ * The gifts' lots (gift-lots-checker.ts) and the statements (statement.ts) are checked beside it by invariants.ts.
  * Entries of one wallet are replayed in id order: ids are drawn while the wallet's row lock is held, so that is
  * the order they were applied in. It reads every entry once; fine for an operations check, not a request path.
  */
 import type { Pool, PoolClient } from 'pg';
 import type { Wallet } from '../../workflows/definitions';
-import { planGift, planTopup, planUsage, type Movement, type WalletParts } from './ledger-rules';
+import { planGift, planGiftExpiry, planTopup, planUsage, type Movement, type WalletParts } from './ledger-rules';
 
 const PARTS = ['recharge', 'gift', 'unbilled'] as const;
 
@@ -25,7 +26,7 @@ export async function checkLedger(pool: Pool | PoolClient): Promise<string[]> {
 interface EntryRow extends WalletParts {
   id: string;
   key: string;
-  kind: 'topup' | 'usage' | 'gift';
+  kind: 'topup' | 'usage' | 'gift' | 'gift_expiry';
   accountId: string;
   wallet: Wallet;
   amount: number;
@@ -66,7 +67,13 @@ async function checkEntries(pool: Pool | PoolClient): Promise<string[]> {
     const before = { recharge: row.recharge - row.delta.recharge, gift: row.gift - row.delta.gift, unbilled: row.unbilled - row.delta.unbilled };
     const expected = expectedMovement(row, before);
     const actual = row.lines ?? {};
-    if (!expected) problems.push(`${entry} charged ${row.amount} that ${row.accountId}/${row.wallet} could not cover and may not leave unbilled`);
+    if (!expected) {
+      problems.push(
+        row.kind === 'gift_expiry'
+          ? `${entry} expired ${row.amount} of gift but ${row.accountId}/${row.wallet} held only ${before.gift}`
+          : `${entry} charged ${row.amount} that ${row.accountId}/${row.wallet} could not cover and may not leave unbilled`,
+      );
+    }
     else if (!sameLines(linesOf(expected), actual)) {
       problems.push(`${entry} posts ${JSON.stringify(actual)} but the rules give ${JSON.stringify(linesOf(expected))} after ${describe(before)}`);
     }
@@ -85,6 +92,8 @@ function expectedMovement(row: EntryRow, before: WalletParts): Movement | null {
       return planUsage(before, row.amount, row.allowNegative === true);
     case 'gift':
       return planGift(before, row.amount);
+    case 'gift_expiry':
+      return planGiftExpiry(before, row.amount);
   }
 }
 

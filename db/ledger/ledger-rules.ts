@@ -94,6 +94,21 @@ export function planGift(before: WalletParts, amount: number): Movement {
   };
 }
 
+/**
+ * A gift's expiry: what is left of one gift leaves the gift part (the provider's expense is given back). Null when
+ * the wallet's gift part holds less than that: no expiry can take more than was granted and not spent.
+ */
+export function planGiftExpiry(before: WalletParts, amount: number): Movement | null {
+  if (amount > before.gift) return null;
+  return {
+    postings: [
+      { ledgerAccount: 'wallet:gift', amount: -amount },
+      { ledgerAccount: 'expense:gift', amount },
+    ],
+    after: { recharge: before.recharge, gift: before.gift - amount, unbilled: before.unbilled },
+  };
+}
+
 function nonZero(postings: Posting[]): Posting[] {
   return postings.filter((p) => p.amount !== 0);
 }

@@ -5,9 +5,11 @@
  * Each movement is one statement, so one transaction, on one wallet (`ledger_post`, db/migrations/010): create-if-
  * missing and lock the wallet row (the only lock taken, so concurrent movements queue instead of losing updates or
  * deadlocking), answer a claimed idempotency key with the stored entry exactly as the first call answered, else
- * post and update the wallet. Sign convention: see ledger-rules.ts.
+ * post and update the wallet. Sign convention: see ledger-rules.ts. Gifts are kept as lots (db/migrations/050): usage
+ * spends the lot that expires first first, and a lot past its expiry leaves the balance as its own `gift_expiry`
+ * entry before any later movement of its wallet, and when its expiry workflow's timer fires.
  */
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { WALLETS, type Wallet } from '../../workflows/definitions';
 import { IdempotencyConflictError, InsufficientBalanceError, InvalidLedgerInputError } from './ledger-errors';
 import { currentBalance, type WalletParts } from './ledger-rules';
@@ -67,15 +69,29 @@ export interface RecordUsageInput {
   /** Whether an uncovered charge may go to unbilled (true for `credit`). */
   allowNegative: boolean;
   memo?: string;
+  /** The product's service the usage was for (the usage report's breakdown). */
+  service?: string;
 }
 
-/** Credit granted for free. */
+/** Credit granted for free: finance's reason is the memo; an expiring gift's remainder leaves the balance then. */
 export interface GrantGiftInput {
   accountId: string;
   wallet: Wallet;
   amount: number;
   idempotencyKey: string;
   memo?: string;
+  /** When the gift's remainder expires; never when absent. */
+  expiresAt?: Date | null;
+  /** Who granted it (a finance user). */
+  grantedBy?: string | null;
+}
+
+/** What a gift's expiry took away: nothing when usage had spent it all. */
+export interface GiftExpiryResult {
+  /** The `gift_expiry` entry, or null when nothing was left to take. */
+  entryId: string | null;
+  expired: number;
+  balanceAfter: WalletBalance | null;
 }
 
 /**
@@ -87,7 +103,7 @@ export function topupKey(orderNumber: string, lineWallet?: Wallet): string {
 }
 
 /** Credits a paid top-up (key `topup:<orderNumber>:paid`): settles unbilled usage first, adds the rest to recharge. */
-export async function creditTopup(pool: Pool, input: CreditTopupInput): Promise<TopupCreditResult> {
+export async function creditTopup(pool: Pool | PoolClient, input: CreditTopupInput): Promise<TopupCreditResult> {
   checkWalletInput(input);
   if (typeof input.orderNumber !== 'string' || !/^[0-9]{13}$/.test(input.orderNumber)) {
     throw new InvalidLedgerInputError('orderNumber', 'must be a 13-digit order number');
@@ -98,11 +114,14 @@ export async function creditTopup(pool: Pool, input: CreditTopupInput): Promise<
 }
 
 /** Charges usage: gift first, then recharge, the rest to unbilled if allowed; otherwise InsufficientBalanceError. */
-export async function recordUsage(pool: Pool, input: RecordUsageInput): Promise<UsageResult> {
+export async function recordUsage(pool: Pool | PoolClient, input: RecordUsageInput): Promise<UsageResult> {
   checkWalletInput(input);
   checkKey(input.idempotencyKey, input.memo);
   if (typeof input.allowNegative !== 'boolean') throw new InvalidLedgerInputError('allowNegative', 'must be true or false');
-  const req: EntryRequest = { ...input, kind: 'usage', key: input.idempotencyKey, orderNumber: null, memo: input.memo ?? null };
+  if (input.service !== undefined && (typeof input.service !== 'string' || input.service.length === 0 || input.service.length > 100)) {
+    throw new InvalidLedgerInputError('service', 'must be 1 to 100 characters when given');
+  }
+  const req: EntryRequest = { ...input, kind: 'usage', key: input.idempotencyKey, orderNumber: null, memo: input.memo ?? null, service: input.service ?? null };
   const entry = await post(pool, req);
   return {
     entryId: entry.entryId,
@@ -117,9 +136,44 @@ export async function recordUsage(pool: Pool, input: RecordUsageInput): Promise<
 export async function grantGift(pool: Pool, input: GrantGiftInput): Promise<GiftResult> {
   checkWalletInput(input);
   checkKey(input.idempotencyKey, input.memo);
-  const req: EntryRequest = { ...input, kind: 'gift', key: input.idempotencyKey, orderNumber: null, allowNegative: null, memo: input.memo ?? null };
+  if (input.expiresAt != null && !(input.expiresAt instanceof Date && Number.isFinite(input.expiresAt.getTime()))) {
+    throw new InvalidLedgerInputError('expiresAt', 'must be a valid instant when given');
+  }
+  const req: EntryRequest = {
+    ...input,
+    kind: 'gift',
+    key: input.idempotencyKey,
+    orderNumber: null,
+    allowNegative: null,
+    memo: input.memo ?? null,
+    expiresAt: input.expiresAt ?? null,
+    grantedBy: input.grantedBy ?? null,
+  };
   const entry = await post(pool, req);
   return { entryId: entry.entryId, balanceAfter: entry.balanceAfter };
+}
+
+/**
+ * Takes what is left of the gift granted by entry `giftEntryId` out of its wallet (key `gift-expiry:<id>`), once:
+ * its expiry workflow calls it when the gift's timer fires, and a retry answers the same.
+ */
+export async function expireGift(pool: Pool, giftEntryId: string): Promise<GiftExpiryResult> {
+  if (!/^[1-9][0-9]{0,18}$/.test(giftEntryId)) throw new InvalidLedgerInputError('giftEntryId', 'must be a journal entry id');
+  let row: PostRow | undefined;
+  try {
+    const res = await pool.query<PostRow>({
+      name: 'ledger_expire_gift',
+      text: `SELECT outcome, entry_id::text, kind, account_id, wallet, amount, recharge_after, gift_after, unbilled_after, recharge_delta, gift_delta, unbilled_delta
+               FROM ledger_expire_gift($1)`,
+      values: [giftEntryId],
+    });
+    row = res.rows[0];
+  } catch (err) {
+    if ((err as { code?: string }).code === 'LB002') throw new InvalidLedgerInputError('giftEntryId', `no gift was granted by entry ${giftEntryId}`);
+    throw err;
+  }
+  if (!row) return { entryId: null, expired: 0, balanceAfter: null };
+  return { entryId: row.entry_id, expired: row.amount, balanceAfter: balanceOf(row.account_id, row.wallet, { recharge: row.recharge_after, gift: row.gift_after, unbilled: row.unbilled_after }) };
 }
 
 /** All four wallets of an account, zeros for a wallet that never moved. */
@@ -149,10 +203,10 @@ function allWallets(accountId: string, rows: Array<WalletParts & { wallet: Walle
   });
 }
 
-type EntryKind = 'topup' | 'usage' | 'gift';
+type EntryKind = 'topup' | 'usage' | 'gift' | 'gift_expiry';
 
 interface EntryRequest {
-  kind: EntryKind;
+  kind: Exclude<EntryKind, 'gift_expiry'>;
   key: string;
   accountId: string;
   wallet: Wallet;
@@ -160,6 +214,9 @@ interface EntryRequest {
   orderNumber: string | null;
   allowNegative: boolean | null;
   memo: string | null;
+  service?: string | null;
+  expiresAt?: Date | null;
+  grantedBy?: string | null;
 }
 
 /** An entry as stored: its request, the change it made to each wallet part, and the wallet after it. */
@@ -195,13 +252,13 @@ interface PostRow {
  * reference it is checked against (checkLedger, test/ledger/ledger-properties.test.ts). A named statement, so each
  * connection parses and plans it once.
  */
-async function post(pool: Pool, req: EntryRequest): Promise<StoredEntry> {
+async function post(pool: Pool | PoolClient, req: EntryRequest): Promise<StoredEntry> {
   let row: PostRow | undefined;
   try {
     const res = await pool.query<PostRow>({
       name: 'ledger_post',
-      text: 'SELECT outcome, entry_id::text, kind, account_id, wallet, amount, recharge_after, gift_after, unbilled_after, recharge_delta, gift_delta, unbilled_delta FROM ledger_post($1, $2, $3, $4, $5, $6, $7, $8)',
-      values: [req.kind, req.key, req.accountId, req.wallet, req.amount, req.orderNumber, req.allowNegative, req.memo],
+      text: 'SELECT outcome, entry_id::text, kind, account_id, wallet, amount, recharge_after, gift_after, unbilled_after, recharge_delta, gift_delta, unbilled_delta FROM ledger_post($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)',
+      values: [req.kind, req.key, req.accountId, req.wallet, req.amount, req.orderNumber, req.allowNegative, req.memo, req.service ?? null, req.expiresAt ?? null, req.grantedBy ?? null],
     });
     row = res.rows[0];
   } catch (err) {

@@ -9,7 +9,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { inTransaction } from '../transaction';
 import { publishWebhookEvent, type PublishedEvent } from '../webhooks/events';
-import type { AnyOrderView, OnlineOrderView, OrderChange, OrderStatus, OrderView } from '../../workflows/definitions';
+import type { AnyOrderView, OnlineOrderView, OrderChange, OrderStatus, OrderView, TopupPolicy } from '../../workflows/definitions';
 
 /** The columns of one read-model row. */
 interface OrderRow {
@@ -168,15 +168,26 @@ export async function findOrder(pool: Pool, orderNumber: string): Promise<Stored
   return res.rows[0] ?? null;
 }
 
+/** Keeps the policy the order was started with (its workflow's snapshot), once. */
+export async function storeOrderPolicy(pool: Pool, orderNumber: string, policy: TopupPolicy): Promise<void> {
+  await pool.query('UPDATE orders SET policy = $2 WHERE order_number = $1 AND policy IS NULL', [orderNumber, JSON.stringify(policy)]);
+}
+
+/** The policy the order was started with, or null for an order from before it was kept. */
+export async function findOrderPolicy(pool: Pool, orderNumber: string): Promise<TopupPolicy | null> {
+  const res = await pool.query<{ policy: TopupPolicy | null }>('SELECT policy FROM orders WHERE order_number = $1', [orderNumber]);
+  return res.rows[0]?.policy ?? null;
+}
+
 /** Marks the order as the one paying a subscription invoice. */
 export async function linkOrderToInvoice(pool: Pool, orderNumber: string, invoiceId: string): Promise<void> {
   await pool.query('UPDATE orders SET invoice_id = $2 WHERE order_number = $1', [orderNumber, invoiceId]);
 }
 
-/** An order that pays `invoiceId` and is still on its way (Unpaid, Dealing) or Paid, if there is one. */
+/** An order that pays `invoiceId` and is still on its way (Unpaid, Awaiting payment, Dealing), or holds its money (Paid, Paid late), if there is one. */
 export async function findOpenOrderOfInvoice(pool: Pool, invoiceId: string): Promise<string | null> {
   const res = await pool.query<{ order_number: string }>(
-    `SELECT order_number FROM orders WHERE invoice_id = $1 AND status IN ('unpaid', 'dealing', 'paid') LIMIT 1`,
+    `SELECT order_number FROM orders WHERE invoice_id = $1 AND status IN ('unpaid', 'awaiting_payment', 'dealing', 'paid', 'paid_late') LIMIT 1`,
     [invoiceId],
   );
   return res.rows[0]?.order_number ?? null;

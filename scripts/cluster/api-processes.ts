@@ -26,8 +26,8 @@ function forkEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 /** Starts API process number `n` (1-based) and resolves once it listens on the shared port. */
-export async function startApiProcess(n: number, env: NodeJS.ProcessEnv): Promise<Started> {
-  cluster.setupPrimary({ exec: path.join(projectRoot(), 'dist', 'api', 'main.js'), args: [], execArgv: [], silent: true });
+export async function startApiProcess(n: number, env: NodeJS.ProcessEnv, semiSpaceMb: number): Promise<Started> {
+  cluster.setupPrimary({ exec: path.join(projectRoot(), 'dist', 'api', 'main.js'), args: [], execArgv: [`--max-semi-space-size=${semiSpaceMb}`], silent: true });
   const worker: Worker = cluster.fork(forkEnv(env));
   const child = worker.process;
   prefixOutput(child, `api-${n}`);

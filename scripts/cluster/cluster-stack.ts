@@ -162,7 +162,7 @@ export async function startClusterStack(env: NodeJS.ProcessEnv = process.env): P
       track('worker', `worker-${i}`, worker, startWorker);
     }
     for (let n = 1; n <= cluster.CLUSTER_APIS; n += 1) {
-      const startApi = () => clusterPart(`API process ${n}`, 'PORT, or the setting its output names', () => startApiProcess(n, childEnv));
+      const startApi = () => clusterPart(`API process ${n}`, 'PORT, or the setting its output names', () => startApiProcess(n, childEnv, settings.API_SEMI_SPACE_MB));
       const api = await startApi();
       stoppers.push(api.stop);
       track('api', `api-${n}`, api, startApi);

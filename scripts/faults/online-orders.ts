@@ -24,7 +24,7 @@ function drawLines(rng: Rng): { wallet: string; amount: number }[] {
   const wallets = rng.shuffle(['credit', 'whatsapp', 'muv']).slice(0, rng.int(1, 3));
   return wallets.map((wallet) => ({
     wallet,
-    amount: wallet === 'credit' ? rng.int(10, 5_000) * 1_000 : wallet === 'whatsapp' ? rng.int(1_000, 3_000) * 1_000 : rng.int(1, 4) * 500,
+    amount: wallet === 'credit' ? rng.int(10, 5_000) * 1_000 : wallet === 'whatsapp' ? rng.int(1_000, 3_000) * 1_000 : rng.int(1, 4),
   }));
 }
 

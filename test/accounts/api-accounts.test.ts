@@ -69,13 +69,15 @@ describe('Balances and usage charges', () => {
 
     const balance = await http().get('/v1/balance').set(bearer(account.ownerToken));
     expect(balance.status).toBe(200);
+    // No top-up yet: no reference, so no wallet is low (issue 21's banner flag).
     expect(balance.body).toEqual({
       accountId: account.accountId,
+      lowBalancePercent: 40,
       wallets: [
-        { wallet: 'credit', current: -5_000, recharge: 0, gift: 0, unbilled: 5_000 },
-        { wallet: 'whatsapp', current: 0, recharge: 0, gift: 0, unbilled: 0 },
-        { wallet: 'muv', current: 0, recharge: 0, gift: 0, unbilled: 0 },
-        { wallet: 'deposit', current: 0, recharge: 0, gift: 0, unbilled: 0 },
+        { wallet: 'credit', current: -5_000, recharge: 0, gift: 0, unbilled: 5_000, lowBalance: null },
+        { wallet: 'whatsapp', current: 0, recharge: 0, gift: 0, unbilled: 0, lowBalance: null },
+        { wallet: 'muv', current: 0, recharge: 0, gift: 0, unbilled: 0, lowBalance: null },
+        { wallet: 'deposit', current: 0, recharge: 0, gift: 0, unbilled: 0, lowBalance: null },
       ],
     });
     const byFinance = await http().get('/v1/balance').query({ accountId: account.accountId }).set(bearer(finance.token));
@@ -173,7 +175,7 @@ describe('Balances and usage charges', () => {
     expect(res.body.error.message).toContain('whatsapp');
     expect(await journalEntries(key)).toBe(0);
     const balance = await http().get('/v1/balance').set(bearer(account.ownerToken));
-    expect(balance.body.wallets[1]).toEqual({ wallet: 'whatsapp', current: 0, recharge: 0, gift: 0, unbilled: 0 });
+    expect(balance.body.wallets[1]).toEqual({ wallet: 'whatsapp', current: 0, recharge: 0, gift: 0, unbilled: 0, lowBalance: null });
   });
 
   test('When usage names an unknown account or breaks a rule, then 404 or 400 naming the field', async () => {

@@ -121,6 +121,7 @@ function concretePath(op: Operation, target: Target): string {
       .replace('{invoiceId}', 'sub_0123456789abcdef-001')
       .replace('{endpointId}', csrfTargets.endpoint)
       .replace('{eventId}', EVENT_ID)
+      .replace('{subscriptionId}', 'sub_0123456789abcdef')
       .replace('{wallet}', 'credit')
       .replace('{cardId}', ownCard);
   }
@@ -135,6 +136,7 @@ function concretePath(op: Operation, target: Target): string {
     .replace('{invoiceId}', 'sub_0123456789abcdef-001')
     .replace('{endpointId}', mine ? ownEndpoint : otherEndpoint)
     .replace('{eventId}', EVENT_ID)
+    .replace('{subscriptionId}', 'sub_0123456789abcdef')
     .replace('{wallet}', 'credit')
     .replace('{cardId}', mine ? ownCard : otherCard);
 }

@@ -99,3 +99,9 @@ test('When npm start runs the worker, then its heap is bounded by WORKER_HEAP_MB
   expect(workers).toHaveLength(1);
   expect(workers[0]).toContain('--max-old-space-size=512');
 });
+
+test('When npm start runs the API, then its young generation is bounded by API_SEMI_SPACE_MB (16 MiB by default)', () => {
+  const apis = stackProcesses('dist/api/main.js');
+  expect(apis).toHaveLength(1);
+  expect(apis[0]).toContain('--max-semi-space-size=16');
+});

@@ -5,8 +5,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { WEB_CONSOLE_DIR } from '../../api/shared/web-console';
+import { projectRoot } from '../../config/paths';
 
 /** The Chromium binary: CHROMIUM_PATH, or Debian's. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -50,4 +51,44 @@ export async function newUserContext(browser: Browser, baseURL: string): Promise
     if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) cspViolations.push(`${m.page()?.url() ?? ''}: ${m.text()}`);
   });
   return context;
+}
+
+/**
+ * Saves the page as docs/screenshots/<name>.png when asked to (`UPDATE_SCREENSHOTS=1`), with the pointer out of the
+ * way and the caret hidden, so a screenshot changes only when the page does.
+ */
+export async function saveScreenshot(page: Page, name: string, opts: { fullPage?: boolean } = {}): Promise<void> {
+  if (!process.env.UPDATE_SCREENSHOTS) return;
+  const dir = path.join(projectRoot(), 'docs', 'screenshots');
+  fs.mkdirSync(dir, { recursive: true });
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path: path.join(dir, `${name}.png`), animations: 'disabled', caret: 'hide', ...opts });
+}
+
+/** Signs in through the sign-in page in a fresh browser profile, and answers the page once the first page is shown. */
+export async function signInInBrowser(browser: Browser, baseURL: string, username: string, password: string): Promise<Page> {
+  const page = await (await newUserContext(browser, baseURL)).newPage();
+  await page.goto('/');
+  await page.waitForURL(/\/sign-in/);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  await page.getByRole('heading', { level: 1 }).waitFor();
+  return page;
+}
+
+/** The text of a download the page started with `click`, and the name it suggested. */
+export async function downloadedText(page: Page, click: () => Promise<void>): Promise<{ name: string; text: string; bytes: Buffer }> {
+  const [download] = await Promise.all([page.waitForEvent('download'), click()]);
+  const bytes = await fs.promises.readFile((await download.path())!);
+  return { name: download.suggestedFilename(), text: bytes.toString('utf8'), bytes };
+}
+
+/** The error shown beside a field: its text, and whether the field is marked invalid. */
+export async function fieldError(field: Locator): Promise<{ text: string; invalid: string | null }> {
+  const id = await field.getAttribute('id');
+  const error = field.page().locator(`[id="${id}-error"]`);
+  await error.waitFor();
+  return { text: (await error.textContent()) ?? '', invalid: await field.getAttribute('aria-invalid') };
 }

@@ -48,7 +48,7 @@ const fourWallets = (overrides: Partial<ProformaInvoiceData> = {}): ProformaInvo
       [
         { wallet: 'credit', amount: 1_000_000 },
         { wallet: 'whatsapp', amount: 999_999 },
-        { wallet: 'muv', amount: 1_000 },
+        { wallet: 'muv', amount: 2 },
         { wallet: 'deposit', amount: 250_000 },
       ],
       'credit_card',
@@ -96,7 +96,7 @@ describe('Proforma invoice PDF', () => {
     expect(pdf.lines.join('\n')).not.toMatch(/Credit card fee|Payment link/);
   });
 
-  test('When every wallet is bought in Bahasa Indonesia, then labels are Indonesian, visitors read "1.000 pengunjung" and the raised WhatsApp line says why', async () => {
+  test('When every wallet is bought in Bahasa Indonesia, then labels are Indonesian, 2 packs of visitors read "2 paket" and "1.000 pengunjung" and the raised WhatsApp line says why', async () => {
     const pdf = await parsePdf(await renderProformaInvoicePdf(fourWallets()));
 
     expect(pdf.pages).toBe(1);
@@ -113,7 +113,7 @@ describe('Proforma invoice PDF', () => {
         'Kredit API Rp 1.000.000 Rp 1.000.000 Rp 1.000.000',
         'Saldo percakapan WhatsApp Rp 999.999 Rp 1.000.000 Rp 1.000.000',
         'Disesuaikan: raised to the minimum WhatsApp top-up of IDR 1,000,000',
-        'Pengunjung unik bulanan 1.000 pengunjung 1.000 pengunjung Rp 600.000',
+        'Pengunjung unik bulanan 2 paket 1.000 pengunjung Rp 600.000',
         'Deposit hosting Rp 250.000 Rp 250.000 Rp 250.000',
         'Subtotal Rp 2.850.000',
         'Biaya kartu kredit (3,5%) Rp 99.750',

@@ -79,7 +79,7 @@ describe('Online top-up emails', () => {
         ...bill(
           [
             { wallet: 'whatsapp', amount: 999_999 },
-            { wallet: 'muv', amount: 1_000 },
+            { wallet: 'muv', amount: 2 },
           ],
           'virtual_account',
         ),

@@ -86,11 +86,11 @@ function postCallback(event: object, opts: { secret?: string; timestamp?: number
     .send(opts.tamper ? opts.tamper(raw) : raw);
 }
 
-test('When the DOMAIN.md numbers are entered, then 999,999 WhatsApp becomes 1,000,000, 700 visitors is refused, 1,000 visitors bill 600,000, and a card bills 3.5 % more', async () => {
+test('When the DOMAIN.md numbers are entered, then 999,999 WhatsApp becomes 1,000,000, 2 packs of muv buy 1,000 visitors for 600,000, a fraction of a pack is refused, and a card bills 3.5 % more', async () => {
   const account = await createTestAccount(api.t.db.pool);
   const raised = await createOnline(account.ownerToken, [
     { wallet: 'whatsapp', amount: 999_999 },
-    { wallet: 'muv', amount: 1_000 },
+    { wallet: 'muv', amount: 2 },
   ]);
   expect(raised.status).toBe(201);
   expect(raised.body).toMatchObject({
@@ -98,15 +98,15 @@ test('When the DOMAIN.md numbers are entered, then 999,999 WhatsApp becomes 1,00
     status: 'unpaid',
     lines: [
       { wallet: 'whatsapp', requested: 999_999, credit: 1_000_000, price: 1_000_000, adjustment: 'raised to the minimum WhatsApp top-up of IDR 1,000,000' },
-      { wallet: 'muv', requested: 1_000, credit: 1_000, price: 600_000, adjustment: null },
+      { wallet: 'muv', requested: 2, credit: 1_000, price: 600_000, adjustment: null },
     ],
     subtotal: 1_600_000,
     paymentOptions: { virtual_account: { fee: 0, total: 1_600_000 }, credit_card: { fee: 56_000, total: 1_656_000 }, ewallet: { fee: 0, total: 1_600_000 } },
   });
 
-  const refused = await createOnline(account.ownerToken, [{ wallet: 'muv', amount: 700 }]);
+  const refused = await createOnline(account.ownerToken, [{ wallet: 'muv', amount: 1.5 }]);
   expect(refused.status).toBe(400);
-  expect(refused.body.error.fields).toEqual([{ path: 'lines.0.amount', rule: 'must be a multiple of 500 visitors (one pack is IDR 300,000); packs cannot be split' }]);
+  expect(refused.body.error.fields).toEqual([{ path: 'lines.0.amount', rule: 'must be a whole number' }]);
 
   // "Continue to payment" is still editable: the summary follows the edit.
   const orderNumber = String(raised.body.orderNumber);

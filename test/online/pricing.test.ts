@@ -16,12 +16,11 @@ test('When 999,999 is asked for WhatsApp, then the line is raised to 1,000,000 a
   expect(priceOnlineLine({ wallet: 'whatsapp', amount: 1_250_000 }, P)).toMatchObject({ credit: 1_250_000, adjustment: null });
 });
 
-test('When 700 visitors are asked for, then it is refused; 1,000 visitors bill 600,000', () => {
-  expect(priceOnlineLine({ wallet: 'muv', amount: 700 }, P)).toEqual({
-    field: 'lines.0.amount',
-    rule: 'must be a multiple of 500 visitors (one pack is IDR 300,000); packs cannot be split',
-  });
-  expect(priceOnlineLine({ wallet: 'muv', amount: 1_000 }, P)).toMatchObject({ credit: 1_000, price: 600_000 });
+test('When muv is asked for in packs (DOMAIN.md: a count of packs), then 2 packs credit 1,000 visitors and bill 600,000; a fraction or an overflowing count is refused', () => {
+  expect(priceOnlineLine({ wallet: 'muv', amount: 2 }, P)).toEqual({ wallet: 'muv', requested: 2, credit: 1_000, price: 600_000, adjustment: null });
+  expect(priceOnlineLine({ wallet: 'muv', amount: 1 }, P)).toMatchObject({ credit: 500, price: 300_000 });
+  expect(priceOnlineLine({ wallet: 'muv', amount: 1.5 }, P)).toEqual({ field: 'lines.0.amount', rule: 'must be a positive whole number' });
+  expect(priceOnlineLine({ wallet: 'muv', amount: Number.MAX_SAFE_INTEGER }, P)).toEqual({ field: 'lines.0.amount', rule: 'must be at most 30023997515 packs' });
 });
 
 test('When 1,000,000 is paid by credit card, then 1,035,000 is billed and 1,000,000 credited', () => {
@@ -34,7 +33,7 @@ test('When one order names several wallets, then each is priced and the total is
   const bill = priceOnlineOrder(
     [
       { wallet: 'whatsapp', amount: 500_000 },
-      { wallet: 'muv', amount: 500 },
+      { wallet: 'muv', amount: 1 },
     ],
     'ewallet',
     P,

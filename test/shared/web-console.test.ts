@@ -253,10 +253,14 @@ test('When a customer confirms an online top-up, then the invoice shows the VA n
   const whatsapp = page.getByLabel('WhatsApp conversation balance (IDR)');
   expect(await page.getByText('At least IDR 1,000,000; a smaller amount is raised to it.').isVisible()).toBe(true);
   await whatsapp.fill('999999');
-  await page.getByLabel('Monthly unique visitors (visitors)').fill('700');
+  // muv is bought in packs (DOMAIN.md): the field says what the packs typed buy, and a fraction is refused.
+  const packs = page.getByLabel('Monthly unique visitors (packs)');
+  expect(await page.getByText('Enter how many packs: each is 500 visitors for IDR 300,000.').isVisible()).toBe(true);
+  await packs.fill('1.5');
   await page.getByRole('button', { name: 'Continue to payment' }).click();
-  expect((await fieldError(page.getByLabel('Monthly unique visitors (visitors)'))).text).toMatch(/500/);
-  await page.getByLabel('Monthly unique visitors (visitors)').fill('1000');
+  expect((await fieldError(packs)).text).toMatch(/whole number/i);
+  await packs.fill('2');
+  expect(await page.locator('output.packs-buy').textContent()).toBe('= 1,000 visitors for IDR 600,000');
   await page.getByRole('button', { name: 'Continue to payment' }).click();
 
   await page.getByRole('heading', { name: /^Confirm top-up \d{13}$/ }).waitFor();

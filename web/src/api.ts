@@ -1,8 +1,10 @@
 /**
  * The console's only way to the server: the same /v1 API as every other client. The session travels in its
  * HttpOnly cookie, which this code never sees; every request that changes something carries the session's CSRF
- * token in X-CSRF-Token. Every refusal becomes an ApiError carrying the API's `error.fields[]` (path and rule).
+ * token in X-CSRF-Token. Every refusal becomes an ApiError carrying the API's `error.fields[]` (path and rule), in the
+ * console's language.
  */
+import { currentLang } from './i18n';
 import { clearSession, csrfToken, signedIn } from './session';
 
 /** A field the API named with the rule it broke. */
@@ -32,7 +34,8 @@ export function whenUnauthenticated(handler: () => void): void {
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 async function send(method: Method, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<Response> {
-  const headers: Record<string, string> = { Accept: 'application/json', ...extraHeaders };
+  // Refusals come back in the console's language (the API reads Accept-Language: en or id).
+  const headers: Record<string, string> = { Accept: 'application/json', 'Accept-Language': currentLang(), ...extraHeaders };
   const csrf = csrfToken();
   if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
   const init: RequestInit = { method, headers, credentials: 'same-origin' };

@@ -12,11 +12,16 @@ import { accountPage } from './pages/account';
 import { accountsPage, accountDetailPage } from './pages/accounts';
 import { apiKeysPage } from './pages/api-keys';
 import { dashboardPage } from './pages/dashboard';
+import { documentsPage } from './pages/documents';
+import { giftsPage } from './pages/gifts';
 import { onlineOrderPage, onlineTopUpPage } from './pages/online';
+import { operationLogPage } from './pages/operation-log';
 import { ordersPage } from './pages/orders';
 import { forgotPasswordPage, setPasswordPage } from './pages/passwords';
 import { reviewPage } from './pages/review';
 import { signInPage } from './pages/sign-in';
+import { statementPage } from './pages/statement';
+import { subscriptionsPage } from './pages/subscriptions';
 import { topUpPage } from './pages/top-up';
 import { usersPage } from './pages/users';
 import { autoTopupPage } from './pages/auto-topup';
@@ -36,7 +41,12 @@ const ROUTES: Route[] = [
   { path: '/online', page: onlineTopUpPage, audience: CUSTOMERS },
   { path: '/online/:orderNumber', page: onlineOrderPage, audience: CUSTOMERS },
   { path: '/orders', page: ordersPage, audience: [...CUSTOMERS, ...STAFF] },
+  { path: '/statement', page: statementPage, audience: [...CUSTOMERS, ...STAFF] },
+  { path: '/documents', page: documentsPage, audience: [...CUSTOMERS, ...STAFF] },
+  { path: '/subscriptions', page: subscriptionsPage, audience: [...CUSTOMERS, ...STAFF] },
+  { path: '/gifts', page: giftsPage, audience: [...CUSTOMERS, ...STAFF] },
   { path: '/review', page: reviewPage, audience: STAFF },
+  { path: '/operation-log', page: operationLogPage, audience: [...CUSTOMERS, ...STAFF, 'admin'] },
   { path: '/accounts', page: accountsPage, audience: ['admin'] },
   { path: '/accounts/:accountId', page: accountDetailPage, audience: ['admin'] },
   { path: '/users', page: usersPage, audience: MANAGERS },
@@ -58,7 +68,12 @@ const NAV: { path: string; label: MessageKey; audience: Audience }[] = [
   { path: '/top-up', label: 'nav.topUp', audience: CUSTOMERS },
   { path: '/online', label: 'nav.online', audience: CUSTOMERS },
   { path: '/orders', label: 'nav.orders', audience: [...CUSTOMERS, ...STAFF] },
+  { path: '/statement', label: 'nav.statement', audience: [...CUSTOMERS, ...STAFF] },
+  { path: '/documents', label: 'nav.documents', audience: [...CUSTOMERS, ...STAFF] },
+  { path: '/subscriptions', label: 'nav.subscriptions', audience: [...CUSTOMERS, ...STAFF] },
+  { path: '/gifts', label: 'nav.gifts', audience: [...CUSTOMERS, ...STAFF] },
   { path: '/review', label: 'nav.review', audience: STAFF },
+  { path: '/operation-log', label: 'nav.operationLog', audience: [...CUSTOMERS, ...STAFF, 'admin'] },
   { path: '/accounts', label: 'nav.accounts', audience: ['admin'] },
   { path: '/users', label: 'nav.users', audience: MANAGERS },
   { path: '/api-keys', label: 'nav.apiKeys', audience: MANAGERS },

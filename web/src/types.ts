@@ -91,11 +91,96 @@ export interface WalletBalance {
   recharge: number;
   gift: number;
   unbilled: number;
+  /** Set while the wallet is below its share of its last paid top-up. */
+  lowBalance: { reference: number; threshold: number } | null;
 }
 
 export interface Balance {
   accountId: string;
+  lowBalancePercent: number;
   wallets: WalletBalance[];
+}
+
+export type StatementKind = 'topup' | 'usage' | 'invoice_payment' | 'gift' | 'gift_expiry';
+export const STATEMENT_KINDS: readonly StatementKind[] = ['topup', 'usage', 'invoice_payment', 'gift', 'gift_expiry'];
+
+export interface StatementLine {
+  entryId: string;
+  createdAt: string;
+  kind: StatementKind;
+  change: number;
+  balanceAfter: number;
+  settled: number;
+  orderNumber: string | null;
+  invoiceId: string | null;
+  service: string | null;
+  memo: string | null;
+}
+
+export interface Statement {
+  accountId: string;
+  wallet: Wallet;
+  page: number;
+  pageSize: number;
+  total: number;
+  openingBalance: number;
+  closingBalance: number;
+  lines: StatementLine[];
+}
+
+export interface UsageReport {
+  accountId: string;
+  timeZone: string;
+  from: string;
+  to: string;
+  previousFrom: string;
+  previousTo: string;
+  wallets: { wallet: Wallet; amount: number; charges: number; previousAmount: number; previousCharges: number; changePercent: number | null }[];
+  days: { date: string; wallet: Wallet; amount: number; charges: number }[];
+  services: { wallet: Wallet; service: string | null; amount: number; charges: number }[];
+}
+
+export interface Gift {
+  giftEntryId: string;
+  accountId: string;
+  companyName: string;
+  wallet: Wallet;
+  amount: number;
+  remaining: number;
+  reason: string;
+  grantedBy: string | null;
+  grantedAt: string;
+  expiresAt: string | null;
+  expiredAt: string | null;
+  expiredAmount: number;
+  status: 'active' | 'spent' | 'expired';
+}
+
+export type DocumentType = 'receipt' | 'online_invoice' | 'subscription_invoice';
+export const DOCUMENT_TYPES: readonly DocumentType[] = ['receipt', 'online_invoice', 'subscription_invoice'];
+
+export interface DocumentItem {
+  type: DocumentType;
+  reference: string;
+  accountId: string;
+  companyName: string;
+  fileName: string;
+  issuedAt: string;
+  amount: number;
+  status: string;
+  downloadPath: string;
+}
+
+export interface OperationLogItem {
+  id: string;
+  accountId: string | null;
+  companyName: string | null;
+  actor: { id: string; username: string; role: string } | null;
+  action: string;
+  orderNumber: string | null;
+  details: Record<string, unknown>;
+  address: string | null;
+  createdAt: string;
 }
 
 /** A bank-transfer order. */
@@ -116,7 +201,7 @@ export interface Page<T> {
   total: number;
 }
 
-export type ReviewItem = AnyOrder & { secondsLeft: number | null };
+export type ReviewItem = AnyOrder & { secondsLeft: number | null; companyName: string | null };
 
 export interface BankTransfer {
   bankName: string;
@@ -227,4 +312,34 @@ export interface AutoTopupAttempt {
   balanceAfter: number | null;
   createdAt: string;
   finishedAt: string | null;
+}
+
+/** A subscription (GET /v1/subscriptions). */
+export interface Subscription {
+  id: string;
+  accountId: string;
+  product: string;
+  price: number;
+  cycleMonths: number;
+  startDate: string;
+  status: 'active' | 'suspended' | 'cancelled' | 'stopped';
+  timeZone: string;
+  stop: { requestedAt: string; requestedBy: string; endsOn: string } | null;
+  stoppedAt: string | null;
+}
+
+/** A subscription's renewal invoice (GET /v1/invoices). */
+export interface Invoice {
+  id: string;
+  subscriptionId: string;
+  accountId: string;
+  periodIndex: number;
+  periodStart: string;
+  periodEnd: string;
+  amount: number;
+  issuedAt: string;
+  dueAt: string;
+  status: 'unpaid' | 'paid' | 'void';
+  paidAt: string | null;
+  ledgerEntryId: string | null;
 }

@@ -1,4 +1,5 @@
 /** The activities the bank-transfer workflow calls, declared here and implemented by activities/ (`satisfies`). */
+import type { InvoiceOrderCredit, InvoiceOrderPayment } from '../billing/messages';
 import type { OrderChange } from '../orders/order-change';
 import type { Wallet } from '../shared/policy';
 import type { OrderView } from './messages';
@@ -27,8 +28,13 @@ export interface BankTransferActivities {
   recordOrder(order: OrderView, change?: OrderChange): Promise<void>;
   /** Credits the paid order once (its ledger key is the order's). */
   creditTopup(request: TopupCreditRequest): Promise<TopupCredit>;
+  /** Applies a paid order's money to the invoice it settles, once: the invoice, the deposit within its rules, the rest held. */
+  payInvoiceWithOrder(payment: InvoiceOrderPayment): Promise<InvoiceOrderCredit>;
   /** Renders and stores the Paid order's receipt once. */
   issueReceipt(order: OrderView): Promise<unknown>;
-  /** Emails the step's message to the user who created the order, once per step. */
-  sendOrderEmail(input: { event: OrderEmailEvent; order: OrderView }): Promise<unknown>;
+  /**
+   * Emails the step's message to the user who created the order, once per step; the submission names the user who
+   * submitted the slip (`submittedBy`), as the seed's email does.
+   */
+  sendOrderEmail(input: { event: OrderEmailEvent; order: OrderView; submittedBy?: string }): Promise<unknown>;
 }

@@ -3,7 +3,7 @@
  * `topupOrder` and what it answers.
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { InvoiceSettlement } from '../billing/messages';
+import type { InvoicePaymentOutcome, InvoiceSettlement } from '../billing/messages';
 import type { Actor } from '../orders/order-change';
 import type { OrderStatus } from '../orders/statuses';
 import type { Currency } from '../shared/currency';
@@ -49,6 +49,8 @@ export interface PaidOutcome {
   balanceAfter: number;
   paidAt: string;
   approvedBy: string;
+  /** The order settled a subscription invoice: what its money paid, kept in the deposit, or held for finance. */
+  invoicePayment: InvoicePaymentOutcome | null;
 }
 
 /** The live view of an order, answered by the `getOrder` query. */

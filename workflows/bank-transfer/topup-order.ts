@@ -9,14 +9,13 @@
 import {
   allHandlersFinished,
   condition,
-  getExternalWorkflowHandle,
   log,
   proxyActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import { depositCreditedSignal, billingWorkflowId } from '../billing/messages';
+import { tellBillingDepositCredited } from '../billing/tell-billing';
 import type { Actor, OrderChange } from '../orders/order-change';
 import { SA_ACCOUNT_ID, SA_ORDER_NUMBER, SA_ORDER_STATUS, SA_PAYMENT_METHOD, SA_STATUS_CHANGED_AT, SA_WALLET } from '../orders/search-attributes';
 import type { OrderStatus } from '../orders/statuses';
@@ -38,6 +37,7 @@ import {
   submitSlipUpdate,
   type FailureCause,
   type OrderView,
+  type PaidOutcome,
   type SlipRef,
   type TopupOrderInput,
 } from './messages';
@@ -45,7 +45,7 @@ import { newBankTransferOrder } from './order-view';
 import { bankTransferTransition, type BankTransferEvent } from './transitions';
 
 const { recordOrder } = proxyActivities<BankTransferActivities>(READ_MODEL_WRITE);
-const { creditTopup, issueReceipt, sendOrderEmail } = proxyActivities<BankTransferActivities>(sideEffects());
+const { creditTopup, payInvoiceWithOrder, issueReceipt, sendOrderEmail } = proxyActivities<BankTransferActivities>(sideEffects());
 
 const HOUR_MS = 3_600_000;
 const MAX_NOTE_LENGTH = 500;
@@ -215,24 +215,38 @@ class BankTransferOrder {
       return this.snapshot();
     }
     this.approving = true;
-    const { orderNumber, accountId, wallet, amount } = this.order;
-    let credit: Awaited<ReturnType<typeof creditTopup>>;
+    let credit: { settled: number; added: number; balanceAfter: number; invoicePayment: PaidOutcome['invoicePayment'] };
     try {
-      credit = await creditTopup({ orderNumber, accountId, wallet, amount });
+      credit = await this.credit();
     } catch (err) {
       // The ledger refused for good (it retries everything else): the order stays Dealing for finance.
       this.approving = false;
       throw err;
     }
     this.order.checkResult = checkResult?.trim() || null;
-    this.order.paid = { settled: credit.settled, added: credit.added, balanceAfter: credit.balanceAfter.current, paidAt: workflowNow().toISOString(), approvedBy: by };
+    this.order.paid = { ...credit, paidAt: workflowNow().toISOString(), approvedBy: by };
     this.order.deadline = null;
     this.changed(this.next('approve'));
     const view = this.snapshot();
     await Promise.all([recordOrder(view, { action: 'order.approve', by, details: { checkResult: this.order.checkResult } }), issueReceipt(view)]);
     this.emailInBackground(sendOrderEmail({ event: 'paid', order: view }));
-    if (this.input.settles) await tellBillingDepositCredited(this.input.settles.subscriptionId, orderNumber);
+    if (this.input.settles) await tellBillingDepositCredited(this.input.settles.subscriptionId, this.order.orderNumber);
     return view;
+  }
+
+  /**
+   * Credits the approved amount: to its wallet, or, for an order that settles an invoice, to that invoice through the
+   * deposit, what is left staying in the deposit only within its rules and otherwise held for finance.
+   */
+  private async credit(): Promise<{ settled: number; added: number; balanceAfter: number; invoicePayment: PaidOutcome['invoicePayment'] }> {
+    const { orderNumber, accountId, wallet, amount } = this.order;
+    const { settles, policy } = this.input;
+    if (!settles) {
+      const credit = await creditTopup({ orderNumber, accountId, wallet, amount });
+      return { settled: credit.settled, added: credit.added, balanceAfter: credit.balanceAfter.current, invoicePayment: null };
+    }
+    const paid = await payInvoiceWithOrder({ orderNumber, accountId, invoiceId: settles.invoiceId, amount, perWalletKey: false, depositMin: policy.depositMinAmount, depositMax: policy.depositMaxAmount });
+    return { settled: paid.settled, added: paid.added, balanceAfter: paid.balanceAfter, invoicePayment: paid.outcome };
   }
 
   /** True when this rejection repeats the one that made the order Payment Failure. */
@@ -272,7 +286,8 @@ class BankTransferOrder {
     if (await this.untilDeadline(() => this.order.status !== 'unpaid')) return;
     this.order.deadline = null;
     this.changed(this.next('closeUnsubmitted'));
-    await recordOrder(this.snapshot());
+    // The order's own timer made this change: it is logged with no user, like every timer's.
+    await recordOrder(this.snapshot(), { action: 'order.close', by: null, details: { after: this.input.policy.unsubmittedCloseAfter } });
   }
 
   /** Dealing: Payment Failure, emailed, when finance has not decided within the review window of this submission. */
@@ -286,7 +301,7 @@ class BankTransferOrder {
     }
     this.enterPaymentFailure(this.next('reviewWindowExpired'), { kind: 'review-window-expired', windowHours: durationMs(this.input.policy.reviewWindow) / HOUR_MS });
     const view = this.snapshot();
-    await recordOrder(view);
+    await recordOrder(view, { action: 'order.review_window_expired', by: null, details: { window: this.input.policy.reviewWindow } });
     await sendOrderEmail({ event: 'failed', order: view });
   }
 
@@ -298,7 +313,7 @@ class BankTransferOrder {
     this.order.final = true;
     this.order.deadline = null;
     this.changed(to);
-    await recordOrder(this.snapshot());
+    await recordOrder(this.snapshot(), { action: 'order.final', by: null, details: { after: this.input.policy.paymentFailureFinalAfter } });
   }
 
   /** Waits until `done()` or the order's deadline; true when `done()` came first. */
@@ -379,17 +394,7 @@ class BankTransferOrder {
    */
   private async recordThenEmail(view: OrderView, event: OrderEmailEvent, change: OrderChange): Promise<void> {
     const recorded = recordOrder(view, change);
-    this.emailInBackground(sendOrderEmail({ event, order: view }));
+    this.emailInBackground(sendOrderEmail({ event, order: view, ...(event === 'submitted' && change.by ? { submittedBy: change.by } : {}) }));
     await recorded;
-  }
-}
-
-/** Tells a subscription's billing that the deposit now holds the money for its unpaid invoice. */
-async function tellBillingDepositCredited(subscriptionId: string, orderNumber: string): Promise<void> {
-  try {
-    await getExternalWorkflowHandle(billingWorkflowId(subscriptionId)).signal(depositCreditedSignal, { orderNumber });
-  } catch (err) {
-    // A cancelled subscription has no billing to tell; the money stays in the deposit.
-    log.warn('billing workflow not signalled', { subscriptionId, error: String(err) });
   }
 }

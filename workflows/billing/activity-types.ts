@@ -11,12 +11,12 @@ export interface RenewalInvoiceRequest {
 }
 
 /** A subscription's status, which ops may have changed. */
-export type SubscriptionStatus = 'active' | 'suspended' | 'cancelled';
+export type SubscriptionStatus = 'active' | 'suspended' | 'cancelled' | 'stopped';
 
 /** The renewal invoice as the workflow follows it. */
 export interface RenewalInvoice {
   id: string;
-  status: 'unpaid' | 'paid';
+  status: 'unpaid' | 'paid' | 'void';
   dueAt: string;
 }
 
@@ -32,4 +32,10 @@ export interface BillingActivities {
   sendUnpaidInvoiceEmail(invoiceId: string): Promise<unknown>;
   /** Suspends the subscription, or makes it active again (never a cancelled one). */
   setSubscriptionStatus(input: { id: string; status: 'active' | 'suspended' }): Promise<void>;
+  /** Records the owner's stop and the day the service ends (the operation log's entry once). */
+  recordSubscriptionStop(input: { subscriptionId: string; by: string; requestedAt: string; endsOn: string }): Promise<void>;
+  /** Voids an unpaid renewal invoice; answers what it is now (`paid` when a payment came first). */
+  voidRenewalInvoice(invoiceId: string): Promise<'void' | 'paid'>;
+  /** The service ended at the end of its last paid period: `stopped` (a cancelled one stays cancelled). */
+  endSubscription(input: { subscriptionId: string; at: string }): Promise<void>;
 }

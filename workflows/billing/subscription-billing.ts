@@ -4,38 +4,66 @@
  * the deposit covers it; otherwise email the owner and wait for money (an order that settles the invoice
  * signals `depositCredited`); past the due date the subscription is suspended until the invoice is paid. Then
  * continue-as-new with the next period, so the history stays one period long however long the service runs.
+ * The owner may stop the service (`stopAtPeriodEnd`): no renewal is issued after that, an unpaid one is voided,
+ * and the subscription is stopped when the last period paid ends.
  * A workflow rather than a Schedule: the dates follow calendar months in the account's time zone (31 Jan →
  * 28 Feb), and the unpaid → suspended → reactivated story needs state and signals a Schedule does not have.
+ * Timers are never cancelled (uncancelledTimer): a stop or a payment that comes first lets them fire unheeded.
  */
-import { condition, continueAsNew, proxyActivities, setCurrentDetails, setHandler, sleep } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, proxyActivities, setCurrentDetails, setHandler } from '@temporalio/workflow';
 import { billingPeriod } from './periods';
 import { sideEffects } from '../shared/activity-options';
+import { uncancelledTimer } from '../shared/uncancelled-timer';
 import type { BillingActivities } from './activity-types';
-import { depositCreditedSignal, getBillingQuery, type BillingView, type SubscriptionBillingInput } from './messages';
+import { depositCreditedSignal, getBillingQuery, stopSubscriptionUpdate, type BillingView, type SubscriptionBillingInput, type SubscriptionStop } from './messages';
 import { workflowNow } from '../shared/workflow-clock';
 
-const { loadSubscription, issueRenewalInvoice, payInvoiceFromDeposit, sendUnpaidInvoiceEmail, setSubscriptionStatus } = proxyActivities<BillingActivities>(sideEffects());
+const { loadSubscription, issueRenewalInvoice, payInvoiceFromDeposit, sendUnpaidInvoiceEmail, setSubscriptionStatus, recordSubscriptionStop, voidRenewalInvoice, endSubscription } =
+  proxyActivities<BillingActivities>(sideEffects());
 
-/** Runs one billing period of a subscription, then continues as the next. */
-export async function subscriptionBilling(input: SubscriptionBillingInput): Promise<'cancelled'> {
+/** Waits until `done()` or `ms` from now, whichever comes first; true when `done()` did. */
+async function waitFor(done: () => boolean, ms: number): Promise<boolean> {
+  if (done() || ms <= 0) return done();
+  const timer = uncancelledTimer(ms);
+  await condition(() => done() || timer.fired());
+  return done();
+}
+
+/** Runs one billing period of a subscription, then continues as the next, or ends the service the owner stopped. */
+export async function subscriptionBilling(input: SubscriptionBillingInput): Promise<'cancelled' | 'stopped'> {
   const period = billingPeriod(input.startDate, input.cycleMonths, input.periodIndex, input.timeZone, input.invoiceLeadDays);
   const next = billingPeriod(input.startDate, input.cycleMonths, input.periodIndex + 1, input.timeZone, input.invoiceLeadDays);
+  let stop: SubscriptionStop | null = input.stop ?? null;
   const view: BillingView = {
     subscriptionId: input.subscriptionId,
     periodIndex: input.periodIndex,
     nextInvoiceAt: new Date(period.invoiceAt).toISOString(),
     invoice: null,
     suspended: false,
+    stop: null,
   };
   let credited = false;
+  /** This period is paid; the service ends when it does if the owner stops it now. */
+  const recordStop = async (): Promise<BillingView> => {
+    view.stop = { ...stop!, endsOn: period.end };
+    await recordSubscriptionStop({ subscriptionId: input.subscriptionId, ...view.stop });
+    return view;
+  };
   setHandler(getBillingQuery, () => view);
   setHandler(depositCreditedSignal, () => {
     credited = true;
   });
+  setHandler(stopSubscriptionUpdate, ({ by }) => {
+    stop ??= { requestedAt: workflowNow().toISOString(), by };
+    return recordStop();
+  });
   setCurrentDetails(`period ${period.start} to ${period.end}; renewal invoice at ${view.nextInvoiceAt}`);
+  // A stop that came after the renewal was paid ends the service with the period that renewal paid for.
+  if (stop) await recordStop();
 
   const wait = period.invoiceAt - workflowNow().getTime();
-  if (wait > 0) await sleep(wait);
+  await waitFor(() => stop !== null, wait);
+  if (stop) return endService(input, view, period.dueAt);
   // The billing date is the scheduled one (a busy worker wakes a little later); a late start issues now.
   const issuedAt = new Date(wait > 0 ? period.invoiceAt : workflowNow().getTime());
   const subscription = await loadSubscription(input.subscriptionId);
@@ -55,18 +83,21 @@ export async function subscriptionBilling(input: SubscriptionBillingInput): Prom
     setCurrentDetails(`invoice ${invoice.id} unpaid, due ${invoice.dueAt}`);
     await sendUnpaidInvoiceEmail(invoice.id);
     while (outcome === 'insufficient') {
-      if (view.suspended) {
-        await condition(() => credited);
-      } else {
-        const untilDue = period.dueAt - workflowNow().getTime();
-        const signalled = untilDue > 0 ? await condition(() => credited, untilDue) : credited;
-        if (!signalled) {
-          await setSubscriptionStatus({ id: input.subscriptionId, status: 'suspended' });
-          view.suspended = true;
-          setCurrentDetails(`suspended: invoice ${invoice.id} unpaid past ${invoice.dueAt}`);
-          continue;
-        }
+      if (stop) {
+        // The owner stopped the service before paying its renewal: the invoice is voided, unless a payment won.
+        if ((await voidRenewalInvoice(invoice.id)) === 'paid') break;
+        view.invoice = { id: invoice.id, status: 'void' };
+        return endService(input, view, view.suspended ? workflowNow().getTime() : period.dueAt);
       }
+      if (view.suspended) {
+        await condition(() => credited || stop !== null);
+      } else if (!(await waitFor(() => credited || stop !== null, period.dueAt - workflowNow().getTime()))) {
+        await setSubscriptionStatus({ id: input.subscriptionId, status: 'suspended' });
+        view.suspended = true;
+        setCurrentDetails(`suspended: invoice ${invoice.id} unpaid past ${invoice.dueAt}`);
+        continue;
+      }
+      if (!credited) continue;
       credited = false;
       outcome = await payInvoiceFromDeposit(invoice.id);
     }
@@ -76,5 +107,17 @@ export async function subscriptionBilling(input: SubscriptionBillingInput): Prom
     }
   }
   view.invoice = { id: invoice.id, status: 'paid' };
-  return continueAsNew<typeof subscriptionBilling>({ ...input, periodIndex: input.periodIndex + 1 });
+  await condition(allHandlersFinished);
+  return continueAsNew<typeof subscriptionBilling>({ ...input, periodIndex: input.periodIndex + 1, stop });
 }
+
+/** The owner stopped the service: it runs until `endsAt` (the end of the last period paid), then it is stopped. */
+async function endService(input: SubscriptionBillingInput, view: BillingView, endsAt: number): Promise<'stopped'> {
+  setCurrentDetails(`stopping: the service ends ${view.stop?.endsOn ?? new Date(endsAt).toISOString()}`);
+  const left = endsAt - workflowNow().getTime();
+  if (left > 0) await waitFor(() => false, left);
+  await endSubscription({ subscriptionId: input.subscriptionId, at: workflowNow().toISOString() });
+  await condition(allHandlersFinished);
+  return 'stopped';
+}
+

@@ -1,4 +1,6 @@
 /** The activities the online order workflow calls, declared here and implemented by activities/ (`satisfies`). */
+import type { DepositStanding } from '../billing/deposit-rules';
+import type { InvoiceOrderCredit, InvoiceOrderPayment } from '../billing/messages';
 import type { OrderChange } from '../orders/order-change';
 import type { LineSettlement, OnlineOrderView, OnlinePaymentMethod } from './messages';
 
@@ -38,6 +40,10 @@ export interface OnlineOrderActivities {
   voidGatewayInvoice(request: { orderNumber: string; reference: string }): Promise<VoidOutcome>;
   /** Credits every line once; answers how each went into its wallet. */
   creditOnlineLines(order: OnlineOrderView): Promise<LineSettlement[]>;
+  /** The account's active services and unpaid invoices, for the deposit rule of an edited order (seed 002). */
+  depositStanding(accountId: string): Promise<DepositStanding>;
+  /** Applies the money of an order that settles an invoice, once: the invoice, the deposit within its rules, the rest held. */
+  payInvoiceWithOrder(payment: InvoiceOrderPayment): Promise<InvoiceOrderCredit>;
   /** Renders and stores the proforma invoice as the order now stands. */
   storeInvoiceDocument(order: OnlineOrderView): Promise<unknown>;
   /** Emails the billing info or the payment-successful message to the requester, once each. */

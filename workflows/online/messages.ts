@@ -6,6 +6,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Actor } from '../orders/order-change';
 import type { OrderStatus } from '../orders/statuses';
 import type { Currency } from '../shared/currency';
+import type { InvoicePaymentOutcome, InvoiceSettlement } from '../billing/messages';
 import type { TopupPolicy, Wallet } from '../shared/policy';
 import type { OnlineLine, OnlineLineRequest } from './pricing';
 
@@ -24,6 +25,8 @@ export interface OnlineOrderInput {
   /** The account's IANA time zone: the invoice is valid until 23:59:59 of the next day there. */
   timeZone: string;
   policy: TopupPolicy;
+  /** Set when the order pays an unpaid subscription invoice: one deposit line of exactly its amount, not editable. */
+  settles?: InvoiceSettlement | null;
 }
 
 /** The sales invoice issued on "confirm payment". */
@@ -107,9 +110,15 @@ export interface OnlineOrderView {
   confirmationFailure: ConfirmationFailure | null;
   payment: ReceivedPayment | null;
   settlement: LineSettlement[] | null;
+  /** The subscription invoice the order pays, if any. */
+  settles: InvoiceSettlement | null;
+  /** What its money did once paid: paid the invoice, stayed in the deposit, or was held for finance. */
+  invoicePayment: InvoicePaymentOutcome | null;
   /** A late payment finance chose to refund instead of crediting. */
   refund: { reason: string; by: string } | null;
   checkResult: string | null;
+  /** Where the billing info went: the address on the confirmation step (seed 001); null until payment is confirmed. */
+  billingEmail: string | null;
   createdAt: string;
   deadline: string | null;
   revision: number;
@@ -121,11 +130,11 @@ export const getOnlineOrderQuery = defineQuery<OnlineOrderView>('getOrder');
 export const editLinesUpdate = defineUpdate<OnlineOrderView, [Actor & { lines: OnlineLineRequest[] }]>('editLines');
 /**
  * "Confirm payment": unpaid → awaiting_payment, issuing the sales invoice with the gateway, then the billing
- * email. Answers once the invoice is issued, or after `waitMs` with the order still issuing it (the caller asks
+ * email to `billingEmail` (the address on the confirmation step). Answers once the invoice is issued, or after `waitMs` with the order still issuing it (the caller asks
  * again: the same method joins the same issuance). Fails with InvoiceNotIssued when the confirmation ends
  * without one. A repeat once the invoice is issued answers the order.
  */
-export const confirmPaymentUpdate = defineUpdate<OnlineOrderView, [Actor & { paymentMethod: OnlinePaymentMethod; waitMs?: number }]>('confirmPayment');
+export const confirmPaymentUpdate = defineUpdate<OnlineOrderView, [Actor & { paymentMethod: OnlinePaymentMethod; billingEmail?: string; waitMs?: number }]>('confirmPayment');
 /** The customer cancels a confirmation whose invoice is still being issued: back to the editable unpaid draft. */
 export const cancelConfirmationUpdate = defineUpdate<OnlineOrderView, [Actor]>('cancelConfirmation');
 /** A verified gateway callback: the invoice was paid. Nobody waits on it. */

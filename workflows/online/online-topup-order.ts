@@ -23,7 +23,8 @@ import { SA_ACCOUNT_ID, SA_ORDER_NUMBER, SA_ORDER_STATUS, SA_PAYMENT_METHOD, SA_
 import type { OrderStatus } from '../orders/statuses';
 import { READ_MODEL_WRITE, sideEffects } from '../shared/activity-options';
 import { durationMs, type TopupPolicy } from '../shared/policy';
-import { FAILURE_TYPES, invalid, refuse } from '../shared/refusals';
+import { FAILURE_TYPES, invalid, refuse, refuseDeposit } from '../shared/refusals';
+import { depositEligibilityRule } from '../billing/deposit-rules';
 import { formatRupiah } from '../shared/rupiah';
 import { uncancelledTimer, type UncancelledTimer } from '../shared/uncancelled-timer';
 import { workflowNow } from '../shared/workflow-clock';
@@ -46,11 +47,12 @@ import {
   type OnlinePaymentMethod,
 } from './messages';
 import { draftOnlineOrder } from './order-view';
-import { priceOnlineOrder, type OnlineBill, type OnlineLineRequest } from './pricing';
+import { priceInvoicePayment, priceOnlineOrder, type OnlineBill, type OnlineLineRequest } from './pricing';
+import { tellBillingDepositCredited } from '../billing/tell-billing';
 import { onlineTransition, type OnlineEvent, type OnlineMessage } from './transitions';
 
-const { recordOnlineOrder } = proxyActivities<OnlineOrderActivities>(READ_MODEL_WRITE);
-const { creditOnlineLines, storeInvoiceDocument, sendOnlineOrderEmail } = proxyActivities<OnlineOrderActivities>(sideEffects(PAYMENT_PROVIDER_REJECTED));
+const { recordOnlineOrder, depositStanding } = proxyActivities<OnlineOrderActivities>(READ_MODEL_WRITE);
+const { creditOnlineLines, payInvoiceWithOrder, storeInvoiceDocument, sendOnlineOrderEmail } = proxyActivities<OnlineOrderActivities>(sideEffects(PAYMENT_PROVIDER_REJECTED));
 /**
  * One gateway call per activity: the workflow itself calls again, so every failure is counted and shown on the
  * order, and it can give up or stop when the customer cancels. The adapter gives up on the gateway after 10 s.
@@ -111,6 +113,12 @@ function price(lines: OnlineLineRequest[], policy: TopupPolicy): OnlineBill {
   return bill;
 }
 
+/** What the order bills paid with `method`: its lines, or the invoice it pays. */
+function billOf(input: OnlineOrderInput, lines: OnlineLineRequest[], method: OnlinePaymentMethod): OnlineBill {
+  if (input.settles) return priceInvoicePayment(input.settles.invoiceId, lines[0]!.amount, method, input.policy);
+  return priceOnlineOrder(lines, method, input.policy) as OnlineBill;
+}
+
 /** The order's state, its message handlers and its timers. */
 class OnlineOrder {
   private readonly order: OnlineOrderView;
@@ -130,7 +138,7 @@ class OnlineOrder {
   private invoiceRecorded = false;
 
   constructor(private readonly input: OnlineOrderInput) {
-    const draft = price(input.lines, input.policy);
+    const draft = input.settles ? billOf(input, input.lines, 'virtual_account') : price(input.lines, input.policy);
     this.unpaidCloseAt = workflowNow().getTime() + durationMs(input.policy.unsubmittedCloseAfter);
     this.order = draftOnlineOrder(input, draft, new Date(this.unpaidCloseAt).toISOString());
   }
@@ -203,11 +211,20 @@ class OnlineOrder {
 
   private validateLines(lines: OnlineLineRequest[]): void {
     this.allow('editLines');
+    const { settles } = this.input;
+    if (settles) invalid('lines', `are the amount of invoice ${settles.invoiceId} and cannot change`);
     price(lines, this.input.policy);
   }
 
-  /** The confirmation page is editable: new wallets and amounts, priced again. */
+  /**
+   * The confirmation page is editable: new wallets and amounts, priced again. A deposit line is a deposit top-up,
+   * allowed only with an active service and no unpaid invoice (seed 002), as when the order was created.
+   */
   private async editLines({ lines, by }: Actor & { lines: OnlineLineRequest[] }): Promise<OnlineOrderView> {
+    if (lines.some((l) => l.wallet === 'deposit')) {
+      const rule = depositEligibilityRule(await depositStanding(this.input.accountId));
+      if (rule) refuseDeposit(rule);
+    }
     const bill = price(lines, this.input.policy);
     this.order.lines = bill.lines;
     this.order.subtotal = bill.subtotal;
@@ -229,12 +246,12 @@ class OnlineOrder {
    * order still issuing it after `waitMs` (the caller asks again); fails with InvoiceNotIssued when the
    * confirmation ended without one.
    */
-  private async confirmPayment({ paymentMethod, waitMs, by }: Actor & { paymentMethod: OnlinePaymentMethod; waitMs?: number }): Promise<OnlineOrderView> {
+  private async confirmPayment({ paymentMethod, billingEmail, waitMs, by }: Actor & { paymentMethod: OnlinePaymentMethod; billingEmail?: string; waitMs?: number }): Promise<OnlineOrderView> {
     if (this.order.invoice) {
       await condition(() => this.invoiceRecorded);
       return this.snapshot();
     }
-    const current = this.issuance ?? this.startIssuing(paymentMethod, by);
+    const current = this.issuance ?? this.startIssuing(paymentMethod, by, billingEmail);
     const waited = waitMs === undefined ? null : uncancelledTimer(waitMs);
     await condition(() => this.ended.has(current.round) || (waited?.fired() ?? false));
     const reason = this.ended.get(current.round);
@@ -298,18 +315,20 @@ class OnlineOrder {
   // ——— Issuing the invoice ———
 
   /** Confirm payment: awaiting_payment, issuing the invoice (the timers record it, then call the gateway). */
-  private startIssuing(paymentMethod: OnlinePaymentMethod, by: string): Issuance {
+  private startIssuing(paymentMethod: OnlinePaymentMethod, by: string, billingEmail: string | undefined): Issuance {
     const { policy, timeZone } = this.input;
     const to = this.next('confirmPayment', { paymentMethod });
     this.rounds += 1;
     const now = workflowNow().getTime();
-    const bill = priceOnlineOrder(this.order.lines.map((l) => ({ wallet: l.wallet, amount: l.requested })), paymentMethod, policy) as OnlineBill;
+    const bill = billOf(this.input, this.order.lines.map((l) => ({ wallet: l.wallet, amount: l.requested })), paymentMethod);
     const reference = issuanceReference(this.order.orderNumber, this.rounds);
     const current: Issuance = { round: this.rounds, by, reference, paymentMethod, bill, expiresAt: new Date(invoiceExpiresAt(now, timeZone)).toISOString() };
     this.issuance = current;
     const giveUpAt = new Date(now + durationMs(policy.invoiceIssueGiveUpAfter)).toISOString();
     this.order.issuing = { paymentMethod, since: new Date(now).toISOString(), attempts: 0, lastError: null, nextAttemptAt: null, giveUpAt };
     this.order.confirmationFailure = null;
+    // The billing info goes to the address on the confirmation step (seed 001).
+    this.order.billingEmail = billingEmail ?? null;
     this.order.deadline = giveUpAt;
     this.changed(to);
     return current;
@@ -447,14 +466,15 @@ class OnlineOrder {
     if (await this.waitUntil(() => this.order.status !== 'unpaid', this.unpaidCloseAt)) return;
     this.order.deadline = null;
     this.changed(this.next('closeUnconfirmed'));
-    await this.record();
+    // The order's own timers and the gateway's payments are logged with no user.
+    await this.record({ action: 'online_order.close', by: null, details: { after: this.input.policy.unsubmittedCloseAfter } });
   }
 
   /** Awaiting payment: Paid when the gateway's callback comes before the invoice expires, else Closed. */
   private async awaitPayment(): Promise<void> {
     if (await this.waitUntil(() => this.received !== null, Date.parse(this.order.invoice!.expiresAt))) {
       this.order.payment = { ...this.received!, late: false };
-      await this.applyPayment('paymentReceived');
+      await this.applyPayment('paymentReceived', { action: 'online_order.paid', by: null, details: { eventId: this.order.payment.eventId, amount: this.order.payment.amount } });
     } else {
       await this.expireAndWatchForLatePayment();
     }
@@ -464,12 +484,12 @@ class OnlineOrder {
   private async expireAndWatchForLatePayment(): Promise<void> {
     this.order.deadline = null;
     this.changed(this.next('invoiceExpired'));
-    await this.record();
+    await this.record({ action: 'online_order.invoice_expired', by: null, details: { expiresAt: this.order.invoice!.expiresAt } });
     const watchUntil = workflowNow().getTime() + durationMs(this.input.policy.latePaymentWatch);
     if (!(await this.waitUntil(() => this.received !== null, watchUntil))) return;
     this.order.payment = { ...this.received!, late: true };
     this.changed(this.next('latePayment'));
-    await this.record();
+    await this.record({ action: 'online_order.paid_late', by: null, details: { eventId: this.order.payment.eventId, amount: this.order.payment.amount } });
     await condition(() => this.order.status !== 'paid_late');
   }
 
@@ -515,12 +535,24 @@ class OnlineOrder {
   /** Credits every line once, renders the paid invoice and emails the requester only. */
   private async applyPayment(event: 'paymentReceived' | 'approveLatePayment', approval?: OrderChange): Promise<OnlineOrderView> {
     this.crediting = true;
-    this.order.settlement = await creditOnlineLines(this.snapshot());
+    const { settles } = this.input;
+    if (settles) await this.payInvoice(settles.invoiceId);
+    else this.order.settlement = await creditOnlineLines(this.snapshot());
     this.order.deadline = null;
     this.changed(this.next(event));
     const view = await this.record(approval);
     await storeInvoiceDocument(view);
     await sendOnlineOrderEmail({ event: 'paid', order: view });
+    if (settles) await tellBillingDepositCredited(settles.subscriptionId, view.orderNumber);
     return view;
+  }
+
+  /** The invoice the order settles is paid with its deposit line; what the invoice cannot take stays in the deposit only within its rules. */
+  private async payInvoice(invoiceId: string): Promise<void> {
+    const { orderNumber, accountId, lines } = this.order;
+    const { depositMinAmount, depositMaxAmount } = this.input.policy;
+    const paid = await payInvoiceWithOrder({ orderNumber, accountId, invoiceId, amount: lines[0]!.credit, perWalletKey: true, depositMin: depositMinAmount, depositMax: depositMaxAmount });
+    this.order.invoicePayment = paid.outcome;
+    this.order.settlement = [{ wallet: 'deposit', settled: paid.settled, added: paid.added, balanceAfter: paid.balanceAfter }];
   }
 }

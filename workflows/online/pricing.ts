@@ -6,7 +6,7 @@ import { walletLimitRule, type RuleViolation } from '../shared/wallet-rules';
 import { formatRupiah } from '../shared/rupiah';
 import type { PaymentMethod, TopupPolicy, Wallet } from '../shared/policy';
 
-/** One wallet of an online order as the customer asked for it: IDR, or visitors for `muv`. */
+/** One wallet of an online order as the customer asked for it: IDR, or a count of packs for `muv` (DOMAIN.md). */
 export interface OnlineLineRequest {
   wallet: Wallet;
   amount: number;
@@ -15,7 +15,7 @@ export interface OnlineLineRequest {
 /** One wallet of an online order as it will be billed and credited. */
 export interface OnlineLine {
   wallet: Wallet;
-  /** What the customer asked for (IDR, or visitors for `muv`). */
+  /** What the customer asked for (IDR, or packs for `muv`). */
   requested: number;
   /** What the wallet receives, in its own unit (IDR, or visitors for `muv`). */
   credit: number;
@@ -46,11 +46,15 @@ export function priceOnlineLine(req: OnlineLineRequest, policy: TopupPolicy, ind
       return amount < policy.whatsappMinAmount
         ? line(policy.whatsappMinAmount, policy.whatsappMinAmount, `raised to the minimum WhatsApp top-up of ${formatRupiah(policy.whatsappMinAmount)}`)
         : line(amount, amount);
-    case 'muv':
-      if (amount % policy.muvPackVisitors !== 0) {
-        return { field, rule: `must be a multiple of ${policy.muvPackVisitors} visitors (one pack is ${formatRupiah(policy.muvPackPrice)}); packs cannot be split` };
+    case 'muv': {
+      // A count of whole packs (DOMAIN.md: "amount is a count of packs"); the wallet receives the visitors they buy.
+      const visitors = amount * policy.muvPackVisitors;
+      const price = amount * policy.muvPackPrice;
+      if (!Number.isSafeInteger(visitors) || !Number.isSafeInteger(price)) {
+        return { field, rule: `must be at most ${Math.floor(Number.MAX_SAFE_INTEGER / Math.max(policy.muvPackVisitors, policy.muvPackPrice))} packs` };
       }
-      return line(amount, (amount / policy.muvPackVisitors) * policy.muvPackPrice);
+      return line(visitors, price);
+    }
     case 'credit':
     case 'deposit': {
       const rule = walletLimitRule(wallet, amount, policy);
@@ -64,6 +68,16 @@ export function paymentFee(subtotal: number, method: PaymentMethod, policy: Topu
   if (method !== 'credit_card') return 0;
   // BigInt: subtotal × basis points can pass 2^53 long before the subtotal does.
   return Number((BigInt(subtotal) * BigInt(policy.creditCardFeeBasisPoints) + 5_000n) / 10_000n);
+}
+
+/**
+ * An online order that pays a subscription invoice (issue 21): one deposit line of exactly the invoice's amount, and
+ * the method's fee. The deposit's per-top-up limits do not apply: the money leaves the deposit for the invoice at once.
+ */
+export function priceInvoicePayment(invoiceId: string, amount: number, method: PaymentMethod, policy: TopupPolicy): OnlineBill {
+  const line: OnlineLine = { wallet: 'deposit', requested: amount, credit: amount, price: amount, adjustment: `pays subscription invoice ${invoiceId}` };
+  const fee = paymentFee(amount, method, policy);
+  return { lines: [line], subtotal: amount, fee, total: amount + fee };
 }
 
 /** Prices a whole online order: every line (one per wallet, at least one), the fee and the total. */

@@ -13,8 +13,8 @@ export interface Actor {
 export interface OrderChange {
   /** The operation log's action, e.g. `order.approve`. */
   action: string;
-  /** The user whose message made the change. */
-  by: string;
+  /** The user whose message made the change; null for the order's own timers and the gateway's payments. */
+  by: string | null;
   details?: Record<string, unknown>;
 }
 

@@ -11,11 +11,18 @@ export const FAILURE_TYPES = {
   invalidInput: 'InvalidInput',
   /** A confirmation of an online order ended without an invoice (cancelled, gateway refused, gave up). */
   invoiceNotIssued: 'InvoiceNotIssued',
+  /** A deposit top-up the account may not make now (no active service, or an unpaid invoice; seed 002). */
+  depositNotAllowed: 'DepositNotAllowed',
 } as const;
 
 /** Refuses a message the order's status does not allow, with the reason. */
 export function refuse(message: string): never {
   throw ApplicationFailure.create({ type: FAILURE_TYPES.invalidTransition, message, nonRetryable: true });
+}
+
+/** Refuses a deposit line the account may not top up now, with the rule (seed 002). */
+export function refuseDeposit(rule: string): never {
+  throw ApplicationFailure.create({ type: FAILURE_TYPES.depositNotAllowed, message: rule, details: [{ field: 'wallet', rule }], nonRetryable: true });
 }
 
 /** Refuses input that breaks a rule, naming the field and the rule. */

@@ -8,7 +8,7 @@ import { api, ApiError, idempotencyKey, idempotencyKeyFor } from '../api';
 import { h, replaceChildren } from '../dom';
 import { countdown, dateTime, money, walletAmount } from '../format';
 import { field, form, showError, showProblems } from '../forms';
-import { t } from '../i18n';
+import { currentLang, t } from '../i18n';
 import { navigate, type PageContext } from '../router';
 import { me, rules } from '../session';
 import { WALLETS, type AnyOrder, type OnlineLine, type OnlineOrder, type OnlineOrderSummary, type OnlinePaymentMethod } from '../types';
@@ -17,11 +17,23 @@ import { download, facts, heading, notice, statusBadge } from '../ui';
 import { parseAmount, walletRule } from './amounts';
 import { paymentMethodLabel, statusLabel, walletLabel } from '../names';
 
-const SUMMARY_KEY = 'topup.online-summary.';
 const POLL_MS = 5000;
 
 function timeZone(): string {
   return me().account?.timeZone ?? 'Asia/Jakarta';
+}
+
+/** Under the muv field: the visitors and the price the packs typed so far buy (DOMAIN.md: muv is bought in packs). */
+function packsOutput(input: HTMLInputElement): HTMLElement {
+  const out = h('output', { class: 'hint packs-buy', for: input.id || undefined, 'aria-live': 'polite' });
+  const show = () => {
+    const packs = parseAmount(input.value);
+    const r = rules();
+    out.textContent = typeof packs === 'number' ? t('online.packsBuy', { visitors: (packs * r.muvPackVisitors).toLocaleString(currentLang() === 'id' ? 'id-ID' : 'en-US'), price: money(packs * r.muvPackPrice) }) : '';
+  };
+  input.addEventListener('input', show);
+  show();
+  return out;
 }
 
 /** The form of amounts per wallet; `order` when editing a draft's lines (PATCH), none for a new order (POST). */
@@ -35,7 +47,11 @@ function amountsForm(order: OnlineOrder | null, done: (summary: OnlineOrderSumma
   return form(
     { label: t('online.title'), class: 'card' },
     [
-      ...inputs.map(({ wallet, input }) => field(t('online.amountFor', { wallet: walletLabel(wallet), unit: wallet === 'muv' ? t('unit.visitors') : t('unit.idr') }), input, walletRule(wallet))),
+      ...inputs.map(({ wallet, input }) => {
+        const el = field(t('online.amountFor', { wallet: walletLabel(wallet), unit: wallet === 'muv' ? t('unit.packs') : t('unit.idr') }), input, walletRule(wallet));
+        if (wallet === 'muv') el.append(packsOutput(input));
+        return el;
+      }),
       h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, t('online.continue'))),
     ],
     async (el) => {
@@ -44,7 +60,7 @@ function amountsForm(order: OnlineOrder | null, done: (summary: OnlineOrderSumma
       for (const { wallet, input } of inputs) {
         if (input.value.trim() === '') continue;
         const amount = parseAmount(input.value);
-        if (typeof amount === 'string') problems.push({ path: input.name, rule: amount });
+        if (typeof amount === 'string') problems.push({ path: input.name, rule: wallet === 'muv' && input.value.trim() !== '' ? t('online.wholePacks') : amount });
         else lines.push({ wallet, amount });
       }
       if (problems.length) return showProblems(el, problems, '');
@@ -82,7 +98,7 @@ function linesTable(order: OnlineOrder): HTMLElement {
           'tr',
           {},
           h('th', { scope: 'row' }, walletLabel(l.wallet)),
-          h('td', { class: 'num' }, walletAmount(l.wallet, l.requested)),
+          h('td', { class: 'num' }, l.wallet === 'muv' ? t('online.packs', { n: l.requested.toLocaleString(currentLang() === 'id' ? 'id-ID' : 'en-US') }) : walletAmount(l.wallet, l.requested)),
           h('td', { class: 'num' }, walletAmount(l.wallet, l.credit)),
           h('td', { class: 'num' }, money(l.price)),
           h('td', {}, adjustmentText(l)),
@@ -93,17 +109,9 @@ function linesTable(order: OnlineOrder): HTMLElement {
   );
 }
 
-function remember(summary: OnlineOrderSummary): void {
-  sessionStorage.setItem(SUMMARY_KEY + summary.orderNumber, JSON.stringify(summary.paymentOptions));
-}
-
-/** What each method bills: kept from the last POST/PATCH; asked again (the same lines) after a reload. */
+/** What each method bills, by the policy the order was created under (its card fee, whatever the policy is now). */
 async function paymentOptions(order: OnlineOrder): Promise<OnlineOrderSummary['paymentOptions']> {
-  const kept = sessionStorage.getItem(SUMMARY_KEY + order.orderNumber);
-  if (kept) return JSON.parse(kept) as OnlineOrderSummary['paymentOptions'];
-  const summary = await api<OnlineOrderSummary>('PATCH', `/v1/online-orders/${order.orderNumber}`, { lines: order.lines.map((l) => ({ wallet: l.wallet, amount: l.requested })) });
-  remember(summary);
-  return summary.paymentOptions;
+  return (await api<Pick<OnlineOrderSummary, 'paymentOptions'>>('GET', `/v1/online-orders/${order.orderNumber}/payment-options`)).paymentOptions;
 }
 
 async function summaryView(ctx: PageContext, order: OnlineOrder): Promise<void> {
@@ -125,28 +133,24 @@ async function summaryView(ctx: PageContext, order: OnlineOrder): Promise<void> 
     }),
   );
   const body = h('div', {});
+  // Seed 001: the billing info goes to the email on this page, editable; the account's billing email first.
+  const billingEmail = h('input', { name: 'billingEmail', type: 'email', autocomplete: 'email', value: me().account?.billingEmail ?? me().email });
   const confirmForm = form(
     { label: t('online.methodLegend') },
     [
       choices,
+      field(t('online.billingEmail'), billingEmail, t('online.billingEmailHint')),
       h(
         'div',
         { class: 'actions' },
-        h(
-          'button',
-          {
-            type: 'button',
-            onclick: () =>
-              replaceChildren(
-                body,
-                amountsForm(order, (summary) => {
-                  remember(summary);
-                  navigate(`/online/${order.orderNumber}`, { replace: true });
-                }),
-              ),
-          },
-          t('online.editAmounts'),
-        ),
+        // An order that pays an invoice is its amount; the others stay editable until confirmed (seed 001).
+        order.settles
+          ? null
+          : h(
+              'button',
+              { type: 'button', onclick: () => replaceChildren(body, amountsForm(order, () => navigate(`/online/${order.orderNumber}`, { replace: true }))) },
+              t('online.editAmounts'),
+            ),
         h('button', { type: 'submit', class: 'primary' }, t('online.confirm')),
       ),
     ],
@@ -154,18 +158,18 @@ async function summaryView(ctx: PageContext, order: OnlineOrder): Promise<void> 
       const method = el.querySelector<HTMLInputElement>('input[name=paymentMethod]:checked')?.value as OnlinePaymentMethod | undefined;
       if (!method) return showProblems(el, [], t('online.methodLegend'));
       try {
-        await api<OnlineOrder>('POST', `/v1/online-orders/${order.orderNumber}/confirm`, { paymentMethod: method });
+        await api<OnlineOrder>('POST', `/v1/online-orders/${order.orderNumber}/confirm`, { paymentMethod: method, billingEmail: billingEmail.value.trim() || undefined });
       } catch (err) {
         // The gateway has not issued the invoice yet: the order page shows it being issued and follows it.
         if (!(err instanceof ApiError && err.status === 503 && err.code === 'invoice_pending')) throw err;
       }
-      sessionStorage.removeItem(SUMMARY_KEY + order.orderNumber);
       navigate(`/online/${order.orderNumber}`, { replace: true });
     },
   );
   body.append(linesTable(order), confirmForm);
   const failure = order.confirmationFailure;
-  ctx.main.append(heading(t('online.summaryTitle', { n: order.orderNumber })), ...(failure ? [notice(t('online.notIssued', { reason: failure.reason }), 'warn')] : []), body);
+  const paysInvoice = order.settles ? [notice(t('online.paysInvoice', { id: order.settles.invoiceId }))] : [];
+  ctx.main.append(heading(t('online.summaryTitle', { n: order.orderNumber })), ...paysInvoice, ...(failure ? [notice(t('online.notIssued', { reason: failure.reason }), 'warn')] : []), body);
 }
 
 /** Confirmed, the invoice not issued yet: what is happening, a way to cancel, and the page follows the order. */
@@ -209,6 +213,17 @@ function issuingView(ctx: PageContext, order: OnlineOrder): void {
   ctx.onLeave(() => clearInterval(poll));
 }
 
+/** An order that paid a subscription invoice: what its money did (the invoice, the deposit, or held for finance). */
+function invoicePaymentFacts(order: OnlineOrder): [string, string][] {
+  const paid = order.invoicePayment;
+  if (!paid) return order.settles ? [[t('online.paysInvoiceFact'), order.settles.invoiceId]] : [];
+  return [
+    [t('online.paysInvoiceFact'), paid.paidInvoice ? t('online.invoicePaid', { id: paid.invoiceId, amount: money(paid.paidInvoice) }) : t('online.invoiceNotPaid', { id: paid.invoiceId })],
+    ...(paid.deposited ? ([[t('online.deposited'), money(paid.deposited)]] as [string, string][]) : []),
+    ...(paid.held ? ([[t('online.held'), `${money(paid.held)}: ${paid.heldReason ?? ''}`]] as [string, string][]) : []),
+  ];
+}
+
 function invoiceView(ctx: PageContext, order: OnlineOrder): void {
   const invoice = order.invoice!;
   const timer = h('span', { role: 'timer', class: 'countdown' });
@@ -247,6 +262,7 @@ function invoiceView(ctx: PageContext, order: OnlineOrder): void {
         [t('online.total'), h('strong', { class: 'total' }, money(invoice.total))],
         [t('online.validUntil'), dateTime(invoice.expiresAt, timeZone())],
         ...(order.status === 'awaiting_payment' ? ([[t('online.timeLeft'), timer]] as [string, HTMLElement][]) : []),
+        ...invoicePaymentFacts(order),
       ]),
       linesTable(order),
       h(
@@ -277,10 +293,7 @@ export function onlineTopUpPage(ctx: PageContext): void {
   ctx.main.append(
     heading(t('online.title')),
     h('p', { class: 'lead' }, t('online.intro')),
-    amountsForm(null, (summary) => {
-      remember(summary);
-      navigate(`/online/${summary.orderNumber}`);
-    }),
+    amountsForm(null, (summary) => navigate(`/online/${summary.orderNumber}`)),
   );
 }
 

@@ -105,6 +105,7 @@ async function detail(item: ReviewItem, fetchedAt: number, clocks: (() => void)[
         {},
         facts([
           [t('orders.status'), statusBadge(order.status)],
+          [t('review.company'), item.companyName ?? '—'],
           [t('orders.account'), order.accountId],
           [t('orders.wallet'), walletsOf(order)],
           [t('orders.amount'), h('strong', {}, money(amountOf(order)))],
@@ -128,7 +129,7 @@ export async function reviewPage(ctx: PageContext): Promise<void> {
   ctx.main.append(heading(t('review.title')), h('p', { class: 'lead' }, t('review.intro', { window: policyDuration(rules().reviewWindow) })));
   if (!queue.items.length) ctx.main.append(h('p', { class: 'empty' }, t('review.empty')));
   else {
-    const head = [t('orders.orderNumber'), t('orders.account'), t('orders.wallet'), t('orders.amount'), t('review.submittedAt'), t('review.timeLeft'), t('orders.status'), t('orders.action')];
+    const head = [t('orders.orderNumber'), t('review.company'), t('orders.wallet'), t('orders.amount'), t('review.submittedAt'), t('review.timeLeft'), t('orders.status'), t('orders.action')];
     ctx.main.append(
       h(
         'div',
@@ -147,7 +148,7 @@ export async function reviewPage(ctx: PageContext): Promise<void> {
                 'tr',
                 { 'data-order': item.orderNumber, class: item.orderNumber === selected ? 'selected' : '' },
                 h('th', { scope: 'row' }, item.orderNumber),
-                h('td', {}, item.accountId),
+                h('td', {}, h('span', { class: 'company' }, item.companyName ?? item.accountId), h('span', { class: 'muted account-id' }, item.accountId)),
                 h('td', {}, walletsOf(item)),
                 h('td', { class: 'num' }, money(amountOf(item))),
                 h('td', {}, at ? dateTime(at) : '—'),
