@@ -2,9 +2,17 @@
  * All activities, built from their dependencies so tests pass real instances (a real pool, a real mailer). They
  * implement the activity interfaces the workflows declare (workflows/<area>/activity-types.ts).
  */
+import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { ProviderInfo } from '../config/provider';
-import type { BankTransferActivities, BillingActivities, LowBalanceActivities, OnlineOrderActivities, PasswordLinkActivities } from '../workflows/definitions';
+import type {
+  BankTransferActivities,
+  BillingActivities,
+  LowBalanceActivities,
+  OnlineOrderActivities,
+  PasswordLinkActivities,
+  ReconciliationActivities,
+} from '../workflows/definitions';
 import { createPasswordLinkActivities } from './accounts/password-link-activities';
 import { createOrderNotificationActivities } from './bank-transfer/order-notifications';
 import { createBillingActivities } from './billing/billing-activities';
@@ -13,6 +21,7 @@ import { createLowBalanceActivities } from './ledger/low-balance';
 import { createOnlineOrderActivities } from './online/online-order-activities';
 import type { PaymentProvider } from './online/payment-provider';
 import { createOrderReadModelActivities } from './orders/read-model-activities';
+import { createReconciliationActivities } from './reconciliation/exception-activities';
 import { createEmailActivities, type Mailer } from './shared/mailer';
 
 /** What activities need from the outside world. */
@@ -28,11 +37,18 @@ export interface ActivityDeps {
   passwordLinkSecret: string;
 }
 
+/** What the worker adds to the activities' dependencies: a client of its own Temporal service, and its task queue. */
+export interface WorkerLink {
+  /** Starts the workflows activities open (payment exceptions). */
+  temporal: Client;
+  taskQueue: string;
+}
+
 /** Every activity a workflow calls. */
-export type WorkflowActivities = BankTransferActivities & OnlineOrderActivities & BillingActivities & LowBalanceActivities & PasswordLinkActivities;
+export type WorkflowActivities = BankTransferActivities & OnlineOrderActivities & BillingActivities & LowBalanceActivities & PasswordLinkActivities & ReconciliationActivities;
 
 /** Builds the activity implementations the worker registers. */
-export function createActivities(deps: ActivityDeps) {
+export function createActivities(deps: ActivityDeps & WorkerLink) {
   const { pool, provider } = deps;
   const email = createEmailActivities({ pool, mailer: deps.mailer });
   const { sendEmail } = email;
@@ -44,6 +60,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createBillingActivities({ pool, provider, sendEmail }),
     ...createLowBalanceActivities({ pool, providerName: provider.name, sendEmail }),
     ...createOnlineOrderActivities({ pool, provider, gateway: deps.gateway, sendEmail }),
+    ...createReconciliationActivities({ pool, temporal: deps.temporal, taskQueue: deps.taskQueue, gateway: deps.gateway, providerName: provider.name, publicUrl: deps.publicUrl, sendEmail }),
     ...createPasswordLinkActivities({ pool, providerName: provider.name, linkSecret: deps.passwordLinkSecret, publicUrl: deps.publicUrl, sendEmail }),
   } satisfies WorkflowActivities;
 }

@@ -42,6 +42,7 @@ import { subscriptionsRouter } from './billing/subscription-routes';
 import { topUpRulesRouter } from './orders/top-up-rules-routes';
 import { usageRouter } from './ledger/usage-routes';
 import { webConsole } from './shared/web-console';
+import { exceptionsRouter } from './reconciliation/exception-routes';
 
 /** Dependencies of the API. */
 export interface AppDeps {
@@ -98,6 +99,8 @@ export function createApp(deps: AppDeps): Express {
     paymentCallbackRouter({
       pool: deps.pool,
       temporal: deps.temporal,
+      taskQueue: deps.taskQueue,
+      policy: deps.policy,
       callbackSecret: deps.paymentCallbackSecret,
       now: deps.now ?? (() => new Date()),
       failures: new FailureBackoff(failureLimit.address),
@@ -173,6 +176,7 @@ export function createApp(deps: AppDeps): Express {
   v1.use('/operation-log', operationLogRouter(deps));
   v1.use('/me', meRouter(identityDeps));
   v1.use('/top-up-rules', topUpRulesRouter(deps));
+  v1.use('/finance/exceptions', exceptionsRouter(orderDeps));
   app.use('/v1', v1);
   app.use(webConsole(deps.webConsoleDir));
 

@@ -36,6 +36,7 @@ const PolicyOverrideSchema = z
     invoiceLeadDays: z.number().int('must be a whole number').min(1).max(28, 'must be between 1 and 28 days'),
     creditCardFeeBasisPoints: z.number().int('must be a whole number').min(0).max(10_000, 'must be at most 10000 (100 %)'),
     lowBalancePercent: z.number().int('must be a whole number').min(1).max(99, 'must be between 1 and 99'),
+    exceptionReminderInterval: duration,
   })
   .partial()
   .strict()

@@ -14,4 +14,5 @@ export const WORKFLOW_NAMES = {
   lowBalanceNotice: 'lowBalanceNotice',
   subscriptionBilling: 'subscriptionBilling',
   passwordLinkEmail: 'passwordLinkEmail',
+  paymentException: 'paymentException',
 } as const satisfies { [K in keyof WorkflowFunctions]: K };

@@ -26,6 +26,9 @@ import type { Me } from '../accounts/me-routes';
 import type { TopUpRules } from '../orders/top-up-rules-routes';
 import { ZRecordUsageRequest } from '../ledger/usage-routes';
 import { ZConfirmPaymentRequest, ZOnlineLinesRequest } from '../online/schemas';
+import { ZAttachExceptionRequest, ZCreditExceptionRequest, ZNoteRequest } from '../reconciliation/schemas';
+import type { ExceptionItem } from '../reconciliation/exception-routes';
+import { EXCEPTION_ACTIONS, EXCEPTION_REASONS, EXCEPTION_STATUSES } from '../../workflows/definitions';
 
 /** Request bodies, by component name (converted with the input side of each schema). */
 export const requestSchemas = z.registry<{ id: string }>();
@@ -49,6 +52,9 @@ requestSchemas.add(ZUpdateAccountRequest, { id: 'UpdateAccountRequest' });
 requestSchemas.add(ZInviteUserRequest, { id: 'InviteUserRequest' });
 requestSchemas.add(ZChangeRoleRequest, { id: 'ChangeRoleRequest' });
 requestSchemas.add(ZCreateApiKeyRequest, { id: 'CreateApiKeyRequest' });
+requestSchemas.add(ZCreditExceptionRequest, { id: 'CreditExceptionRequest' });
+requestSchemas.add(ZAttachExceptionRequest, { id: 'AttachExceptionRequest' });
+requestSchemas.add(ZNoteRequest, { id: 'ExceptionNoteRequest' });
 
 const ZInstant = z.iso.datetime({ offset: true });
 const ZWalletBalance = z.object({
@@ -67,6 +73,14 @@ export const ZError = z.object({
     message: z.string(),
     fields: z.array(z.object({ path: z.string(), rule: z.string() })),
   }),
+});
+
+const ZAppliedPayment = z.object({
+  paymentId: z.string(),
+  amount: z.int().describe('IDR the order took of the payment'),
+  exceptionId: z.string().nullable().describe('the payment exception the money came from, if any'),
+  by: z.string(),
+  at: z.string(),
 });
 
 /** An order as the API shows it (the workflow's live view). */
@@ -104,6 +118,11 @@ export const ZOrder = z.object({
   paid: z.object({ settled: z.int(), added: z.int(), balanceAfter: z.int(), paidAt: z.string(), approvedBy: z.string() }).nullable(),
   final: z.boolean(),
   submissions: z.int(),
+  payments: z
+    .array(ZAppliedPayment)
+    .optional()
+    .describe('received payments the order took (a confirmed bank-statement line, payment exceptions finance attached); until Paid, the amount still due is the amount less these'),
+  releasedPayments: z.array(ZAppliedPayment).optional().describe('payments the order held and gave back to finance when it ended unpaid'),
   revision: z.int(),
 });
 
@@ -162,9 +181,11 @@ export const ZOnlineOrder = z.object({
     })
     .nullable()
     .describe('why the last confirmation ended without an invoice; the order is Unpaid again'),
-  payment: z.object({ eventId: z.string(), providerRef: z.string(), amount: z.int(), paidAt: z.string(), late: z.boolean() }).nullable(),
+  payment: z
+    .object({ eventId: z.string(), providerRef: z.string(), amount: z.int(), paidAt: z.string(), merchantRef: z.string().optional(), method: z.string().optional(), late: z.boolean() })
+    .nullable(),
   settlement: z.array(z.object({ wallet: z.enum(WALLETS), settled: z.int(), added: z.int(), balanceAfter: z.int() })).nullable(),
-  refund: z.object({ reason: z.string(), by: z.string() }).nullable(),
+  refund: z.object({ reason: z.string(), by: z.string(), reference: z.string().optional().describe('the gateway refund (confirmed by its signed callback)') }).nullable(),
   checkResult: z.string().nullable(),
   createdAt: z.string(),
   deadline: z.string().nullable(),
@@ -348,6 +369,65 @@ responseSchemas.add(
   { id: 'Readiness' },
 );
 
+const ZIncomingPayment = z.object({
+  paymentId: z.string().describe('gw_<gateway event id>, or bank_<hash of the statement line>'),
+  source: z.enum(['gateway', 'bank_statement']),
+  amount: z.int().describe('IDR'),
+  currency: z.literal('IDR'),
+  receivedAt: z.string(),
+  reference: z.string().describe('what the payer wrote, or the reference the gateway named'),
+  orderNumber: z.string().nullable().describe('the order number the payment names, if any'),
+  providerRef: z.string().nullable(),
+  method: z.string().nullable(),
+  statement: z.object({ statementId: z.string(), fileName: z.string(), line: z.int() }).nullable(),
+  payer: z.string().nullable(),
+});
+
+/** A payment exception as the API shows it. */
+export const ZPaymentException = z.object({
+  exceptionId: z.string().describe('the received payment id'),
+  payment: ZIncomingPayment,
+  reason: z.enum(EXCEPTION_REASONS),
+  difference: z.int().nullable().describe('amount_mismatch: received minus due (negative: paid too little)'),
+  suggestion: z.object({ orderNumber: z.string().nullable(), accountId: z.string().nullable(), wallet: z.enum(WALLETS).nullable() }),
+  status: z.enum(EXCEPTION_STATUSES).describe('open (in front of finance), in_progress, attached (held by an order waiting for the rest), resolved'),
+  resolution: z
+    .object({
+      action: z.enum(EXCEPTION_ACTIONS),
+      by: z.string(),
+      note: z.string(),
+      accountId: z.string().nullable(),
+      wallet: z.enum(WALLETS).nullable(),
+      orderNumber: z.string().nullable(),
+      rest: z.enum(['credit', 'refund']).nullable(),
+      creditOrders: z.array(z.string()),
+      refundReference: z.string().nullable(),
+    })
+    .nullable(),
+  allocations: z.object({ credited: z.int(), refunded: z.int(), dismissed: z.int(), held: z.int() }),
+  history: z.array(
+    z.object({
+      action: z.enum([...EXCEPTION_ACTIONS, 'opened', 'held_payment_credited', 'held_payment_released', 'refund_settled']),
+      by: z.string().nullable(),
+      at: z.string(),
+      note: z.string().nullable(),
+      orderNumber: z.string().optional(),
+      amount: z.int().optional(),
+    }),
+  ),
+  openedAt: z.string(),
+  remindersSent: z.int(),
+  revision: z.int(),
+  openAmount: z.int().describe('what is still to decide on: neither credited, refunded, dismissed nor held'),
+  ageSeconds: z.int().describe('since the payment was received'),
+});
+responseSchemas.add(ZPaymentException, { id: 'PaymentException' });
+responseSchemas.add(z.object({ items: z.array(ZPaymentException), total: z.int(), page: z.int(), pageSize: z.int() }), { id: 'PaymentExceptionPage' });
+responseSchemas.add(
+  ZPaymentException.extend({ log: z.array(z.object({ action: z.string(), actor: z.string().nullable(), details: z.record(z.string(), z.unknown()), createdAt: z.string() })) }),
+  { id: 'PaymentExceptionDetail' },
+);
+
 // Compile-time proof that the documented shapes are the ones the routes send: tsc fails when they drift.
 type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Assert<T extends true> = T;
@@ -367,4 +447,5 @@ type DocumentedShapesMatch = [
   Assert<Same<z.infer<typeof ZSession>, Json<SessionView>>>,
   Assert<Same<z.infer<typeof ZOperationLogItem>, Json<OperationLogItem>>>,
   Assert<Same<z.infer<typeof ZTopUpRules>, TopUpRules>>,
+  Assert<Same<z.infer<typeof ZPaymentException>, ExceptionItem>>,
 ];

@@ -20,6 +20,8 @@ import { ZSubscriptionsQuery } from '../billing/subscription-routes';
 import { ZOperationLogQuery } from '../accounts/operation-log-routes';
 import { ZUserId } from '../accounts/user-schemas';
 import { ZOrderNumber } from '../orders/schemas';
+import { RECONCILIATION_OPERATIONS } from '../reconciliation/reconciliation-operations';
+import { ZExceptionId } from '../reconciliation/schemas';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -364,9 +366,10 @@ export const OPERATIONS: readonly Operation[] = [
     ok: { status: 200, description: 'a page of the log with the total', schema: 'OperationLogPage' },
   },
   ...IDENTITY_OPERATIONS,
+  ...RECONCILIATION_OPERATIONS,
 ];
 
-const PATH_PARAMETERS: Record<string, z.ZodType> = { orderNumber: ZOrderNumber, invoiceId: ZInvoiceId, accountId: ZAccountId, userId: ZUserId, keyId: ZKeyId };
+const PATH_PARAMETERS: Record<string, z.ZodType> = { orderNumber: ZOrderNumber, invoiceId: ZInvoiceId, accountId: ZAccountId, userId: ZUserId, keyId: ZKeyId, exceptionId: ZExceptionId };
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid input: each field named with the rule it broke',
@@ -391,7 +394,7 @@ export function openApiDocument(): JsonSchema {
       title: 'Top-up payments API',
       version: '1.0.0',
       description:
-        'Prepaid wallet top-ups (bank transfer with slip and review, online), balances, usage charges, accounts, users, API keys and the operation log. ' +
+        'Prepaid wallet top-ups (bank transfer with slip and review, online), balances, usage charges, payment exceptions and bank-statement reconciliation, accounts, users, API keys and the operation log. ' +
         'Every refusal has the shape of the Error schema. Programs send an API key (Authorization: Bearer), acting as its user within its scopes; ' +
         `people sign in (POST /v1/session) and send the session cookie, with the session's CSRF token in ${CSRF_HEADER} on every change. ` +
         'Both reach the same role checks: admin, owner, pic, finance, ops, service. ' +

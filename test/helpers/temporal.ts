@@ -62,6 +62,7 @@ export async function createTestWorker(
   const codePath = process.env.TOPUP_WORKFLOW_BUNDLE;
   return createTopupWorker({
     connection: env.nativeConnection,
+    client: env.client,
     taskQueue,
     deps,
     ...(wrapActivities ? { wrapActivities } : {}),

@@ -48,6 +48,9 @@ export interface GatewayPayment {
   providerRef: string;
   amount: number;
   paidAt: string;
+  /** The order number the gateway named and the method paid with (absent in signals from before issue 19). */
+  merchantRef?: string;
+  method?: string;
 }
 
 /** The payment an online order took, and whether it came after the invoice expired. */
@@ -107,8 +110,8 @@ export interface OnlineOrderView {
   confirmationFailure: ConfirmationFailure | null;
   payment: ReceivedPayment | null;
   settlement: LineSettlement[] | null;
-  /** A late payment finance chose to refund instead of crediting. */
-  refund: { reason: string; by: string } | null;
+  /** A late payment finance chose to refund instead of crediting; `reference` names the gateway refund. */
+  refund: { reason: string; by: string; reference?: string } | null;
   checkResult: string | null;
   createdAt: string;
   deadline: string | null;

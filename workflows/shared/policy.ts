@@ -48,6 +48,8 @@ export interface TopupPolicy {
   creditCardFeeBasisPoints: number;
   /** The owner is told once when a wallet falls below this percentage of its last paid top-up. */
   lowBalancePercent: number;
+  /** Finance is reminded of each open payment exception this often until someone resolves it. */
+  exceptionReminderInterval: DurationText;
 }
 
 /** The defaults of DOMAIN.md. */
@@ -66,6 +68,7 @@ export const DEFAULT_POLICY: TopupPolicy = {
   invoiceLeadDays: 7,
   creditCardFeeBasisPoints: 350,
   lowBalancePercent: 40,
+  exceptionReminderInterval: '24h',
 };
 
 /** Wallets that may be paid by bank transfer (slip + review); the others are paid online only. */
