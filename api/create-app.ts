@@ -43,6 +43,7 @@ import { topUpRulesRouter } from './orders/top-up-rules-routes';
 import { usageRouter } from './ledger/usage-routes';
 import { webConsole } from './shared/web-console';
 import { exceptionsRouter } from './reconciliation/exception-routes';
+import { csvMappingsRouter, statementsRouter } from './reconciliation/statement-routes';
 
 /** Dependencies of the API. */
 export interface AppDeps {
@@ -177,6 +178,8 @@ export function createApp(deps: AppDeps): Express {
   v1.use('/me', meRouter(identityDeps));
   v1.use('/top-up-rules', topUpRulesRouter(deps));
   v1.use('/finance/exceptions', exceptionsRouter(orderDeps));
+  v1.use('/finance/statements', statementsRouter(orderDeps));
+  v1.use('/finance/csv-mappings', csvMappingsRouter(orderDeps));
   app.use('/v1', v1);
   app.use(webConsole(deps.webConsoleDir));
 

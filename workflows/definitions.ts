@@ -35,6 +35,7 @@ export * from './billing/activity-types';
 export * from './ledger/activity-types';
 export * from './reconciliation/messages';
 export * from './reconciliation/exception-rules';
+export * from './reconciliation/statement-matching';
 export * from './reconciliation/activity-types';
 export * from './reconciliation/search-attributes';
 export * from './accounts/messages';

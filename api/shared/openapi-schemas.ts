@@ -28,6 +28,8 @@ import { ZRecordUsageRequest } from '../ledger/usage-routes';
 import { ZConfirmPaymentRequest, ZOnlineLinesRequest } from '../online/schemas';
 import { ZAttachExceptionRequest, ZCreditExceptionRequest, ZNoteRequest } from '../reconciliation/schemas';
 import type { ExceptionItem } from '../reconciliation/exception-routes';
+import { ZConfirmLinesRequest, ZSaveCsvMappingRequest, type ConfirmedLine } from '../reconciliation/statement-routes';
+import type { StatementView } from '../../db/reconciliation/statements';
 import { EXCEPTION_ACTIONS, EXCEPTION_REASONS, EXCEPTION_STATUSES } from '../../workflows/definitions';
 
 /** Request bodies, by component name (converted with the input side of each schema). */
@@ -55,6 +57,8 @@ requestSchemas.add(ZCreateApiKeyRequest, { id: 'CreateApiKeyRequest' });
 requestSchemas.add(ZCreditExceptionRequest, { id: 'CreditExceptionRequest' });
 requestSchemas.add(ZAttachExceptionRequest, { id: 'AttachExceptionRequest' });
 requestSchemas.add(ZNoteRequest, { id: 'ExceptionNoteRequest' });
+requestSchemas.add(ZConfirmLinesRequest, { id: 'ConfirmStatementLinesRequest' });
+requestSchemas.add(ZSaveCsvMappingRequest, { id: 'SaveCsvMappingRequest' });
 
 const ZInstant = z.iso.datetime({ offset: true });
 const ZWalletBalance = z.object({
@@ -428,6 +432,52 @@ responseSchemas.add(
   { id: 'PaymentExceptionDetail' },
 );
 
+const LINE_OUTCOMES = ['proposed', 'confirmed', 'reconciled', 'exception', 'already_imported', 'not_incoming'] as const;
+
+/** A bank statement with each line's outcome. */
+export const ZStatement = z.object({
+  statementId: z.string(),
+  fileName: z.string(),
+  format: z.enum(['mt940', 'csv', 'camt053']),
+  account: z.string(),
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  mapping: z.string().nullable(),
+  importedBy: z.string(),
+  importedAt: z.string(),
+  counts: z.object(Object.fromEntries(LINE_OUTCOMES.map((o) => [o, z.int()])) as Record<(typeof LINE_OUTCOMES)[number], z.ZodInt>),
+  lines: z.array(
+    z.object({
+      line: z.int(),
+      direction: z.enum(['credit', 'debit']),
+      amount: z.int(),
+      valueDate: z.string(),
+      text: z.string(),
+      bankReference: z.string().nullable(),
+      payer: z.string().nullable(),
+      outcome: z
+        .enum(LINE_OUTCOMES)
+        .describe('proposed (an exact match waiting for finance), confirmed, reconciled (an order its slip had paid), exception, already_imported (another import had the line), not_incoming'),
+      paymentId: z.string().nullable(),
+      orderNumber: z.string().nullable(),
+      exceptionReason: z.enum(EXCEPTION_REASONS).nullable(),
+      note: z.string().nullable(),
+    }),
+  ),
+});
+responseSchemas.add(ZStatement, { id: 'Statement' });
+responseSchemas.add(z.object({ items: z.array(ZStatement.omit({ lines: true })), total: z.int(), page: z.int(), pageSize: z.int() }), { id: 'StatementPage' });
+const ZConfirmedLine = z.object({
+  line: z.int(),
+  orderNumber: z.string(),
+  outcome: z.enum(['confirmed', 'reconciled', 'exception', 'retry']).describe('retry: the workflow service did not confirm; confirm again'),
+  reason: z.enum(EXCEPTION_REASONS).nullable(),
+  message: z.string().nullable(),
+});
+responseSchemas.add(z.object({ results: z.array(ZConfirmedLine), statement: ZStatement }), { id: 'StatementConfirmation' });
+responseSchemas.add(ZSaveCsvMappingRequest, { id: 'CsvMapping' });
+responseSchemas.add(z.object({ items: z.array(z.object({ name: z.string(), mapping: z.unknown(), savedBy: z.string(), savedAt: z.string() })) }), { id: 'CsvMappingList' });
+
 // Compile-time proof that the documented shapes are the ones the routes send: tsc fails when they drift.
 type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Assert<T extends true> = T;
@@ -448,4 +498,6 @@ type DocumentedShapesMatch = [
   Assert<Same<z.infer<typeof ZOperationLogItem>, Json<OperationLogItem>>>,
   Assert<Same<z.infer<typeof ZTopUpRules>, TopUpRules>>,
   Assert<Same<z.infer<typeof ZPaymentException>, ExceptionItem>>,
+  Assert<Same<z.infer<typeof ZStatement>, StatementView>>,
+  Assert<Same<z.infer<typeof ZConfirmedLine>, ConfirmedLine>>,
 ];

@@ -22,6 +22,7 @@ import { ZUserId } from '../accounts/user-schemas';
 import { ZOrderNumber } from '../orders/schemas';
 import { RECONCILIATION_OPERATIONS } from '../reconciliation/reconciliation-operations';
 import { ZExceptionId } from '../reconciliation/schemas';
+import { ZStatementId } from '../reconciliation/statement-routes';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -369,7 +370,7 @@ export const OPERATIONS: readonly Operation[] = [
   ...RECONCILIATION_OPERATIONS,
 ];
 
-const PATH_PARAMETERS: Record<string, z.ZodType> = { orderNumber: ZOrderNumber, invoiceId: ZInvoiceId, accountId: ZAccountId, userId: ZUserId, keyId: ZKeyId, exceptionId: ZExceptionId };
+const PATH_PARAMETERS: Record<string, z.ZodType> = { orderNumber: ZOrderNumber, invoiceId: ZInvoiceId, accountId: ZAccountId, userId: ZUserId, keyId: ZKeyId, exceptionId: ZExceptionId, statementId: ZStatementId };
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid input: each field named with the rule it broke',
@@ -504,6 +505,23 @@ function okResponse(ok: Operation['ok']): JsonSchema {
 }
 
 function requestBody(name: string): JsonSchema {
+  if (name === 'statement-multipart') {
+    return {
+      required: true,
+      content: {
+        'multipart/form-data': {
+          schema: {
+            type: 'object',
+            required: ['file'],
+            properties: {
+              file: { type: 'string', contentMediaType: 'application/octet-stream', description: 'the bank statement: MT940, CSV or CAMT.053 XML (judged by its content), at most 10 MB' },
+              mapping: { type: 'string', pattern: '^[a-z0-9][a-z0-9_.-]{0,62}$', description: 'a CSV statement: the name of the saved column mapping to read it with' },
+            },
+          },
+        },
+      },
+    };
+  }
   if (name === 'multipart') {
     return {
       required: true,

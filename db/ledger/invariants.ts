@@ -5,16 +5,25 @@
  * 2. no top-up credit exists without a Paid order (Paid late and refunded orders are never credited);
  * 3. every Paid bank-transfer order has its receipt and exactly one sent "paid" email in `email_outbox`;
  *    every Paid online order exactly one sent "paid" email;
- * 4. the postings of the whole journal sum to zero.
+ * 4. the postings of the whole journal sum to zero;
+ * 5. every received payment ends in exactly one place, and received = credited + refunded + open + dismissed
+ *    (db/reconciliation/money-proof.ts).
  * `npm run check:ledger` prints them; the tests and the fault campaign (scripts/faults/) call it.
  * Run it on a quiet system: an order being approved right now is briefly credited before it reads Paid.
  */
 import type { Pool, PoolClient } from 'pg';
+import { proveReceivedMoney } from '../reconciliation/money-proof';
 import { checkLedger } from './ledger-checker';
 
 /** Every violation in human-readable form; [] when the ledger and the read model agree. */
 export async function checkInvariants(pool: Pool | PoolClient): Promise<string[]> {
-  return [...(await checkLedger(pool)), ...(await checkCredits(pool)), ...(await checkPaidArtifacts(pool)), ...(await checkJournalTotal(pool))];
+  return [
+    ...(await checkLedger(pool)),
+    ...(await checkCredits(pool)),
+    ...(await checkPaidArtifacts(pool)),
+    ...(await checkJournalTotal(pool)),
+    ...(await proveReceivedMoney(pool)).violations,
+  ];
 }
 
 interface CreditRow {

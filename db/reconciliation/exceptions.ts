@@ -7,7 +7,8 @@ import type { Pool, PoolClient } from 'pg';
 import { inTransaction } from '../transaction';
 import type { ExceptionChange, ExceptionReason, ExceptionStatus, PaymentExceptionView } from '../../workflows/definitions';
 
-async function writeRow(db: Pool | PoolClient, view: PaymentExceptionView): Promise<void> {
+/** Writes an exception's row unless a row of a higher (or the same) revision is there; inside a caller's transaction too. */
+export async function writeExceptionRow(db: Pool | PoolClient, view: PaymentExceptionView): Promise<void> {
   const { allocations: a, payment, suggestion, resolution } = view;
   await db.query(
     `INSERT INTO payment_exceptions (id, reason, status, resolution, amount, credited, refunded, dismissed, held, account_id, order_number,
@@ -40,9 +41,9 @@ async function writeRow(db: Pool | PoolClient, view: PaymentExceptionView): Prom
 
 /** Records an exception's state, and the decision that made it (once per revision), in one transaction. */
 export async function recordException(pool: Pool, view: PaymentExceptionView, change?: ExceptionChange): Promise<void> {
-  if (!change) return writeRow(pool, view);
+  if (!change) return writeExceptionRow(pool, view);
   await inTransaction(pool, async (client) => {
-    await writeRow(client, view);
+    await writeExceptionRow(client, view);
     await client.query(
       `INSERT INTO operation_log (account_id, actor_id, action, exception_id, revision, details)
        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT ON CONSTRAINT operation_log_exception_change DO NOTHING`,

@@ -116,7 +116,10 @@ export async function proveReceivedMoney(db: Db): Promise<MoneyProof> {
   for (const a of applied.rows.filter((r) => r.exceptionId !== null && !exceptionIds.has(r.exceptionId))) {
     violations.push(`order ${a.orderNumber} holds ${a.amount} of exception ${a.exceptionId ?? ''}, which does not exist`);
   }
-  for (const l of lines) place(l.paymentId, l.place);
+  for (const l of lines) {
+    place(l.paymentId, l.place);
+    if (l.violation) violations.push(l.violation);
+  }
 
   const totals: MoneyTotals = { received: 0, credited: 0, refunded: 0, open: 0, dismissed: 0 };
   for (const p of payments.rows) {
@@ -147,7 +150,28 @@ export async function proveReceivedMoney(db: Db): Promise<MoneyProof> {
   };
 }
 
-/** Where bank-statement lines put their payments that no order or exception shows (filled in with statements). */
-async function statementLinePlaces(_db: Db): Promise<Array<{ paymentId: string; place: Place }>> {
-  return [];
+/**
+ * Where bank-statement lines put their payments that neither an order's payments nor an exception show: a
+ * proposal waiting for finance (open), and a line that confirmed an order its slip had paid (credited; that order
+ * must be Paid, for the line's amount, by no received payment, and claimed by this line only).
+ */
+async function statementLinePlaces(db: Db): Promise<Array<{ paymentId: string; place: Place; violation?: string }>> {
+  const res = await db.query<{ paymentId: string; outcome: string; amount: number; orderNumber: string; status: string | null; orderAmount: number | null; takenByOrder: boolean; claimedBy: string | null }>(
+    `SELECT l.payment_id AS "paymentId", l.outcome, l.amount, l.order_number AS "orderNumber", o.status, o.amount::bigint AS "orderAmount",
+            EXISTS (SELECT 1 FROM orders t CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(t.view->'payments') = 'array' THEN t.view->'payments' ELSE '[]'::jsonb END) p
+                     WHERE t.kind = 'bank_transfer' AND p->>'paymentId' = l.payment_id) AS "takenByOrder",
+            c.payment_id AS "claimedBy"
+       FROM statement_lines l
+       LEFT JOIN orders o ON o.order_number = l.order_number
+       LEFT JOIN order_claims c ON c.order_number = l.order_number
+      WHERE l.first_seen AND l.outcome IN ('proposed', 'reconciled')`,
+  );
+  return res.rows.flatMap((r) => {
+    if (r.outcome === 'proposed') return r.takenByOrder ? [] : [{ paymentId: r.paymentId, place: { kind: `statement proposal for order ${r.orderNumber}`, credited: 0, refunded: 0, open: r.amount, dismissed: 0 } }];
+    const sound = r.status === 'paid' && r.orderAmount === r.amount && !r.takenByOrder && r.claimedBy === r.paymentId;
+    const place = { kind: `order ${r.orderNumber} (reconciled with its slip)`, credited: sound ? r.amount : 0, refunded: 0, open: sound ? 0 : r.amount, dismissed: 0 };
+    if (sound) return [{ paymentId: r.paymentId, place }];
+    const violation = `statement payment ${r.paymentId} of ${r.amount} reconciles order ${r.orderNumber}, which is ${r.status ?? 'missing'} for ${r.orderAmount ?? 0}, claimed by ${r.claimedBy ?? 'nobody'}${r.takenByOrder ? ', and an order took the payment too' : ''}`;
+    return [{ paymentId: r.paymentId, place, violation }];
+  });
 }

@@ -127,7 +127,7 @@ export const editOrderUpdate = defineUpdate<OrderView, [Actor & { amount?: numbe
  * `payment` (a bank-statement line finance confirmed), the money is seen in the bank: the order may also be
  * Unpaid or Payment Failure, and the payment must be what is still due.
  */
-export const approveUpdate = defineUpdate<OrderView, [Actor & { checkResult?: string; payment?: Omit<OrderPayment, 'by' | 'checkResult'> }]>('approve');
+export const approveUpdate = defineUpdate<OrderView, [Actor & { checkResult?: string; payment?: { paymentId: string; amount: number } }]>('approve');
 /**
  * Finance attaches a payment exception's money to the order (sent by the exception's workflow, which the order
  * answers with `attachOutcomeSignal`): it takes what is still due, at most the payment; Paid when that is all.

@@ -259,7 +259,7 @@ class BankTransferOrder {
       await condition(() => this.order.status === 'paid');
       return this.snapshot();
     }
-    return this.payInFull(by, checkResult, payment ? this.applied({ ...payment, exceptionId: payment.exceptionId ?? null }, by) : null);
+    return this.payInFull(by, checkResult, payment ? this.applied({ ...payment, exceptionId: null }, by) : null);
   }
 
   private applied(payment: Pick<OrderPayment, 'paymentId' | 'amount' | 'exceptionId'>, by: string): AppliedPayment {
@@ -518,7 +518,7 @@ class BankTransferOrder {
 }
 
 /** What an approval with a received payment carries. */
-type ApprovalPayment = Omit<OrderPayment, 'by' | 'checkResult' | 'exceptionId'> & { exceptionId?: string | null };
+type ApprovalPayment = { paymentId: string; amount: number };
 
 /** Signals a payment exception's workflow; one that has ended (resolved meanwhile) has nothing left to hear. */
 async function tellException<A>(exceptionId: string, signal: SignalDefinition<[A]>, arg: A): Promise<void> {
