@@ -16,6 +16,8 @@ import { onlineOrderPage, onlineTopUpPage } from './pages/online';
 import { ordersPage } from './pages/orders';
 import { forgotPasswordPage, setPasswordPage } from './pages/passwords';
 import { reviewPage } from './pages/review';
+import { exceptionsPage } from './pages/exceptions';
+import { statementPage, statementsPage } from './pages/statements';
 import { signInPage } from './pages/sign-in';
 import { topUpPage } from './pages/top-up';
 import { usersPage } from './pages/users';
@@ -35,6 +37,9 @@ const ROUTES: Route[] = [
   { path: '/online/:orderNumber', page: onlineOrderPage, audience: CUSTOMERS },
   { path: '/orders', page: ordersPage, audience: [...CUSTOMERS, ...STAFF] },
   { path: '/review', page: reviewPage, audience: STAFF },
+  { path: '/finance/exceptions', page: exceptionsPage, audience: STAFF },
+  { path: '/finance/statements', page: statementsPage, audience: STAFF },
+  { path: '/finance/statements/:statementId', page: statementPage, audience: STAFF },
   { path: '/accounts', page: accountsPage, audience: ['admin'] },
   { path: '/accounts/:accountId', page: accountDetailPage, audience: ['admin'] },
   { path: '/users', page: usersPage, audience: MANAGERS },
@@ -54,6 +59,8 @@ const NAV: { path: string; label: MessageKey; audience: Audience }[] = [
   { path: '/online', label: 'nav.online', audience: CUSTOMERS },
   { path: '/orders', label: 'nav.orders', audience: [...CUSTOMERS, ...STAFF] },
   { path: '/review', label: 'nav.review', audience: STAFF },
+  { path: '/finance/exceptions', label: 'nav.exceptions', audience: STAFF },
+  { path: '/finance/statements', label: 'nav.statements', audience: STAFF },
   { path: '/accounts', label: 'nav.accounts', audience: ['admin'] },
   { path: '/users', label: 'nav.users', audience: MANAGERS },
   { path: '/api-keys', label: 'nav.apiKeys', audience: MANAGERS },
