@@ -21,7 +21,7 @@ export interface JournalRefund {
 /** One change, as written. */
 export type JournalRecord<Invoice, Event> =
   | { type: 'invoice'; invoice: Invoice }
-  | { type: 'paid'; providerRef: string; paidAt: string; paidAmount: number; event: Event }
+  | { type: 'paid'; providerRef: string; paidAt: string; paidAmount: number; event: Event; key?: string }
   | { type: 'voided'; reference: string; at: string }
   | { type: 'refund'; refund: JournalRefund }
   | { type: 'refunded'; refundId: string; at: string; event: Event }

@@ -21,6 +21,8 @@
  * later and the merchant is called back with a signed `refund.succeeded` event, delivered like a payment's.
  * A virtual account takes a second payment (`simulate-payment` with `"again": true`: a customer who transferred
  * twice), and `POST /v1/sandbox/payments` pays a virtual account of no invoice (a typo in the number, an old one).
+ * Both payment-simulating routes honour an Idempotency-Key: the same key answers the payment it made, so a retried
+ * request pays once.
  *
  * Run alone: `node dist/scripts/sandbox-gateway.js` with SANDBOX_GATEWAY_PORT, PAYMENT_PROVIDER_API_KEY,
  * PAYMENT_CALLBACK_URL and PAYMENT_CALLBACK_SECRET (and SANDBOX_GATEWAY_DATA_FILE to keep its state across
@@ -283,6 +285,8 @@ export async function startSandboxGateway(opts: SandboxGatewayOptions): Promise<
   const paidTotal = new Map<string, number>();
   const refundedTotal = new Map<string, number>();
   const refundsByReference = new Map<string, SandboxRefund>();
+  /** Simulated payments by the Idempotency-Key they were made under. */
+  const paymentsByKey = new Map<string, SandboxEvent>();
   /** Settlement timers of pending refunds. */
   const settling = new Set<NodeJS.Timeout>();
   /** Events `pay` is delivering right now; the background redelivery leaves them alone. */
@@ -301,6 +305,7 @@ export async function startSandboxGateway(opts: SandboxGatewayOptions): Promise<
       if (invoice && invoice.status !== 'paid') Object.assign(invoice, { status: 'paid', paidAt: record.paidAt, paidAmount: record.paidAmount });
       paidTotal.set(record.providerRef, (paidTotal.get(record.providerRef) ?? 0) + record.paidAmount);
       undelivered.set(record.event.id, record.event);
+      if (record.key) paymentsByKey.set(record.key, record.event as SandboxEvent);
     } else if (record.type === 'refund') {
       refundsByReference.set(record.refund.reference, { ...record.refund, status: 'pending', succeededAt: null });
       if (record.refund.providerRef) refundedTotal.set(record.refund.providerRef, (refundedTotal.get(record.refund.providerRef) ?? 0) + record.refund.amount);
@@ -431,7 +436,7 @@ export async function startSandboxGateway(opts: SandboxGatewayOptions): Promise<
     }
   }
 
-  function pay(providerRef: string, payOpts: { at?: number; amount?: number; again?: boolean } = {}): Promise<CallbackDelivery> {
+  function pay(providerRef: string, payOpts: { at?: number; amount?: number; again?: boolean; key?: string } = {}): Promise<CallbackDelivery> {
     const invoice = byProviderRef.get(providerRef);
     if (!invoice) return Promise.reject(new GatewayError(404, 'invoice_not_found', `no invoice ${providerRef}`));
     const again = payOpts.again === true && invoice.status === 'paid';
@@ -448,14 +453,15 @@ export async function startSandboxGateway(opts: SandboxGatewayOptions): Promise<
       data: { providerRef, merchantRef, method, amount: paidAmount, paidAt },
     };
     // Written before anyone is told: a gateway killed now still has the payment and calls back after its restart.
-    journal.append({ type: 'paid', providerRef, paidAt, paidAmount, event });
+    journal.append({ type: 'paid', providerRef, paidAt, paidAmount, event, ...(payOpts.key ? { key: payOpts.key } : {}) });
+    if (payOpts.key) paymentsByKey.set(payOpts.key, event);
     if (!again) Object.assign(invoice, { status: 'paid', paidAt, paidAmount });
     paidTotal.set(providerRef, (paidTotal.get(providerRef) ?? 0) + paidAmount);
     undelivered.set(event.id, event);
     return deliver(event);
   }
 
-  function payStray(input: { merchantRef: string; amount: number; method?: PaymentMethod }): Promise<CallbackDelivery> {
+  function payStray(input: { merchantRef: string; amount: number; method?: PaymentMethod }, key?: string): Promise<CallbackDelivery> {
     const providerRef = `pay_${randomBytes(12).toString('hex')}`;
     const paidAt = new Date(now()).toISOString();
     const event: SandboxEvent = {
@@ -464,7 +470,8 @@ export async function startSandboxGateway(opts: SandboxGatewayOptions): Promise<
       created: Math.floor(now() / 1000),
       data: { providerRef, merchantRef: input.merchantRef, method: input.method ?? 'virtual_account', amount: input.amount, paidAt },
     };
-    journal.append({ type: 'paid', providerRef, paidAt, paidAmount: input.amount, event });
+    journal.append({ type: 'paid', providerRef, paidAt, paidAmount: input.amount, event, ...(key ? { key } : {}) });
+    if (key) paymentsByKey.set(key, event);
     paidTotal.set(providerRef, input.amount);
     undelivered.set(event.id, event);
     log(`stray payment ${providerRef} naming ${input.merchantRef}: IDR ${input.amount}`);
@@ -577,13 +584,18 @@ export async function startSandboxGateway(opts: SandboxGatewayOptions): Promise<
       return sendJson(res, 200, { items, voidedReferences: [...voidedReferences].filter((r) => merchantRef === null || r === merchantRef || r.startsWith(`${merchantRef}-`)) });
     }
     const simulate = /^\/v1\/invoices\/([\w-]+)\/simulate-payment$/.exec(path);
+    const key = typeof req.headers['idempotency-key'] === 'string' && req.headers['idempotency-key'] !== '' ? req.headers['idempotency-key'] : undefined;
+    const repeated = key ? paymentsByKey.get(key) : undefined;
+    if (req.method === 'POST' && (simulate?.[1] || path === '/v1/sandbox/payments') && repeated) {
+      return sendJson(res, 200, { invoice: byProviderRef.get(repeated.data.providerRef) ?? null, event: repeated, repeated: true });
+    }
     if (req.method === 'POST' && simulate?.[1]) {
       const { amount, again } = parseJson(body, ZSimulatePaymentRequest);
-      const delivery = await pay(simulate[1], { amount, again });
+      const delivery = await pay(simulate[1], { amount, again, ...(key ? { key } : {}) });
       return sendJson(res, 200, { invoice: byProviderRef.get(simulate[1]), event: delivery.event, delivery: { status: delivery.status, attempts: delivery.attempts } });
     }
     if (req.method === 'POST' && path === '/v1/sandbox/payments') {
-      const delivery = await payStray(parseJson(body, ZStrayPaymentRequest));
+      const delivery = await payStray(parseJson(body, ZStrayPaymentRequest), key);
       return sendJson(res, 200, { event: delivery.event, delivery: { status: delivery.status, attempts: delivery.attempts } });
     }
     if (req.method === 'POST' && path === '/v1/refunds') {

@@ -175,27 +175,29 @@ class PaymentException {
     if (violation) invalid(violation.field, violation.rule);
   }
 
+  /**
+   * Runs a decision: the rules are asked again and the decision claimed before anything is awaited, so two updates
+   * validated in the same workflow task (a retry racing the first attempt) cannot both act: the second answers the
+   * first (a repeat) or is refused. `work` runs marked as moving money until it is done.
+   */
+  private decide(action: ExceptionAction, target: ActionTarget, work: () => Promise<PaymentExceptionView>): Promise<PaymentExceptionView> {
+    const decision = exceptionDecision(this.view, action, target);
+    if ('refused' in decision) refuse(decision.refused);
+    if ('repeat' in decision) return this.answerRepeat();
+    this.deciding = true;
+    return work().finally(() => {
+      this.deciding = false;
+    });
+  }
+
   /** A decision already taken: wait until its handler is done, and answer like the first. */
-  private async answerRepeat(action: ExceptionAction, target: ActionTarget): Promise<PaymentExceptionView | null> {
-    if (!('repeat' in exceptionDecision(this.view, action, target))) return null;
+  private async answerRepeat(): Promise<PaymentExceptionView> {
     await condition(() => !this.deciding);
     return this.snapshot();
   }
 
-  /** Runs a decision's handler, marked as moving money until it is done. */
-  private async whileDeciding<T>(work: () => Promise<T>): Promise<T> {
-    this.deciding = true;
-    try {
-      return await work();
-    } finally {
-      this.deciding = false;
-    }
-  }
-
   private async credit({ accountId, wallet, note, by }: { accountId: string; wallet: Wallet; note: string; by: string }): Promise<PaymentExceptionView> {
-    const repeat = await this.answerRepeat('credit', { accountId, wallet });
-    if (repeat) return repeat;
-    return this.whileDeciding(async () => {
+    return this.decide('credit', { accountId, wallet }, async () => {
       const amount = openAmount(this.view);
       await this.begin({ action: 'credit', by, note, accountId, wallet }, { amount, accountId, wallet });
       await this.creditToWallet(accountId, wallet, amount, by, note);
@@ -204,9 +206,7 @@ class PaymentException {
   }
 
   private async attach({ orderNumber, rest, note, by }: { orderNumber: string; rest?: OverpaymentRest; note: string; by: string }): Promise<PaymentExceptionView> {
-    const repeat = await this.answerRepeat('attach', { orderNumber });
-    if (repeat) return repeat;
-    return this.whileDeciding(() => this.attachTo(orderNumber, rest, note, by));
+    return this.decide('attach', { orderNumber }, () => this.attachTo(orderNumber, rest, note, by));
   }
 
   private async attachTo(orderNumber: string, rest: OverpaymentRest | undefined, note: string, by: string): Promise<PaymentExceptionView> {
@@ -230,9 +230,7 @@ class PaymentException {
   }
 
   private async refund({ note, by }: { note: string; by: string }): Promise<PaymentExceptionView> {
-    const repeat = await this.answerRepeat('refund', {});
-    if (repeat) return repeat;
-    return this.whileDeciding(async () => {
+    return this.decide('refund', {}, async () => {
       const amount = openAmount(this.view);
       await this.begin({ action: 'refund', by, note }, { amount });
       try {
@@ -246,9 +244,7 @@ class PaymentException {
   }
 
   private async dismiss({ note, by }: { note: string; by: string }): Promise<PaymentExceptionView> {
-    const repeat = await this.answerRepeat('dismiss', {});
-    if (repeat) return repeat;
-    return this.whileDeciding(async () => {
+    return this.decide('dismiss', {}, async () => {
       const amount = openAmount(this.view);
       this.view.allocations.dismissed += amount;
       await this.begin({ action: 'dismiss', by, note }, { amount });
