@@ -106,7 +106,9 @@ export function createReconciliation(deps: { api: Client; gateway: GatewayAccess
     exceptions.push(tracked);
     stats.exceptions += 1;
     const token = finance();
-    const deadline = Date.now() + 60_000;
+    // The payment reaches its exception after the gateway's callback and the activity that opens it, each retried
+    // through the faults: as long as the campaign waits for any order to settle.
+    const deadline = Date.now() + 180_000;
     let seen: Reply;
     for (;;) {
       seen = await deps.api.send({ method: 'GET', path: `/v1/finance/exceptions/${paymentId}`, token });
