@@ -58,6 +58,7 @@ export async function createTestWorker(
   taskQueue: string,
   deps: ActivityDeps,
   wrapActivities?: (activities: Activities) => Activities,
+  tuning?: { maxCachedWorkflows?: number },
 ): Promise<Worker> {
   const codePath = process.env.TOPUP_WORKFLOW_BUNDLE;
   return createTopupWorker({
@@ -66,6 +67,7 @@ export async function createTestWorker(
     taskQueue,
     deps,
     ...(wrapActivities ? { wrapActivities } : {}),
+    ...(tuning ? { tuning } : {}),
     ...(codePath ? { workflowBundle: { codePath } } : {}),
   });
 }

@@ -271,27 +271,6 @@ test('When a payment names no order of ours, then one unknown_reference exceptio
   await expectMoneyAccountedFor();
 });
 
-test('When the same credit is sent twice at once and both reach the workflow in one task (a retry racing the first attempt), then one order credits the money once', async () => {
-  const account = await createTestAccount(api.t.db.pool);
-  const { event } = await api.t.gateway.payStray({ merchantRef: 'RACE-0001', amount: 420_000 });
-  const paymentId = paymentIdOf(event);
-  await theException(paymentId);
-  // With no worker polling, both updates wait for the same workflow task.
-  await api.stopWorker();
-  const body = { accountId: account.accountId, wallet: 'credit', note: 'confirmed by phone' };
-  const both = Promise.all([decide(paymentId, 'credit', body), decide(paymentId, 'credit', body)]);
-  await new Promise((r) => setTimeout(r, 1_000));
-  await api.startWorker();
-  const answers = await both;
-  expect(answers.map((a) => a.status)).toEqual([200, 200]);
-  expect(answers[0]!.body.resolution.creditOrders).toHaveLength(1);
-  expect(answers[1]!.body.resolution.creditOrders).toEqual(answers[0]!.body.resolution.creditOrders);
-  const resolved = await theException(paymentId, 'resolved');
-  expect(resolved.allocations).toEqual({ credited: 420_000, refunded: 0, dismissed: 0, held: 0 });
-  expect(await ledgerEntries(account)).toEqual([{ key: `topup:${answers[0]!.body.resolution.creditOrders[0]}:paid`, amount: 420_000 }]);
-  await expectMoneyAccountedFor();
-});
-
 test('When an exception stays open, then finance is reminded every 24 hours until someone decides, and not after', async () => {
   const { event } = await api.t.gateway.payStray({ merchantRef: 'TYPO-1234', amount: 75_000 });
   const paymentId = paymentIdOf(event);
