@@ -2,9 +2,21 @@
  * All activities, built from their dependencies so tests pass real instances (a real pool, a real mailer). They
  * implement the activity interfaces the workflows declare (workflows/<area>/activity-types.ts).
  */
+import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { ProviderInfo } from '../config/provider';
-import type { AutoTopupActivities, BankTransferActivities, BillingActivities, GiftActivities, LowBalanceActivities, OnlineOrderActivities, PasswordLinkActivities, TopupPolicy, WebhookActivities } from '../workflows/definitions';
+import type {
+  AutoTopupActivities,
+  BankTransferActivities,
+  BillingActivities,
+  GiftActivities,
+  LowBalanceActivities,
+  OnlineOrderActivities,
+  PasswordLinkActivities,
+  ReconciliationActivities,
+  TopupPolicy,
+  WebhookActivities,
+} from '../workflows/definitions';
 import { createPasswordLinkActivities } from './accounts/password-link-activities';
 import { createAutoTopupActivities } from './auto-topup/auto-topup-activities';
 import { createOrderNotificationActivities } from './bank-transfer/order-notifications';
@@ -15,6 +27,7 @@ import { createLowBalanceActivities } from './ledger/low-balance';
 import { createOnlineOrderActivities } from './online/online-order-activities';
 import type { PaymentProvider } from './online/payment-provider';
 import { createOrderReadModelActivities } from './orders/read-model-activities';
+import { createReconciliationActivities } from './reconciliation/exception-activities';
 import { createEmailActivities, type Mailer } from './shared/mailer';
 import { createWebhookActivities } from './webhooks/webhook-activities';
 
@@ -38,11 +51,26 @@ export interface ActivityDeps {
   policy: TopupPolicy;
 }
 
+/** What the worker adds to the activities' dependencies: a client of its own Temporal service, and its task queue. */
+export interface WorkerLink {
+  /** Starts the workflows activities open (payment exceptions). */
+  temporal: Client;
+  taskQueue: string;
+}
+
 /** Every activity a workflow calls. */
-export type WorkflowActivities = BankTransferActivities & OnlineOrderActivities & BillingActivities & LowBalanceActivities & GiftActivities & PasswordLinkActivities & WebhookActivities & AutoTopupActivities;
+export type WorkflowActivities = BankTransferActivities &
+  OnlineOrderActivities &
+  BillingActivities &
+  LowBalanceActivities &
+  GiftActivities &
+  PasswordLinkActivities &
+  WebhookActivities &
+  AutoTopupActivities &
+  ReconciliationActivities;
 
 /** Builds the activity implementations the worker registers. */
-export function createActivities(deps: ActivityDeps) {
+export function createActivities(deps: ActivityDeps & WorkerLink) {
   const { pool, provider, policy } = deps;
   const email = createEmailActivities({ pool, mailer: deps.mailer });
   const { sendEmail } = email;
@@ -57,6 +85,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createOnlineOrderActivities({ pool, provider, gateway: deps.gateway, sendEmail }),
     ...createAutoTopupActivities({ pool, gateway: deps.gateway, providerName: provider.name, publicUrl: deps.publicUrl, policy, sendEmail }),
     ...createWebhookActivities({ pool, secretKey: deps.webhookSecretKey, providerName: provider.name, publicUrl: deps.publicUrl, policy, sendEmail }),
+    ...createReconciliationActivities({ pool, temporal: deps.temporal, taskQueue: deps.taskQueue, gateway: deps.gateway, providerName: provider.name, publicUrl: deps.publicUrl, sendEmail }),
     ...createPasswordLinkActivities({ pool, providerName: provider.name, linkSecret: deps.passwordLinkSecret, publicUrl: deps.publicUrl, sendEmail }),
   } satisfies WorkflowActivities;
 }

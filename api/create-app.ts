@@ -51,6 +51,8 @@ import type { WebhookUrlRule } from './webhooks/endpoint-url';
 import { autoTopupAttemptsRouter, autoTopupsRouter, cardSetupsRouter, cardsRouter } from './auto-topup/auto-topup-routes';
 import type { GatewayAccess } from './auto-topup/gateway-cards';
 import { webhookEndpointsRouter } from './webhooks/webhook-routes';
+import { exceptionsRouter } from './reconciliation/exception-routes';
+import { csvMappingsRouter, statementsRouter } from './reconciliation/statement-routes';
 
 /** Dependencies of the API. */
 export interface AppDeps {
@@ -113,6 +115,8 @@ export function createApp(deps: AppDeps): Express {
     paymentCallbackRouter({
       pool: deps.pool,
       temporal: deps.temporal,
+      taskQueue: deps.taskQueue,
+      policy: deps.policy,
       callbackSecret: deps.paymentCallbackSecret,
       now: deps.now ?? (() => new Date()),
       failures: new FailureBackoff(failureLimit.address),
@@ -200,6 +204,9 @@ export function createApp(deps: AppDeps): Express {
   v1.use('/auto-topup-attempts', autoTopupAttemptsRouter(deps));
   v1.use('/card-setups', cardSetupsRouter(deps));
   v1.use('/cards', cardsRouter(deps));
+  v1.use('/finance/exceptions', exceptionsRouter(orderDeps));
+  v1.use('/finance/statements', statementsRouter(orderDeps));
+  v1.use('/finance/csv-mappings', csvMappingsRouter(orderDeps));
   app.use('/v1', v1);
   app.use(webConsole(deps.webConsoleDir));
 

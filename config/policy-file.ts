@@ -43,6 +43,7 @@ const PolicyOverrideSchema = z
     webhookSecretOverlap: duration,
     webhookMaxEndpoints: z.number().int('must be a whole number').min(1).max(100, 'must be between 1 and 100'),
     autoTopupPauseAfterFailures: z.number().int('must be a whole number').min(1).max(100, 'must be between 1 and 100'),
+    exceptionReminderInterval: duration,
   })
   .partial()
   .strict()

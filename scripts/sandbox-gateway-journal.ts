@@ -1,16 +1,30 @@
 /**
  * The sandbox gateway's durable state: an append-only file of JSON lines, one per change (an invoice issued,
- * paid, voided; a callback delivered), written synchronously before the gateway answers. A gateway killed with
+ * paid, voided; a refund taken, settled; a callback delivered), written synchronously before the gateway answers. A gateway killed with
  * SIGKILL and started again on the same file has every invoice and payment it acknowledged, and delivers the
  * callbacks it had not delivered yet, as a real gateway would after an outage.
  */
 import fs from 'node:fs';
 
+/** A refund as the journal keeps it. */
+export interface JournalRefund {
+  refundId: string;
+  reference: string;
+  providerRef: string | null;
+  merchantRef: string;
+  amount: number;
+  reason: string;
+  destination: { name: string; account: string } | null;
+  createdAt: string;
+}
+
 /** One change, as written. */
 export type JournalRecord<Invoice, Event> =
   | { type: 'invoice'; invoice: Invoice }
-  | { type: 'paid'; providerRef: string; paidAt: string; paidAmount: number; event: Event }
+  | { type: 'paid'; providerRef: string; paidAt: string; paidAmount: number; event: Event; key?: string }
   | { type: 'voided'; reference: string; at: string }
+  | { type: 'refund'; refund: JournalRefund }
+  | { type: 'refunded'; refundId: string; at: string; event: Event }
   | { type: 'delivered'; eventId: string }
   /** A change of the card desk (sandbox-gateway-cards.ts), which reads it back itself. */
   | { type: 'cards'; record: unknown };

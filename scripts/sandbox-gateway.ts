@@ -15,6 +15,15 @@
  * gateways expire or cancel an invoice. `PUT /v1/sandbox/fault` makes the merchant API slow or fail, or declines
  * every card charge, for tests and the fault campaign. Saved cards and off-session charges: sandbox-gateway-cards.ts.
  *
+ * Refunds: `POST /v1/refunds` (Idempotency-Key: the merchant's reference of the refund) sends money back, of a
+ * payment it took (`providerRef`, at most what was paid on it less what was refunded) or to a bank account
+ * (`destination`, for money the merchant received by bank transfer); the refund is pending, then settles a moment
+ * later and the merchant is called back with a signed `refund.succeeded` event, delivered like a payment's.
+ * A virtual account takes a second payment (`simulate-payment` with `"again": true`: a customer who transferred
+ * twice), and `POST /v1/sandbox/payments` pays a virtual account of no invoice (a typo in the number, an old one).
+ * Both payment-simulating routes honour an Idempotency-Key: the same key answers the payment it made, so a retried
+ * request pays once.
+ *
  * Run alone: `node dist/scripts/sandbox-gateway.js` with SANDBOX_GATEWAY_PORT, PAYMENT_PROVIDER_API_KEY,
  * PAYMENT_CALLBACK_URL and PAYMENT_CALLBACK_SECRET (and SANDBOX_GATEWAY_DATA_FILE to keep its state across
  * restarts). It listens on 127.0.0.1 only.
@@ -25,7 +34,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { PaymentMethod, ProviderInvoice } from '../activities/online/payment-provider';
-import { openJournal } from './sandbox-gateway-journal';
+import { openJournal, type JournalRefund } from './sandbox-gateway-journal';
 import { CardDeskError, createCardDesk, type CardRecord, type SandboxChargeAnswer } from './sandbox-gateway-cards';
 
 /** An invoice as the sandbox keeps it. */
@@ -50,7 +59,7 @@ export interface SandboxInvoice extends ProviderInvoice {
  */
 export type SandboxFault = { mode: 'none' } | { mode: 'slow'; delayMs: number } | { mode: 'error' } | { mode: 'decline' };
 
-/** The event the sandbox calls back with. */
+/** The event the sandbox calls back with when money is paid in. */
 export interface SandboxEvent {
   id: string;
   type: 'invoice.paid';
@@ -59,11 +68,28 @@ export interface SandboxEvent {
   data: { providerRef: string; merchantRef: string; method: PaymentMethod; amount: number; paidAt: string };
 }
 
+/** The event the sandbox calls back with when a refund has gone out. */
+export interface SandboxRefundEvent {
+  id: string;
+  type: 'refund.succeeded';
+  created: number;
+  data: { refundId: string; reference: string; merchantRef: string; providerRef: string | null; amount: number; succeededAt: string };
+}
+
+/** Either event. */
+export type AnySandboxEvent = SandboxEvent | SandboxRefundEvent;
+
+/** A refund as the sandbox keeps it. */
+export interface SandboxRefund extends JournalRefund {
+  status: 'pending' | 'succeeded';
+  succeededAt: string | null;
+}
+
 /** The last attempt of a callback delivery; `status` 0 when no HTTP answer came (network error, timeout). */
-export interface CallbackDelivery {
+export interface CallbackDelivery<E extends AnySandboxEvent = SandboxEvent> {
   status: number;
   body: string;
-  event: SandboxEvent;
+  event: E;
   attempts: number;
 }
 
@@ -72,8 +98,15 @@ export interface SandboxGateway {
   url: string;
   port: number;
   close(): Promise<void>;
-  /** Pays an invoice (at `at` ms, default now; `amount` default the invoice's) and delivers the callback. */
-  pay(providerRef: string, opts?: { at?: number; amount?: number }): Promise<CallbackDelivery>;
+  /**
+   * Pays an invoice (at `at` ms, default now; `amount` default the invoice's) and delivers the callback; `again`
+   * pays a virtual account that was paid already a second time.
+   */
+  pay(providerRef: string, opts?: { at?: number; amount?: number; again?: boolean }): Promise<CallbackDelivery>;
+  /** A payment into a virtual account of no invoice, naming `merchantRef`; delivers the callback. */
+  payStray(input: { merchantRef: string; amount: number; method?: PaymentMethod }): Promise<CallbackDelivery>;
+  /** Every refund taken, oldest first (copies). */
+  refunds(): SandboxRefund[];
   /** Every invoice issued, oldest first (copies). */
   invoices(): SandboxInvoice[];
   /** References voided before any invoice was issued under them. */
@@ -100,6 +133,8 @@ export interface SandboxGatewayOptions {
   dataFile?: string;
   /** How often callbacks not yet delivered are sent again (ms, default 5,000). */
   redeliveryIntervalMs?: number;
+  /** How long a refund stays pending before it settles and is called back (ms, default 200). */
+  refundSettleMs?: number;
 }
 
 /** Loopback unless told otherwise (a compose stack binds 0.0.0.0 so the worker can reach it). */
@@ -124,7 +159,26 @@ const ZCreateInvoiceRequest = z.object({
   description: z.string().trim().min(1).max(255),
 });
 
-const ZSimulatePaymentRequest = z.strictObject({ amount: z.int().positive().optional() });
+const ZSimulatePaymentRequest = z.strictObject({ amount: z.int().positive().optional(), again: z.boolean().optional() });
+
+const ZStrayPaymentRequest = z.strictObject({
+  merchantRef: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1 to 64 letters, digits, "_", "." or "-"'),
+  amount: z.int().positive(),
+  method: z.enum(['virtual_account', 'credit_card', 'ewallet']).default('virtual_account'),
+});
+
+const ZRefundRequest = z
+  .strictObject({
+    merchantRef: z.string().min(1).max(200),
+    providerRef: z.string().min(1).max(200).nullable().optional(),
+    amount: z.int().positive(),
+    reason: z.string().trim().min(1).max(500),
+    destination: z.strictObject({ name: z.string().trim().min(1).max(200), account: z.string().trim().min(1).max(100) }).nullable().optional(),
+  })
+  .refine((r) => Boolean(r.providerRef) || Boolean(r.destination), { message: 'give the providerRef of the payment, or a destination bank account', path: ['providerRef'] });
+
+/** A refund settles this long after the gateway took it, unless told otherwise. */
+const REFUND_SETTLE_MS = 200;
 
 const ZFaultRequest = z.discriminatedUnion('mode', [
   z.strictObject({ mode: z.literal('none') }),
@@ -230,11 +284,19 @@ export async function startSandboxGateway(opts: SandboxGatewayOptions): Promise<
   const byProviderRef = new Map<string, SandboxInvoice>();
   /** References voided before an invoice existed under them: creating one is refused. */
   const voidedReferences = new Set<string>();
-  /** Paid events the merchant has not taken yet, in payment order. */
-  const undelivered = new Map<string, SandboxEvent>();
+  /** Paid and refund events the merchant has not taken yet, in order. */
+  const undelivered = new Map<string, AnySandboxEvent>();
+  /** What was paid, and refunded, under each provider reference (an invoice, or a stray payment). */
+  const paidTotal = new Map<string, number>();
+  const refundedTotal = new Map<string, number>();
+  const refundsByReference = new Map<string, SandboxRefund>();
+  /** Simulated payments by the Idempotency-Key they were made under. */
+  const paymentsByKey = new Map<string, SandboxEvent>();
+  /** Settlement timers of pending refunds. */
+  const settling = new Set<NodeJS.Timeout>();
   /** Events `pay` is delivering right now; the background redelivery leaves them alone. */
   const delivering = new Set<string>();
-  const journal = openJournal<SandboxInvoice, SandboxEvent>(opts.dataFile);
+  const journal = openJournal<SandboxInvoice, AnySandboxEvent>(opts.dataFile);
   let fault: SandboxFault = { mode: 'none' };
   const closing = new AbortController();
   let url = '';
@@ -246,7 +308,16 @@ export async function startSandboxGateway(opts: SandboxGatewayOptions): Promise<
       byProviderRef.set(record.invoice.providerRef, record.invoice);
     } else if (record.type === 'paid') {
       const invoice = byProviderRef.get(record.providerRef);
-      if (invoice) Object.assign(invoice, { status: 'paid', paidAt: record.paidAt, paidAmount: record.paidAmount });
+      if (invoice && invoice.status !== 'paid') Object.assign(invoice, { status: 'paid', paidAt: record.paidAt, paidAmount: record.paidAmount });
+      paidTotal.set(record.providerRef, (paidTotal.get(record.providerRef) ?? 0) + record.paidAmount);
+      undelivered.set(record.event.id, record.event);
+      if (record.key) paymentsByKey.set(record.key, record.event as SandboxEvent);
+    } else if (record.type === 'refund') {
+      refundsByReference.set(record.refund.reference, { ...record.refund, status: 'pending', succeededAt: null });
+      if (record.refund.providerRef) refundedTotal.set(record.refund.providerRef, (refundedTotal.get(record.refund.providerRef) ?? 0) + record.refund.amount);
+    } else if (record.type === 'refunded') {
+      const refund = [...refundsByReference.values()].find((r) => r.refundId === record.refundId);
+      if (refund) Object.assign(refund, { status: 'succeeded', succeededAt: record.at });
       undelivered.set(record.event.id, record.event);
     } else if (record.type === 'cards') {
       desk.restore(record.record as CardRecord);
@@ -309,7 +380,7 @@ export async function startSandboxGateway(opts: SandboxGatewayOptions): Promise<
     return invoice ?? null;
   }
 
-  async function postCallback(event: SandboxEvent): Promise<{ status: number; body: string }> {
+  async function postCallback(event: AnySandboxEvent): Promise<{ status: number; body: string }> {
     const rawBody = JSON.stringify(event);
     const timestamp = Math.floor(now() / 1000);
     try {
@@ -331,7 +402,7 @@ export async function startSandboxGateway(opts: SandboxGatewayOptions): Promise<
     }
   }
 
-  async function deliver(event: SandboxEvent): Promise<CallbackDelivery> {
+  async function deliver<E extends AnySandboxEvent>(event: E): Promise<CallbackDelivery<E>> {
     delivering.add(event.id);
     try {
       return await deliverNow(event);
@@ -340,7 +411,7 @@ export async function startSandboxGateway(opts: SandboxGatewayOptions): Promise<
     }
   }
 
-  async function deliverNow(event: SandboxEvent): Promise<CallbackDelivery> {
+  async function deliverNow<E extends AnySandboxEvent>(event: E): Promise<CallbackDelivery<E>> {
     let last = { status: 0, body: '' };
     let attempts = 0;
     for (;;) {
@@ -373,10 +444,12 @@ export async function startSandboxGateway(opts: SandboxGatewayOptions): Promise<
     }
   }
 
-  function pay(providerRef: string, payOpts: { at?: number; amount?: number } = {}): Promise<CallbackDelivery> {
+  function pay(providerRef: string, payOpts: { at?: number; amount?: number; again?: boolean; key?: string } = {}): Promise<CallbackDelivery> {
     const invoice = byProviderRef.get(providerRef);
     if (!invoice) return Promise.reject(new GatewayError(404, 'invoice_not_found', `no invoice ${providerRef}`));
-    if (invoice.status === 'paid') return Promise.reject(new GatewayError(409, 'invoice_already_paid', `invoice ${providerRef} was paid at ${invoice.paidAt}`));
+    const again = payOpts.again === true && invoice.status === 'paid';
+    if (again && invoice.method !== 'virtual_account') return Promise.reject(new GatewayError(409, 'invoice_already_paid', `only a virtual account takes a second payment; invoice ${providerRef} is ${invoice.method}`));
+    if (invoice.status === 'paid' && !again) return Promise.reject(new GatewayError(409, 'invoice_already_paid', `invoice ${providerRef} was paid at ${invoice.paidAt}`));
     if (invoice.status === 'voided') return Promise.reject(new GatewayError(409, 'invoice_voided', `the merchant cancelled invoice ${providerRef}; it can no longer be paid`));
     const paidAt = new Date(payOpts.at ?? now()).toISOString();
     const paidAmount = payOpts.amount ?? invoice.amount;
@@ -388,10 +461,86 @@ export async function startSandboxGateway(opts: SandboxGatewayOptions): Promise<
       data: { providerRef, merchantRef, method, amount: paidAmount, paidAt },
     };
     // Written before anyone is told: a gateway killed now still has the payment and calls back after its restart.
-    journal.append({ type: 'paid', providerRef, paidAt, paidAmount, event });
-    Object.assign(invoice, { status: 'paid', paidAt, paidAmount });
+    journal.append({ type: 'paid', providerRef, paidAt, paidAmount, event, ...(payOpts.key ? { key: payOpts.key } : {}) });
+    if (payOpts.key) paymentsByKey.set(payOpts.key, event);
+    if (!again) Object.assign(invoice, { status: 'paid', paidAt, paidAmount });
+    paidTotal.set(providerRef, (paidTotal.get(providerRef) ?? 0) + paidAmount);
     undelivered.set(event.id, event);
     return deliver(event);
+  }
+
+  function payStray(input: { merchantRef: string; amount: number; method?: PaymentMethod }, key?: string): Promise<CallbackDelivery> {
+    const providerRef = `pay_${randomBytes(12).toString('hex')}`;
+    const paidAt = new Date(now()).toISOString();
+    const event: SandboxEvent = {
+      id: `evt_${randomBytes(12).toString('hex')}`,
+      type: 'invoice.paid',
+      created: Math.floor(now() / 1000),
+      data: { providerRef, merchantRef: input.merchantRef, method: input.method ?? 'virtual_account', amount: input.amount, paidAt },
+    };
+    journal.append({ type: 'paid', providerRef, paidAt, paidAmount: input.amount, event, ...(key ? { key } : {}) });
+    if (key) paymentsByKey.set(key, event);
+    paidTotal.set(providerRef, input.amount);
+    undelivered.set(event.id, event);
+    log(`stray payment ${providerRef} naming ${input.merchantRef}: IDR ${input.amount}`);
+    return deliver(event);
+  }
+
+  /** Takes a refund (the same reference answers the same refund) and settles it a moment later. */
+  function takeRefund(body: z.infer<typeof ZRefundRequest>, reference: string): { refund: SandboxRefund; created: boolean } {
+    const existing = refundsByReference.get(reference);
+    if (existing) {
+      if (existing.amount !== body.amount || existing.merchantRef !== body.merchantRef) {
+        throw new GatewayError(409, 'idempotency_key_conflict', `refund ${reference} was taken for ${existing.amount} of ${existing.merchantRef}`, 'Idempotency-Key');
+      }
+      return { refund: existing, created: false };
+    }
+    const providerRef = body.providerRef ?? null;
+    if (providerRef) {
+      const paid = paidTotal.get(providerRef);
+      if (paid === undefined) throw new GatewayError(404, 'payment_not_found', `no payment was taken under ${providerRef}`, 'providerRef');
+      const left = paid - (refundedTotal.get(providerRef) ?? 0);
+      if (body.amount > left) throw new GatewayError(409, 'refund_exceeds_payment', `only ${left} of the ${paid} paid under ${providerRef} can still be refunded`, 'amount');
+    }
+    const refund: SandboxRefund = {
+      refundId: `rfd_${randomBytes(12).toString('hex')}`,
+      reference,
+      providerRef,
+      merchantRef: body.merchantRef,
+      amount: body.amount,
+      reason: body.reason,
+      destination: body.destination ?? null,
+      createdAt: new Date(now()).toISOString(),
+      status: 'pending',
+      succeededAt: null,
+    };
+    const { status: _status, succeededAt: _succeededAt, ...journalled } = refund;
+    journal.append({ type: 'refund', refund: journalled });
+    refundsByReference.set(reference, refund);
+    if (providerRef) refundedTotal.set(providerRef, (refundedTotal.get(providerRef) ?? 0) + body.amount);
+    log(`refund ${refund.refundId} (${reference}) of IDR ${refund.amount} for ${refund.merchantRef}`);
+    scheduleSettlement(refund);
+    return { refund, created: true };
+  }
+
+  /** A pending refund goes out after a moment, and the merchant is called back with the signed event. */
+  function scheduleSettlement(refund: SandboxRefund): void {
+    const timer = setTimeout(() => {
+      settling.delete(timer);
+      if (closing.signal.aborted || refund.status !== 'pending') return;
+      const succeededAt = new Date(now()).toISOString();
+      const event: SandboxRefundEvent = {
+        id: `evt_${randomBytes(12).toString('hex')}`,
+        type: 'refund.succeeded',
+        created: Math.floor(now() / 1000),
+        data: { refundId: refund.refundId, reference: refund.reference, merchantRef: refund.merchantRef, providerRef: refund.providerRef, amount: refund.amount, succeededAt },
+      };
+      journal.append({ type: 'refunded', refundId: refund.refundId, at: succeededAt, event });
+      Object.assign(refund, { status: 'succeeded', succeededAt });
+      undelivered.set(event.id, event);
+      void deliver(event);
+    }, opts.refundSettleMs ?? REFUND_SETTLE_MS);
+    settling.add(timer);
   }
 
   /** Requests a slow gateway is holding; they go on at once when the gateway is repaired, as its queue drains. */
@@ -445,10 +594,31 @@ export async function startSandboxGateway(opts: SandboxGatewayOptions): Promise<
       return sendJson(res, 200, { items, voidedReferences: [...voidedReferences].filter((r) => merchantRef === null || r === merchantRef || r.startsWith(`${merchantRef}-`)) });
     }
     const simulate = /^\/v1\/invoices\/([\w-]+)\/simulate-payment$/.exec(path);
+    const key = typeof req.headers['idempotency-key'] === 'string' && req.headers['idempotency-key'] !== '' ? req.headers['idempotency-key'] : undefined;
+    const repeated = key ? paymentsByKey.get(key) : undefined;
+    if (req.method === 'POST' && (simulate?.[1] || path === '/v1/sandbox/payments') && repeated) {
+      return sendJson(res, 200, { invoice: byProviderRef.get(repeated.data.providerRef) ?? null, event: repeated, repeated: true });
+    }
     if (req.method === 'POST' && simulate?.[1]) {
-      const { amount } = parseJson(body, ZSimulatePaymentRequest);
-      const delivery = await pay(simulate[1], { amount });
+      const { amount, again } = parseJson(body, ZSimulatePaymentRequest);
+      const delivery = await pay(simulate[1], { amount, again, ...(key ? { key } : {}) });
       return sendJson(res, 200, { invoice: byProviderRef.get(simulate[1]), event: delivery.event, delivery: { status: delivery.status, attempts: delivery.attempts } });
+    }
+    if (req.method === 'POST' && path === '/v1/sandbox/payments') {
+      const delivery = await payStray(parseJson(body, ZStrayPaymentRequest), key);
+      return sendJson(res, 200, { event: delivery.event, delivery: { status: delivery.status, attempts: delivery.attempts } });
+    }
+    if (req.method === 'POST' && path === '/v1/refunds') {
+      await misbehave();
+      const request = parseJson(body, ZRefundRequest);
+      const key = req.headers['idempotency-key'];
+      if (typeof key !== 'string' || !REFERENCE.test(key)) throw new GatewayError(400, 'invalid_request', 'Idempotency-Key: is required, 1 to 64 letters, digits, "_", "." or "-"', 'Idempotency-Key');
+      const { refund, created } = takeRefund(request, key);
+      return sendJson(res, created ? 201 : 200, refund);
+    }
+    if (req.method === 'GET' && path === '/v1/refunds') {
+      const merchantRef = requestUrl.searchParams.get('merchantRef');
+      return sendJson(res, 200, { items: [...refundsByReference.values()].filter((r) => merchantRef === null || r.merchantRef === merchantRef) });
     }
     if (req.method === 'POST' && path === '/v1/invoices') {
       await misbehave();
@@ -466,8 +636,7 @@ export async function startSandboxGateway(opts: SandboxGatewayOptions): Promise<
       return sendJson(res, 200, { reference: voiding[1], status: 'voided', invoice });
     }
     if (req.method === 'POST' && path === '/v1/charges') await misbehave();
-    const key = req.headers['idempotency-key'];
-    const card = desk.merchantRoute(req.method ?? 'GET', path, (schema) => parseJson(body, schema), typeof key === 'string' ? key : undefined, fault.mode === 'decline');
+    const card = desk.merchantRoute(req.method ?? 'GET', path, (schema) => parseJson(body, schema), key, fault.mode === 'decline');
     if (card) return sendJson(res, card.status, card.body);
     throw new GatewayError(404, 'not_found', `no route ${req.method} ${path}`);
   }
@@ -489,10 +658,14 @@ export async function startSandboxGateway(opts: SandboxGatewayOptions): Promise<
   const port = (server.address() as AddressInfo).port;
   url = `http://${opts.publicHost ?? (opts.host && opts.host !== '0.0.0.0' ? opts.host : DEFAULT_HOST)}:${port}`;
   const redelivering = redeliverForever();
+  // Refunds taken before a restart and not settled yet settle now.
+  for (const refund of refundsByReference.values()) if (refund.status === 'pending') scheduleSettlement(refund);
   return {
     url,
     port,
     pay,
+    payStray,
+    refunds: () => [...refundsByReference.values()].map((r) => structuredClone(r)),
     invoices: () => [...byProviderRef.values()].map((i) => structuredClone(i)),
     voidedReferences: () => [...voidedReferences],
     setFault: changeFault,
@@ -500,6 +673,7 @@ export async function startSandboxGateway(opts: SandboxGatewayOptions): Promise<
     close: () =>
       new Promise<void>((resolve) => {
         closing.abort();
+        for (const timer of settling) clearTimeout(timer);
         server.close(() => void redelivering.then(() => resolve()));
         server.closeAllConnections();
       }),

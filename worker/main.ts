@@ -4,7 +4,7 @@
  * Logs are JSON lines through pino; the SDK's and the worker's metrics are served on WORKER_METRICS_HOST and
  * WORKER_METRICS_PORT (this host only by default).
  */
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createLogger } from '../config/logger';
@@ -45,8 +45,11 @@ async function main(): Promise<void> {
   await whenDatabaseAccepts(() => migrate(pool), { timeoutMs: 60_000, onWait: (err) => logger.warn({ err }, 'PostgreSQL is not accepting connections yet; waiting') });
   await ensureSearchAttributes(settings.TEMPORAL_ADDRESS, settings.TEMPORAL_NAMESPACE, logger);
   const connection = await NativeConnection.connect({ address: settings.TEMPORAL_ADDRESS });
+  // The activities that open payment exceptions start their workflows through a client of their own.
+  const clientConnection = await Connection.connect({ address: settings.TEMPORAL_ADDRESS });
   const worker = await createTopupWorker({
     connection,
+    client: new Client({ connection: clientConnection, namespace: settings.TEMPORAL_NAMESPACE }),
     namespace: settings.TEMPORAL_NAMESPACE,
     taskQueue: settings.TEMPORAL_TASK_QUEUE,
     tuning: { maxCachedWorkflows: settings.WORKER_MAX_CACHED_WORKFLOWS },
@@ -78,6 +81,7 @@ async function main(): Promise<void> {
     await worker.run();
   } finally {
     await connection.close();
+    await clientConnection.close();
     mailer.close();
     await pool.end();
   }

@@ -7,3 +7,4 @@ export { subscriptionBilling } from './billing/subscription-billing';
 export { passwordLinkEmail } from './accounts/password-link-email';
 export { webhookDelivery } from './webhooks/webhook-delivery';
 export { autoTopupRule } from './auto-topup/auto-topup-rule';
+export { paymentException } from './reconciliation/payment-exception';

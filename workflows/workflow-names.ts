@@ -17,4 +17,5 @@ export const WORKFLOW_NAMES = {
   passwordLinkEmail: 'passwordLinkEmail',
   webhookDelivery: 'webhookDelivery',
   autoTopupRule: 'autoTopupRule',
+  paymentException: 'paymentException',
 } as const satisfies { [K in keyof WorkflowFunctions]: K };

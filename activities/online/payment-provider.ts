@@ -56,6 +56,24 @@ export interface PaymentProvider {
    * cannot be reached throws (try again with the same reference).
    */
   chargeCard(req: CardChargeRequest): Promise<CardChargeOutcome>;
+
+  /**
+   * Sends money back: of a payment the gateway took (`providerRef`), or, for money received by bank transfer, to
+   * the payer's account (`destination`). Idempotent by `reference`; the gateway confirms it later by a signed
+   * `refund.succeeded` callback. A refusal (more than was paid, an unknown payment) is non-retryable.
+   */
+  refund(req: ProviderRefundRequest): Promise<{ refundId: string }>;
+}
+
+/** A refund we ask the gateway for. */
+export interface ProviderRefundRequest {
+  /** Our reference of the refund: the Idempotency-Key, and what its callback names. */
+  reference: string;
+  merchantRef: string;
+  providerRef: string | null;
+  destination: { name: string; account: string } | null;
+  amount: number;
+  reason: string;
 }
 
 /** An off-session charge of a saved card. */
@@ -85,6 +103,8 @@ const ZProviderInvoice = z.object({
   bankCode: z.string().nullable(),
   paymentUrl: z.string().nullable(),
 });
+
+const ZProviderRefund = z.object({ refundId: z.string().min(1), reference: z.string(), amount: z.int().positive() });
 
 const ZGatewayError = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 
@@ -196,6 +216,21 @@ export function createSandboxProvider(opts: { baseUrl: string; apiKey: string; t
       const parsed = ZCharge.safeParse(JSON.parse(bodyText));
       if (!parsed.success) throw new Error(`payment gateway answered an unexpected charge: ${z.prettifyError(parsed.error)}`);
       return { result: 'succeeded', chargeRef: parsed.data.chargeRef };
+    },
+
+    async refund(req) {
+      const what = `refunding ${req.amount} of ${req.merchantRef} (${req.reference})`;
+      const { reference, ...body } = req;
+      const { status, bodyText } = await send(
+        new URL('/v1/refunds', opts.baseUrl),
+        { method: 'POST', headers: { authorization, 'content-type': 'application/json', 'idempotency-key': reference }, body: JSON.stringify(body) },
+        timeoutMs,
+        what,
+      );
+      if (status < 200 || status >= 300) throw failure(status, bodyText, what);
+      const parsed = ZProviderRefund.safeParse(JSON.parse(bodyText));
+      if (!parsed.success) throw new Error(`payment gateway answered an unexpected refund: ${z.prettifyError(parsed.error)}`);
+      return { refundId: parsed.data.refundId };
     },
   };
 }

@@ -8,9 +8,11 @@ import { z } from 'zod';
 /** Signatures older or newer than this are refused (a replay window of five minutes either way). */
 const DEFAULT_TOLERANCE_SECONDS = 300;
 
-/** A gateway event as it arrives; unknown fields are tolerated, the ones we use are checked. */
-export const ZGatewayEvent = z.object({
-  id: z.string().regex(/^evt_[A-Za-z0-9]{1,100}$/, 'must be "evt_" and letters or digits'),
+const ZEventId = z.string().regex(/^evt_[A-Za-z0-9]{1,100}$/, 'must be "evt_" and letters or digits');
+
+/** A payment the gateway took: an invoice paid (or a virtual account paid without one). */
+export const ZPaymentEvent = z.object({
+  id: ZEventId,
   type: z.literal('invoice.paid'),
   created: z.int().nonnegative(),
   data: z.object({
@@ -21,6 +23,25 @@ export const ZGatewayEvent = z.object({
     paidAt: z.iso.datetime({ offset: true }),
   }),
 });
+export type PaymentEvent = z.infer<typeof ZPaymentEvent>;
+
+/** A refund we asked for went out. */
+export const ZRefundEvent = z.object({
+  id: ZEventId,
+  type: z.literal('refund.succeeded'),
+  created: z.int().nonnegative(),
+  data: z.object({
+    refundId: z.string().min(1).max(200),
+    reference: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/),
+    merchantRef: z.string().min(1).max(200),
+    providerRef: z.string().min(1).max(200).nullable(),
+    amount: z.int().positive(),
+    succeededAt: z.iso.datetime({ offset: true }),
+  }),
+});
+
+/** A gateway event as it arrives; unknown fields are tolerated, the ones we use are checked. */
+export const ZGatewayEvent = z.discriminatedUnion('type', [ZPaymentEvent, ZRefundEvent]);
 export type GatewayEvent = z.infer<typeof ZGatewayEvent>;
 
 /** The outcome of verifying a callback; `reason` starts with a machine-readable code before the colon. */

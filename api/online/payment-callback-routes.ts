@@ -1,28 +1,52 @@
 /**
- * `POST /v1/payments/callback`: the payment gateway tells us an invoice was paid. No bearer token: the
- * HMAC over the raw body is the credential. A verified event is recorded once by its id, then signalled to the
- * order's workflow; an already-applied one changes nothing and is logged. An unverifiable one changes nothing
- * either: it gets one 401 whatever failed (the reason goes to the log, not to a forger), and its address's
- * failures are held back like failed bearer tokens (failure-backoff.ts); a verified callback is never held.
+ * `POST /v1/payments/callback`: the payment gateway tells us money came in (`invoice.paid`) or a refund we asked
+ * for went out (`refund.succeeded`). No bearer token: the HMAC over the raw body is the credential. An
+ * unverifiable callback changes nothing: it gets one 401 whatever failed (the reason goes to the log, not to a
+ * forger), and its address's failures are held back like failed bearer tokens (failure-backoff.ts); a verified
+ * callback is never held.
+ *
+ * A verified payment is recorded once by its event id, as a gateway event and as a received payment, in one
+ * transaction, before anything acts on it; then it is signalled to its order's workflow, which takes it or opens a
+ * payment exception. When no workflow of the order runs (an unknown order, one paid or closed long ago), the route
+ * opens the exception itself (issue 19: every incoming payment ends in exactly one place). A repeat changes nothing.
  */
 import express, { Router } from 'express';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Pool } from 'pg';
-import { orderWorkflowId, paymentReceivedSignal } from '../../workflows/definitions';
+import {
+  incomingGatewayPayment,
+  isOnlineOrder,
+  orderWorkflowId,
+  paymentReceivedSignal,
+  refundSettledSignal,
+  type ExceptionReason,
+  type PaymentExceptionInput,
+  type TopupPolicy,
+  type Wallet,
+} from '../../workflows/definitions';
 import { isCallbackApplied, markCallbackApplied, recordCallbackEvent } from '../../db/online/payment-events';
-import { verifyCallbackSignature } from './callback-signature';
+import { findOrder } from '../../db/orders/read-model';
+import { recordReceivedPayment } from '../../db/reconciliation/received-payments';
+import { settleRefund } from '../../db/reconciliation/refunds';
+import { inTransaction } from '../../db/transaction';
+import { verifyCallbackSignature, type GatewayEvent, type PaymentEvent } from './callback-signature';
 import { HttpError } from '../shared/errors';
 import { FailureBackoff, retryAfterSeconds } from '../shared/failure-backoff';
+import { openPaymentException } from '../reconciliation/open-exception';
 
 /** What the callback route needs. */
 export interface PaymentCallbackDeps {
   pool: Pool;
   temporal: Client;
+  taskQueue: string;
+  policy: TopupPolicy;
   callbackSecret: string;
   now: () => Date;
   /** Failed verifications per client address. */
   failures: FailureBackoff;
 }
+
+type RefundEvent = Extract<GatewayEvent, { type: 'refund.succeeded' }>;
 
 /** Builds the callback router (mounted before any JSON body parser: it needs the raw bytes). */
 export function paymentCallbackRouter(deps: PaymentCallbackDeps): Router {
@@ -47,28 +71,96 @@ export function paymentCallbackRouter(deps: PaymentCallbackDeps): Router {
       throw new HttpError(401, 'invalid_signature', 'the callback could not be verified');
     }
     const { event } = verified;
-    const recorded = await recordCallbackEvent(deps.pool, event, rawBody);
-    if (recorded === 'duplicate' && (await isCallbackApplied(deps.pool, event.id))) {
-      req.log?.info({ eventId: event.id }, 'payment callback repeated; already applied');
-      res.json({ received: true, status: 'duplicate' });
+    if (event.type === 'refund.succeeded') {
+      res.json(await refundConfirmed(deps, event, req.log));
       return;
     }
-    let disposition = 'signalled';
-    try {
-      await deps.temporal.workflow.getHandle(orderWorkflowId(event.data.merchantRef)).signal(paymentReceivedSignal, {
-        eventId: event.id,
-        providerRef: event.data.providerRef,
-        amount: event.data.amount,
-        paidAt: event.data.paidAt,
-      });
-    } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError)) throw err;
-      // No running order takes it (unknown order, or past its late-payment watch): kept for finance.
-      disposition = 'unmatched';
-      req.log?.warn({ eventId: event.id, orderNumber: event.data.merchantRef }, 'payment for no running order kept for finance');
-    }
-    await markCallbackApplied(deps.pool, event.id, disposition);
-    res.json({ received: true, status: recorded, disposition });
+    res.json(await paymentReceived(deps, event, rawBody, req.log));
   });
   return router;
+}
+
+type Log = { info(obj: object, msg: string): void; warn(obj: object, msg: string): void } | undefined;
+
+async function paymentReceived(deps: PaymentCallbackDeps, event: PaymentEvent, rawBody: Buffer, log: Log): Promise<Record<string, unknown>> {
+  const { data } = event;
+  const payment = incomingGatewayPayment({ eventId: event.id, ...data }, null);
+  const recorded = await inTransaction(deps.pool, async (client) => {
+    const outcome = await recordCallbackEvent(client, event, rawBody);
+    await recordReceivedPayment(client, payment);
+    return outcome;
+  });
+  if (recorded === 'duplicate' && (await isCallbackApplied(deps.pool, event.id))) {
+    log?.info({ eventId: event.id }, 'payment callback repeated; already applied');
+    return { received: true, status: 'duplicate' };
+  }
+  let disposition = 'signalled';
+  try {
+    await deps.temporal.workflow.getHandle(orderWorkflowId(data.merchantRef)).signal(paymentReceivedSignal, {
+      eventId: event.id,
+      providerRef: data.providerRef,
+      amount: data.amount,
+      paidAt: data.paidAt,
+      merchantRef: data.merchantRef,
+      method: data.method,
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+    // No running order takes it (unknown order, paid or closed past its late-payment watch): finance decides.
+    const why = await whyNoOrderTakesIt(deps.pool, data.merchantRef, data.amount);
+    const input: PaymentExceptionInput = { payment, ...why, openedBy: 'rule', policy: deps.policy };
+    await openPaymentException(deps, input);
+    disposition = 'exception';
+    log?.warn({ eventId: event.id, orderNumber: data.merchantRef, reason: why.reason }, 'payment for no running order is a payment exception');
+  }
+  await markCallbackApplied(deps.pool, event.id, disposition);
+  return { received: true, status: recorded, disposition };
+}
+
+/** Why a payment naming `merchantRef` goes to finance when no workflow of that order runs. */
+async function whyNoOrderTakesIt(
+  pool: Pool,
+  merchantRef: string,
+  amount: number,
+): Promise<Pick<PaymentExceptionInput, 'reason' | 'difference' | 'suggestion' | 'note'>> {
+  const stored = /^\d{13}$/.test(merchantRef) ? await findOrder(pool, merchantRef) : null;
+  if (!stored) {
+    return { reason: 'unknown_reference', difference: null, suggestion: { orderNumber: null, accountId: null, wallet: null }, note: `no order ${merchantRef} is ours` };
+  }
+  const view = stored.view;
+  const wallet: Wallet | null = isOnlineOrder(view) ? (view.lines.length === 1 ? view.lines[0]!.wallet : null) : view.wallet;
+  const suggestion = { orderNumber: merchantRef, accountId: stored.accountId, wallet };
+  const reason: ExceptionReason =
+    view.status === 'paid' || view.status === 'paid_late'
+      ? 'duplicate_payment'
+      : isOnlineOrder(view) && view.status === 'closed' && view.invoice
+        ? 'after_expiry_watch'
+        : 'order_not_payable';
+  const notes: Record<ExceptionReason, string> = {
+    duplicate_payment: `order ${merchantRef} was paid already`,
+    after_expiry_watch: `order ${merchantRef} closed and its late-payment watch has ended`,
+    order_not_payable: `order ${merchantRef} is ${view.status} and takes no payment`,
+    amount_mismatch: `order ${merchantRef}: the amount ${amount} differs`,
+    unknown_reference: `no order ${merchantRef}`,
+  };
+  return { reason, difference: null, suggestion, note: notes[reason] };
+}
+
+/** The gateway confirmed a refund: recorded, and the workflow that asked for it is told. */
+async function refundConfirmed(deps: PaymentCallbackDeps, event: RefundEvent, log: Log): Promise<Record<string, unknown>> {
+  const { reference, refundId, amount } = event.data;
+  const refund = await settleRefund(deps.pool, reference, event.id, refundId);
+  if (!refund) {
+    // Not one we asked for (or its claim was dropped): nothing to do, but never silently.
+    log?.warn({ eventId: event.id, reference }, 'refund confirmation for no refund we asked for');
+    return { received: true, disposition: 'unknown_refund' };
+  }
+  try {
+    await deps.temporal.workflow.getHandle(refund.workflowId).signal(refundSettledSignal, { reference, amount });
+  } catch (err) {
+    // A late payment's order may have ended: the refund row is its record.
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+  }
+  log?.info({ eventId: event.id, reference, workflowId: refund.workflowId }, 'refund confirmed');
+  return { received: true, disposition: 'refund_settled' };
 }

@@ -8,7 +8,8 @@ import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { countOrdersByStatus, oldestDealingAgeSeconds } from '../../db/orders/read-model';
-import { isOnlineOrder, ORDER_STATUSES, type AnyOrderView } from '../../workflows/definitions';
+import { countUnresolvedByReason, oldestOpenExceptionAgeSeconds } from '../../db/reconciliation/exceptions';
+import { EXCEPTION_REASONS, isOnlineOrder, ORDER_STATUSES, type AnyOrderView } from '../../workflows/definitions';
 import { matchedRoute } from './route-pattern';
 
 /** Finance's answer to an order waiting on it. */
@@ -68,6 +69,36 @@ export function createApiMetrics(pool: Pool, logger: Logger): ApiMetrics {
         this.set(await oldestDealingAgeSeconds(pool));
       } catch (err) {
         logger.warn({ err }, 'metrics: the order read model could not be read');
+      }
+    },
+  });
+
+  new Gauge({
+    name: 'topup_payment_exceptions',
+    help: 'Payment exceptions not resolved yet (open, in progress, or held by an order), by reason (every API instance reports the same totals).',
+    labelNames: ['reason'],
+    registers: [registry],
+    async collect() {
+      const counts = new Map<string, number>(EXCEPTION_REASONS.map((r) => [r, 0]));
+      try {
+        for (const row of await countUnresolvedByReason(pool)) counts.set(row.reason, row.n);
+      } catch (err) {
+        logger.warn({ err }, 'metrics: the payment exceptions could not be read');
+        return;
+      }
+      for (const [reason, n] of counts) this.set({ reason }, n);
+    },
+  });
+
+  new Gauge({
+    name: 'topup_payment_exceptions_open_oldest_seconds',
+    help: 'Age of the oldest payment exception waiting for finance (open), since its money was received; 0 when none waits.',
+    registers: [registry],
+    async collect() {
+      try {
+        this.set(await oldestOpenExceptionAgeSeconds(pool));
+      } catch (err) {
+        logger.warn({ err }, 'metrics: the payment exceptions could not be read');
       }
     },
   });

@@ -35,6 +35,11 @@ import { DOCUMENT_TYPES, type DocumentItem } from '../../db/billing/documents';
 import { ZConfirmPaymentRequest, ZOnlineLinesRequest } from '../online/schemas';
 import { addWebhookSchemas } from '../webhooks/openapi-schemas';
 import { addAutoTopupSchemas } from '../auto-topup/openapi-schemas';
+import { ZAttachExceptionRequest, ZCreditExceptionRequest, ZNoteRequest } from '../reconciliation/schemas';
+import type { ExceptionItem } from '../reconciliation/exception-routes';
+import { ZConfirmLinesRequest, ZSaveCsvMappingRequest, type ConfirmedLine } from '../reconciliation/statement-routes';
+import type { StatementView } from '../../db/reconciliation/statements';
+import { EXCEPTION_ACTIONS, EXCEPTION_REASONS, EXCEPTION_STATUSES } from '../../workflows/definitions';
 
 /** Request bodies, by component name (converted with the input side of each schema). */
 export const requestSchemas = z.registry<{ id: string }>();
@@ -61,6 +66,11 @@ requestSchemas.add(ZCreateApiKeyRequest, { id: 'CreateApiKeyRequest' });
 // The batch route parses the list first and each charge on its own (each answered on its own): this is what each must be.
 requestSchemas.add(z.strictObject({ charges: z.array(ZUsageBatchCharge).min(1).max(USAGE_BATCH_MAX) }), { id: 'UsageBatchRequest' });
 requestSchemas.add(ZGrantGiftRequest, { id: 'GrantGiftRequest' });
+requestSchemas.add(ZCreditExceptionRequest, { id: 'CreditExceptionRequest' });
+requestSchemas.add(ZAttachExceptionRequest, { id: 'AttachExceptionRequest' });
+requestSchemas.add(ZNoteRequest, { id: 'ExceptionNoteRequest' });
+requestSchemas.add(ZConfirmLinesRequest, { id: 'ConfirmStatementLinesRequest' });
+requestSchemas.add(ZSaveCsvMappingRequest, { id: 'SaveCsvMappingRequest' });
 
 const ZInstant = z.iso.datetime({ offset: true });
 const ZWalletBalance = z.object({
@@ -79,6 +89,14 @@ export const ZError = z.object({
     message: z.string(),
     fields: z.array(z.object({ path: z.string(), rule: z.string() })),
   }),
+});
+
+const ZAppliedPayment = z.object({
+  paymentId: z.string(),
+  amount: z.int().describe('IDR the order took of the payment'),
+  exceptionId: z.string().nullable().describe('the payment exception the money came from, if any'),
+  by: z.string(),
+  at: z.string(),
 });
 
 /** An order as the API shows it (the workflow's live view). */
@@ -128,6 +146,11 @@ export const ZOrder = z.object({
   paid: z.object({ settled: z.int(), added: z.int(), balanceAfter: z.int(), paidAt: z.string(), approvedBy: z.string(), invoicePayment: ZInvoicePayment }).nullable(),
   final: z.boolean(),
   submissions: z.int(),
+  payments: z
+    .array(ZAppliedPayment)
+    .optional()
+    .describe('received payments the order took (a confirmed bank-statement line, payment exceptions finance attached); until Paid, the amount still due is the amount less these'),
+  releasedPayments: z.array(ZAppliedPayment).optional().describe('payments the order held and gave back to finance when it ended unpaid'),
   revision: z.int(),
 });
 
@@ -187,11 +210,13 @@ export const ZOnlineOrder = z.object({
     })
     .nullable()
     .describe('why the last confirmation ended without an invoice; the order is Unpaid again'),
-  payment: z.object({ eventId: z.string(), providerRef: z.string(), amount: z.int(), paidAt: z.string(), late: z.boolean() }).nullable(),
+  payment: z
+    .object({ eventId: z.string(), providerRef: z.string(), amount: z.int(), paidAt: z.string(), merchantRef: z.string().optional(), method: z.string().optional(), late: z.boolean() })
+    .nullable(),
   settlement: z.array(z.object({ wallet: z.enum(WALLETS), settled: z.int(), added: z.int(), balanceAfter: z.int() })).nullable(),
   settles: z.object({ invoiceId: z.string(), subscriptionId: z.string() }).nullable().describe('the subscription invoice the order pays, if any (its one deposit line is not editable)'),
   invoicePayment: ZInvoicePayment,
-  refund: z.object({ reason: z.string(), by: z.string() }).nullable(),
+  refund: z.object({ reason: z.string(), by: z.string(), reference: z.string().optional().describe('the gateway refund (confirmed by its signed callback)') }).nullable(),
   checkResult: z.string().nullable(),
   billingEmail: z.string().nullable().describe('where the billing info went: the email on the confirmation step (null until confirmed)'),
   createdAt: z.string(),
@@ -494,6 +519,111 @@ responseSchemas.add(
   { id: 'Readiness' },
 );
 
+const ZIncomingPayment = z.object({
+  paymentId: z.string().describe('gw_<gateway event id>, or bank_<hash of the statement line>'),
+  source: z.enum(['gateway', 'bank_statement']),
+  amount: z.int().describe('IDR'),
+  currency: z.literal('IDR'),
+  receivedAt: z.string(),
+  reference: z.string().describe('what the payer wrote, or the reference the gateway named'),
+  orderNumber: z.string().nullable().describe('the order number the payment names, if any'),
+  providerRef: z.string().nullable(),
+  method: z.string().nullable(),
+  statement: z.object({ statementId: z.string(), fileName: z.string(), line: z.int() }).nullable(),
+  payer: z.string().nullable(),
+});
+
+/** A payment exception as the API shows it. */
+export const ZPaymentException = z.object({
+  exceptionId: z.string().describe('the received payment id'),
+  payment: ZIncomingPayment,
+  reason: z.enum(EXCEPTION_REASONS),
+  difference: z.int().nullable().describe('amount_mismatch: received minus due (negative: paid too little)'),
+  suggestion: z.object({ orderNumber: z.string().nullable(), accountId: z.string().nullable(), wallet: z.enum(WALLETS).nullable() }),
+  status: z.enum(EXCEPTION_STATUSES).describe('open (in front of finance), in_progress, attached (held by an order waiting for the rest), resolved'),
+  resolution: z
+    .object({
+      action: z.enum(EXCEPTION_ACTIONS),
+      by: z.string(),
+      note: z.string(),
+      accountId: z.string().nullable(),
+      wallet: z.enum(WALLETS).nullable(),
+      orderNumber: z.string().nullable(),
+      rest: z.enum(['credit', 'refund']).nullable(),
+      creditOrders: z.array(z.string()),
+      refundReference: z.string().nullable(),
+    })
+    .nullable(),
+  allocations: z.object({ credited: z.int(), refunded: z.int(), dismissed: z.int(), held: z.int() }),
+  history: z.array(
+    z.object({
+      action: z.enum([...EXCEPTION_ACTIONS, 'opened', 'held_payment_credited', 'held_payment_released', 'refund_settled']),
+      by: z.string().nullable(),
+      at: z.string(),
+      note: z.string().nullable(),
+      orderNumber: z.string().optional(),
+      amount: z.int().optional(),
+    }),
+  ),
+  openedAt: z.string(),
+  remindersSent: z.int(),
+  revision: z.int(),
+  openAmount: z.int().describe('what is still to decide on: neither credited, refunded, dismissed nor held'),
+  ageSeconds: z.int().describe('since the payment was received'),
+});
+responseSchemas.add(ZPaymentException, { id: 'PaymentException' });
+responseSchemas.add(z.object({ items: z.array(ZPaymentException), total: z.int(), page: z.int(), pageSize: z.int() }), { id: 'PaymentExceptionPage' });
+responseSchemas.add(
+  ZPaymentException.extend({ log: z.array(z.object({ action: z.string(), actor: z.string().nullable(), details: z.record(z.string(), z.unknown()), createdAt: z.string() })) }),
+  { id: 'PaymentExceptionDetail' },
+);
+
+const LINE_OUTCOMES = ['proposed', 'confirmed', 'reconciled', 'exception', 'already_imported', 'not_incoming'] as const;
+
+/** A bank statement with each line's outcome. */
+export const ZStatement = z.object({
+  statementId: z.string(),
+  fileName: z.string(),
+  format: z.enum(['mt940', 'csv', 'camt053']),
+  account: z.string(),
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  mapping: z.string().nullable(),
+  importedBy: z.string(),
+  importedAt: z.string(),
+  counts: z.object(Object.fromEntries(LINE_OUTCOMES.map((o) => [o, z.int()])) as Record<(typeof LINE_OUTCOMES)[number], z.ZodInt>),
+  lines: z.array(
+    z.object({
+      line: z.int(),
+      direction: z.enum(['credit', 'debit']),
+      amount: z.int(),
+      valueDate: z.string(),
+      text: z.string(),
+      bankReference: z.string().nullable(),
+      payer: z.string().nullable(),
+      outcome: z
+        .enum(LINE_OUTCOMES)
+        .describe('proposed (an exact match waiting for finance), confirmed, reconciled (an order its slip had paid), exception, already_imported (another import had the line), not_incoming'),
+      paymentId: z.string().nullable(),
+      orderNumber: z.string().nullable(),
+      exceptionReason: z.enum(EXCEPTION_REASONS).nullable(),
+      note: z.string().nullable(),
+    }),
+  ),
+});
+responseSchemas.add(ZStatement, { id: 'Statement' });
+responseSchemas.add(z.object({ items: z.array(ZStatement.omit({ lines: true })), total: z.int(), page: z.int(), pageSize: z.int() }), { id: 'StatementPage' });
+const ZConfirmedLine = z.object({
+  line: z.int(),
+  orderNumber: z.string(),
+  outcome: z.enum(['confirmed', 'reconciled', 'exception', 'retry']).describe('retry: the workflow service did not confirm; confirm again'),
+  reason: z.enum(EXCEPTION_REASONS).nullable(),
+  message: z.string().nullable(),
+});
+responseSchemas.add(z.object({ results: z.array(ZConfirmedLine), statement: ZStatement }), { id: 'StatementConfirmation' });
+responseSchemas.add(ZSaveCsvMappingRequest, { id: 'CsvMapping' });
+responseSchemas.add(z.object({ items: z.array(z.object({ name: z.string(), mapping: z.unknown(), savedBy: z.string(), savedAt: z.string() })) }), { id: 'CsvMappingList' });
+
 // Compile-time proof that the documented shapes are the ones the routes send: tsc fails when they drift.
 type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Assert<T extends true> = T;
@@ -520,4 +650,7 @@ type DocumentedShapesMatch = [
   Assert<Same<z.infer<typeof ZDocument>, Json<DocumentItem>>>,
   Assert<Same<NonNullable<z.infer<typeof ZLowBalanceFlag>>, LowBalanceFlag>>,
   Assert<Same<z.infer<typeof ZUsageBatchAnswer>, UsageBatchAnswer>>,
+  Assert<Same<z.infer<typeof ZPaymentException>, ExceptionItem>>,
+  Assert<Same<z.infer<typeof ZStatement>, StatementView>>,
+  Assert<Same<z.infer<typeof ZConfirmedLine>, ConfirmedLine>>,
 ];

@@ -29,6 +29,9 @@ import { ZStatementCsvQuery, ZStatementQuery } from '../ledger/statement-routes'
 import { ZUsageReportQuery } from '../ledger/usage-report-routes';
 import { ZGiftsQuery } from '../ledger/gift-routes';
 import { ZDocumentsQuery } from '../billing/document-routes';
+import { RECONCILIATION_OPERATIONS } from '../reconciliation/reconciliation-operations';
+import { ZExceptionId } from '../reconciliation/schemas';
+import { ZStatementId } from '../reconciliation/statement-routes';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -494,9 +497,23 @@ export const OPERATIONS: readonly Operation[] = [
   ...IDENTITY_OPERATIONS,
   ...WEBHOOK_OPERATIONS,
   ...AUTO_TOPUP_OPERATIONS,
+  ...RECONCILIATION_OPERATIONS,
 ];
 
-const PATH_PARAMETERS: Record<string, z.ZodType> = { wallet: ZWalletParam, orderNumber: ZOrderNumber, invoiceId: ZInvoiceId, subscriptionId: ZSubscriptionId, accountId: ZAccountId, userId: ZUserId, keyId: ZKeyId, endpointId: ZEndpointId, eventId: ZEventId, cardId: ZCardId };
+const PATH_PARAMETERS: Record<string, z.ZodType> = {
+  wallet: ZWalletParam,
+  orderNumber: ZOrderNumber,
+  invoiceId: ZInvoiceId,
+  subscriptionId: ZSubscriptionId,
+  accountId: ZAccountId,
+  userId: ZUserId,
+  keyId: ZKeyId,
+  endpointId: ZEndpointId,
+  eventId: ZEventId,
+  cardId: ZCardId,
+  exceptionId: ZExceptionId,
+  statementId: ZStatementId,
+};
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid input: each field named with the rule it broke',
@@ -521,7 +538,7 @@ export function openApiDocument(): JsonSchema {
       title: 'Top-up payments API',
       version: '1.0.0',
       description:
-        'Prepaid wallet top-ups (bank transfer with slip and review, online), balances, usage charges, accounts, users, API keys and the operation log. ' +
+        'Prepaid wallet top-ups (bank transfer with slip and review, online), balances, usage charges, payment exceptions and bank-statement reconciliation, accounts, users, API keys and the operation log. ' +
         'Every refusal has the shape of the Error schema. Programs send an API key (Authorization: Bearer), acting as its user within its scopes; ' +
         `people sign in (POST /v1/session) and send the session cookie, with the session's CSRF token in ${CSRF_HEADER} on every change. ` +
         'Both reach the same role checks: admin, owner, pic, finance, ops, service. ' +
@@ -631,6 +648,23 @@ function okResponse(ok: Operation['ok']): JsonSchema {
 }
 
 function requestBody(name: string): JsonSchema {
+  if (name === 'statement-multipart') {
+    return {
+      required: true,
+      content: {
+        'multipart/form-data': {
+          schema: {
+            type: 'object',
+            required: ['file'],
+            properties: {
+              file: { type: 'string', contentMediaType: 'application/octet-stream', description: 'the bank statement: MT940, CSV or CAMT.053 XML (judged by its content), at most 10 MB' },
+              mapping: { type: 'string', pattern: '^[a-z0-9][a-z0-9_.-]{0,62}$', description: 'a CSV statement: the name of the saved column mapping to read it with' },
+            },
+          },
+        },
+      },
+    };
+  }
   if (name === 'multipart') {
     return {
       required: true,

@@ -11,12 +11,15 @@
  * 5. the statement of every wallet sums to its balance (statement.ts: the lines the statement route serves);
  * 6. every wallet's gift part is explained by its gifts' lots (gift-lots-checker.ts);
  * 7. every order that paid a subscription invoice put all its money somewhere: the invoice, the deposit or held for
- *    finance, each part with its ledger entry (invoice-payments.ts), and an invoice is paid by exactly one charge.
+ *    finance, each part with its ledger entry (invoice-payments.ts), and an invoice is paid by exactly one charge;
+ * 8. every received payment ends in exactly one place, and received = credited + refunded + open + dismissed
+ *    (db/reconciliation/money-proof.ts).
  * `npm run check:ledger` prints them; the tests and the fault campaign (scripts/faults/) call it.
  * Run it on a quiet system: an order being approved right now is briefly credited before it reads Paid.
  */
 import type { Pool, PoolClient } from 'pg';
 import { checkGiftLots } from './gift-lots-checker';
+import { proveReceivedMoney } from '../reconciliation/money-proof';
 import { checkLedger } from './ledger-checker';
 import { checkStatements } from './statement';
 
@@ -30,6 +33,7 @@ export async function checkInvariants(pool: Pool | PoolClient): Promise<string[]
     ...(await checkStatements(pool)),
     ...(await checkGiftLots(pool)),
     ...(await checkInvoicePayments(pool)),
+    ...(await proveReceivedMoney(pool)).violations,
   ];
 }
 

@@ -2,17 +2,27 @@
  * The payment gateway's events (db/migrations/006_payment_events.sql), recorded once by their id. Every verified
  * event is kept, also one for an expired invoice or an unknown order: money that arrived is never dropped.
  */
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 
 /** A verified gateway event, as it is recorded. */
 export interface PaymentEvent {
   id: string;
-  type: string;
+  type: 'invoice.paid';
   data: { providerRef: string; merchantRef: string; method: string; amount: number; paidAt: string };
 }
 
-/** Records a verified event once: 'new' the first time its id is seen, 'duplicate' after (nothing changes). */
-export async function recordCallbackEvent(pool: Pool, event: PaymentEvent, rawBody: Buffer): Promise<'new' | 'duplicate'> {
+/** A verified event of another kind (a refund's confirmation), which is kept with the refund, not here. */
+interface OtherEvent {
+  id: string;
+  type: 'refund.succeeded';
+}
+
+/**
+ * Records a verified payment event once: 'new' the first time its id is seen, 'duplicate' after (nothing
+ * changes). Refund confirmations are not payments: they are refused here (db/reconciliation/refunds.ts keeps them).
+ */
+export async function recordCallbackEvent(pool: Pool | PoolClient, event: PaymentEvent | OtherEvent, rawBody: Buffer): Promise<'new' | 'duplicate'> {
+  if (event.type !== 'invoice.paid') throw new Error(`event ${event.id} is a ${event.type}, not a payment`);
   const { rowCount } = await pool.query(
     `INSERT INTO payment_events (id, type, provider_ref, merchant_ref, method, amount, paid_at, raw)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)

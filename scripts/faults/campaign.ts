@@ -4,7 +4,9 @@
  * policy durations: `dev` (the default) is `npm start`'s (the Temporal dev server, embedded PostgreSQL, the
  * worker and the API as processes), `cluster` is `npm run start:cluster`'s (the Temporal server on PostgreSQL, two
  * workers, two API processes on one port). It drives bank-transfer top-ups over HTTP along seeded plans
- * (orders.ts) and online top-ups paid at the sandbox gateway (online-orders.ts), and meanwhile SIGKILLs a
+ * (orders.ts), online top-ups paid at the sandbox gateway (online-orders.ts), and money that goes through
+ * reconciliation (reconciliation.ts: bank statements imported and confirmed, payments that fit no order resolved by
+ * finance, some of those requests hit by a kill of the API or the worker), and meanwhile SIGKILLs a
  * worker, an API process, the Temporal server, PostgreSQL and the gateway at seeded points of the load,
  * restarting each on the same ports and data, or stalls the gateway (SIGSTOP for 1–8 s, then SIGCONT). A process that dies on its own is restarted too
  * (a supervisor's job) and counted. After each restart a probe order measures the recovery; while a worker or an
@@ -28,7 +30,9 @@ import { drawPlan, isOnlinePlan, runOrder, type Customer, type PlanName, type Pr
 import { PROFILES, startCampaignStack, type CampaignStack, type LabelledProcess, type Profile } from './profiles';
 import { createRng, type Rng } from './rng';
 import { longestStall } from './stalls';
-import { verify, waitForQuiet } from './verify';
+import { createReconciliation, type ReconciliationStats } from './reconciliation';
+import { verify, waitForExceptions, waitForQuiet } from './verify';
+import { proveReceivedMoney, type MoneyTotals } from '../../db/reconciliation/money-proof';
 
 /** A fault: a SIGKILL of one of the stack's processes (restarted after a pause), or a stall of the gateway. */
 export type FaultKind = StackProcessName | 'gateway-stall';
@@ -101,6 +105,8 @@ export interface CampaignResult {
   retries: number;
   /** Webhooks and automatic top-ups (integrations.ts). */
   integrations: IntegrationFigures;
+  /** Statements, exceptions and the kills aimed at imports and resolutions; the money proof's totals. */
+  reconciliation: ReconciliationStats & { totals: MoneyTotals };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -259,16 +265,30 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
     const supervisor = createSupervisor(stack);
     integrations = await startIntegrations({ api: client, gateway, owners, rng: createRng(opts.seed * 31 + 7) });
     const activeIntegrations = integrations;
+    const disruptRng = createRng(opts.seed * 31 + 7);
+    const recon = createReconciliation({
+      api: client,
+      gateway,
+      financeTokens: finance,
+      seed: opts.seed,
+      rng: createRng(opts.seed * 17 + 3),
+      customers,
+      disrupt: async (target) => {
+        const proc = disruptRng.pick(stack!.processes[target]);
+        await supervisor.inject(proc, disruptRng.int(0, 2_000));
+      },
+    });
 
     const tracked: TrackedOrder[] = [];
     const inFlight = new Set<number>();
     let nextOrder = 0;
     const runOne = async (orderRng: Rng, plan: PlanName | ProbeName, key: string) => {
       const customer = orderRng.pick(customers);
+      if (plan === 'strayPayment') return void (await recon.stray(customer, orderRng));
       const order =
         plan === 'onlineProbe' || isOnlinePlan(plan)
-          ? await runOnlineOrder(client, gateway, orderRng, plan, customer, CLOSE_AFTER_MS, key)
-          : await runOrder(client, orderRng, plan, customer, orderRng.pick(finance), CLOSE_AFTER_MS, key);
+          ? await runOnlineOrder(client, gateway, orderRng, plan, customer, CLOSE_AFTER_MS, key, recon)
+          : await runOrder(client, orderRng, plan, customer, orderRng.pick(finance), CLOSE_AFTER_MS, key, recon);
       if (order) tracked.push(order);
       return order;
     };
@@ -335,16 +355,18 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
     for (const [record, { killedAt, backAt }] of outages) {
       if (killedAt < loadEndedAt) record.stallMs = longestStall(client.stats.moves, killedAt, Math.min(backAt, loadEndedAt));
     }
-    say(`${tracked.length} orders answered; waiting for quiet`);
-    const quiet = await waitForQuiet(pool, tracked, 180_000);
-    if (!quiet) say('the orders did not settle within 180 s; checking what there is');
+    await recon.drain();
+    say(`${tracked.length} orders answered, ${recon.exceptions.length} exceptions decided; waiting for quiet`);
+    const quiet = (await waitForQuiet(pool, tracked, 180_000)) && (await waitForExceptions(pool, recon.exceptions, 120_000));
+    if (!quiet) say('the orders or exceptions did not settle in time; checking what there is');
     const integrationsSettled = await waitForIntegrationsQuiet(pool, 900_000);
     if (integrationsSettled === null) say('webhook deliveries or automatic top-ups stopped settling; checking what there is');
     const quietAfter = Date.now() - lastFaultAt;
     supervisor.stop();
-    const verdict = await verify(pool, temporal, tracked, path.join(dataDir, 'mail'), gateway);
+    const verdict = await verify(pool, temporal, tracked, path.join(dataDir, 'mail'), gateway, recon.exceptions);
     const integrated = await verifyIntegrations(pool, activeIntegrations, tracked, gateway, integrationsSettled);
     verdict.violations.push(...integrated.violations);
+    const proof = await proveReceivedMoney(pool);
     const money = await moneyFigures(pool, tracked);
     for (const f of faults) if (f.recoveryMs === null) verdict.violations.push(`the stack did not recover after the fault ${f.kind} (${f.label})`);
     return {
@@ -367,6 +389,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
       requests: client.stats.requests,
       retries: client.stats.retries,
       integrations: integrated.figures,
+      reconciliation: { ...recon.stats, totals: proof.totals },
     };
   } finally {
     await integrations?.close().catch(() => undefined);
@@ -459,6 +482,19 @@ export function faultTable(results: CampaignResult[]): string {
   return [header, '| --- | --- | --- | --- | --- | --- | --- | --- |', ...rows].join('\n');
 }
 
+const idr = (n: number) => `IDR ${n.toLocaleString('en-US')}`;
+
+/** What reconciliation did in a campaign, and the money proof at its end. */
+function reconciliationLine(r: CampaignResult): string {
+  const c = r.reconciliation;
+  const t = c.totals;
+  return (
+    `reconciliation: ${c.statements} statements (${c.statementLines} lines, each imported twice), ${c.exceptions} exceptions resolved by finance; ` +
+    `kills aimed at requests in flight: ${c.killsMidImport} mid-import or confirmation, ${c.killsMidResolution} mid-resolution\n` +
+    `received ${idr(t.received)} = credited ${idr(t.credited)} + refunded ${idr(t.refunded)} + open ${idr(t.open)} + dismissed ${idr(t.dismissed)}: ${t.received === t.credited + t.refunded + t.open + t.dismissed ? 'holds' : 'DOES NOT HOLD'}`
+  );
+}
+
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   const results: CampaignResult[] = [];
@@ -473,6 +509,7 @@ async function main(): Promise<number> {
         `seed ${seed} (${r.profile} profile): ${r.tracked} orders answered of ${r.orders} (+ probes), ${r.paid} Paid; ${r.online} online top-ups, ${r.onlinePaid} of them paid at the gateway; ${r.faults.length} faults (${killsByLabel(r)}), ${r.requests} requests (${r.retries} retried) in ${ms(r.durationMs)}`,
         faultTable([r]),
         `recovery after the last fault: ${ms(r.recoveryAfterLastFaultMs)} (probe order through API, PostgreSQL, Temporal, worker, and the gateway after a gateway fault); all orders settled ${ms(r.quietAfterLastFaultMs)} after it (abandoned orders wait for their 30 s close timer)`,
+        reconciliationLine(r),
         `money lost ${r.moneyLost}, doubled ${r.moneyDoubled}; emails redelivered with the same Message-ID ${r.redelivered}; orders nobody got an answer for ${r.untracked}; violations ${r.violations.length}`,
         integrationLine(r.integrations),
         '',

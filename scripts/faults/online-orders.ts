@@ -8,6 +8,7 @@
  */
 import type { Client, Reply } from './client';
 import { settledOrder, type Customer, type OnlinePlanName, type TrackedOrder } from './orders';
+import type { Reconciliation } from './reconciliation';
 import type { Rng } from './rng';
 
 /** The sandbox gateway as a customer (its pages) and the campaign (its API key, to pay a virtual account) reach it. */
@@ -71,10 +72,12 @@ export async function runOnlineOrder(
   customer: Customer,
   closeAfterMs: number,
   idempotencyKey: string,
+  recon?: Pick<Reconciliation, 'mispay' | 'payAgain'>,
 ): Promise<TrackedOrder | undefined> {
   const token = customer.token;
   let lines = drawLines(rng);
-  const method = plan === 'onlineProbe' ? 'virtual_account' : rng.pick(METHODS);
+  // Only a virtual account takes another amount, or a second payment.
+  const method = plan === 'onlineProbe' || plan === 'onlineMispay' || plan === 'onlinePayTwice' ? 'virtual_account' : rng.pick(METHODS);
   const created = await api.send({ method: 'POST', path: '/v1/online-orders', token, json: { lines }, idempotencyKey });
   if (created.status !== 201) return undefined;
   const order: TrackedOrder = {
@@ -127,9 +130,15 @@ export async function runOnlineOrder(
   order.expectedAmount = invoice.total;
   order.expectedEmails += 1;
   if (plan === 'onlineUnpaid') return order;
+  if (plan === 'onlineMispay' && recon) {
+    // The order stays awaiting its payment; the money is an exception finance resolves.
+    await recon.mispay(invoice, customer, rng, order);
+    return order;
+  }
 
   if (!(await pay(gateway, invoice, order))) return order;
   order.expectedStatus = 'paid';
   order.expectedEmails += 1;
+  if (plan === 'onlinePayTwice' && recon) await recon.payAgain(invoice, customer, rng, order);
   return order;
 }

@@ -8,29 +8,38 @@
 import type { Client, Reply } from './client';
 import type { Rng } from './rng';
 import { encodePng } from '../png';
+import type { Reconciliation } from './reconciliation';
 
 /** The plans, with how often each is drawn (per cent): bank transfers, then online top-ups (online-orders.ts). */
 export const PLANS = {
-  approve: 28,
+  approve: 14,
   reject: 8,
   rejectEditApprove: 11,
   editThenApprove: 7,
   deleteUnpaid: 6,
   rejectDelete: 5,
   abandon: 5,
+  /** Paid by the bank's statement, which finance imports and confirms (reconciliation.ts). */
+  statementPay: 8,
   onlinePay: 20,
   onlineEditPay: 5,
   onlineUnpaid: 3,
   onlineDelete: 2,
+  /** Paid at the gateway with another amount than its invoice's: a payment exception finance resolves. */
+  onlineMispay: 3,
+  /** Paid, then paid again: a duplicate payment finance resolves. */
+  onlinePayTwice: 2,
+  /** Not an order: money paid into a virtual account of no invoice, which finance resolves. */
+  strayPayment: 1,
 } as const;
 
 /** A plan's name. */
 export type PlanName = keyof typeof PLANS;
 
 /** The plans of online top-ups, run by online-orders.ts. */
-export const ONLINE_PLANS = ['onlinePay', 'onlineEditPay', 'onlineUnpaid', 'onlineDelete'] as const;
+export const ONLINE_PLANS = ['onlinePay', 'onlineEditPay', 'onlineUnpaid', 'onlineDelete', 'onlineMispay', 'onlinePayTwice'] as const;
 export type OnlinePlanName = (typeof ONLINE_PLANS)[number];
-export type BankPlanName = Exclude<PlanName, OnlinePlanName>;
+export type BankPlanName = Exclude<PlanName, OnlinePlanName | 'strayPayment'>;
 
 /** True for a plan of an online top-up. */
 export function isOnlinePlan(plan: string): plan is OnlinePlanName {
@@ -116,6 +125,8 @@ function stepsOf(plan: BankPlanName | 'probe', rng: Rng, customer: Customer, fin
       return [del];
     case 'rejectDelete':
       return [choose, submit, reject, del];
+    case 'statementPay':
+      return [choose, submit];
     case 'abandon':
       return [];
     case 'probe':
@@ -162,6 +173,7 @@ export async function runOrder(
   financeToken: string,
   closeAfterMs: number,
   idempotencyKey: string,
+  recon?: Pick<Reconciliation, 'payByStatement'>,
 ): Promise<TrackedOrder | undefined> {
   const amount = amountOf(rng);
   const steps = stepsOf(plan, rng, customer, financeToken);
@@ -205,6 +217,14 @@ export async function runOrder(
     if (step.amount !== undefined) order.expectedAmount = step.amount;
     if (step.status === 'dealing') submitted = true;
     order.expectedEmails += step.emails;
+  }
+  if (plan === 'statementPay' && recon) {
+    // Paid by the bank's statement once finance confirms the match: Paid, with the paid email.
+    await recon.payByStatement(order, order.expectedAmount);
+    if (order.anomalies.length === 0) {
+      order.expectedStatus = 'paid';
+      order.expectedEmails += 1;
+    }
   }
   return order;
 }

@@ -3,7 +3,11 @@
  * status and amount its messages imply, the invariants of db/ledger/invariants.ts hold (each paid order credited
  * exactly once per wallet line, the ledger equals the orders), every email the orders imply is in the outbox
  * once, sent and received by the mail server (Message-IDs of the sink's files), and at the gateway each online
- * order has at most one payable invoice, paid exactly when the order is paid, by the payment the order recorded.
+ * order has at most one payable invoice, paid exactly when the order is paid, by the payment the order recorded
+ * (any other payment the gateway took for it is a payment exception); every exception finance decided is resolved
+ * with the money where the decision sent it, and the orders its credits and attachments paid are Paid; the
+ * invariants include the money proof: every received payment in exactly one place, received = credited +
+ * refunded + open + dismissed.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,6 +16,7 @@ import type { Pool } from 'pg';
 import { checkInvariants } from '../../db/ledger/invariants';
 import { orderWorkflowId, type OnlineOrderView } from '../../workflows/definitions';
 import type { GatewayAccess } from './online-orders';
+import type { TrackedException } from './reconciliation';
 import type { TrackedOrder } from './orders';
 
 /** What was found. */
@@ -97,6 +102,10 @@ async function checkGatewayInvoices(pool: Pool, orders: TrackedOrder[], gateway:
   const res = await pool.query<{ orderNumber: string; status: string; view: OnlineOrderView }>('SELECT order_number AS "orderNumber", status, view FROM orders WHERE order_number = ANY($1)', [
     online.map((o) => o.orderNumber),
   ]);
+  const excepted = await pool.query<{ providerRef: string }>(
+    `SELECT r.payment->>'providerRef' AS "providerRef" FROM received_payments r JOIN payment_exceptions e ON e.id = r.id WHERE r.source = 'gateway'`,
+  );
+  const exceptionRefs = new Set(excepted.rows.map((r) => r.providerRef));
   const listed = await gateway.client.send({ method: 'GET', path: '/v1/invoices', token: gateway.apiKey });
   if (listed.status !== 200) return [`the gateway did not list its invoices (HTTP ${listed.status})`];
   const byOrder = new Map<string, GatewayInvoice[]>();
@@ -114,15 +123,62 @@ async function checkGatewayInvoices(pool: Pool, orders: TrackedOrder[], gateway:
       if (paid.length !== 1 || !taken || taken.providerRef !== view.payment?.providerRef || taken.paidAmount !== view.invoice?.total) {
         violations.push(`${name} was paid by ${view.payment?.providerRef ?? 'nothing'} for ${view.invoice?.total ?? '-'}, but the gateway holds ${paid.length} paid invoice(s): ${paid.map((i) => `${i.providerRef} ${i.paidAmount}`).join(', ')}`);
       }
-    } else if (paid.length > 0 && status !== 'paid_late' && status !== 'closed') {
+    } else if (paid.length > 0 && status !== 'paid_late' && status !== 'closed' && !paid.every((i) => exceptionRefs.has(i.providerRef))) {
       violations.push(`${name} is not Paid but the gateway took money for it: ${paid.map((i) => i.providerRef).join(', ')}`);
     }
   }
   return violations;
 }
 
+/** Waits (up to `timeoutMs`) until every exception the campaign decided is no longer in progress (a refund waits for its callback). */
+export async function waitForExceptions(pool: Pool, exceptions: TrackedException[], timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  const ids = exceptions.map((e) => e.paymentId);
+  while (Date.now() < deadline) {
+    const res = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM payment_exceptions WHERE id = ANY($1) AND status = 'in_progress'`, [ids]);
+    if (res.rows[0]!.n === 0) return true;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return false;
+}
+
+/**
+ * Each exception finance decided: resolved, with its money where the decision sent it; and the orders its
+ * credits and attachments made Paid (answers them, so they count as accounted for).
+ */
+async function checkExceptions(pool: Pool, exceptions: TrackedException[]): Promise<{ violations: string[]; paidOrders: Set<string> }> {
+  const violations: string[] = [];
+  const paidOrders = new Set<string>();
+  const res = await pool.query<{ id: string; status: string; credited: number; refunded: number; dismissed: number; held: number; creditOrders: string[] | null }>(
+    `SELECT id, status, credited, refunded, dismissed, held, view->'resolution'->'creditOrders' AS "creditOrders" FROM payment_exceptions`,
+  );
+  const rows = new Map(res.rows.map((r) => [r.id, r]));
+  const decided = new Set(exceptions.map((e) => e.paymentId));
+  for (const e of exceptions) {
+    const name = `exception ${e.paymentId} (${e.cause}, ${e.decision ?? 'undecided'})`;
+    for (const a of e.anomalies) violations.push(`${name}: ${a} (${e.trail.join(', ')})`);
+    if (e.anomalies.length > 0) continue;
+    const row = rows.get(e.paymentId);
+    if (!row) {
+      violations.push(`${name} was decided but is not in the read model`);
+      continue;
+    }
+    const got = { status: row.status, credited: row.credited, refunded: row.refunded, dismissed: row.dismissed, held: row.held };
+    const want = { status: 'resolved', ...e.expected, held: 0 };
+    if (JSON.stringify(got) !== JSON.stringify(want)) violations.push(`${name} is ${JSON.stringify(got)}; the decision implies ${JSON.stringify(want)} (${e.trail.join(', ')})`);
+    for (const n of row.creditOrders ?? []) paidOrders.add(n);
+    if (e.attachedOrder) paidOrders.add(e.attachedOrder);
+  }
+  // Every exception the system opened is one the campaign caused and decided: nothing is left aside.
+  for (const r of res.rows) if (!decided.has(r.id)) violations.push(`exception ${r.id} (${r.status}) was opened but the campaign caused none for that payment`);
+  const orders = await pool.query<{ orderNumber: string; status: string }>('SELECT order_number AS "orderNumber", status FROM orders WHERE order_number = ANY($1)', [[...paidOrders]]);
+  for (const o of orders.rows) if (o.status !== 'paid') violations.push(`order ${o.orderNumber}, which an exception's decision paid, is ${o.status}`);
+  if (orders.rows.length !== paidOrders.size) violations.push(`${paidOrders.size - orders.rows.length} order(s) an exception's decision paid are not in the read model`);
+  return { violations, paidOrders };
+}
+
 /** Checks everything; a quiet system is assumed (waitForQuiet first). */
-export async function verify(pool: Pool, temporal: Client, orders: TrackedOrder[], mailDir: string, gateway: GatewayAccess): Promise<Verdict> {
+export async function verify(pool: Pool, temporal: Client, orders: TrackedOrder[], mailDir: string, gateway: GatewayAccess, exceptions: TrackedException[] = []): Promise<Verdict> {
   const violations: string[] = [];
   for (const o of orders) for (const a of o.anomalies) violations.push(`order ${o.orderNumber} (${o.plan}): ${a} (${o.trail.join(', ')})`);
 
@@ -142,7 +198,9 @@ export async function verify(pool: Pool, temporal: Client, orders: TrackedOrder[
     const n = runs.get(orderWorkflowId(o.orderNumber)) ?? 0;
     if (n !== 1) violations.push(`${name} has ${n} workflow runs, not 1`);
   }
-  const tracked = new Set(orders.map((o) => o.orderNumber));
+  const decided = await checkExceptions(pool, exceptions);
+  violations.push(...decided.violations);
+  const tracked = new Set([...orders.map((o) => o.orderNumber), ...decided.paidOrders]);
   const untracked = res.rows.filter((r) => !tracked.has(r.orderNumber)).map(({ orderNumber, status }) => ({ orderNumber, status }));
   for (const u of untracked) if (!['unpaid', 'closed', 'deleted'].includes(u.status)) violations.push(`order ${u.orderNumber} nobody got an answer for is ${u.status}`);
 

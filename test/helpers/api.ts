@@ -40,6 +40,8 @@ export async function startTestApi(
     rateLimit?: RateLimit;
     emptyDatabase?: boolean;
     gatewayTimeoutMs?: number;
+    /** Worker tuning, e.g. `maxCachedWorkflows: 0` (no sticky queue: a stopped worker's workflows wait on the task queue). */
+    workerTuning?: { maxCachedWorkflows?: number };
   } = {},
 ): Promise<TestApi> {
   const port = await freePort();
@@ -55,7 +57,7 @@ export async function startTestApi(
     }),
   ]);
   const taskQueue = uniqueTaskQueue('api');
-  let worker: Worker | null = await createTestWorker(env, taskQueue, t.deps, opts.wrapActivities);
+  let worker: Worker | null = await createTestWorker(env, taskQueue, t.deps, opts.wrapActivities, opts.workerTuning);
   let running = worker.run();
   const stopWorker = async () => {
     worker?.shutdown();
@@ -90,7 +92,7 @@ export async function startTestApi(
     stopWorker,
     async startWorker() {
       await stopWorker();
-      worker = await createTestWorker(env, taskQueue, t.deps, opts.wrapActivities);
+      worker = await createTestWorker(env, taskQueue, t.deps, opts.wrapActivities, opts.workerTuning);
       running = worker.run();
     },
     async close() {

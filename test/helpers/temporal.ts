@@ -63,13 +63,16 @@ export async function createTestWorker(
   taskQueue: string,
   deps: ActivityDeps,
   wrapActivities?: (activities: Activities) => Activities,
+  tuning?: { maxCachedWorkflows?: number },
 ): Promise<Worker> {
   const codePath = process.env.TOPUP_WORKFLOW_BUNDLE;
   return createTopupWorker({
     connection: env.nativeConnection,
+    client: env.client,
     taskQueue,
     deps,
     ...(wrapActivities ? { wrapActivities } : {}),
+    ...(tuning ? { tuning } : {}),
     ...(codePath ? { workflowBundle: { codePath } } : {}),
   });
 }

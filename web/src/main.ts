@@ -19,6 +19,8 @@ import { operationLogPage } from './pages/operation-log';
 import { ordersPage } from './pages/orders';
 import { forgotPasswordPage, setPasswordPage } from './pages/passwords';
 import { reviewPage } from './pages/review';
+import { exceptionsPage } from './pages/exceptions';
+import { statementPage, statementsPage } from './pages/statements';
 import { signInPage } from './pages/sign-in';
 import { statementPage } from './pages/statement';
 import { subscriptionsPage } from './pages/subscriptions';
@@ -47,6 +49,9 @@ const ROUTES: Route[] = [
   { path: '/gifts', page: giftsPage, audience: [...CUSTOMERS, ...STAFF] },
   { path: '/review', page: reviewPage, audience: STAFF },
   { path: '/operation-log', page: operationLogPage, audience: [...CUSTOMERS, ...STAFF, 'admin'] },
+  { path: '/finance/exceptions', page: exceptionsPage, audience: STAFF },
+  { path: '/finance/statements', page: statementsPage, audience: STAFF },
+  { path: '/finance/statements/:statementId', page: statementPage, audience: STAFF },
   { path: '/accounts', page: accountsPage, audience: ['admin'] },
   { path: '/accounts/:accountId', page: accountDetailPage, audience: ['admin'] },
   { path: '/users', page: usersPage, audience: MANAGERS },
@@ -74,6 +79,8 @@ const NAV: { path: string; label: MessageKey; audience: Audience }[] = [
   { path: '/gifts', label: 'nav.gifts', audience: [...CUSTOMERS, ...STAFF] },
   { path: '/review', label: 'nav.review', audience: STAFF },
   { path: '/operation-log', label: 'nav.operationLog', audience: [...CUSTOMERS, ...STAFF, 'admin'] },
+  { path: '/finance/exceptions', label: 'nav.exceptions', audience: STAFF },
+  { path: '/finance/statements', label: 'nav.statements', audience: STAFF },
   { path: '/accounts', label: 'nav.accounts', audience: ['admin'] },
   { path: '/users', label: 'nav.users', audience: MANAGERS },
   { path: '/api-keys', label: 'nav.apiKeys', audience: MANAGERS },

@@ -2,7 +2,7 @@
  * The shapes of the API's answers the console reads (the full list: GET /openapi.json). The order views are
  * the workflows' own types, imported as types only: nothing of the server is bundled into the console.
  */
-import type { OnlineOrderView, OnlinePaymentMethod, OrderView, Wallet } from '../../workflows/definitions';
+import type { ExceptionReason, OnlineOrderView, OnlinePaymentMethod, OrderView, PaymentExceptionView, Wallet } from '../../workflows/definitions';
 
 export type { OnlineInvoice, OnlineLine, OnlinePaymentMethod, OrderStatus, PaymentMethod, Wallet } from '../../workflows/definitions';
 export type Role = 'admin' | 'owner' | 'pic' | 'finance' | 'ops' | 'service';
@@ -342,4 +342,43 @@ export interface Invoice {
   status: 'unpaid' | 'paid' | 'void';
   paidAt: string | null;
   ledgerEntryId: string | null;
+}
+
+export type { ExceptionReason, ExceptionStatus, PaymentExceptionView } from '../../workflows/definitions';
+
+/** A payment exception as finance's queue lists it (GET /v1/finance/exceptions). */
+export interface ExceptionItem extends PaymentExceptionView {
+  openAmount: number;
+  ageSeconds: number;
+}
+
+/** Each line's outcome in an imported statement. */
+export type LineOutcome = 'proposed' | 'confirmed' | 'reconciled' | 'exception' | 'already_imported' | 'not_incoming';
+
+/** An imported bank statement (GET /v1/finance/statements/{statementId}). */
+export interface Statement {
+  statementId: string;
+  fileName: string;
+  format: 'mt940' | 'csv' | 'camt053';
+  account: string;
+  from: string | null;
+  to: string | null;
+  mapping: string | null;
+  importedBy: string;
+  importedAt: string;
+  counts: Record<LineOutcome, number>;
+  lines: Array<{
+    line: number;
+    direction: 'credit' | 'debit';
+    amount: number;
+    valueDate: string;
+    text: string;
+    bankReference: string | null;
+    payer: string | null;
+    outcome: LineOutcome;
+    paymentId: string | null;
+    orderNumber: string | null;
+    exceptionReason: ExceptionReason | null;
+    note: string | null;
+  }>;
 }

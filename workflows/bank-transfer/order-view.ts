@@ -1,5 +1,5 @@
 /** The first view of a bank-transfer order, shared by its workflow and the API's read-your-writes row. Pure. */
-import type { OrderView, TopupOrderInput } from './messages';
+import type { AppliedPayment, OrderView, TopupOrderInput } from './messages';
 
 /** An order just created: Unpaid, nothing submitted, closing at `deadline` (null where unknown yet). */
 export function newBankTransferOrder(input: TopupOrderInput, deadline: string | null): OrderView {
@@ -21,6 +21,18 @@ export function newBankTransferOrder(input: TopupOrderInput, deadline: string | 
     paid: null,
     final: false,
     submissions: 0,
+    payments: [],
+    releasedPayments: [],
     revision: 0,
   };
+}
+
+/** What the order's payments hold (0 on an order from before payments were recorded). */
+export function heldByPayments(view: Pick<OrderView, 'payments'>): number {
+  return (view.payments ?? []).reduce((sum, p: AppliedPayment) => sum + p.amount, 0);
+}
+
+/** IDR still due on a bank-transfer order: its amount less the payments it holds. */
+export function amountDue(view: Pick<OrderView, 'amount' | 'payments'>): number {
+  return view.amount - heldByPayments(view);
 }

@@ -9,14 +9,26 @@
 import {
   allHandlersFinished,
   condition,
+  getExternalWorkflowHandle,
   log,
   proxyActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
+  type SignalDefinition,
 } from '@temporalio/workflow';
 import { tellBillingDepositCredited } from '../billing/tell-billing';
 import type { Actor, OrderChange } from '../orders/order-change';
+import {
+  attachOutcomeSignal,
+  heldPaymentCreditedSignal,
+  heldPaymentReleasedSignal,
+  incomingGatewayPayment,
+  paymentExceptionWorkflowId,
+  type AttachOutcome,
+} from '../reconciliation/messages';
+import { openExceptionFromWorkflow } from '../reconciliation/open-exception';
+import { paymentReceivedSignal, type GatewayPayment } from '../online/messages';
 import { SA_ACCOUNT_ID, SA_ORDER_NUMBER, SA_ORDER_STATUS, SA_PAYMENT_METHOD, SA_STATUS_CHANGED_AT, SA_WALLET } from '../orders/search-attributes';
 import type { OrderStatus } from '../orders/statuses';
 import { READ_MODEL_WRITE, sideEffects } from '../shared/activity-options';
@@ -29,19 +41,22 @@ import type { BankTransferActivities, OrderEmailEvent } from './activity-types';
 import { bankTransferAmountViolation } from './amount-rules';
 import {
   approveUpdate,
+  attachPaymentSignal,
   choosePaymentMethodUpdate,
   deleteOrderUpdate,
   editOrderUpdate,
   getOrderQuery,
   rejectUpdate,
   submitSlipUpdate,
+  type AppliedPayment,
   type FailureCause,
+  type OrderPayment,
   type OrderView,
   type PaidOutcome,
   type SlipRef,
   type TopupOrderInput,
 } from './messages';
-import { newBankTransferOrder } from './order-view';
+import { amountDue, heldByPayments, newBankTransferOrder } from './order-view';
 import { bankTransferTransition, type BankTransferEvent } from './transitions';
 
 const { recordOrder } = proxyActivities<BankTransferActivities>(READ_MODEL_WRITE);
@@ -85,13 +100,20 @@ class BankTransferOrder {
     this.order = newBankTransferOrder(input, this.deadlineIn(input.policy.unsubmittedCloseAfter));
   }
 
+  /** The payments the order holds (or was paid by). */
+  private payments(): AppliedPayment[] {
+    return (this.order.payments ??= []);
+  }
+
   /** Registers the query and the updates, each validated by the rules before it is accepted. */
   listen(): void {
     setHandler(getOrderQuery, () => this.snapshot());
     setHandler(choosePaymentMethodUpdate, (m) => this.choosePaymentMethod(m), { validator: (m) => this.validatePaymentMethod(m.paymentMethod) });
     setHandler(submitSlipUpdate, (m) => this.submitSlip(m), { validator: (_m) => this.allow('submitSlip') });
     setHandler(editOrderUpdate, (m) => this.edit(m), { validator: (m) => this.validateEdit(m) });
-    setHandler(approveUpdate, (m) => this.approve(m), { validator: (m) => this.validateApproval(m.checkResult) });
+    setHandler(approveUpdate, (m) => this.approve(m), { validator: (m) => this.validateApproval(m) });
+    setHandler(attachPaymentSignal, (m) => this.attachPayment(m));
+    setHandler(paymentReceivedSignal, (m) => this.gatewayPayment(m));
     setHandler(rejectUpdate, (m) => this.reject(m), { validator: (m) => this.validateRejection(m.reason) });
     setHandler(deleteOrderUpdate, (m) => this.delete(m), { validator: (_m) => this.allow('delete') });
   }
@@ -108,6 +130,12 @@ class BankTransferOrder {
     ]);
     this.describe();
     await recordOrder(this.snapshot());
+    const paidBy = this.input.paidBy;
+    if (paidBy) {
+      // Finance credited a payment exception's money to this wallet: the order is paid by it from the start.
+      this.setPaymentMethod('bank_transfer');
+      await this.payInFull(paidBy.by, paidBy.checkResult, this.applied(paidBy, paidBy.by));
+    }
   }
 
   /** Runs the timer of each waiting status until the order reaches one that waits for nothing. */
@@ -178,6 +206,8 @@ class BankTransferOrder {
   private validateEdit({ amount, slip }: { amount?: number; slip?: SlipRef }): void {
     this.allow('edit');
     const { settles, policy } = this.input;
+    const held = heldByPayments(this.order);
+    if (amount !== undefined && held > 0 && amount <= held) invalid('amount', `must be more than the ${formatRupiah(held)} the order already holds in payments`);
     if (amount === undefined && !slip) invalid('amount', 'give a new amount, a new slip, or both');
     if (settles && amount !== undefined && amount !== this.order.amount) invalid('amount', `is the amount of invoice ${settles.invoiceId} and cannot change`);
     if (amount !== undefined && !settles) {
@@ -202,36 +232,133 @@ class BankTransferOrder {
     return view;
   }
 
-  private validateApproval(checkResult: string | undefined): void {
+  private validateApproval({ checkResult, payment }: { checkResult?: string; payment?: ApprovalPayment }): void {
+    if (payment) return this.validatePaymentApproval(payment, checkResult);
     this.allow('approve');
     if (!this.approving && this.order.status !== 'paid') requireNote('checkResult', checkResult, false);
   }
 
+  /** An approval with a received payment (a confirmed bank-statement line): it must pay exactly what is due. */
+  private validatePaymentApproval(payment: ApprovalPayment, checkResult: string | undefined): void {
+    const { orderNumber, status } = this.order;
+    const paidByIt = this.payments().some((p) => p.paymentId === payment.paymentId);
+    if (status === 'paid' && !paidByIt) refuse(`order ${orderNumber} is Paid already, not by payment ${payment.paymentId}`);
+    this.allow('approvePayment');
+    if (this.approving || status === 'paid') return;
+    requireNote('checkResult', checkResult, false);
+    if (typeof payment.paymentId !== 'string' || payment.paymentId === '') invalid('payment.paymentId', 'is required');
+    const due = amountDue(this.order);
+    if (!Number.isSafeInteger(payment.amount) || payment.amount !== due) {
+      invalid('payment.amount', `must be the ${formatRupiah(due)} still due on order ${orderNumber}, not ${formatRupiah(Number(payment.amount))}`);
+    }
+  }
+
   /** Finance approves: the wallet credited once, Paid, the receipt stored and emailed; an invoice it pays is told. */
-  private async approve({ checkResult, by }: Actor & { checkResult?: string }): Promise<OrderView> {
+  private async approve({ checkResult, payment, by }: Actor & { checkResult?: string; payment?: ApprovalPayment }): Promise<OrderView> {
     // The same approval again (a retry, a double click) waits for the first and answers like it.
     if (this.approving || this.order.status === 'paid') {
       await condition(() => this.order.status === 'paid');
       return this.snapshot();
     }
+    return this.payInFull(by, checkResult, payment ? this.applied({ ...payment, exceptionId: null }, by) : null);
+  }
+
+  private applied(payment: Pick<OrderPayment, 'paymentId' | 'amount' | 'exceptionId'>, by: string): AppliedPayment {
+    return { paymentId: payment.paymentId, amount: payment.amount, exceptionId: payment.exceptionId, by, at: workflowNow().toISOString() };
+  }
+
+  /**
+   * Credits the order's amount once, Paid, the receipt stored and emailed. `applied` is the received payment that
+   * completes it, if one does; the payment exceptions whose money the order held are told it is credited (but
+   * `answered`, whose attach the caller answers itself).
+   */
+  private async payInFull(by: string, checkResult: string | undefined, applied: AppliedPayment | null, answered?: string): Promise<OrderView> {
     this.approving = true;
+    const { orderNumber } = this.order;
     let credit: { settled: number; added: number; balanceAfter: number; invoicePayment: PaidOutcome['invoicePayment'] };
     try {
       credit = await this.credit();
     } catch (err) {
-      // The ledger refused for good (it retries everything else): the order stays Dealing for finance.
+      // The ledger refused for good (it retries everything else): the order stays as it was for finance.
       this.approving = false;
       throw err;
     }
+    if (applied) this.payments().push(applied);
     this.order.checkResult = checkResult?.trim() || null;
     this.order.paid = { ...credit, paidAt: workflowNow().toISOString(), approvedBy: by };
     this.order.deadline = null;
-    this.changed(this.next('approve'));
+    this.changed(this.next(applied ? 'approvePayment' : 'approve'));
     const view = this.snapshot();
-    await Promise.all([recordOrder(view, { action: 'order.approve', by, details: { checkResult: this.order.checkResult } }), issueReceipt(view)]);
+    const details = { checkResult: this.order.checkResult, ...(applied ? { paymentId: applied.paymentId, amount: applied.amount } : {}) };
+    await Promise.all([recordOrder(view, { action: 'order.approve', by, details }), issueReceipt(view)]);
     this.emailInBackground(sendOrderEmail({ event: 'paid', order: view }));
-    if (this.input.settles) await tellBillingDepositCredited(this.input.settles.subscriptionId, this.order.orderNumber);
+    for (const held of this.payments()) {
+      if (held.exceptionId && held.paymentId !== answered) await tellException(held.exceptionId, heldPaymentCreditedSignal, { orderNumber, paymentId: held.paymentId });
+    }
+    if (this.input.settles) await tellBillingDepositCredited(this.input.settles.subscriptionId, orderNumber);
     return view;
+  }
+
+  /** A payment exception's money attached by finance: the order takes what is due of it and answers the exception. */
+  private async attachPayment(m: { paymentId: string; exceptionId: string; amount: number; by: string; note: string }): Promise<void> {
+    const outcome = await this.takePayment(m);
+    await tellException(m.exceptionId, attachOutcomeSignal, outcome);
+  }
+
+  private async takePayment(m: { paymentId: string; exceptionId: string; amount: number; by: string; note: string }): Promise<AttachOutcome> {
+    const { orderNumber, accountId, wallet } = this.order;
+    const taken = this.payments().find((p) => p.paymentId === m.paymentId);
+    if (taken) return { paymentId: m.paymentId, taken: taken.amount, orderPaid: this.order.status === 'paid', accountId, wallet };
+    const next = this.transition('holdPayment');
+    if ('refused' in next) return { paymentId: m.paymentId, refused: `order ${orderNumber}: ${next.refused}` };
+    const due = amountDue(this.order);
+    const applied = this.applied({ paymentId: m.paymentId, amount: Math.min(m.amount, due), exceptionId: m.exceptionId }, m.by);
+    if (applied.amount === due) {
+      try {
+        await this.payInFull(m.by, `payment exception ${m.exceptionId}: ${m.note}`, applied, m.paymentId);
+      } catch (err) {
+        return { paymentId: m.paymentId, refused: `order ${orderNumber} could not be credited: ${String(err)}` };
+      }
+      return { paymentId: m.paymentId, taken: applied.amount, orderPaid: true, accountId, wallet };
+    }
+    this.payments().push(applied);
+    this.changed(next.to);
+    await recordOrder(this.snapshot(), { action: 'order.hold_payment', by: m.by, details: { paymentId: m.paymentId, amount: applied.amount, due: amountDue(this.order) } });
+    return { paymentId: m.paymentId, taken: applied.amount, orderPaid: false, accountId, wallet };
+  }
+
+  /**
+   * Money the gateway took naming this order (a virtual account paid with its number): a bank-transfer order is
+   * paid by transfer and slip, so the payment goes to finance as an exception, never ignored.
+   */
+  private async gatewayPayment(payment: GatewayPayment): Promise<void> {
+    const { orderNumber, accountId, wallet, status } = this.order;
+    await openExceptionFromWorkflow({
+      payment: incomingGatewayPayment(payment, orderNumber),
+      reason: 'order_not_payable',
+      difference: null,
+      suggestion: { orderNumber, accountId, wallet },
+      openedBy: 'rule',
+      note: `order ${orderNumber} is a bank-transfer order (${status}); the gateway's payment can be attached to it`,
+      policy: this.input.policy,
+    });
+  }
+
+  /** The order ends unpaid: the payments it held go back to their exceptions (recorded with the caller's change). */
+  private letGoOfPayments(): AppliedPayment[] {
+    const held = this.payments();
+    if (held.length === 0) return [];
+    this.order.releasedPayments = [...(this.order.releasedPayments ?? []), ...held];
+    this.order.payments = [];
+    return held;
+  }
+
+  /** Tells each released payment's exception that its money is open again. */
+  private async tellReleased(released: AppliedPayment[], reason: string): Promise<void> {
+    const { orderNumber } = this.order;
+    for (const p of released) {
+      if (p.exceptionId) await tellException(p.exceptionId, heldPaymentReleasedSignal, { orderNumber, paymentId: p.paymentId, reason });
+    }
   }
 
   /**
@@ -273,8 +400,11 @@ class BankTransferOrder {
   private async delete({ by }: Actor): Promise<OrderView> {
     if (this.order.status !== 'deleted') {
       this.order.deadline = null;
-      this.changed(this.next('delete'));
+      const to = this.next('delete');
+      const released = this.letGoOfPayments();
+      this.changed(to);
       await recordOrder(this.snapshot(), { action: 'order.delete', by });
+      await this.tellReleased(released, `order ${this.order.orderNumber} was deleted`);
     }
     return this.snapshot();
   }
@@ -285,9 +415,12 @@ class BankTransferOrder {
   private async closeWhenUnsubmitted(): Promise<void> {
     if (await this.untilDeadline(() => this.order.status !== 'unpaid')) return;
     this.order.deadline = null;
-    this.changed(this.next('closeUnsubmitted'));
+    const to = this.next('closeUnsubmitted');
+    const released = this.letGoOfPayments();
+    this.changed(to);
     // The order's own timer made this change: it is logged with no user, like every timer's.
     await recordOrder(this.snapshot(), { action: 'order.close', by: null, details: { after: this.input.policy.unsubmittedCloseAfter } });
+    await this.tellReleased(released, `order ${this.order.orderNumber} was closed unpaid`);
   }
 
   /** Dealing: Payment Failure, emailed, when finance has not decided within the review window of this submission. */
@@ -312,8 +445,10 @@ class BankTransferOrder {
     const to = this.next('finalise');
     this.order.final = true;
     this.order.deadline = null;
+    const released = this.letGoOfPayments();
     this.changed(to);
     await recordOrder(this.snapshot(), { action: 'order.final', by: null, details: { after: this.input.policy.paymentFailureFinalAfter } });
+    await this.tellReleased(released, `order ${this.order.orderNumber} became final in Payment Failure`);
   }
 
   /** Waits until `done()` or the order's deadline; true when `done()` came first. */
@@ -396,5 +531,17 @@ class BankTransferOrder {
     const recorded = recordOrder(view, change);
     this.emailInBackground(sendOrderEmail({ event, order: view, ...(event === 'submitted' && change.by ? { submittedBy: change.by } : {}) }));
     await recorded;
+  }
+}
+
+/** What an approval with a received payment carries. */
+type ApprovalPayment = { paymentId: string; amount: number };
+
+/** Signals a payment exception's workflow; one that has ended (resolved meanwhile) has nothing left to hear. */
+async function tellException<A>(exceptionId: string, signal: SignalDefinition<[A]>, arg: A): Promise<void> {
+  try {
+    await getExternalWorkflowHandle(paymentExceptionWorkflowId(exceptionId)).signal(signal, arg);
+  } catch (err) {
+    log.warn('payment exception not signalled', { exceptionId, signal: signal.name, error: String(err) });
   }
 }

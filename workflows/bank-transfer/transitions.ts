@@ -12,6 +12,10 @@ export type BankTransferEvent =
   | 'submitSlip'
   | 'edit'
   | 'approve'
+  /** An approval with the money seen in the bank (a confirmed statement line) or a payment that pays what is due. */
+  | 'approvePayment'
+  /** A payment exception's money attached to the order, less than what is due: the order holds it. */
+  | 'holdPayment'
   | 'reject'
   | 'delete'
   /** Unpaid for 120 h without a slip. */
@@ -41,6 +45,9 @@ const NEXT: Record<BankTransferEvent, Partial<Record<OrderStatus, OrderStatus>>>
   edit: { unpaid: 'unpaid', payment_failure: 'dealing' },
   // Approving a Paid order again answers it as it is (a retry, a double click).
   approve: { dealing: 'paid', paid: 'paid' },
+  // With the money in the bank no slip is needed: an Unpaid or rejected order is paid by it too.
+  approvePayment: { unpaid: 'paid', dealing: 'paid', payment_failure: 'paid', paid: 'paid' },
+  holdPayment: { unpaid: 'unpaid', dealing: 'dealing', payment_failure: 'payment_failure' },
   reject: { dealing: 'payment_failure' },
   delete: { unpaid: 'deleted', payment_failure: 'deleted', deleted: 'deleted' },
   closeUnsubmitted: { unpaid: 'closed' },
@@ -54,6 +61,8 @@ const REFUSAL: Record<BankTransferEvent, (status: string) => string> = {
   submitSlip: (s) => `a slip cannot be submitted while the order is ${s}`,
   edit: (s) => `the order cannot be edited while it is ${s}`,
   approve: (s) => `only a Dealing order can be approved; this one is ${s}`,
+  approvePayment: (s) => `only an Unpaid, Dealing or Payment Failure order can be paid by a received payment; this one is ${s}`,
+  holdPayment: (s) => `only an Unpaid, Dealing or Payment Failure order can take a payment; this one is ${s}`,
   reject: (s) => `only a Dealing order can be rejected; this one is ${s}`,
   delete: (s) => `an order cannot be deleted while it is ${s}`,
   closeUnsubmitted: (s) => `only an Unpaid order closes unsubmitted; this one is ${s}`,
@@ -66,14 +75,15 @@ function guard(state: BankTransferState, event: BankTransferEvent): string | nul
   if (state.final && event === 'edit') return 'the order is final: it was left in Payment Failure too long to edit';
   if (state.final && event === 'delete' && state.status !== 'deleted') return 'the order is final and can no longer be deleted';
   if (state.final && event === 'finalise') return 'the order is final already';
-  if (state.approving && event === 'reject') return 'the order is being approved';
+  if (state.final && (event === 'approvePayment' || event === 'holdPayment')) return 'the order is final: it was left in Payment Failure too long to be paid';
+  if (state.approving && (event === 'reject' || event === 'holdPayment')) return 'the order is being approved';
   return null;
 }
 
 /** Where `event` takes an order in `state`, or why it is refused. */
 export function bankTransferTransition(state: BankTransferState, event: BankTransferEvent): Transition {
   // An approval under way answers a repeat like the approval itself, and holds the review window open.
-  if (state.approving && event === 'approve') return { to: 'paid' };
+  if (state.approving && (event === 'approve' || event === 'approvePayment')) return { to: 'paid' };
   if (state.approving && event === 'reviewWindowExpired') return { refused: 'the order is being approved' };
   const guarded = guard(state, event);
   if (guarded) return { refused: guarded };

@@ -51,6 +51,9 @@ export interface GatewayPayment {
   providerRef: string;
   amount: number;
   paidAt: string;
+  /** The order number the gateway named and the method paid with (absent in signals from before issue 19). */
+  merchantRef?: string;
+  method?: string;
 }
 
 /** The payment an online order took, and whether it came after the invoice expired. */
@@ -114,8 +117,8 @@ export interface OnlineOrderView {
   settles: InvoiceSettlement | null;
   /** What its money did once paid: paid the invoice, stayed in the deposit, or was held for finance. */
   invoicePayment: InvoicePaymentOutcome | null;
-  /** A late payment finance chose to refund instead of crediting. */
-  refund: { reason: string; by: string } | null;
+  /** A late payment finance chose to refund instead of crediting; `reference` names the gateway refund. */
+  refund: { reason: string; by: string; reference?: string } | null;
   checkResult: string | null;
   /** Where the billing info went: the address on the confirmation step (seed 001); null until payment is confirmed. */
   billingEmail: string | null;

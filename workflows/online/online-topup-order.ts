@@ -17,10 +17,14 @@ import {
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { Actor, OrderChange } from '../orders/order-change';
 import { SA_ACCOUNT_ID, SA_ORDER_NUMBER, SA_ORDER_STATUS, SA_PAYMENT_METHOD, SA_STATUS_CHANGED_AT, SA_WALLET } from '../orders/search-attributes';
 import type { OrderStatus } from '../orders/statuses';
+import type { ReconciliationActivities } from '../reconciliation/activity-types';
+import { exceptionRefundReference, gatewayPaymentId, incomingGatewayPayment, type ExceptionReason } from '../reconciliation/messages';
+import { openExceptionFromWorkflow } from '../reconciliation/open-exception';
 import { READ_MODEL_WRITE, sideEffects } from '../shared/activity-options';
 import { durationMs, type TopupPolicy } from '../shared/policy';
 import { FAILURE_TYPES, invalid, refuse, refuseDeposit } from '../shared/refusals';
@@ -58,6 +62,8 @@ const { creditOnlineLines, payInvoiceWithOrder, storeInvoiceDocument, sendOnline
  * order, and it can give up or stop when the customer cancels. The adapter gives up on the gateway after 10 s.
  */
 const { issueGatewayInvoice } = proxyActivities<OnlineOrderActivities>({ startToCloseTimeout: '20s', retry: { maximumAttempts: 1 } });
+/** A late payment finance refunds goes back through the gateway, asked until it answers. */
+const { requestGatewayRefund } = proxyActivities<ReconciliationActivities>(sideEffects(PAYMENT_PROVIDER_REJECTED));
 /** Voiding an abandoned issuance retries until the gateway answers: an invoice we gave up on must never stay payable. */
 const { voidGatewayInvoice } = proxyActivities<OnlineOrderActivities>({ ...sideEffects(PAYMENT_PROVIDER_REJECTED), startToCloseTimeout: '20s' });
 
@@ -126,6 +132,8 @@ class OnlineOrder {
   private readonly unpaidCloseAt: number;
   /** A verified payment the timers have not applied yet. */
   private received: GatewayPayment | null = null;
+  /** Gateway events already heard: a callback signalled again (the API retried) changes nothing. */
+  private readonly heardPayments = new Set<string>();
   private crediting = false;
   /** The issuance the timers are working on, and how many confirmations the order has had. */
   private issuance: Issuance | null = null;
@@ -265,18 +273,46 @@ class OnlineOrder {
     return this.stopIssuing(this.issuance, 'cancelled', 'the customer cancelled the confirmation before the invoice was issued', { action: 'online_order.cancel_confirmation', by });
   }
 
-  /** A verified gateway callback. Signals are not validated by the caller's wait: all but the first payment are logged. */
-  private paymentReceived(payment: GatewayPayment): void {
-    const { orderNumber, invoice } = this.order;
-    if (this.order.payment || this.received) {
-      log.warn('payment ignored: the order already has one', { orderNumber, eventId: payment.eventId });
+  /**
+   * A verified gateway callback. The payment of the invoice is taken (the timers apply it); any other payment for
+   * the order (a second one, a wrong amount, one for an invoice the order does not show) is a payment exception
+   * in front of finance: never ignored, never credited by itself.
+   */
+  private async paymentReceived(payment: GatewayPayment): Promise<void> {
+    if (this.heardPayments.has(payment.eventId)) return;
+    this.heardPayments.add(payment.eventId);
+    const problem = this.paymentProblem(payment);
+    if (!problem) {
+      this.received = payment;
       return;
     }
-    if (!invoice || payment.providerRef !== invoice.providerRef || payment.amount !== invoice.total) {
-      log.warn('payment ignored: it does not match the invoice', { orderNumber, eventId: payment.eventId });
-      return;
+    const { orderNumber, accountId, lines } = this.order;
+    log.warn('payment for the order is a payment exception', { orderNumber, eventId: payment.eventId, reason: problem.reason });
+    await openExceptionFromWorkflow({
+      payment: incomingGatewayPayment(payment, orderNumber),
+      reason: problem.reason,
+      difference: problem.difference,
+      suggestion: { orderNumber, accountId, wallet: lines.length === 1 ? lines[0]!.wallet : null },
+      openedBy: 'rule',
+      note: problem.note,
+      policy: this.input.policy,
+    });
+  }
+
+  /** Why a payment is not the order's, or null when it pays the invoice. */
+  private paymentProblem(payment: GatewayPayment): { reason: ExceptionReason; difference: number | null; note: string } | null {
+    const { invoice, status, orderNumber } = this.order;
+    const taken = this.order.payment ?? this.received;
+    if (taken) return { reason: 'duplicate_payment', difference: null, note: `order ${orderNumber} already took payment ${gatewayPaymentId(taken.eventId)}` };
+    if (!invoice || payment.providerRef !== invoice.providerRef) {
+      return { reason: 'order_not_payable', difference: null, note: `order ${orderNumber} shows no invoice ${payment.providerRef} (it is ${status})` };
     }
-    this.received = payment;
+    if (payment.amount !== invoice.total) {
+      const difference = payment.amount - invoice.total;
+      return { reason: 'amount_mismatch', difference, note: `invoice ${invoice.providerRef} bills ${formatRupiah(invoice.total)}; ${difference > 0 ? 'over' : 'under'}paid by ${formatRupiah(Math.abs(difference))}` };
+    }
+    if (status !== 'awaiting_payment' && status !== 'closed') return { reason: 'order_not_payable', difference: null, note: `order ${orderNumber} is ${status}` };
+    return null;
   }
 
   /** Finance credits a late payment once ("Paid late" → Paid); approving again waits for it and answers the same. */
@@ -294,9 +330,13 @@ class OnlineOrder {
     this.allow('refundLatePayment');
   }
 
-  /** Finance marks a late payment for refund: Closed, the refund noted, nothing credited. */
+  /** Finance refunds a late payment: Closed, nothing credited, the money sent back through the gateway. */
   private async refundLatePayment({ reason, by }: Actor & { reason: string }): Promise<OnlineOrderView> {
-    this.order.refund = { reason: reason.trim(), by };
+    const payment = this.order.payment!;
+    const incoming = incomingGatewayPayment(payment, this.order.orderNumber);
+    const reference = exceptionRefundReference(incoming.paymentId);
+    await requestGatewayRefund({ reference, payment: incoming, amount: payment.amount, reason: reason.trim(), by, workflowId: workflowInfo().workflowId });
+    this.order.refund = { reason: reason.trim(), by, reference };
     this.order.checkResult = reason.trim();
     this.changed(this.next('refundLatePayment'));
     return this.record({ action: 'order.reject', by, details: { reason: reason.trim() } });

@@ -62,6 +62,8 @@ export interface TopupPolicy {
   webhookMaxEndpoints: number;
   /** Consecutive failed charges after which an automatic top-up rule pauses itself. */
   autoTopupPauseAfterFailures: number;
+  /** Finance is reminded of each open payment exception this often until someone resolves it. */
+  exceptionReminderInterval: DurationText;
 }
 
 /** The defaults of DOMAIN.md. */
@@ -87,6 +89,7 @@ export const DEFAULT_POLICY: TopupPolicy = {
   webhookSecretOverlap: '24h',
   webhookMaxEndpoints: 10,
   autoTopupPauseAfterFailures: 3,
+  exceptionReminderInterval: '24h',
 };
 
 /** Wallets that may be paid by bank transfer (slip + review); the others are paid online only. */
