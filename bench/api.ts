@@ -27,6 +27,7 @@ import { startBenchDatabase } from './lib/embedded-db';
 import { seedOrders } from './lib/seed-orders';
 import { fmt, printTable } from './lib/stats';
 import { runMain } from './lib/run-main';
+import { recordFigure } from './lib/figures';
 
 const PROVIDER = { name: 'PT Bench', address: 'Jl. Bench 1', email: 'billing@bench.local', bank: { bankName: 'Bank Bench', accountName: 'PT Bench', accountNumber: '1234567890' } };
 const SEED_END = '2026-11-01T00:00:00Z';
@@ -117,6 +118,22 @@ async function measured(run: () => Promise<LoadReport>): Promise<{ report: LoadR
   return { report, cores: (used.user + used.system) / 1000 / (performance.now() - start) };
 }
 
+const BARE_EXPRESS = 'bare Express 5, one JSON route';
+
+/** The small GETs' figures, each beside the bare Express app measured the same way in the same run. */
+function recordSmallGets(reports: Map<string, LoadReport>, conditions: { connections: number; durationSeconds: number }): void {
+  const bare = reports.get(BARE_EXPRESS)!.requests.average;
+  const ofBare = { of: `bare Express (${fmt(bare)} req/s)` };
+  const healthz = reports.get('/healthz')!;
+  const balance = reports.get('/v1/balance')!;
+  recordFigure({ id: 'api.bareExpress.requestsPerSecond', label: 'a bare Express 5 app, one JSON route', value: bare, unit: 'req/s', conditions });
+  recordFigure({ id: 'api.healthz.requestsPerSecond', label: 'GET /healthz', value: healthz.requests.average, unit: 'req/s', ratio: { value: healthz.requests.average / bare, ...ofBare }, conditions });
+  recordFigure({ id: 'api.healthz.shareOfBareExpress', label: 'GET /healthz as a share of bare Express, same run', value: (100 * healthz.requests.average) / bare, unit: '%', conditions });
+  recordFigure({ id: 'api.healthz.p99Ms', label: 'GET /healthz p99', value: healthz.latency.p99, unit: 'ms', conditions });
+  recordFigure({ id: 'api.balance.requestsPerSecond', label: 'GET /v1/balance', value: balance.requests.average, unit: 'req/s', ratio: { value: balance.requests.average / bare, ...ofBare }, conditions });
+  recordFigure({ id: 'api.balance.p99Ms', label: 'GET /v1/balance p99', value: balance.latency.p99, unit: 'ms', conditions });
+}
+
 async function main(): Promise<void> {
   const flags = parseFlags('API: a small authenticated GET under load, and GET /v1/orders over a large read model.', {
     orders: 100_000,
@@ -160,24 +177,28 @@ async function main(): Promise<void> {
     await loadTest({ url: `${listening.url}/v1/balance`, token: owner, connections: 10, amount: 2000 });
     // GET /healthz is the floor: the same middleware (request log, metrics, request id) with no token and no query.
     const smallRows: string[][] = [];
+    const reports = new Map<string, LoadReport>();
     for (const path of ['/v1/balance', '/healthz']) {
       const { report: r, cores } = await measured(() => loadTest({ url: `${listening.url}${path}`, token: owner, connections: flags.connections, durationSeconds: flags.duration }));
+      reports.set(path, r);
       smallRows.push([`GET ${path}`, fmt(r.requests.average), fmt(r.latency.p50), fmt(r.latency.p90), fmt(r.latency.p99), fmt(r.latency.max), `${r.errors + r.timeouts} / ${r.non2xx}`, fmt(cores, 2)]);
     }
     // The floors under the app, measured the same way in the same run: Express with one route, Node's own server.
     for (const [name, floor] of [
-      ['bare Express 5, one JSON route', bareExpress()],
+      [BARE_EXPRESS, bareExpress()],
       ['bare node:http, one JSON answer', bareNodeHttp()],
     ] as const) {
       const bare = await listenServer(floor);
       try {
         const { report: r, cores } = await measured(() => loadTest({ url: `${bare.url}/ping`, token: owner, connections: flags.connections, durationSeconds: flags.duration }));
+        reports.set(name, r);
         smallRows.push([name, fmt(r.requests.average), fmt(r.latency.p50), fmt(r.latency.p90), fmt(r.latency.p99), fmt(r.latency.max), `${r.errors + r.timeouts} / ${r.non2xx}`, fmt(cores, 2)]);
       } finally {
         bare.server.closeAllConnections();
         bare.server.close();
       }
     }
+    recordSmallGets(reports, { connections: flags.connections, durationSeconds: flags.duration });
     printTable(
       `Small GET, ${flags.connections} connections, ${flags.duration} s each (app in one Node process; autocannon in another)`,
       ['request', 'requests/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'errors / non-2xx', 'app CPU (cores)'],
@@ -186,6 +207,7 @@ async function main(): Promise<void> {
 
     const rows: string[][] = [];
     const plans: string[] = [];
+    let financeDeepestP99 = 0;
     for (const shape of SHAPES) {
       const url = `${listening.url}/v1/orders?${queryString(shape.query)}`;
       const token = shape.finance ? finance : owner;
@@ -194,6 +216,7 @@ async function main(): Promise<void> {
       const filter: OrderListFilter = { ...shape.query, accountId: shape.finance ? undefined : benchAccountId(0), pageSize: 20, sort: 'newest' };
       const explained = await explainList(db.pool, filter);
       plans.push(`-- ${shape.name}\n${explained.plans.join('\n\n')}`);
+      if (shape.finance) financeDeepestP99 = Math.max(financeDeepestP99, load.latency.p99);
       rows.push([
         shape.name,
         fmt(load.requests.average),
@@ -208,6 +231,13 @@ async function main(): Promise<void> {
       ['request', 'requests/s', 'p50 ms', 'p99 ms', 'errors / non-2xx', 'PostgreSQL ms: page + count (EXPLAIN ANALYZE)'],
       rows,
     );
+    recordFigure({
+      id: 'api.orders.financeDeepestP99Ms',
+      label: 'GET /v1/orders as finance: the worst p99 over its pages (page 1 and page 500 of 20)',
+      value: financeDeepestP99,
+      unit: 'ms',
+      conditions: { orders: flags.orders, accounts: flags.accounts, requests: flags['list-requests'], connections: flags['list-connections'] },
+    });
     if (flags.explain === 1) process.stdout.write(`\n${plans.join('\n\n')}\n`);
   } finally {
     server?.closeAllConnections();

@@ -14,6 +14,7 @@ import { childPid, treeCpuSeconds } from './lib/process-memory';
 import { runConcurrently } from './lib/run-concurrently';
 import { fmt, median, ms, printTable, summarize } from './lib/stats';
 import { runMain } from './lib/run-main';
+import { recordFigure } from './lib/figures';
 
 let nextOrder = 1_000_000_000_000;
 
@@ -129,6 +130,13 @@ async function main(): Promise<void> {
         String(runs.reduce((a, x) => a + x.failed, 0)),
       ];
     });
+    for (const s of scenarios) {
+      const runs = results.get(s.name)!;
+      const id = s.name.startsWith('hot') ? 'hot' : 'spread';
+      const conditions = { movements: s.movements, concurrency: flags.concurrency, pool: flags.pool, runs: flags.runs };
+      recordFigure({ id: `ledger.${id}.movementsPerSecond`, label: `ledger, ${s.name}: movements/s (median of runs)`, value: median(runs.map((x) => x.movementsPerSecond)), unit: 'movements/s', conditions });
+      recordFigure({ id: `ledger.${id}.p99Ms`, label: `ledger, ${s.name}: p99 of a movement`, value: summarize(runs.flatMap((x) => x.latencies)).p99, unit: 'ms', conditions });
+    }
     printTable(
       `Ledger (pool ${flags.pool}, ${flags.concurrency} in flight, synchronous_commit ${flags['synchronous-commit']}, median of ${flags.runs} runs; a movement is one journal entry with 2–3 posting rows)`,
       ['scenario', 'movements per run', 'movements/s', 'runs', 'posting rows/s', 'p50 / p99 ms', 'CPU ms per movement: node / PostgreSQL', 'deadlocks', 'failed'],

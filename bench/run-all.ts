@@ -1,39 +1,79 @@
 /**
  * `npm run bench`: every benchmark at its small default size, one after another, each in its own process (so
- * one's memory and CPU never count in another's figures). Sizes are each script's flags; see docs/benchmarks.md.
+ * one's memory and CPU never count in another's figures); then one summary table with each goal of issue 22, its
+ * figure, the same run's ratio, the load average and met / not met, and the figures written as JSON under
+ * bench/results/. Sizes are each script's flags; see docs/benchmarks.md.
  *
- *   npm run bench                 # all, about 5 minutes
- *   npm run bench -- ledger api   # some of them
+ *   npm run bench                                  # all, about 12 minutes
+ *   npm run bench -- ledger api                    # some of them
+ *   npm run bench -- ledger --compare FILE         # and each figure's change since an earlier run's FILE
+ *   npm run bench -- --results NEW --compare OLD   # no run: the change between two results files
  */
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { FIGURES_FILE_ENV, loadAverage, loadCell, readFiguresFile } from './lib/figures';
+import { buildResults, printSummary, readResults, writeResults, type ScriptRun } from './lib/results';
 import { fmt } from './lib/stats';
 
 const BENCHMARKS = ['ceiling', 'e2e', 'engines', 'failover', 'ledger', 'api', 'open-orders', 'slip-inspection', 'password-hash'] as const;
 
-function runScript(name: string): Promise<number> {
+function runScript(name: string, figuresFile: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(__dirname, `${name}.js`)], { stdio: 'inherit' });
+    const child = spawn(process.execPath, [path.join(__dirname, `${name}.js`)], { stdio: 'inherit', env: { ...process.env, [FIGURES_FILE_ENV]: figuresFile } });
     child.once('error', reject);
     child.once('exit', (code) => resolve(code ?? 1));
   });
 }
 
-async function main(): Promise<void> {
-  const wanted = process.argv.slice(2);
-  for (const w of wanted) if (!(BENCHMARKS as readonly string[]).includes(w)) throw new Error(`unknown benchmark "${w}"; known: ${BENCHMARKS.join(', ')}`);
-  const selected = wanted.length ? wanted : [...BENCHMARKS];
+async function runBenchmarks(selected: string[]): Promise<{ scripts: ScriptRun[]; figuresFile: string }> {
+  const figuresFile = path.join(os.tmpdir(), `bench-figures-${process.pid}-${Date.now()}.jsonl`);
+  const scripts: ScriptRun[] = [];
   const start = performance.now();
-  const failed: string[] = [];
   for (const name of selected) {
-    process.stdout.write(`\n=== bench/${name} ===\n`);
+    const loadBefore = loadAverage();
+    process.stdout.write(`\n=== bench/${name} (load average ${loadCell(loadBefore)}) ===\n`);
     const t = performance.now();
-    const code = await runScript(name);
-    process.stdout.write(`=== bench/${name}: ${code === 0 ? 'done' : `FAILED (exit ${code})`} in ${fmt((performance.now() - t) / 1000, 1)} s ===\n`);
-    if (code !== 0) failed.push(name);
+    const exitCode = await runScript(name, figuresFile);
+    const seconds = (performance.now() - t) / 1000;
+    const loadAfter = loadAverage();
+    process.stdout.write(`=== bench/${name}: ${exitCode === 0 ? 'done' : `FAILED (exit ${exitCode})`} in ${fmt(seconds, 1)} s (load average ${loadCell(loadAfter)}) ===\n`);
+    scripts.push({ name, exitCode, seconds, loadBefore, loadAfter });
   }
+  const failed = scripts.filter((s) => s.exitCode !== 0).map((s) => s.name);
   process.stdout.write(`\nAll benchmarks: ${fmt((performance.now() - start) / 1000, 1)} s${failed.length ? `; failed: ${failed.join(', ')}` : ''}\n`);
-  if (failed.length) process.exitCode = 1;
+  return { scripts, figuresFile };
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: process.argv.slice(2),
+    options: { compare: { type: 'string' }, results: { type: 'string' }, help: { type: 'boolean' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(`npm run bench [-- NAME…] [--compare RESULTS.json] [--results RESULTS.json]\nbenchmarks: ${BENCHMARKS.join(', ')}\n`);
+    return;
+  }
+  for (const w of positionals) if (!(BENCHMARKS as readonly string[]).includes(w)) throw new Error(`unknown benchmark "${w}"; known: ${BENCHMARKS.join(', ')}`);
+  const earlier = values.compare ? { file: values.compare, results: readResults(values.compare) } : undefined;
+  if (values.results) {
+    if (positionals.length) throw new Error('--results prints a stored run; name no benchmarks with it');
+    printSummary(readResults(values.results), earlier);
+    return;
+  }
+  const startedAt = new Date();
+  const { scripts, figuresFile } = await runBenchmarks(positionals.length ? positionals : [...BENCHMARKS]);
+  const figures = readFiguresFile(figuresFile);
+  fs.rmSync(figuresFile, { force: true });
+  const results = buildResults(startedAt, scripts, figures);
+  printSummary(results, earlier);
+  const file = writeResults(results);
+  process.stdout.write(`\nFigures written to ${path.relative(process.cwd(), file)} (compare a later run with: npm run bench -- --compare ${path.relative(process.cwd(), file)})\n`);
+  if (scripts.some((s) => s.exitCode !== 0)) process.exitCode = 1;
 }
 
 main().catch((err: unknown) => {
