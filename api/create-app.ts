@@ -12,6 +12,7 @@ import { requestContext } from './shared/request-context';
 import { rememberRoute } from './shared/route-pattern';
 import type { ProviderInfo } from '../config/provider';
 import { pingDatabase } from '../db/pool';
+import { MovementBatcher, type BatchingOptions } from '../db/ledger/movement-batcher';
 import type { TopupPolicy } from '../workflows/definitions';
 import type { KeyPrincipal } from '../db/accounts/api-keys';
 import { authenticate, credentialRules, opsReadOnly } from './accounts/auth';
@@ -75,7 +76,12 @@ export interface AppDeps {
   secureCookies?: boolean;
   /** Resolved API keys; main.ts passes the cache its credential-change listener clears. */
   principals?: PrincipalCache<KeyPrincipal>;
+  /** How usage charges arriving together are grouped into one ledger transaction; DEFAULT_USAGE_BATCHING unless given. */
+  usageBatching?: Pick<BatchingOptions, 'windowMs' | 'maxBatch'>;
 }
+
+/** USAGE_BATCH_WINDOW_MS and USAGE_BATCH_MAX's defaults (config/settings.ts). */
+export const DEFAULT_USAGE_BATCHING = { windowMs: 2, maxBatch: 50 } as const;
 
 /** Builds the app. Long on purpose: the middleware and routes in the order a request meets them, read as one list. */
 export function createApp(deps: AppDeps): Express {
@@ -165,7 +171,11 @@ export function createApp(deps: AppDeps): Express {
   v1.use('/subscriptions', subscriptionsRouter(deps));
   v1.use('/invoices', invoicesRouter(orderDeps));
   v1.use('/balance', balanceRouter(deps));
-  v1.use('/usage', usageRouter(deps));
+  const ledger = new MovementBatcher(deps.pool, {
+    ...(deps.usageBatching ?? DEFAULT_USAGE_BATCHING),
+    onBatchFailed: (err, size) => deps.logger.warn({ err, size }, 'a batch of usage charges failed as a whole; applying them one by one'),
+  });
+  v1.use('/usage', usageRouter({ ...deps, ledger }));
   v1.use('/session', sessionRouter(identityDeps));
   v1.use('/accounts', accountsRouter(identityDeps));
   v1.use('/users', usersRouter(identityDeps));

@@ -4,7 +4,8 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import { recordOperation } from '../../db/accounts/operation-log';
-import { recordUsage } from '../../db/ledger/ledger';
+import { usageResultOf } from '../../db/ledger/ledger';
+import type { MovementBatcher } from '../../db/ledger/movement-batcher';
 import { findLowBalance } from '../../db/ledger/low-balance';
 import { lowBalanceWorkflowId, NEGATIVE_BALANCE_WALLETS, WALLETS, type TopupPolicy } from '../../workflows/definitions';
 import { requireRole } from '../accounts/auth';
@@ -23,9 +24,10 @@ export type TRecordUsageRequest = z.infer<typeof ZRecordUsageRequest>;
 /** The ledger key of a usage charge: the caller's key, so a retry through any path is one charge. */
 const LEDGER_KEY_PREFIX = 'usage:';
 
-/** What the usage route needs: the ledger, and Temporal to start a low-balance notice. */
+/** What the usage route needs: the ledger (charges arriving together are applied together), and Temporal to start a low-balance notice. */
 export interface UsageRouteDeps {
   pool: Pool;
+  ledger: MovementBatcher;
   temporal: Client;
   taskQueue: string;
   policy: TopupPolicy;
@@ -57,8 +59,15 @@ export function usageRouter(deps: UsageRouteDeps): Router {
     async (req, res) => {
       const body = ZRecordUsageRequest.parse(req.body);
       const key = req.header(IDEMPOTENCY_HEADER)!;
+      const answer = await deps.ledger.submit({
+        kind: 'usage',
+        ...body,
+        idempotencyKey: `${LEDGER_KEY_PREFIX}${key}`,
+        allowNegative: NEGATIVE_BALANCE_WALLETS.includes(body.wallet),
+      });
       // The ledger's refusals (an uncovered charge, a reused key, no such account) are answered by the error map.
-      const result = await recordUsage(deps.pool, { ...body, idempotencyKey: `${LEDGER_KEY_PREFIX}${key}`, allowNegative: NEGATIVE_BALANCE_WALLETS.includes(body.wallet) });
+      if (answer.status === 'refused') throw answer.error;
+      const result = usageResultOf(answer.entry);
       await recordOperation(deps.pool, {
         accountId: body.accountId,
         actorId: req.principal!.userId,

@@ -88,22 +88,54 @@ export function topupKey(orderNumber: string, lineWallet?: Wallet): string {
 
 /** Credits a paid top-up (key `topup:<orderNumber>:paid`): settles unbilled usage first, adds the rest to recharge. */
 export async function creditTopup(pool: Pool, input: CreditTopupInput): Promise<TopupCreditResult> {
-  checkWalletInput(input);
-  if (typeof input.orderNumber !== 'string' || !/^[0-9]{13}$/.test(input.orderNumber)) {
-    throw new InvalidLedgerInputError('orderNumber', 'must be a 13-digit order number');
-  }
-  // The entry also re-arms the wallet's low-balance notice: its reference is the last paid top-up (seed 001).
-  const entry = await post(pool, { ...input, kind: 'topup', key: topupKey(input.orderNumber, input.perWalletKey ? input.wallet : undefined), allowNegative: null, memo: null });
-  return { entryId: entry.entryId, settled: 0 - entry.delta.unbilled, added: entry.delta.recharge, balanceAfter: entry.balanceAfter };
+  return topupResultOf(await post(pool, entryRequestOf({ kind: 'topup', ...input })));
 }
 
 /** Charges usage: gift first, then recharge, the rest to unbilled if allowed; otherwise InsufficientBalanceError. */
 export async function recordUsage(pool: Pool, input: RecordUsageInput): Promise<UsageResult> {
-  checkWalletInput(input);
-  checkKey(input.idempotencyKey, input.memo);
-  if (typeof input.allowNegative !== 'boolean') throw new InvalidLedgerInputError('allowNegative', 'must be true or false');
-  const req: EntryRequest = { ...input, kind: 'usage', key: input.idempotencyKey, orderNumber: null, memo: input.memo ?? null };
-  const entry = await post(pool, req);
+  return usageResultOf(await post(pool, entryRequestOf({ kind: 'usage', ...input })));
+}
+
+/** Grants gift credit; it does not settle unbilled usage (see planGift). */
+export async function grantGift(pool: Pool, input: GrantGiftInput): Promise<GiftResult> {
+  const entry = await post(pool, entryRequestOf({ kind: 'gift', ...input }));
+  return { entryId: entry.entryId, balanceAfter: entry.balanceAfter };
+}
+
+/** A movement as creditTopup, recordUsage and grantGift take it, tagged with its kind (applyMovements takes a list). */
+export type MovementRequest = ({ kind: 'topup' } & CreditTopupInput) | ({ kind: 'usage' } & RecordUsageInput) | ({ kind: 'gift' } & GrantGiftInput);
+
+/** Why a movement was refused; nothing was changed. */
+export type RefusalReason = 'insufficient_balance' | 'unknown_account' | 'out_of_range' | 'invalid_input' | 'idempotency_conflict';
+
+/**
+ * The answer to one movement: applied now, already applied (its key recorded the same movement before; the stored
+ * entry, exactly as the first call answered), or refused with its reason and the error the single-movement
+ * functions throw for it.
+ */
+export type MovementAnswer =
+  | { status: 'applied' | 'already_applied'; entry: LedgerEntry }
+  | { status: 'refused'; reason: RefusalReason; error: InsufficientBalanceError | InvalidLedgerInputError | IdempotencyConflictError };
+
+/** Applies one movement and answers it (a refusal is an answer, not a throw); errors that are no refusal throw. */
+export async function applyMovement(pool: Pool, movement: MovementRequest): Promise<MovementAnswer> {
+  let req: EntryRequest;
+  try {
+    req = entryRequestOf(movement);
+  } catch (err) {
+    if (err instanceof InvalidLedgerInputError) return { status: 'refused', reason: 'invalid_input', error: err };
+    throw err;
+  }
+  return applyEntry(pool, req);
+}
+
+/** What a top-up's entry did, as creditTopup answers it. */
+export function topupResultOf(entry: LedgerEntry): TopupCreditResult {
+  return { entryId: entry.entryId, settled: 0 - entry.delta.unbilled, added: entry.delta.recharge, balanceAfter: entry.balanceAfter };
+}
+
+/** What a usage charge's entry did, as recordUsage answers it. */
+export function usageResultOf(entry: LedgerEntry): UsageResult {
   return {
     entryId: entry.entryId,
     fromGift: 0 - entry.delta.gift,
@@ -113,13 +145,29 @@ export async function recordUsage(pool: Pool, input: RecordUsageInput): Promise<
   };
 }
 
-/** Grants gift credit; it does not settle unbilled usage (see planGift). */
-export async function grantGift(pool: Pool, input: GrantGiftInput): Promise<GiftResult> {
-  checkWalletInput(input);
-  checkKey(input.idempotencyKey, input.memo);
-  const req: EntryRequest = { ...input, kind: 'gift', key: input.idempotencyKey, orderNumber: null, allowNegative: null, memo: input.memo ?? null };
-  const entry = await post(pool, req);
-  return { entryId: entry.entryId, balanceAfter: entry.balanceAfter };
+/**
+ * The entry request of a movement, its input checked (InvalidLedgerInputError naming the field and the rule). A
+ * top-up's key is `topup:<orderNumber>:paid`, and the entry also re-arms the wallet's low-balance notice: its
+ * reference is the last paid top-up (seed 001).
+ */
+export function entryRequestOf(m: MovementRequest): EntryRequest {
+  checkWalletInput(m);
+  if (m.kind === 'topup') {
+    if (typeof m.orderNumber !== 'string' || !/^[0-9]{13}$/.test(m.orderNumber)) {
+      throw new InvalidLedgerInputError('orderNumber', 'must be a 13-digit order number');
+    }
+    const key = topupKey(m.orderNumber, m.perWalletKey ? m.wallet : undefined);
+    return { kind: 'topup', key, accountId: m.accountId, wallet: m.wallet, amount: m.amount, orderNumber: m.orderNumber, allowNegative: null, memo: null };
+  }
+  checkKey(m.idempotencyKey, m.memo);
+  if (m.kind === 'usage') {
+    if (typeof m.allowNegative !== 'boolean') throw new InvalidLedgerInputError('allowNegative', 'must be true or false');
+    return { kind: 'usage', key: m.idempotencyKey, accountId: m.accountId, wallet: m.wallet, amount: m.amount, orderNumber: null, allowNegative: m.allowNegative, memo: m.memo ?? null };
+  }
+  if (m.kind === 'gift') {
+    return { kind: 'gift', key: m.idempotencyKey, accountId: m.accountId, wallet: m.wallet, amount: m.amount, orderNumber: null, allowNegative: null, memo: m.memo ?? null };
+  }
+  throw new InvalidLedgerInputError('kind', 'must be topup, usage or gift');
 }
 
 /** All four wallets of an account, zeros for a wallet that never moved. */
@@ -151,7 +199,8 @@ function allWallets(accountId: string, rows: Array<WalletParts & { wallet: Walle
 
 type EntryKind = 'topup' | 'usage' | 'gift';
 
-interface EntryRequest {
+/** One movement as the database functions take it. */
+export interface EntryRequest {
   kind: EntryKind;
   key: string;
   accountId: string;
@@ -163,7 +212,7 @@ interface EntryRequest {
 }
 
 /** An entry as stored: its request, the change it made to each wallet part, and the wallet after it. */
-interface StoredEntry {
+export interface LedgerEntry {
   entryId: string;
   kind: EntryKind;
   accountId: string;
@@ -174,7 +223,7 @@ interface StoredEntry {
 }
 
 /** What db/migrations/010's ledger_post answers: the entry, posted now or replayed. */
-interface PostRow {
+export interface PostRow {
   outcome: 'posted' | 'replayed';
   entry_id: string;
   kind: EntryKind;
@@ -190,12 +239,18 @@ interface PostRow {
 }
 
 /**
- * Records one movement on one wallet, or answers with the entry its key already recorded. The database applies
- * the rule (ledger_post, one statement and one round trip under the wallet's row lock); ledger-rules.ts is the
- * reference it is checked against (checkLedger, test/ledger/ledger-properties.test.ts). A named statement, so each
- * connection parses and plans it once.
+ * Records one movement on one wallet, or answers with the entry its key already recorded; throws the refusal.
+ * The database applies the rule (ledger_post, one statement and one round trip under the wallet's row lock);
+ * ledger-rules.ts is the reference it is checked against (checkLedger, test/ledger/ledger-properties.test.ts).
  */
-async function post(pool: Pool, req: EntryRequest): Promise<StoredEntry> {
+async function post(pool: Pool, req: EntryRequest): Promise<LedgerEntry> {
+  const answer = await applyEntry(pool, req);
+  if (answer.status === 'refused') throw answer.error;
+  return answer.entry;
+}
+
+/** ledger_post for one request, answered; a named statement, so each connection parses and plans it once. */
+async function applyEntry(pool: Pool, req: EntryRequest): Promise<MovementAnswer> {
   let row: PostRow | undefined;
   try {
     const res = await pool.query<PostRow>({
@@ -205,11 +260,18 @@ async function post(pool: Pool, req: EntryRequest): Promise<StoredEntry> {
     });
     row = res.rows[0];
   } catch (err) {
-    throw ledgerInputError(err, req) ?? err;
+    const refusal = ledgerRefusal(err, req);
+    if (refusal) return refusal;
+    throw err;
   }
   if (!row) throw new Error(`ledger_post answered nothing for "${req.key}"`);
+  return answerOf(row, req);
+}
+
+/** A row of ledger_post (or ledger_post_batch) as the movement's answer; a replayed key must describe the same movement. */
+export function answerOf(row: PostRow, req: EntryRequest): MovementAnswer {
   const parts = { recharge: row.recharge_after, gift: row.gift_after, unbilled: row.unbilled_after };
-  const entry: StoredEntry = {
+  const entry: LedgerEntry = {
     entryId: row.entry_id,
     kind: row.kind,
     accountId: row.account_id,
@@ -218,16 +280,23 @@ async function post(pool: Pool, req: EntryRequest): Promise<StoredEntry> {
     delta: { recharge: row.recharge_delta, gift: row.gift_delta, unbilled: row.unbilled_delta },
     balanceAfter: balanceOf(row.account_id, row.wallet, parts),
   };
-  return row.outcome === 'replayed' ? sameRequest(entry, req) : entry;
+  if (row.outcome === 'posted') return { status: 'applied', entry };
+  // Anything else under a recorded key is a caller bug, never silently absorbed.
+  const describe = (m: { kind: string; amount: number; accountId: string; wallet: string }) => `${m.kind} of ${m.amount} on ${m.accountId}/${m.wallet}`;
+  if (entry.kind !== req.kind || entry.accountId !== req.accountId || entry.wallet !== req.wallet || entry.amount !== req.amount) {
+    return { status: 'refused', reason: 'idempotency_conflict', error: new IdempotencyConflictError(req.key, describe(entry), describe(req)) };
+  }
+  return { status: 'already_applied', entry };
 }
 
-/** A replayed key must describe the same movement; anything else is a caller bug, never silently absorbed. */
-function sameRequest(recorded: StoredEntry, req: EntryRequest): StoredEntry {
-  const describe = (m: { kind: string; amount: number; accountId: string; wallet: string }) => `${m.kind} of ${m.amount} on ${m.accountId}/${m.wallet}`;
-  if (recorded.kind !== req.kind || recorded.accountId !== req.accountId || recorded.wallet !== req.wallet || recorded.amount !== req.amount) {
-    throw new IdempotencyConflictError(req.key, describe(recorded), describe(req));
-  }
-  return recorded;
+/** The refusal of a charge the wallet cannot cover, with the balance it had. */
+export function insufficientBalance(req: EntryRequest, balance: number): MovementAnswer {
+  return { status: 'refused', reason: 'insufficient_balance', error: new InsufficientBalanceError(req.accountId, req.wallet, balance, req.amount) };
+}
+
+/** The refusal of a movement on an account that does not exist. */
+export function unknownAccount(req: EntryRequest): MovementAnswer {
+  return { status: 'refused', reason: 'unknown_account', error: new InvalidLedgerInputError('accountId', `no account "${req.accountId}"`) };
 }
 
 function balanceOf(accountId: string, wallet: Wallet, parts: WalletParts): WalletBalance {
@@ -236,17 +305,18 @@ function balanceOf(accountId: string, wallet: Wallet, parts: WalletParts): Walle
 }
 
 /** The database's refusals of the caller's input: a charge not covered, an unknown account, a balance past 2^53 − 1. */
-function ledgerInputError(err: unknown, req: EntryRequest): InsufficientBalanceError | InvalidLedgerInputError | undefined {
+function ledgerRefusal(err: unknown, req: EntryRequest): MovementAnswer | undefined {
   const pgErr = err as { code?: string; constraint?: string; detail?: string };
-  if (pgErr.code === 'LB001') return new InsufficientBalanceError(req.accountId, req.wallet, Number(pgErr.detail), req.amount);
-  if (pgErr.code === '23503' && pgErr.constraint === 'wallets_account_id_fkey') {
-    return new InvalidLedgerInputError('accountId', `no account "${req.accountId}"`);
+  if (pgErr.code === 'LB001') return insufficientBalance(req, Number(pgErr.detail));
+  if (pgErr.code === '23503' && pgErr.constraint === 'wallets_account_id_fkey') return unknownAccount(req);
+  if (pgErr.code === '22003') {
+    return { status: 'refused', reason: 'out_of_range', error: new InvalidLedgerInputError('amount', 'would take the wallet balance beyond the safe integer range') };
   }
-  if (pgErr.code === '22003') return new InvalidLedgerInputError('amount', 'would take the wallet balance beyond the safe integer range');
   return undefined;
 }
 
 function checkWalletInput(input: { accountId: unknown; wallet: unknown; amount: unknown }): void {
+  if (typeof input !== 'object' || input === null) throw new InvalidLedgerInputError('movement', 'must be an object');
   if (typeof input.accountId !== 'string' || input.accountId.length === 0) throw new InvalidLedgerInputError('accountId', 'must be a non-empty string');
   if (!WALLETS.includes(input.wallet as Wallet)) throw new InvalidLedgerInputError('wallet', `must be one of ${WALLETS.join(', ')}`);
   if (!Number.isSafeInteger(input.amount) || (input.amount as number) <= 0) {
