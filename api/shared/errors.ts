@@ -88,21 +88,29 @@ function isBodyTooLarge(err: unknown): boolean {
   return err instanceof Error && (err as { type?: unknown }).type === 'entity.too.large';
 }
 
+/** The HTTP answer of any error: known ones mapped, the rest a 500 (logged with `log` when given). */
+export function httpErrorOf(err: unknown, log?: { error(obj: object, msg: string): void }): HttpError {
+  if (err instanceof HttpError) return err;
+  if (err instanceof ZodError) return fromZodError(err);
+  const refusal = refusalOf(err);
+  if (refusal) return refusal;
+  if (err instanceof WorkflowUpdateFailedError) return new HttpError(500, 'internal', 'the order could not be updated');
+  if (err instanceof MulterError) return fromMulterError(err);
+  if (isBodyTooLarge(err)) return new HttpError(413, 'payload_too_large', 'the request body is larger than allowed');
+  if (err instanceof SyntaxError && 'body' in err) return new HttpError(400, 'invalid_json', 'the request body is not valid JSON');
+  log?.error({ err }, 'unhandled error');
+  return new HttpError(500, 'internal', 'internal error');
+}
+
+/** The common JSON shape of a refusal. */
+export function errorBody(http: HttpError): { error: { code: string; message: string; fields: FieldProblem[] } } {
+  return { error: { code: http.code, message: http.message, fields: http.fields } };
+}
+
 /** Express error handler: maps known errors, hides the rest behind a 500. */
 export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next) => {
-  let http: HttpError;
-  if (err instanceof HttpError) http = err;
-  else if (err instanceof ZodError) http = fromZodError(err);
-  else if (refusalOf(err)) http = refusalOf(err)!;
-  else if (err instanceof WorkflowUpdateFailedError) http = new HttpError(500, 'internal', 'the order could not be updated');
-  else if (err instanceof MulterError) http = fromMulterError(err);
-  else if (isBodyTooLarge(err)) http = new HttpError(413, 'payload_too_large', 'the request body is larger than allowed');
-  else if (err instanceof SyntaxError && 'body' in err) http = new HttpError(400, 'invalid_json', 'the request body is not valid JSON');
-  else {
-    req.log?.error({ err }, 'unhandled error');
-    http = new HttpError(500, 'internal', 'internal error');
-  }
+  const http = httpErrorOf(err, req.log);
   // A 503 is a moment's outage (a restarting dependency): tell clients when to try again.
   if (http.status === 503) res.set('Retry-After', '1');
-  res.status(http.status).json({ error: { code: http.code, message: http.message, fields: http.fields } });
+  res.status(http.status).json(errorBody(http));
 };

@@ -176,18 +176,23 @@ export async function getBalances(pool: Pool, accountId: string): Promise<Wallet
   return allWallets(accountId, res.rows);
 }
 
-/** Like getBalances, in one query with the account's existence: null when there is no such account. */
-export async function findAccountBalances(pool: Pool, accountId: string): Promise<WalletBalance[] | null> {
-  const res = await pool.query<Partial<WalletParts> & { wallet: Wallet | null }>({
-    name: 'find_account_balances',
-    text: 'SELECT w.wallet, w.recharge, w.gift, w.unbilled FROM accounts a LEFT JOIN wallets w ON w.account_id = a.id WHERE a.id = $1',
-    values: [accountId],
+/**
+ * The balances of several accounts in one query (the API groups concurrent balance reads into one, see
+ * api/ledger/balance-reader.ts); an account that does not exist is absent from the map.
+ */
+export async function findAccountsBalances(pool: Pool, accountIds: readonly string[]): Promise<Map<string, WalletBalance[]>> {
+  const res = await pool.query<Partial<WalletParts> & { account_id: string; wallet: Wallet | null }>({
+    name: 'find_accounts_balances',
+    text: 'SELECT a.id AS account_id, w.wallet, w.recharge, w.gift, w.unbilled FROM accounts a LEFT JOIN wallets w ON w.account_id = a.id WHERE a.id = ANY($1::text[])',
+    values: [accountIds],
   });
-  if (res.rows.length === 0) return null;
-  return allWallets(
-    accountId,
-    res.rows.flatMap((r) => (r.wallet === null ? [] : [{ wallet: r.wallet, recharge: r.recharge ?? 0, gift: r.gift ?? 0, unbilled: r.unbilled ?? 0 }])),
-  );
+  const rows = new Map<string, Array<WalletParts & { wallet: Wallet }>>();
+  for (const r of res.rows) {
+    const found = rows.get(r.account_id) ?? [];
+    if (r.wallet !== null) found.push({ wallet: r.wallet, recharge: r.recharge ?? 0, gift: r.gift ?? 0, unbilled: r.unbilled ?? 0 });
+    rows.set(r.account_id, found);
+  }
+  return new Map([...rows].map(([accountId, wallets]) => [accountId, allWallets(accountId, wallets)]));
 }
 
 function allWallets(accountId: string, rows: Array<WalletParts & { wallet: Wallet }>): WalletBalance[] {
