@@ -116,6 +116,14 @@ export interface Page<T> {
   total: number;
 }
 
+/** A page of orders: by number or by cursor (page null), the neighbours' cursors, an estimated total past 10,000. */
+export interface OrderPage<T> extends Omit<Page<T>, 'page'> {
+  page: number | null;
+  totalEstimated: boolean;
+  nextCursor: string | null;
+  prevCursor: string | null;
+}
+
 export type ReviewItem = AnyOrder & { secondsLeft: number | null };
 
 export interface BankTransfer {
