@@ -145,7 +145,7 @@ function recordSmallGets(reports: Map<string, LoadReport>, cores: Map<string, nu
       value: cpuUs(name),
       unit: 'µs',
       ratio: { value: cpuUs(name) / cpuUs(BARE_EXPRESS), of: `bare Express's CPU per request (${fmt(cpuUs(BARE_EXPRESS))} µs)` },
-      conditions: { ...conditions, appCores: Number(cores.get(name)!.toFixed(2)) },
+      conditions: { ...conditions, appCores: cores.get(name)!.toFixed(2) },
     });
   }
   const ofBare = { of: `bare Express (${fmt(bare)} req/s)` };
