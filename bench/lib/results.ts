@@ -14,6 +14,7 @@ import { fmt, printTable } from './stats';
 
 const ZScriptRun = z.object({
   name: z.string(),
+  flags: z.array(z.string()).default([]),
   exitCode: z.number(),
   seconds: z.number(),
   loadBefore: z.tuple([z.number(), z.number(), z.number()]),
