@@ -98,7 +98,9 @@ export function changeCell(before: Figure | undefined, after: Figure | undefined
   if (!before || !after) return before ? `${figureCell(before)} → not run` : 'new';
   const pct = before.value === 0 ? Number.NaN : ((after.value - before.value) / Math.abs(before.value)) * 100;
   const sign = pct > 0 ? '+' : '';
-  return `${figureCell(before)} → ${figureCell(after)} (${Number.isFinite(pct) ? `${sign}${fmt(pct, 0)} %` : 'n/a'})`;
+  const differ = Object.keys({ ...before.conditions, ...after.conditions }).filter((k) => before.conditions[k] !== after.conditions[k]);
+  const note = differ.length ? `; not comparable: ${differ.map((k) => `${k} ${String(before.conditions[k] ?? '–')} → ${String(after.conditions[k] ?? '–')}`).join(', ')}` : '';
+  return `${figureCell(before)} → ${figureCell(after)} (${Number.isFinite(pct) ? `${sign}${fmt(pct, 0)} %` : 'n/a'}${note})`;
 }
 
 /** Prints the goals table (and, with `earlier`, each goal's figures then and now), then every other figure. */

@@ -50,5 +50,6 @@ describe('bench goals', () => {
     expect(changeCell(figure('a', 80), figure('a', 40))).toBe('80 x → 40 x (-50 %)');
     expect(changeCell(undefined, figure('a', 1))).toBe('new');
     expect(changeCell(figure('a', 1), undefined)).toBe('1 x → not run');
+    expect(changeCell(figure('a', 20, { orders: 100_000 }), figure('a', 10, { orders: 1_000_000 }))).toBe('20 x → 10 x (-50 %; not comparable: orders 100000 → 1000000)');
   });
 });
