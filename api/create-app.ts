@@ -2,6 +2,7 @@
  * The Express app: JSON over HTTP under /v1, in front of the workflows and the read model.
  * `createApp(deps)` builds it from real dependencies, so tests run it in-process against real servers.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type Express } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
@@ -12,6 +13,7 @@ import { requestContext } from './shared/request-context';
 import { rememberRoute } from './shared/route-pattern';
 import type { ProviderInfo } from '../config/provider';
 import { pingDatabase } from '../db/pool';
+import { MovementBatcher, type BatchingOptions } from '../db/ledger/movement-batcher';
 import type { TopupPolicy } from '../workflows/definitions';
 import type { KeyPrincipal } from '../db/accounts/api-keys';
 import { authenticate, credentialRules, opsReadOnly } from './accounts/auth';
@@ -19,10 +21,12 @@ import { PrincipalCache } from './accounts/principal-cache';
 import { errorHandler, HttpError } from './shared/errors';
 import { idempotent } from './shared/idempotency';
 import { docsPage, openApiDocument } from './shared/openapi';
-import { DEFAULT_ACCOUNT_UPLOAD_RATE_LIMIT, DEFAULT_RATE_LIMIT, DEFAULT_UPLOAD_RATE_LIMIT, rateLimit, uploadRateLimit, type RateLimit } from './shared/rate-limit';
+import { DEFAULT_ACCOUNT_UPLOAD_RATE_LIMIT, DEFAULT_RATE_LIMIT, DEFAULT_UPLOAD_RATE_LIMIT, RequestRateLimit, uploadRateLimit, type RateLimit } from './shared/rate-limit';
 import { AuthFailureLimiter, DEFAULT_AUTH_FAILURE_LIMIT, type AuthFailureLimit } from './accounts/auth-failure-limit';
 import { FailureBackoff } from './shared/failure-backoff';
-import { noStore, securityHeaders } from './shared/security-headers';
+import { noStore, securityHeaderList, securityHeaders } from './shared/security-headers';
+import { balanceRoute, healthAnswer, healthRoute, thinPath } from './shared/thin-path';
+import { balanceReader } from './ledger/balance-reader';
 import { balanceRouter } from './ledger/balance-routes';
 import { accountsRouter } from './accounts/account-routes';
 import { apiKeysRouter } from './accounts/api-key-routes';
@@ -92,7 +96,14 @@ export interface AppDeps {
   secureCookies?: boolean;
   /** Resolved API keys; main.ts passes the cache its credential-change listener clears. */
   principals?: PrincipalCache<KeyPrincipal>;
+  /** Serve `/healthz` and `/v1/balance` in front of Express (api/shared/thin-path.ts); true unless given. */
+  thinPath?: boolean;
+  /** How usage charges arriving together are grouped into one ledger transaction; DEFAULT_USAGE_BATCHING unless given. */
+  usageBatching?: Pick<BatchingOptions, 'windowMs' | 'maxBatch'>;
 }
+
+/** USAGE_BATCH_WINDOW_MS and USAGE_BATCH_MAX's defaults (config/settings.ts). */
+export const DEFAULT_USAGE_BATCHING = { windowMs: 2, maxBatch: 50 } as const;
 
 /** Builds the app. Long on purpose: the middleware and routes in the order a request meets them, read as one list. */
 export function createApp(deps: AppDeps): Express {
@@ -105,9 +116,13 @@ export function createApp(deps: AppDeps): Express {
   const failureLimit = deps.authFailureLimit ?? DEFAULT_AUTH_FAILURE_LIMIT;
   const failures = new AuthFailureLimiter(failureLimit);
   const now = deps.now ?? (() => new Date());
-  app.use(rememberRoute, httpLogger(deps.logger), metrics.observeRequests);
+  const logRequest = httpLogger(deps.logger);
+  const headers = securityHeaderList();
+  const requestLimit = new RequestRateLimit(deps.rateLimit ?? DEFAULT_RATE_LIMIT);
+  const balances = balanceReader(deps.pool);
+  app.use(rememberRoute, logRequest, metrics.observeRequests);
   app.use(requestContext);
-  app.use(securityHeaders());
+  app.use(securityHeaders(headers));
   app.use('/v1', noStore);
   // The gateway's callbacks are verified over their raw bytes, so they are routed before the JSON parser.
   app.use(
@@ -130,7 +145,7 @@ export function createApp(deps: AppDeps): Express {
   app.get('/metrics', metrics.serve);
 
   app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+    res.json(healthAnswer());
   });
 
   app.get('/readyz', async (_req, res) => {
@@ -161,7 +176,7 @@ export function createApp(deps: AppDeps): Express {
   const identityDeps = { ...deps, now, failures, principals, secureCookies: deps.secureCookies ?? false };
   const v1 = express.Router();
   // Counted before authentication, so a flood with one token is limited too; guesses are held by authenticate.
-  v1.use(rateLimit(deps.rateLimit ?? DEFAULT_RATE_LIMIT));
+  v1.use(requestLimit.middleware);
   // Without a credential: signing in, the one-time password links, asking for a reset, and the signposts of the
   // sub-account routes that moved.
   v1.use('/session', signInRouter(identityDeps));
@@ -186,8 +201,13 @@ export function createApp(deps: AppDeps): Express {
   v1.use('/subscriptions', subscriptionsRouter(deps));
   v1.use('/invoices', invoicesRouter(orderDeps));
   v1.use('/held-payments', heldPaymentsRouter(deps));
-  v1.use('/balance', balanceRouter(deps));
-  v1.use('/usage', usageRouter(deps));
+  const balanceDeps = { balances, pool: deps.pool, policy: deps.policy };
+  v1.use('/balance', balanceRouter(balanceDeps));
+  const ledger = new MovementBatcher(deps.pool, {
+    ...(deps.usageBatching ?? DEFAULT_USAGE_BATCHING),
+    onBatchFailed: (err, size) => deps.logger.warn({ err, size }, 'a batch of usage charges failed as a whole; applying them one by one'),
+  });
+  v1.use('/usage', usageRouter({ ...deps, ledger }));
   v1.use('/usage', usageReportRouter({ pool: deps.pool, now }));
   v1.use('/wallets', statementRouter(deps));
   v1.use('/gifts', giftsRouter({ ...deps, now }));
@@ -212,5 +232,20 @@ export function createApp(deps: AppDeps): Express {
 
   app.use((req, _res, next) => next(new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`)));
   app.use(errorHandler);
+
+  if (deps.thinPath ?? true) {
+    const thin = thinPath({
+      logRequest,
+      observeRequest: metrics.observeRequests,
+      securityHeaders: headers,
+      routes: [healthRoute, balanceRoute({ balanceDeps, principals, limit: requestLimit })],
+    });
+    // `app(req, res)` (app.listen's server, supertest) calls app.handle: the routes in front answer first.
+    const handle = app as unknown as { handle: (req: IncomingMessage, res: ServerResponse, next?: () => void) => void };
+    const express = handle.handle.bind(app);
+    handle.handle = (req, res, next) => {
+      if (!thin(req, res)) express(req, res, next);
+    };
+  }
   return app;
 }

@@ -56,6 +56,7 @@ async function main(): Promise<void> {
     secureCookies: publicUrl(settings).startsWith('https:'),
     principals,
     confirmWaitMs: settings.CONFIRM_PAYMENT_WAIT_SECONDS * 1000,
+    usageBatching: { windowMs: settings.USAGE_BATCH_WINDOW_MS, maxBatch: settings.USAGE_BATCH_MAX },
   });
   const server = applyServerTimeouts(app.listen(settings.PORT, () => logger.info({ port: settings.PORT }, 'api listening')));
   server.once('error', (err) => {

@@ -17,6 +17,8 @@ import { childPid, processMemory } from './lib/process-memory';
 import { runConcurrently } from './lib/run-concurrently';
 import { fmt, median, ms, printTable, summarize } from './lib/stats';
 import { runMain } from './lib/run-main';
+import { recordFigure } from './lib/figures';
+import { orderTasks, type OrderTasks } from './lib/order-history';
 
 /** Paid orders, their ledger entries, receipts and sent emails, and the ledger's invariant, after the run. */
 async function verify(stack: BenchStack): Promise<string> {
@@ -30,6 +32,7 @@ async function verify(stack: BenchStack): Promise<string> {
 }
 
 async function uploads(stack: BenchStack, count: number, concurrency: number, megabytes: number): Promise<string[]> {
+  const conditions = { uploads: count, concurrency, megabytes };
   const owner = stack.credentials.owners[0]!;
   const orderNumbers: string[] = [];
   for (let i = 0; i < count; i++) {
@@ -45,6 +48,10 @@ async function uploads(stack: BenchStack, count: number, concurrency: number, me
   });
   const after = processMemory(apiPid);
   const s = summarize(times);
+  recordFigure({ id: 'upload.p99Ms', label: `${megabytes} MB slip upload p99, ${concurrency} at once`, value: s.p99, unit: 'ms', conditions });
+  recordFigure({ id: 'upload.p50Ms', label: `${megabytes} MB slip upload p50, ${concurrency} at once`, value: s.p50, unit: 'ms', conditions });
+  recordFigure({ id: 'upload.apiRssGrowthMiB', label: 'API RSS growth while the uploads ran', value: after.rssMiB - before.rssMiB, unit: 'MiB', conditions });
+  recordFigure({ id: 'upload.apiPeakRssMiB', label: 'API peak RSS after the uploads', value: after.peakRssMiB, unit: 'MiB', conditions });
   return [
     `${megabytes} MB`,
     `${count} (${concurrency} at once${r.failed ? `, ${r.failed} failed` : ''})`,
@@ -53,6 +60,30 @@ async function uploads(stack: BenchStack, count: number, concurrency: number, me
     ms(s.p99),
     `${fmt(before.rssMiB)} → ${fmt(after.rssMiB)} (peak ${fmt(after.peakRssMiB)}, before ${fmt(before.peakRssMiB)})`,
   ];
+}
+
+/** Each level's rate and its share of the same run's no-op ceiling. */
+function recordLevels(levels: LevelResult[], noop: number): void {
+  recordFigure({ id: 'e2e.ceiling.noopPerSecond', label: 'no-op workflow ceiling on the stack\'s dev server (median, before and after the levels)', value: noop, unit: 'workflows/s' });
+  for (const l of levels) {
+    const conditions = { concurrency: l.concurrency, orders: l.orders, failed: l.failed };
+    const of = { of: `the no-op ceiling (${fmt(noop, 1)}/s)` };
+    recordFigure({ id: `e2e.c${l.concurrency}.ordersPerSecond`, label: `end to end at concurrency ${l.concurrency}`, value: l.ordersPerSecond, unit: 'orders/s', ratio: { value: l.ordersPerSecond / noop, ...of }, conditions });
+    recordFigure({ id: `e2e.c${l.concurrency}.ceilingShare`, label: `end to end at concurrency ${l.concurrency}, share of the no-op ceiling`, value: (100 * l.ordersPerSecond) / noop, unit: '%', conditions });
+    const cpu = PROCESS_KINDS.reduce((sum, k) => sum + l.cpuSeconds[k], 0);
+    recordFigure({ id: `e2e.c${l.concurrency}.cpuMsPerOrder`, label: `CPU per order at concurrency ${l.concurrency}, all processes`, value: (1000 * cpu) / Math.max(1, l.orders - l.failed), unit: 'ms', conditions });
+  }
+}
+
+/** The tasks one order cost, from its history (issue 22, item 1). */
+function printTasks(tasks: OrderTasks): void {
+  printTable(
+    'One order\'s history (the first order of the first level, read when its "paid" email was sent)',
+    ['events', 'workflow tasks', 'activity tasks', 'activities by type', 'updates', 'timers', 'signals'],
+    [[String(tasks.events), String(tasks.workflowTasks), String(tasks.activityTasks), Object.entries(tasks.activitiesByType).map(([k, v]) => `${k} ${v}`).join(', '), String(tasks.updates), String(tasks.timers), String(tasks.signals)]],
+  );
+  recordFigure({ id: 'e2e.order.workflowTasks', label: 'workflow tasks in one bank-transfer order\'s history', value: tasks.workflowTasks, unit: 'tasks' });
+  recordFigure({ id: 'e2e.order.activityTasks', label: 'activity tasks in one bank-transfer order\'s history', value: tasks.activityTasks, unit: 'tasks' });
 }
 
 async function main(): Promise<void> {
@@ -116,6 +147,8 @@ async function main(): Promise<void> {
       ['concurrency', ...PROCESS_KINDS],
       levels.map((l) => [String(l.concurrency), ...PROCESS_KINDS.map((k: ProcessKind) => fmt((1000 * l.cpuSeconds[k]) / Math.max(1, l.orders - l.failed), 1) + ' ms')]),
     );
+    recordLevels(levels, noop);
+    printTasks(await orderTasks(stack.temporalAddress, levels[0]!.orderNumbers[0]!));
     process.stdout.write(`\nafter the run: ${await verify(stack)}\n`);
     const upload = await uploads(stack, flags['upload-count'], flags['upload-concurrency'], flags['upload-mb']);
     printTable('Slip upload (API process memory in MiB)', ['size', 'uploads', 'p50 ms', 'p95 ms', 'p99 ms', 'API RSS before → after'], [upload]);

@@ -18,6 +18,7 @@ import { childPids, processCpuSeconds, processMemory, treePssMiB, type ProcessMe
 import { runConcurrently } from './lib/run-concurrently';
 import { fmt, ms, printTable, summarize } from './lib/stats';
 import { runMain } from './lib/run-main';
+import { recordFigure } from './lib/figures';
 
 const WORKER = 'dist/worker/main.js';
 
@@ -41,7 +42,7 @@ async function untilWorkersIdle(pids: number[], timeoutMs = 300_000): Promise<vo
 }
 
 /** Latencies of reads while the orders wait: a query to the workflow (the worker answers) and the server alone. */
-async function probe(client: Client, orderNumbers: string[], probes: number): Promise<string[][]> {
+async function probe(client: Client, orderNumbers: string[], probes: number): Promise<{ rows: string[][]; liveP99: number }> {
   const pick = (i: number) => Math.floor((i * orderNumbers.length) / probes);
   const live: number[] = [];
   const describe: number[] = [];
@@ -63,11 +64,10 @@ async function probe(client: Client, orderNumbers: string[], probes: number): Pr
     const s = summarize(samples);
     return [name, String(s.n), ms(s.p50), ms(s.p95), ms(s.p99)];
   };
-  return [
-    row('getOrder query to the workflow (server → worker)', live),
-    row('describe workflow (server only)', describe),
-    row(`count running orders (server visibility)`, count),
-  ];
+  return {
+    rows: [row('getOrder query to the workflow (server → worker)', live), row('describe workflow (server only)', describe), row(`count running orders (server visibility)`, count)],
+    liveP99: summarize(live).p99,
+  };
 }
 
 function memoryCell(m: ProcessMemory): string {
@@ -138,7 +138,11 @@ async function main(): Promise<void> {
         ],
       ],
     );
-    printTable(`While they wait: ${flags.probes} probes, spread over the open orders`, ['read', 'n', 'p50 ms', 'p95 ms', 'p99 ms'], probes);
+    printTable(`While they wait: ${flags.probes} probes, spread over the open orders`, ['read', 'n', 'p50 ms', 'p95 ms', 'p99 ms'], probes.rows);
+    const conditions = { orders: flags.orders, engine, workers: workerPids.length, probes: flags.probes };
+    const rss = waiting.reduce((sum, m) => sum + m.rssMiB, 0);
+    recordFigure({ id: 'openOrders.workerRssMiB', label: `worker RSS with the orders open (all workers)`, value: rss, unit: 'MiB', ratio: { value: rss / idle.reduce((sum, m) => sum + m.rssMiB, 0), of: 'the idle worker' }, conditions });
+    recordFigure({ id: 'openOrders.liveReadP99Ms', label: 'live order read (getOrder query) p99 while they wait', value: probes.liveP99, unit: 'ms', conditions });
   } finally {
     await connection.close();
     await stack.stop();

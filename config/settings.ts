@@ -91,6 +91,13 @@ const SettingsSchema = z.object({
    * small cache costs a replay now and then; the SDK's default grows with the heap limit (2,310 here, ~1.4 GB).
    */
   WORKER_MAX_CACHED_WORKFLOWS: wholeNumber(0, 100_000, 'must be a whole number from 0 to 100000').default(200),
+  /**
+   * How long a usage charge waits for others arriving at the same time on one API process, so they are applied in one
+   * ledger transaction (one commit; a hot wallet's lock held once for the group). 0 applies each on its own.
+   */
+  USAGE_BATCH_WINDOW_MS: wholeNumber(0, 100, 'must be a whole number of milliseconds from 0 to 100').default(2),
+  /** The most usage charges applied in one ledger transaction (a group is sent at once when it is full). */
+  USAGE_BATCH_MAX: wholeNumber(1, 64, 'must be a whole number from 1 to 64').default(50),
 });
 
 /** Validated settings. */

@@ -91,6 +91,16 @@ export function authenticate(deps: AuthDeps): RequestHandler {
   };
 }
 
+/**
+ * The principal of an `Authorization: Bearer` key resolved less than a few seconds ago (PrincipalCache), with no
+ * lookup and nothing counted; undefined otherwise. The routes served in front of Express (api/shared/thin-path.ts)
+ * answer only such requests and leave every other to authenticate().
+ */
+export function cachedKeyPrincipal(principals: PrincipalCache<KeyPrincipal>, authorization: string): KeyPrincipal | undefined {
+  const token = bearerToken(authorization);
+  return token === null ? undefined : principals.get(sha256(token).toString('base64'));
+}
+
 async function authenticateKey(deps: AuthDeps, req: Request, res: Response, token: string): Promise<void> {
   const hash = sha256(token);
   const cacheKey = hash.toString('base64');

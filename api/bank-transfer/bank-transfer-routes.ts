@@ -98,10 +98,12 @@ export function bankTransferRouter(deps: BankTransferRouteDeps): Router {
 
   router.post('/:orderNumber/slip', customers, async (req, res) => {
     const { orderNumber, stored, principal } = await bankPathOrder(deps.pool, req);
+    // The live order is asked for while the body streams in (liveOrder never throws: the read model answers then).
+    const live = liveOrder(deps.temporal, stored);
     await receiveSlipUpload(req, res);
     const fields = ZSlipFormFields.parse(req.body ?? {});
     const slip = uploadedSlip(req.file);
-    const current = await liveOrder(deps.temporal, stored);
+    const current = await live;
     if (fields.amount !== undefined && slipMessage(current.status) !== 'edit') {
       const rule = 'can change with a slip only after Payment Failure; edit an Unpaid order with PATCH';
       throw new HttpError(400, 'invalid_input', `amount: ${rule}`, [{ path: 'amount', rule }]);

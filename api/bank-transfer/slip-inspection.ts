@@ -3,7 +3,6 @@
  * (slip-image.ts), PDF opened and searched for scripts and attachments (slip-pdf-check.ts). What fails is
  * refused with 415 naming the field and the rule, before anything is stored or the order is touched.
  */
-import { createHash } from 'node:crypto';
 import { HttpError } from '../shared/errors';
 import { reencodeSlipImage, SlipImageRefused } from './slip-image';
 import { checkSlipPdf } from './slip-pdf-check';
@@ -16,14 +15,14 @@ function refused(rule: string): HttpError {
 
 /** The slip to store, or 415 with the rule its content breaks. */
 export async function inspectSlip(slip: UploadedSlip): Promise<InspectedSlip> {
-  const original = { sha256: createHash('sha256').update(slip.content).digest('hex'), size: slip.content.length };
+  const original = { sha256: slip.sha256, size: slip.content.length };
   if (slip.contentType === 'application/pdf') {
     const rule = await checkSlipPdf(slip.content);
     if (rule) throw refused(rule);
-    return { ...slip, original };
+    return { content: slip.content, contentType: slip.contentType, fileName: slip.fileName, original };
   }
   try {
-    return { ...slip, content: await reencodeSlipImage(slip.content, slip.contentType), original };
+    return { contentType: slip.contentType, fileName: slip.fileName, content: await reencodeSlipImage(slip.content, slip.contentType), original };
   } catch (err) {
     if (err instanceof SlipImageRefused) throw refused(err.rule);
     throw err;

@@ -1,11 +1,11 @@
 /** `GET /v1/balance`: each wallet of an account, split as the dashboard shows it; the deposit's refund answer. */
 import { Router } from 'express';
-import type { Pool } from 'pg';
 import { z } from 'zod';
-import { findAccountBalances } from '../../db/ledger/ledger';
+import type { Pool } from 'pg';
 import { lowWallets } from '../../db/ledger/low-balance';
 import type { TopupPolicy } from '../../workflows/definitions';
-import { requireRole, scopedAccountId } from '../accounts/auth';
+import type { BalanceReader } from './balance-reader';
+import { requireRole, scopedAccountId, type Principal, type Role } from '../accounts/auth';
 import { HttpError } from '../shared/errors';
 
 /** Query of `GET /v1/balance`: provider staff name the account; a customer's is its own. */
@@ -20,29 +20,47 @@ export interface LowBalanceFlag {
   threshold: number;
 }
 
+/** What a balance read needs: the grouped balance reader, and the pool and policy for the low-balance flags. */
+export interface BalanceDeps {
+  balances: BalanceReader;
+  pool: Pool;
+  policy: TopupPolicy;
+}
+
+/** Who may read balances. */
+export const BALANCE_READERS: readonly Role[] = ['owner', 'pic', 'finance', 'ops'];
+
+/**
+ * The answer of `GET /v1/balance` for `principal` and the request's query (parsed as Express parses one); throws
+ * the refusal. Shared by the route and the path in front of Express (api/shared/thin-path.ts).
+ */
+export async function readBalance(deps: BalanceDeps, principal: Principal, rawQuery: unknown): Promise<{ accountId: string; lowBalancePercent: number; wallets: object[] }> {
+  const query = ZBalanceQuery.parse(rawQuery);
+  const accountId = scopedAccountId(principal, query.accountId);
+  if (accountId === undefined) throw new HttpError(400, 'invalid_input', 'accountId: required for provider staff', [{ path: 'accountId', rule: 'required' }]);
+  const found = await deps.balances(accountId);
+  if (!found) throw new HttpError(404, 'not_found', `account ${accountId} was not found`, [{ path: 'accountId', rule: 'must name an existing account' }]);
+  const percent = deps.policy.lowBalancePercent;
+  const low = await lowWallets(deps.pool, accountId, percent);
+  const flag = (wallet: string): LowBalanceFlag | null => {
+    const l = low.find((w) => w.wallet === wallet);
+    return l ? { reference: l.reference, threshold: Math.ceil((l.reference * percent) / 100) } : null;
+  };
+  return {
+    accountId,
+    lowBalancePercent: percent,
+    wallets: found.map(({ wallet, current, recharge, gift, unbilled }) => ({ wallet, current, recharge, gift, unbilled, lowBalance: flag(wallet) })),
+  };
+}
+
 /** Builds the `/v1/balance` router. */
-export function balanceRouter(deps: { pool: Pool; policy: TopupPolicy }): Router {
+export function balanceRouter(deps: BalanceDeps): Router {
   const router = Router();
-  router.get('/', requireRole('owner', 'pic', 'finance', 'ops'), async (req, res) => {
-    const query = ZBalanceQuery.parse(req.query);
-    const accountId = scopedAccountId(req.principal!, query.accountId);
-    if (accountId === undefined) throw new HttpError(400, 'invalid_input', 'accountId: required for provider staff', [{ path: 'accountId', rule: 'required' }]);
-    const balances = await findAccountBalances(deps.pool, accountId);
-    if (!balances) throw new HttpError(404, 'not_found', `account ${accountId} was not found`, [{ path: 'accountId', rule: 'must name an existing account' }]);
-    const percent = deps.policy.lowBalancePercent;
-    const low = await lowWallets(deps.pool, accountId, percent);
-    const flag = (wallet: string): LowBalanceFlag | null => {
-      const found = low.find((l) => l.wallet === wallet);
-      return found ? { reference: found.reference, threshold: Math.ceil((found.reference * percent) / 100) } : null;
-    };
-    res.json({
-      accountId,
-      lowBalancePercent: percent,
-      wallets: balances.map(({ wallet, current, recharge, gift, unbilled }) => ({ wallet, current, recharge, gift, unbilled, lowBalance: flag(wallet) })),
-    });
+  router.get('/', requireRole(...BALANCE_READERS), async (req, res) => {
+    res.json(await readBalance(deps, req.principal!, req.query));
   });
   // Seed 002: the deposit is non-refundable. There is no refund path; asking about one gets that answer.
-  router.get('/deposit/refund', requireRole('owner', 'pic', 'finance', 'ops'), (_req, res) => {
+  router.get('/deposit/refund', requireRole(...BALANCE_READERS), (_req, res) => {
     res.json({ wallet: 'deposit', refundable: false, reason: 'the deposit balance is non-refundable: it pays your subscription invoices automatically' });
   });
   return router;

@@ -10,10 +10,12 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import { recordOperation } from '../../db/accounts/operation-log';
 import { ruleWantsCheck } from '../../db/auto-topup/rules';
-import { recordUsage, type UsageResult } from '../../db/ledger/ledger';
+import { usageResultOf, type UsageResult } from '../../db/ledger/ledger';
+import type { MovementBatcher } from '../../db/ledger/movement-batcher';
 import { findLowBalance } from '../../db/ledger/low-balance';
 import { autoTopupCheckStart, lowBalanceWorkflowId, NEGATIVE_BALANCE_WALLETS, WALLETS, WORKFLOW_NAMES, type TopupPolicy, type Wallet } from '../../workflows/definitions';
 import { requireRole } from '../accounts/auth';
+import { errorLanguage } from '../shared/error-language';
 import { errorBody, HttpError, httpErrorOf } from '../shared/errors';
 import { IDEMPOTENCY_HEADER, IDEMPOTENCY_KEY_MAX_LENGTH, IDEMPOTENCY_KEY_PATTERN, idempotent } from '../shared/idempotency';
 import { startWorkflow } from '../shared/start-workflow';
@@ -58,9 +60,10 @@ export type UsageBatchAnswer =
   | { index: number; idempotencyKey: string | null; status: 201; result: UsageResult }
   | { index: number; idempotencyKey: string | null; status: number; error: { code: string; message: string; fields: { path: string; rule: string }[] } };
 
-/** What the usage routes need: the ledger, and Temporal to start a low-balance notice. */
+/** What the usage routes need: the ledger (charges arriving together are applied together), and Temporal to start a low-balance notice. */
 export interface UsageRouteDeps {
   pool: Pool;
+  ledger: MovementBatcher;
   temporal: Client;
   taskQueue: string;
   policy: TopupPolicy;
@@ -93,11 +96,14 @@ async function wakeAutoTopup(deps: UsageRouteDeps, accountId: string, wallet: Wa
 
 /** Records one charge under the caller's key and logs it; the ledger's refusals are thrown as they come. */
 async function recordCharge(deps: UsageRouteDeps, req: Request, charge: TRecordUsageRequest, key: string): Promise<UsageResult> {
-  const result = await recordUsage(deps.pool, {
+  const answer = await deps.ledger.submit({
+    kind: 'usage',
     ...charge,
     idempotencyKey: `${LEDGER_KEY_PREFIX}${key}`,
     allowNegative: NEGATIVE_BALANCE_WALLETS.includes(charge.wallet),
   });
+  if (answer.status === 'refused') throw answer.error;
+  const result = usageResultOf(answer.entry);
   await recordOperation(deps.pool, {
     accountId: charge.accountId,
     actorId: req.principal!.userId,
@@ -121,8 +127,8 @@ async function batchCharge(deps: UsageRouteDeps, req: Request, raw: unknown, ind
     }
     return { index, idempotencyKey, status: 201, result: await recordCharge(deps, req, charge, idempotencyKey) };
   } catch (err) {
-    const http = httpErrorOf(err, req);
-    return { index, idempotencyKey: key, status: http.status, error: errorBody(http, req).error };
+    const http = httpErrorOf(err, req.log);
+    return { index, idempotencyKey: key, status: http.status, error: errorBody(http, errorLanguage(req)).error };
   }
 }
 

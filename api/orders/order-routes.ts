@@ -74,6 +74,7 @@ export function ordersRouter(deps: OrderRouteDeps): Router {
       page: query.page,
       pageSize: query.pageSize,
       sort: 'newest',
+      cursor: query.cursor,
     });
     res.json(page);
   });

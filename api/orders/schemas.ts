@@ -1,5 +1,6 @@
 /** Request schemas of the routes both kinds of order share, and of the review queue; the types beside them are inferred. */
 import { z } from 'zod';
+import { decodeOrderCursor } from '../../db/orders/order-list';
 import { ORDER_STATUSES } from '../../workflows/definitions';
 
 /** An order number in a path. */
@@ -34,8 +35,18 @@ export const ZListOrdersQuery = z
     to: ZDateOrInstant.optional(),
     orderNumber: z.string().regex(/^\d{1,13}$/, 'must be 1 to 13 digits (the start of an order number)').optional(),
     accountId: z.string().min(1).max(100).optional(),
+    cursor: z
+      .string()
+      .transform((text, ctx) => {
+        const cursor = decodeOrderCursor(text);
+        if (!cursor) ctx.addIssue({ code: 'custom', message: 'must be a nextCursor or prevCursor this list answered' });
+        return cursor ?? z.NEVER;
+      })
+      .optional()
+      .describe('a nextCursor or prevCursor of an earlier answer: the page after (or before) it, read at any depth as fast as the first'),
   })
-  .refine((q) => !q.from || !q.to || !isBefore(q.to, q.from), { path: ['to'], message: 'must not be before from' });
+  .refine((q) => !q.from || !q.to || !isBefore(q.to, q.from), { path: ['to'], message: 'must not be before from' })
+  .refine((q) => q.cursor === undefined || q.page === 1, { path: ['page'], message: 'must not be given with cursor' });
 export type TListOrdersQuery = z.infer<typeof ZListOrdersQuery>;
 
 /** `GET /v1/review/orders`. */

@@ -3,12 +3,12 @@
  * and the one place business error types map to HTTP statuses: a workflow validator's refusal, or the ledger's,
  * reaches the error handler as it is thrown and is answered from {@link REFUSALS}.
  */
-import type { ErrorRequestHandler, Request } from 'express';
+import type { ErrorRequestHandler } from 'express';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { MulterError } from 'multer';
 import { ZodError } from 'zod';
-import { errorLanguage, localizeError } from './error-language';
+import { errorLanguage, localizeError, type ErrorLanguage } from './error-language';
 
 /** A field that broke a rule. */
 export interface FieldProblem {
@@ -91,8 +91,8 @@ function isBodyTooLarge(err: unknown): boolean {
   return err instanceof Error && (err as { type?: unknown }).type === 'entity.too.large';
 }
 
-/** The HTTP answer of any error a route throws: known ones mapped, the rest a logged 500 that reveals nothing. */
-export function httpErrorOf(err: unknown, req: Request): HttpError {
+/** The HTTP answer of any error: known ones mapped, the rest a 500 that reveals nothing (logged with `log` when given). */
+export function httpErrorOf(err: unknown, log?: { error(obj: object, msg: string): void }): HttpError {
   if (err instanceof HttpError) return err;
   if (err instanceof ZodError) return fromZodError(err);
   const refusal = refusalOf(err);
@@ -101,21 +101,21 @@ export function httpErrorOf(err: unknown, req: Request): HttpError {
   if (err instanceof MulterError) return fromMulterError(err);
   if (isBodyTooLarge(err)) return new HttpError(413, 'payload_too_large', 'the request body is larger than allowed');
   if (err instanceof SyntaxError && 'body' in err) return new HttpError(400, 'invalid_json', 'the request body is not valid JSON');
-  req.log?.error({ err }, 'unhandled error');
+  log?.error({ err }, 'unhandled error');
   return new HttpError(500, 'internal', 'internal error');
 }
 
-/** The JSON body of a refusal, in the caller's language (`Accept-Language`: en or id). */
-export function errorBody(http: HttpError, req: Request): { error: { code: string; message: string; fields: FieldProblem[] } } {
-  const { message, fields } = localizeError({ message: http.message, fields: http.fields }, errorLanguage(req));
+/** The JSON body of a refusal, in the caller's language (en or id: errorLanguage of the request). */
+export function errorBody(http: HttpError, language: ErrorLanguage = 'en'): { error: { code: string; message: string; fields: FieldProblem[] } } {
+  const { message, fields } = localizeError({ message: http.message, fields: http.fields }, language);
   return { error: { code: http.code, message, fields } };
 }
 
 /** Express error handler: maps known errors, hides the rest behind a 500; the text in the caller's language. */
 export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next) => {
-  const http = httpErrorOf(err, req);
+  const http = httpErrorOf(err, req.log);
   // A 503 is a moment's outage (a restarting dependency): tell clients when to try again.
   if (http.status === 503) res.set('Retry-After', '1');
   res.vary('Accept-Language');
-  res.status(http.status).json(errorBody(http, req));
+  res.status(http.status).json(errorBody(http, errorLanguage(req)));
 };

@@ -229,6 +229,16 @@ const ZAnyOrder = z.union([ZOrder, ZOnlineOrder]);
 
 const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), page: z.int(), pageSize: z.int(), total: z.int() });
 
+/** A page of orders (db/orders/order-list.ts): by number or by cursor, with the neighbours' cursors and an estimated total past 10,000. */
+const orderPage = <T extends z.ZodType>(item: T) =>
+  page(item).extend({
+    page: z.int().nullable().describe('null for a page asked for by cursor'),
+    total: z.int().describe('exact up to 10,000 matches; past that an estimate (totalEstimated)'),
+    totalEstimated: z.boolean().describe('true when more than 10,000 orders match and total is PostgreSQL\'s estimate'),
+    nextCursor: z.string().nullable().describe('newest first: the cursor of the next (older) page, null on the last'),
+    prevCursor: z.string().nullable().describe('newest first: the cursor of the previous (newer) page, null on the first'),
+  });
+
 const ZUsageResult = z.object({ entryId: z.string(), fromGift: z.int(), fromRecharge: z.int(), toUnbilled: z.int(), balanceAfter: ZWalletBalance });
 
 /** Response bodies, by component name (converted with the output side of each schema). */
@@ -245,9 +255,9 @@ responseSchemas.add(
   { id: 'OnlineOrderSummary' },
 );
 responseSchemas.add(z.object({ orderNumber: z.string(), paymentOptions: ZPaymentOptions }), { id: 'PaymentOptions' });
-responseSchemas.add(page(ZAnyOrder), { id: 'OrderPage' });
+responseSchemas.add(orderPage(ZAnyOrder), { id: 'OrderPage' });
 responseSchemas.add(
-  page(
+  orderPage(
     z.union([ZOrder, ZOnlineOrder]).and(
       z.object({ companyName: z.string().nullable().describe("the customer account's company name"), secondsLeft: z.int().nullable().describe('seconds left in the review window (Dealing)') }),
     ),

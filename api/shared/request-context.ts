@@ -12,10 +12,15 @@ import { withRequestId } from '../../workflows/definitions';
 const storage = new AsyncLocalStorage<string>();
 const INCOMING_ID = /^[\w.:-]{1,100}$/;
 
-/** The request id: the caller's `X-Request-Id` when it is sane, else a new UUID; echoed in the response. */
-export function requestIdOf(req: IncomingMessage, res: ServerResponse): string {
+/** The request id: the caller's `X-Request-Id` when it is sane, else a new UUID. */
+export function requestIdFrom(req: IncomingMessage): string {
   const incoming = req.headers['x-request-id'];
-  const id = typeof incoming === 'string' && INCOMING_ID.test(incoming) ? incoming : randomUUID();
+  return typeof incoming === 'string' && INCOMING_ID.test(incoming) ? incoming : randomUUID();
+}
+
+/** The request id (requestIdFrom), echoed in the response. */
+export function requestIdOf(req: IncomingMessage, res: ServerResponse): string {
+  const id = requestIdFrom(req);
   res.setHeader('X-Request-Id', id);
   return id;
 }

@@ -18,6 +18,11 @@ function joinPattern(baseUrl: string, path: string): string {
   return path === '/' && baseUrl ? baseUrl : `${baseUrl}${path}`;
 }
 
+/** Records what a request matched (also for requests served without Express: api/shared/thin-path.ts). */
+export function rememberMatch(req: IncomingMessage, pattern: string, params: Record<string, string> = {}): void {
+  matches.set(req, { pattern, params });
+}
+
 /** Installed first: records the pattern and params each time a router assigns the route it matched. */
 export const rememberRoute: RequestHandler = (req, _res, next) => {
   let route: unknown;
@@ -28,7 +33,7 @@ export const rememberRoute: RequestHandler = (req, _res, next) => {
     set(value: unknown) {
       route = value;
       const path = (value as { path?: unknown } | undefined)?.path;
-      if (typeof path === 'string') matches.set(req, { pattern: joinPattern(req.baseUrl, path), params: { ...(req.params as Record<string, string>) } });
+      if (typeof path === 'string') rememberMatch(req, joinPattern(req.baseUrl, path), { ...(req.params as Record<string, string>) });
     },
   });
   next();

@@ -43,6 +43,8 @@ export interface LevelResult {
   failed: number;
   ordersPerSecond: number;
   latencies: Record<Series, number[]>;
+  /** The orders that reached Paid. */
+  orderNumbers: string[];
   cpuSeconds: Record<ProcessKind, number>;
 }
 
@@ -53,7 +55,7 @@ const SMALL_SLIP = pngSlipOfSize(40 * 1024);
  * credited and the receipt stored; the "paid" email (receipt attached) goes after the answer, so the order is
  * done, and approve-to-Paid measured, when that email is sent.
  */
-async function oneOrder(stack: BenchStack, emails: EmailWatcher, i: number, latencies: LevelResult['latencies']): Promise<void> {
+async function oneOrder(stack: BenchStack, emails: EmailWatcher, i: number, latencies: LevelResult['latencies'], paid: string[]): Promise<void> {
   const { owners, finance } = stack.credentials;
   const owner = owners[i % owners.length]!;
   const start = performance.now();
@@ -71,6 +73,7 @@ async function oneOrder(stack: BenchStack, emails: EmailWatcher, i: number, late
   latencies.slip.push(slip.ms);
   latencies.approve.push(approved.ms);
   latencies.order.push(performance.now() - start);
+  paid.push(n);
 }
 
 function cpuNow(pids: Record<ProcessKind, number[]>): Record<ProcessKind, number> {
@@ -81,10 +84,11 @@ function cpuNow(pids: Record<ProcessKind, number[]>): Record<ProcessKind, number
 export async function runLevel(stack: BenchStack, pids: Record<ProcessKind, number[]>, concurrency: number, orders: number, offset: number): Promise<LevelResult> {
   const latencies: LevelResult['latencies'] = { create: [], 'payment-method': [], slip: [], approve: [], 'approve-to-paid': [], order: [] };
   const emails = new EmailWatcher(stack.pool);
+  const orderNumbers: string[] = [];
   const cpuBefore = cpuNow(pids);
-  const r = await runConcurrently(orders, concurrency, (i) => oneOrder(stack, emails, offset + i, latencies));
+  const r = await runConcurrently(orders, concurrency, (i) => oneOrder(stack, emails, offset + i, latencies, orderNumbers));
   const cpuAfter = cpuNow(pids);
   if (r.failed) process.stderr.write(`e2e ${stack.engine} c=${concurrency}: ${r.failed} orders failed, e.g. ${r.errors.join('; ')}\n`);
   const cpuSeconds = Object.fromEntries(PROCESS_KINDS.map((k) => [k, cpuAfter[k] - cpuBefore[k]])) as Record<ProcessKind, number>;
-  return { concurrency, orders, failed: r.failed, ordersPerSecond: (orders - r.failed) / (r.elapsedMs / 1000), latencies, cpuSeconds };
+  return { concurrency, orders, failed: r.failed, ordersPerSecond: (orders - r.failed) / (r.elapsedMs / 1000), latencies, orderNumbers, cpuSeconds };
 }

@@ -53,7 +53,17 @@ export function processCpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/** CPU seconds of `pid` and every process below it (PostgreSQL's backends under the embedded server, say). */
+/** CPU seconds the children of `pid` used that have exited and been waited for (cutime + cstime). */
+function exitedChildrenCpuSeconds(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const after = fields.slice(fields.lastIndexOf(')') + 2).split(' ');
+  return (Number(after[13]) + Number(after[14])) / 100;
+}
+
+/**
+ * CPU seconds of `pid` and every process below it (PostgreSQL's backends under the embedded server, say), those that
+ * have exited included (a pool's connection closed meanwhile takes its backend's CPU into its parent's account).
+ */
 export function treeCpuSeconds(pid: number): number {
   const children = new Map<number, number[]>();
   for (const entry of fs.readdirSync('/proc')) {
@@ -69,7 +79,7 @@ export function treeCpuSeconds(pid: number): number {
   let total = 0;
   const visit = (p: number) => {
     try {
-      total += processCpuSeconds(p);
+      total += processCpuSeconds(p) + exitedChildrenCpuSeconds(p);
     } catch {
       return;
     }

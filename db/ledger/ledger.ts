@@ -104,25 +104,54 @@ export function topupKey(orderNumber: string, lineWallet?: Wallet): string {
 
 /** Credits a paid top-up (key `topup:<orderNumber>:paid`): settles unbilled usage first, adds the rest to recharge. */
 export async function creditTopup(pool: Pool | PoolClient, input: CreditTopupInput): Promise<TopupCreditResult> {
-  checkWalletInput(input);
-  if (typeof input.orderNumber !== 'string' || !/^[0-9]{13}$/.test(input.orderNumber)) {
-    throw new InvalidLedgerInputError('orderNumber', 'must be a 13-digit order number');
-  }
-  // The entry also re-arms the wallet's low-balance notice: its reference is the last paid top-up (seed 001).
-  const entry = await post(pool, { ...input, kind: 'topup', key: topupKey(input.orderNumber, input.perWalletKey ? input.wallet : undefined), allowNegative: null, memo: null });
-  return { entryId: entry.entryId, settled: 0 - entry.delta.unbilled, added: entry.delta.recharge, balanceAfter: entry.balanceAfter };
+  return topupResultOf(await post(pool, entryRequestOf({ kind: 'topup', ...input })));
 }
 
 /** Charges usage: gift first, then recharge, the rest to unbilled if allowed; otherwise InsufficientBalanceError. */
 export async function recordUsage(pool: Pool | PoolClient, input: RecordUsageInput): Promise<UsageResult> {
-  checkWalletInput(input);
-  checkKey(input.idempotencyKey, input.memo);
-  if (typeof input.allowNegative !== 'boolean') throw new InvalidLedgerInputError('allowNegative', 'must be true or false');
-  if (input.service !== undefined && (typeof input.service !== 'string' || input.service.length === 0 || input.service.length > 100)) {
-    throw new InvalidLedgerInputError('service', 'must be 1 to 100 characters when given');
+  return usageResultOf(await post(pool, entryRequestOf({ kind: 'usage', ...input })));
+}
+
+/** Grants gift credit; it does not settle unbilled usage (see planGift). */
+export async function grantGift(pool: Pool, input: GrantGiftInput): Promise<GiftResult> {
+  const entry = await post(pool, entryRequestOf({ kind: 'gift', ...input }));
+  return { entryId: entry.entryId, balanceAfter: entry.balanceAfter };
+}
+
+/** A movement as creditTopup, recordUsage and grantGift take it, tagged with its kind (applyMovements takes a list). */
+export type MovementRequest = ({ kind: 'topup' } & CreditTopupInput) | ({ kind: 'usage' } & RecordUsageInput) | ({ kind: 'gift' } & GrantGiftInput);
+
+/** Why a movement was refused; nothing was changed. */
+export type RefusalReason = 'insufficient_balance' | 'unknown_account' | 'out_of_range' | 'invalid_input' | 'idempotency_conflict';
+
+/**
+ * The answer to one movement: applied now, already applied (its key recorded the same movement before; the stored
+ * entry, exactly as the first call answered), or refused with its reason and the error the single-movement
+ * functions throw for it.
+ */
+export type MovementAnswer =
+  | { status: 'applied' | 'already_applied'; entry: LedgerEntry }
+  | { status: 'refused'; reason: RefusalReason; error: InsufficientBalanceError | InvalidLedgerInputError | IdempotencyConflictError };
+
+/** Applies one movement and answers it (a refusal is an answer, not a throw); errors that are no refusal throw. */
+export async function applyMovement(pool: Pool | PoolClient, movement: MovementRequest): Promise<MovementAnswer> {
+  let req: EntryRequest;
+  try {
+    req = entryRequestOf(movement);
+  } catch (err) {
+    if (err instanceof InvalidLedgerInputError) return { status: 'refused', reason: 'invalid_input', error: err };
+    throw err;
   }
-  const req: EntryRequest = { ...input, kind: 'usage', key: input.idempotencyKey, orderNumber: null, memo: input.memo ?? null, service: input.service ?? null };
-  const entry = await post(pool, req);
+  return applyEntry(pool, req);
+}
+
+/** What a top-up's entry did, as creditTopup answers it. */
+export function topupResultOf(entry: LedgerEntry): TopupCreditResult {
+  return { entryId: entry.entryId, settled: 0 - entry.delta.unbilled, added: entry.delta.recharge, balanceAfter: entry.balanceAfter };
+}
+
+/** What a usage charge's entry did, as recordUsage answers it. */
+export function usageResultOf(entry: LedgerEntry): UsageResult {
   return {
     entryId: entry.entryId,
     fromGift: 0 - entry.delta.gift,
@@ -132,25 +161,37 @@ export async function recordUsage(pool: Pool | PoolClient, input: RecordUsageInp
   };
 }
 
-/** Grants gift credit; it does not settle unbilled usage (see planGift). */
-export async function grantGift(pool: Pool, input: GrantGiftInput): Promise<GiftResult> {
-  checkWalletInput(input);
-  checkKey(input.idempotencyKey, input.memo);
-  if (input.expiresAt != null && !(input.expiresAt instanceof Date && Number.isFinite(input.expiresAt.getTime()))) {
-    throw new InvalidLedgerInputError('expiresAt', 'must be a valid instant when given');
+/**
+ * The entry request of a movement, its input checked (InvalidLedgerInputError naming the field and the rule). A
+ * top-up's key is `topup:<orderNumber>:paid`, and the entry also re-arms the wallet's low-balance notice: its
+ * reference is the last paid top-up (seed 001).
+ */
+export function entryRequestOf(m: MovementRequest): EntryRequest {
+  checkWalletInput(m);
+  if (m.kind === 'topup') {
+    if (typeof m.orderNumber !== 'string' || !/^[0-9]{13}$/.test(m.orderNumber)) {
+      throw new InvalidLedgerInputError('orderNumber', 'must be a 13-digit order number');
+    }
+    const key = topupKey(m.orderNumber, m.perWalletKey ? m.wallet : undefined);
+    return { kind: 'topup', key, accountId: m.accountId, wallet: m.wallet, amount: m.amount, orderNumber: m.orderNumber, allowNegative: null, memo: null };
   }
-  const req: EntryRequest = {
-    ...input,
-    kind: 'gift',
-    key: input.idempotencyKey,
-    orderNumber: null,
-    allowNegative: null,
-    memo: input.memo ?? null,
-    expiresAt: input.expiresAt ?? null,
-    grantedBy: input.grantedBy ?? null,
-  };
-  const entry = await post(pool, req);
-  return { entryId: entry.entryId, balanceAfter: entry.balanceAfter };
+  checkKey(m.idempotencyKey, m.memo);
+  if (m.kind === 'usage') {
+    if (typeof m.allowNegative !== 'boolean') throw new InvalidLedgerInputError('allowNegative', 'must be true or false');
+    if (m.service !== undefined && (typeof m.service !== 'string' || m.service.length === 0 || m.service.length > 100)) {
+      throw new InvalidLedgerInputError('service', 'must be 1 to 100 characters when given');
+    }
+    const service = m.service ?? null;
+    return { kind: 'usage', key: m.idempotencyKey, accountId: m.accountId, wallet: m.wallet, amount: m.amount, orderNumber: null, allowNegative: m.allowNegative, memo: m.memo ?? null, service };
+  }
+  if (m.kind === 'gift') {
+    if (m.expiresAt != null && !(m.expiresAt instanceof Date && Number.isFinite(m.expiresAt.getTime()))) {
+      throw new InvalidLedgerInputError('expiresAt', 'must be a valid instant when given');
+    }
+    const gift = { expiresAt: m.expiresAt ?? null, grantedBy: m.grantedBy ?? null };
+    return { kind: 'gift', key: m.idempotencyKey, accountId: m.accountId, wallet: m.wallet, amount: m.amount, orderNumber: null, allowNegative: null, memo: m.memo ?? null, ...gift };
+  }
+  throw new InvalidLedgerInputError('kind', 'must be topup, usage or gift');
 }
 
 /**
@@ -182,18 +223,23 @@ export async function getBalances(pool: Pool, accountId: string): Promise<Wallet
   return allWallets(accountId, res.rows);
 }
 
-/** Like getBalances, in one query with the account's existence: null when there is no such account. */
-export async function findAccountBalances(pool: Pool, accountId: string): Promise<WalletBalance[] | null> {
-  const res = await pool.query<Partial<WalletParts> & { wallet: Wallet | null }>({
-    name: 'find_account_balances',
-    text: 'SELECT w.wallet, w.recharge, w.gift, w.unbilled FROM accounts a LEFT JOIN wallets w ON w.account_id = a.id WHERE a.id = $1',
-    values: [accountId],
+/**
+ * The balances of several accounts in one query (the API groups concurrent balance reads into one, see
+ * api/ledger/balance-reader.ts); an account that does not exist is absent from the map.
+ */
+export async function findAccountsBalances(pool: Pool, accountIds: readonly string[]): Promise<Map<string, WalletBalance[]>> {
+  const res = await pool.query<Partial<WalletParts> & { account_id: string; wallet: Wallet | null }>({
+    name: 'find_accounts_balances',
+    text: 'SELECT a.id AS account_id, w.wallet, w.recharge, w.gift, w.unbilled FROM accounts a LEFT JOIN wallets w ON w.account_id = a.id WHERE a.id = ANY($1::text[])',
+    values: [accountIds],
   });
-  if (res.rows.length === 0) return null;
-  return allWallets(
-    accountId,
-    res.rows.flatMap((r) => (r.wallet === null ? [] : [{ wallet: r.wallet, recharge: r.recharge ?? 0, gift: r.gift ?? 0, unbilled: r.unbilled ?? 0 }])),
-  );
+  const rows = new Map<string, Array<WalletParts & { wallet: Wallet }>>();
+  for (const r of res.rows) {
+    const found = rows.get(r.account_id) ?? [];
+    if (r.wallet !== null) found.push({ wallet: r.wallet, recharge: r.recharge ?? 0, gift: r.gift ?? 0, unbilled: r.unbilled ?? 0 });
+    rows.set(r.account_id, found);
+  }
+  return new Map([...rows].map(([accountId, wallets]) => [accountId, allWallets(accountId, wallets)]));
 }
 
 function allWallets(accountId: string, rows: Array<WalletParts & { wallet: Wallet }>): WalletBalance[] {
@@ -205,7 +251,8 @@ function allWallets(accountId: string, rows: Array<WalletParts & { wallet: Walle
 
 type EntryKind = 'topup' | 'usage' | 'gift' | 'gift_expiry';
 
-interface EntryRequest {
+/** One movement as the database functions take it. */
+export interface EntryRequest {
   kind: Exclude<EntryKind, 'gift_expiry'>;
   key: string;
   accountId: string;
@@ -220,7 +267,7 @@ interface EntryRequest {
 }
 
 /** An entry as stored: its request, the change it made to each wallet part, and the wallet after it. */
-interface StoredEntry {
+export interface LedgerEntry {
   entryId: string;
   kind: EntryKind;
   accountId: string;
@@ -231,7 +278,7 @@ interface StoredEntry {
 }
 
 /** What db/migrations/010's ledger_post answers: the entry, posted now or replayed. */
-interface PostRow {
+export interface PostRow {
   outcome: 'posted' | 'replayed';
   entry_id: string;
   kind: EntryKind;
@@ -247,12 +294,18 @@ interface PostRow {
 }
 
 /**
- * Records one movement on one wallet, or answers with the entry its key already recorded. The database applies
- * the rule (ledger_post, one statement and one round trip under the wallet's row lock); ledger-rules.ts is the
- * reference it is checked against (checkLedger, test/ledger/ledger-properties.test.ts). A named statement, so each
- * connection parses and plans it once.
+ * Records one movement on one wallet, or answers with the entry its key already recorded; throws the refusal.
+ * The database applies the rule (ledger_post, one statement and one round trip under the wallet's row lock);
+ * ledger-rules.ts is the reference it is checked against (checkLedger, test/ledger/ledger-properties.test.ts).
  */
-async function post(pool: Pool | PoolClient, req: EntryRequest): Promise<StoredEntry> {
+async function post(pool: Pool | PoolClient, req: EntryRequest): Promise<LedgerEntry> {
+  const answer = await applyEntry(pool, req);
+  if (answer.status === 'refused') throw answer.error;
+  return answer.entry;
+}
+
+/** ledger_post for one request, answered; a named statement, so each connection parses and plans it once. */
+async function applyEntry(pool: Pool | PoolClient, req: EntryRequest): Promise<MovementAnswer> {
   let row: PostRow | undefined;
   try {
     const res = await pool.query<PostRow>({
@@ -262,11 +315,18 @@ async function post(pool: Pool | PoolClient, req: EntryRequest): Promise<StoredE
     });
     row = res.rows[0];
   } catch (err) {
-    throw ledgerInputError(err, req) ?? err;
+    const refusal = ledgerRefusal(err, req);
+    if (refusal) return refusal;
+    throw err;
   }
   if (!row) throw new Error(`ledger_post answered nothing for "${req.key}"`);
+  return answerOf(row, req);
+}
+
+/** A row of ledger_post (or ledger_post_batch) as the movement's answer; a replayed key must describe the same movement. */
+export function answerOf(row: PostRow, req: EntryRequest): MovementAnswer {
   const parts = { recharge: row.recharge_after, gift: row.gift_after, unbilled: row.unbilled_after };
-  const entry: StoredEntry = {
+  const entry: LedgerEntry = {
     entryId: row.entry_id,
     kind: row.kind,
     accountId: row.account_id,
@@ -275,16 +335,23 @@ async function post(pool: Pool | PoolClient, req: EntryRequest): Promise<StoredE
     delta: { recharge: row.recharge_delta, gift: row.gift_delta, unbilled: row.unbilled_delta },
     balanceAfter: balanceOf(row.account_id, row.wallet, parts),
   };
-  return row.outcome === 'replayed' ? sameRequest(entry, req) : entry;
+  if (row.outcome === 'posted') return { status: 'applied', entry };
+  // Anything else under a recorded key is a caller bug, never silently absorbed.
+  const describe = (m: { kind: string; amount: number; accountId: string; wallet: string }) => `${m.kind} of ${m.amount} on ${m.accountId}/${m.wallet}`;
+  if (entry.kind !== req.kind || entry.accountId !== req.accountId || entry.wallet !== req.wallet || entry.amount !== req.amount) {
+    return { status: 'refused', reason: 'idempotency_conflict', error: new IdempotencyConflictError(req.key, describe(entry), describe(req)) };
+  }
+  return { status: 'already_applied', entry };
 }
 
-/** A replayed key must describe the same movement; anything else is a caller bug, never silently absorbed. */
-function sameRequest(recorded: StoredEntry, req: EntryRequest): StoredEntry {
-  const describe = (m: { kind: string; amount: number; accountId: string; wallet: string }) => `${m.kind} of ${m.amount} on ${m.accountId}/${m.wallet}`;
-  if (recorded.kind !== req.kind || recorded.accountId !== req.accountId || recorded.wallet !== req.wallet || recorded.amount !== req.amount) {
-    throw new IdempotencyConflictError(req.key, describe(recorded), describe(req));
-  }
-  return recorded;
+/** The refusal of a charge the wallet cannot cover, with the balance it had. */
+export function insufficientBalance(req: EntryRequest, balance: number): MovementAnswer {
+  return { status: 'refused', reason: 'insufficient_balance', error: new InsufficientBalanceError(req.accountId, req.wallet, balance, req.amount) };
+}
+
+/** The refusal of a movement on an account that does not exist. */
+export function unknownAccount(req: EntryRequest): MovementAnswer {
+  return { status: 'refused', reason: 'unknown_account', error: new InvalidLedgerInputError('accountId', `no account "${req.accountId}"`) };
 }
 
 function balanceOf(accountId: string, wallet: Wallet, parts: WalletParts): WalletBalance {
@@ -293,17 +360,18 @@ function balanceOf(accountId: string, wallet: Wallet, parts: WalletParts): Walle
 }
 
 /** The database's refusals of the caller's input: a charge not covered, an unknown account, a balance past 2^53 − 1. */
-function ledgerInputError(err: unknown, req: EntryRequest): InsufficientBalanceError | InvalidLedgerInputError | undefined {
+function ledgerRefusal(err: unknown, req: EntryRequest): MovementAnswer | undefined {
   const pgErr = err as { code?: string; constraint?: string; detail?: string };
-  if (pgErr.code === 'LB001') return new InsufficientBalanceError(req.accountId, req.wallet, Number(pgErr.detail), req.amount);
-  if (pgErr.code === '23503' && pgErr.constraint === 'wallets_account_id_fkey') {
-    return new InvalidLedgerInputError('accountId', `no account "${req.accountId}"`);
+  if (pgErr.code === 'LB001') return insufficientBalance(req, Number(pgErr.detail));
+  if (pgErr.code === '23503' && pgErr.constraint === 'wallets_account_id_fkey') return unknownAccount(req);
+  if (pgErr.code === '22003') {
+    return { status: 'refused', reason: 'out_of_range', error: new InvalidLedgerInputError('amount', 'would take the wallet balance beyond the safe integer range') };
   }
-  if (pgErr.code === '22003') return new InvalidLedgerInputError('amount', 'would take the wallet balance beyond the safe integer range');
   return undefined;
 }
 
 function checkWalletInput(input: { accountId: unknown; wallet: unknown; amount: unknown }): void {
+  if (typeof input !== 'object' || input === null) throw new InvalidLedgerInputError('movement', 'must be an object');
   if (typeof input.accountId !== 'string' || input.accountId.length === 0) throw new InvalidLedgerInputError('accountId', 'must be a non-empty string');
   if (!WALLETS.includes(input.wallet as Wallet)) throw new InvalidLedgerInputError('wallet', `must be one of ${WALLETS.join(', ')}`);
   if (!Number.isSafeInteger(input.amount) || (input.amount as number) <= 0) {

@@ -96,6 +96,33 @@ describe('Balances and usage charges', () => {
     expectError(await http().get('/v1/balance').set(bearer(service.token)), 403, 'forbidden');
   });
 
+  test('When many charges arrive at once, then they are applied together, each answered on its own: a refused one 409, the rest 201', async () => {
+    const account = await newAccount();
+    await grantGift(api.t.db.pool, { accountId: account.accountId, wallet: 'whatsapp', amount: 10_000, idempotencyKey: `gift:wa:${account.accountId}` });
+    const credit = Array.from({ length: 20 }, (_, i) => ({ key: newKey(), body: { accountId: account.accountId, wallet: 'credit', amount: 1_000 + i } }));
+    const whatsapp = [6_000, 6_000].map((amount) => ({ key: newKey(), body: { accountId: account.accountId, wallet: 'whatsapp', amount } }));
+    const answers = await Promise.all([...credit, ...whatsapp].map((c) => recordUsage(c.body, c.key)));
+
+    expect(answers.slice(0, 20).map((a) => a.status)).toEqual(Array(20).fill(201));
+    expect(new Set(answers.slice(0, 20).map((a) => a.body.entryId)).size).toBe(20);
+    // The whatsapp wallet covers one of the two 6,000 charges: whichever came first is charged, the other refused.
+    const wa = answers.slice(20);
+    expect(wa.map((a) => a.status).sort()).toEqual([201, 409]);
+    expectError(wa.find((a) => a.status === 409)!, 409, 'insufficient_balance');
+    const balance = await http().get('/v1/balance').set(bearer(account.ownerToken));
+    const owed = credit.reduce((sum, c) => sum + c.body.amount, 0);
+    expect(balance.body.wallets.slice(0, 2)).toEqual([
+      { wallet: 'credit', current: -owed, recharge: 0, gift: 0, unbilled: owed },
+      { wallet: 'whatsapp', current: 4_000, recharge: 0, gift: 4_000, unbilled: 0 },
+    ]);
+    // One transaction stamps its entries with one now(): the charges that arrived together share it.
+    const stamps = await api.t.db.pool.query<{ n: number }>(
+      `SELECT count(DISTINCT created_at)::int AS n FROM journal_entries WHERE account_id = $1 AND kind = 'usage'`,
+      [account.accountId],
+    );
+    expect(stamps.rows[0]!.n).toBeLessThan(21);
+  });
+
   test('When usage comes without an Idempotency-Key, then it is refused with 400 naming the header', async () => {
     const account = await newAccount();
     const res = await recordUsage({ accountId: account.accountId, wallet: 'credit', amount: 1_000 }, null);

@@ -13,6 +13,7 @@ import { SCOPES, type Role, type Scope } from '../../db/accounts/roles';
 import { sha256 } from '../../db/accounts/secrets';
 import { openSession } from '../../db/accounts/sessions';
 import type { ReceiptData } from '../../activities/bank-transfer/receipt-pdf';
+import type { OrderView } from '../../workflows/definitions';
 
 /** The password tests give a user when they sign in as it. */
 export const TEST_PASSWORD = 'correct horse battery staple';
@@ -116,6 +117,30 @@ export async function openTestSession(pool: Pool, userId: string): Promise<TestS
 }
 
 /** A paid order's receipt data as the DOMAIN.md example has it (5,000 outstanding, 1,000,000 paid). */
+/** A bank-transfer order just created (Unpaid), as its workflow records it in the read model. */
+export function unpaidOrderView(orderNumber: string, owner: Pick<TestAccount, 'accountId' | 'ownerId'>, createdAt: string): OrderView {
+  return {
+    orderNumber,
+    accountId: owner.accountId,
+    createdBy: owner.ownerId,
+    wallet: 'credit',
+    amount: 100_000,
+    currency: 'IDR',
+    status: 'unpaid',
+    paymentMethod: null,
+    slip: null,
+    createdAt,
+    submittedAt: null,
+    deadline: null,
+    checkResult: null,
+    failure: null,
+    paid: null,
+    final: false,
+    submissions: 0,
+    revision: 0,
+  };
+}
+
 export const sampleReceipt = (overrides: Partial<ReceiptData> = {}): ReceiptData => ({
   locale: 'en',
   timeZone: 'Asia/Jakarta',

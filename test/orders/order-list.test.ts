@@ -4,9 +4,8 @@
  */
 import { recordBankTransferOrder } from '../../db/orders/read-model';
 import { listOrders } from '../../db/orders/order-list';
-import type { OrderView } from '../../workflows/definitions';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { createTestAccount, type TestAccount } from '../helpers/fixtures';
+import { createTestAccount, unpaidOrderView, type TestAccount } from '../helpers/fixtures';
 
 let db: TestDatabase;
 let newYork: TestAccount;
@@ -22,28 +21,7 @@ afterAll(async () => {
   await db.drop();
 });
 
-function order(orderNumber: string, account: TestAccount, createdAt: string): OrderView {
-  return {
-    orderNumber,
-    accountId: account.accountId,
-    createdBy: account.ownerId,
-    wallet: 'credit',
-    amount: 100_000,
-    currency: 'IDR',
-    status: 'unpaid',
-    paymentMethod: null,
-    slip: null,
-    createdAt,
-    submittedAt: null,
-    deadline: null,
-    checkResult: null,
-    failure: null,
-    paid: null,
-    final: false,
-    submissions: 0,
-    revision: 0,
-  };
-}
+const order = (orderNumber: string, account: TestAccount, createdAt: string) => unpaidOrderView(orderNumber, account, createdAt);
 
 const numbers = (items: Array<{ orderNumber: string }>) => items.map((o) => o.orderNumber);
 

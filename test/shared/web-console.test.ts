@@ -11,7 +11,8 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { projectRoot } from '../../config/paths';
 import { startTestApi, type TestApi } from '../helpers/api';
 import { launchChromium, newUserContext, requireBrowserTestPrerequisites, takeCspViolations, takeUncaughtPageErrors } from '../helpers/browser';
-import { createStaffUser, createTestAccount, TEST_PASSWORD, type TestAccount, type TestUser } from '../helpers/fixtures';
+import { createStaffUser, createTestAccount, TEST_PASSWORD, unpaidOrderView, type TestAccount, type TestUser } from '../helpers/fixtures';
+import { recordBankTransferOrder } from '../../db/orders/read-model';
 import { TEST_PROVIDER } from '../helpers/activity-deps';
 
 let api: TestApi;
@@ -244,6 +245,37 @@ test('When the customer filters, edits and deletes orders in the list, then each
   expect(await page.locator('html').getAttribute('lang')).toBe('id');
   expect(await page.getByLabel('Waktu pembuatan dari').inputValue()).toBe('2030-01-02');
   await page.getByRole('button', { name: 'EN', exact: true }).click();
+  await page.context().close();
+});
+
+test('When a customer has 45 orders, then the list pages through them by cursor, 20 at a time, and back', async () => {
+  const many = await createTestAccount(api.t.db.pool, { companyName: 'PT Many Orders', password: true });
+  const numbers = Array.from({ length: 45 }, (_, i) => `12606010${String(i).padStart(5, '0')}`);
+  for (const [i, n] of numbers.entries()) await recordBankTransferOrder(api.t.db.pool, unpaidOrderView(n, many, new Date(Date.UTC(2026, 5, 1) + i * 60_000).toISOString()));
+  const newestFirst = [...numbers].reverse();
+  const page = await signedIn(many.ownerUsername);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Orders' }).click();
+  const shown = async () => {
+    await page.locator('tbody tr').first().waitFor();
+    return page.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-order')));
+  };
+  const pager = page.getByRole('navigation', { name: /^Page / });
+  expect(await shown()).toEqual(newestFirst.slice(0, 20));
+  expect(await pager.locator('span').first().textContent()).toBe('Page 1 of 3 · 45 orders');
+
+  await page.getByRole('link', { name: 'Next page' }).click();
+  await page.waitForURL(/[?&]cursor=/);
+  expect(await until(shown, (rows) => rows[0] === newestFirst[20])).toEqual(newestFirst.slice(20, 40));
+  await page.getByRole('link', { name: 'Next page' }).click();
+  expect(await until(shown, (rows) => rows[0] === newestFirst[40])).toEqual(newestFirst.slice(40));
+  expect(await pager.locator('span').first().textContent()).toBe('Page 3 of 3 · 45 orders');
+  expect(await page.getByRole('link', { name: 'Next page' }).count()).toBe(0);
+
+  await page.getByRole('link', { name: 'Previous page' }).click();
+  expect(await until(shown, (rows) => rows[0] === newestFirst[20])).toEqual(newestFirst.slice(20, 40));
+  await page.getByRole('link', { name: 'Previous page' }).click();
+  expect(await until(shown, (rows) => rows[0] === newestFirst[0])).toEqual(newestFirst.slice(0, 20));
+  expect(new URL(page.url()).search).toBe('');
   await page.context().close();
 });
 

@@ -201,6 +201,14 @@ export interface Page<T> {
   total: number;
 }
 
+/** A page of orders: by number or by cursor (page null), the neighbours' cursors, an estimated total past 10,000. */
+export interface OrderPage<T> extends Omit<Page<T>, 'page'> {
+  page: number | null;
+  totalEstimated: boolean;
+  nextCursor: string | null;
+  prevCursor: string | null;
+}
+
 export type ReviewItem = AnyOrder & { secondsLeft: number | null; companyName: string | null };
 
 export interface BankTransfer {

@@ -1,5 +1,6 @@
 /**
- * The order list of the seed portal: creation-date range, status tabs, order number, 20 a page, newest first;
+ * The order list of the seed portal: creation-date range, status tabs, order number, 20 a page, newest first
+ * (paged by the API's cursors, so a deep page is as quick as the first; `page` in the URL is the number shown);
  * Edit and Delete where the status allows them, the receipt of a Paid order, and the way back into an
  * unfinished top-up. Provider staff see every account's orders, read-only.
  */
@@ -10,7 +11,7 @@ import { field, form, modal, showError, showProblems } from '../forms';
 import { t } from '../i18n';
 import { navigate, type PageContext } from '../router';
 import { isCustomer, me } from '../session';
-import { isOnline, type AnyOrder, type Order, type OrderStatus, type Page } from '../types';
+import { isOnline, type AnyOrder, type Order, type OrderPage, type OrderStatus } from '../types';
 import { download, flash, heading, statusBadge } from '../ui';
 import { parseAmount, walletRule } from './amounts';
 import { paymentMethodLabel, statusLabel, walletLabel } from '../names';
@@ -18,7 +19,7 @@ import { paymentMethodLabel, statusLabel, walletLabel } from '../names';
 /** The seed's status tabs, plus "Awaiting payment" of the online top-up. */
 const STATUS_TABS: (OrderStatus | null)[] = [null, 'unpaid', 'awaiting_payment', 'dealing', 'paid', 'payment_failure', 'closed', 'deleted'];
 const PAGE_SIZE = 20;
-const FILTERS = ['from', 'to', 'status', 'orderNumber', 'page'] as const;
+const FILTERS = ['from', 'to', 'status', 'orderNumber', 'page', 'cursor'] as const;
 
 /** The list's URL for these filters (empty ones left out). */
 function listUrl(filters: URLSearchParams): string {
@@ -133,6 +134,7 @@ function statusTabs(query: URLSearchParams): HTMLElement {
     ...STATUS_TABS.map((status) => {
       const next = new URLSearchParams(query);
       next.delete('page');
+      next.delete('cursor');
       if (status) next.set('status', status);
       else next.delete('status');
       return h('a', { class: 'tab', href: listUrl(next), 'aria-current': (status ?? null) === (active ?? null) ? 'true' : null }, status ? statusLabel(status) : t('orders.all'));
@@ -155,6 +157,7 @@ function filterForm(query: URLSearchParams): HTMLFormElement {
     async () => {
       const next = new URLSearchParams(query);
       next.delete('page');
+      next.delete('cursor');
       for (const input of [from, to, orderNumber]) next.set(input.name, input.value.trim());
       navigate(listUrl(next));
     },
@@ -163,19 +166,33 @@ function filterForm(query: URLSearchParams): HTMLFormElement {
   return el;
 }
 
-function pager(page: Page<AnyOrder>, query: URLSearchParams): HTMLElement {
-  const pages = Math.max(1, Math.ceil(page.total / page.pageSize));
-  const link = (to: number, label: string) => {
+/** The number shown for the page in the URL (the API pages by cursor and does not know it). */
+function shownPage(query: URLSearchParams): number {
+  const n = Number(query.get('page'));
+  return Number.isInteger(n) && n >= 1 ? n : 1;
+}
+
+function pager(page: OrderPage<AnyOrder>, query: URLSearchParams): HTMLElement {
+  const number = shownPage(query);
+  const pages = Math.max(number, Math.ceil(page.total / page.pageSize));
+  const link = (to: number, cursor: string, label: string) => {
     const next = new URLSearchParams(query);
-    next.set('page', String(to));
-    return h('a', { class: 'button small', href: listUrl(next) }, label);
+    if (to === 1) {
+      next.delete('page');
+      next.delete('cursor');
+    } else {
+      next.set('page', String(to));
+      next.set('cursor', cursor);
+    }
+    return h('a', { class: 'button small', href: listUrl(next), rel: to < number ? 'prev' : 'next' }, label);
   };
+  const label = t(page.totalEstimated ? 'orders.pageOfAbout' : 'orders.pageOf', { page: number, pages, total: page.total });
   return h(
     'nav',
-    { class: 'pager', 'aria-label': t('orders.pageOf', { page: page.page, pages, total: page.total }) },
-    page.page > 1 ? link(page.page - 1, t('orders.previous')) : null,
-    h('span', {}, t('orders.pageOf', { page: page.page, pages, total: page.total })),
-    page.page < pages ? link(page.page + 1, t('orders.nextPage')) : null,
+    { class: 'pager', 'aria-label': label },
+    page.prevCursor ? link(number - 1, page.prevCursor, t('orders.previous')) : null,
+    h('span', {}, label),
+    page.nextCursor ? link(number + 1, page.nextCursor, t('orders.nextPage')) : null,
     h('span', { class: 'per-page' }, t('orders.perPage', { n: PAGE_SIZE })),
   );
 }
@@ -190,9 +207,11 @@ export async function ordersPage(ctx: PageContext): Promise<void> {
     const value = ctx.query.get(name);
     if (value) params.set(name, value);
   }
-  let page: Page<AnyOrder>;
+  // With a cursor the API takes no page number: the URL's is only shown. An old link with a page alone still works.
+  if (params.has('cursor')) params.delete('page');
+  let page: OrderPage<AnyOrder>;
   try {
-    page = await api<Page<AnyOrder>>('GET', `/v1/orders?${params}`);
+    page = await api<OrderPage<AnyOrder>>('GET', `/v1/orders?${params}`);
   } catch (err) {
     // A filter the API refuses (e.g. "to" before "from") is shown next to that filter.
     if (err instanceof ApiError && err.status === 400) return showError(filters, err);

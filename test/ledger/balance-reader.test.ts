@@ -1,0 +1,50 @@
+/**
+ * Balance reads grouped per turn of the event loop (api/ledger/balance-reader.ts): many reads at once are one query,
+ * and each caller still gets its own account's balances (never another's), an unknown account null, and a movement
+ * committed before the read.
+ */
+import { balanceReader } from '../../api/ledger/balance-reader';
+import { applyMovement, grantGift } from '../../db/ledger/ledger';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { createTestAccount } from '../helpers/fixtures';
+
+let db: TestDatabase;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+
+afterAll(async () => {
+  await db.drop();
+});
+
+test('When 30 accounts\' balances are read at once, then one query answers all and each gets its own', async () => {
+  const accounts = await Promise.all(Array.from({ length: 30 }, () => createTestAccount(db.pool)));
+  await Promise.all(accounts.map((a, i) => grantGift(db.pool, { accountId: a.accountId, wallet: 'credit', amount: 1_000 * (i + 1), idempotencyKey: `gift-${a.accountId}` })));
+  const read = balanceReader(db.pool);
+  let queries = 0;
+  const count = () => {
+    queries += 1;
+  };
+  db.pool.on('acquire', count);
+  try {
+    const answers = await Promise.all([...accounts.map((a) => read(a.accountId)), read('acc_nobody')]);
+    expect(queries).toBe(1);
+    accounts.forEach((a, i) => {
+      const credit = answers[i]!.find((w) => w.wallet === 'credit')!;
+      expect({ accountId: credit.accountId, gift: credit.gift }).toEqual({ accountId: a.accountId, gift: 1_000 * (i + 1) });
+      expect(answers[i]!.map((w) => w.wallet)).toEqual(['credit', 'whatsapp', 'muv', 'deposit']);
+    });
+    expect(answers[30]).toBeNull();
+  } finally {
+    db.pool.off('acquire', count);
+  }
+});
+
+test('When a movement is committed and the balance read after, then the read shows it (nothing is cached)', async () => {
+  const { accountId } = await createTestAccount(db.pool);
+  const read = balanceReader(db.pool);
+  expect((await read(accountId))![0]!.current).toBe(0);
+  await applyMovement(db.pool, { kind: 'usage', accountId, wallet: 'credit', amount: 700, idempotencyKey: `u-${accountId}`, allowNegative: true });
+  expect((await read(accountId))![0]!.current).toBe(-700);
+});
