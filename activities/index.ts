@@ -85,7 +85,7 @@ export function createActivities(deps: ActivityDeps & WorkerLink) {
     ...createOnlineOrderActivities({ pool, provider, gateway: deps.gateway, sendEmail }),
     ...createAutoTopupActivities({ pool, gateway: deps.gateway, providerName: provider.name, publicUrl: deps.publicUrl, policy, sendEmail }),
     ...createWebhookActivities({ pool, secretKey: deps.webhookSecretKey, providerName: provider.name, publicUrl: deps.publicUrl, policy, sendEmail }),
-    ...createReconciliationActivities({ pool, temporal: deps.temporal, taskQueue: deps.taskQueue, gateway: deps.gateway, providerName: provider.name, publicUrl: deps.publicUrl, sendEmail }),
+    ...createReconciliationActivities({ pool, temporal: deps.temporal, taskQueue: deps.taskQueue, gateway: deps.gateway, providerName: provider.name, publicUrl: deps.publicUrl, policy, sendEmail }),
     ...createPasswordLinkActivities({ pool, providerName: provider.name, linkSecret: deps.passwordLinkSecret, publicUrl: deps.publicUrl, sendEmail }),
   } satisfies WorkflowActivities;
 }

@@ -20,11 +20,14 @@ import {
   paymentExceptionWorkflowId,
   WORKFLOW_NAMES,
   type PaymentExceptionInput,
+  type PaymentExceptionView,
   type ReconciliationActivities,
+  type TopupPolicy,
   type WorkflowFunctions,
 } from '../../workflows/definitions';
 import type { PaymentProvider } from '../online/payment-provider';
 import type { SendEmailInput, SendEmailResult } from '../shared/mailer';
+import { publishEvent } from '../webhooks/publish';
 import { exceptionReminderEmail } from './exception-reminder-email';
 
 /** What the exception activities need. */
@@ -37,7 +40,22 @@ export interface ReconciliationActivityDeps {
   providerName: string;
   /** Where the console is: the reminder links to the queue. */
   publicUrl: string;
+  /** The deployment's policy, for the webhook delivery workflows a published event wakes. */
+  policy: TopupPolicy;
   sendEmail(input: SendEmailInput): Promise<SendEmailResult>;
+}
+
+/**
+ * Tells the account the payment names (when it names one) that its money is in front of finance: the
+ * `payment.exception_opened` webhook event, published once per exception (its source key), whichever write of the
+ * exception's row gets there first.
+ */
+async function publishOpened(deps: ReconciliationActivityDeps, view: PaymentExceptionView): Promise<void> {
+  const accountId = view.suggestion.accountId;
+  if (!accountId) return;
+  const { exceptionId, reason, difference, openedAt, payment } = view;
+  const exception = { exceptionId, reason, difference, openedAt, amount: payment.amount, currency: payment.currency, receivedAt: payment.receivedAt, orderNumber: payment.orderNumber ?? view.suggestion.orderNumber };
+  await publishEvent(deps.pool, deps.policy, { sourceKey: `payment.exception_opened:${exceptionId}`, accountId, type: 'payment.exception_opened', data: { exception } });
 }
 
 function invalidInput(field: string, rule: string): ApplicationFailure {
@@ -64,6 +82,7 @@ export function createReconciliationActivities(deps: ReconciliationActivityDeps)
 
     async recordPaymentException(view, change) {
       await recordException(deps.pool, view, change);
+      await publishOpened(deps, view);
     },
 
     async prepareCreditOrder({ accountId, at }) {

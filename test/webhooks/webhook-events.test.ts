@@ -111,3 +111,35 @@ test('When orders, balances and invoices change, then each event type arrives si
   expect(verify(sample.rawBody, header, secret, signedAt + 299).id).toBe(sample.event.id);
   expect(() => verify(sample.rawBody, undefined, secret)).toThrow(/malformed/);
 });
+
+test('When money for one of its orders cannot be credited as it came, then the account receives one payment.exception_opened event, signed; another account hears nothing', async () => {
+  const [account, other] = await Promise.all([createTestAccount(api.t.db.pool), createTestAccount(api.t.db.pool)]);
+  const endpoint = await http().post('/v1/webhook-endpoints').set(bearer(account.ownerToken)).send({ url: receiver.url('/exceptions'), eventTypes: ['payment.exception_opened'] });
+  const otherEndpoint = await http().post('/v1/webhook-endpoints').set(bearer(other.ownerToken)).send({ url: receiver.url('/other'), eventTypes: ALL_TYPES });
+  expect([endpoint.status, otherEndpoint.status]).toEqual([201, 201]);
+
+  // A virtual account of 250,000 paid 200,000: an underpayment, which finance decides on.
+  const created = await http().post('/v1/online-orders').set(bearer(account.ownerToken)).send({ lines: [{ wallet: 'credit', amount: 250_000 }] });
+  expect(created.status).toBe(201);
+  const orderNumber = String(created.body.orderNumber);
+  const confirmed = await http().post(`/v1/online-orders/${orderNumber}/confirm`).set(bearer(account.ownerToken)).send({ paymentMethod: 'virtual_account' });
+  expect(confirmed.status).toBe(200);
+  const { event: payment } = await api.t.gateway.pay(confirmed.body.invoice.providerRef as string, { amount: 200_000 });
+
+  const [opened] = await eventsOfType('/exceptions', 'payment.exception_opened');
+  expect(opened!.event).toMatchObject({ type: 'payment.exception_opened', accountId: account.accountId });
+  expect(opened!.event.data).toEqual({
+    exception: { exceptionId: `gw_${payment.id}`, reason: 'amount_mismatch', difference: -50_000, amount: 200_000, currency: 'IDR', receivedAt: expect.any(String), orderNumber, openedAt: expect.any(String) },
+  });
+  expect(verify(opened!.rawBody, opened!.headers['topup-signature'] as string, endpoint.body.secret as string)).toEqual(opened!.event);
+
+  // The exception's later writes (finance's reminder a day on) publish nothing more.
+  await api.env.sleep(25 * 3_600_000);
+  const reminded = await eventually(
+    async () => (await http().get(`/v1/finance/exceptions/gw_${payment.id}`).set(bearer(finance.token))).body as { remindersSent: number },
+    (e) => e.remindersSent >= 1,
+  );
+  expect(reminded.remindersSent).toBeGreaterThanOrEqual(1);
+  expect(receiver.at('/exceptions').filter((r) => r.event.type === 'payment.exception_opened')).toHaveLength(1);
+  expect(receiver.at('/other').filter((r) => r.event.type === 'payment.exception_opened')).toEqual([]);
+});

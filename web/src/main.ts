@@ -20,7 +20,7 @@ import { ordersPage } from './pages/orders';
 import { forgotPasswordPage, setPasswordPage } from './pages/passwords';
 import { reviewPage } from './pages/review';
 import { exceptionsPage } from './pages/exceptions';
-import { statementPage, statementsPage } from './pages/statements';
+import { bankStatementPage, statementsPage } from './pages/statements';
 import { signInPage } from './pages/sign-in';
 import { statementPage } from './pages/statement';
 import { subscriptionsPage } from './pages/subscriptions';
@@ -51,7 +51,7 @@ const ROUTES: Route[] = [
   { path: '/operation-log', page: operationLogPage, audience: [...CUSTOMERS, ...STAFF, 'admin'] },
   { path: '/finance/exceptions', page: exceptionsPage, audience: STAFF },
   { path: '/finance/statements', page: statementsPage, audience: STAFF },
-  { path: '/finance/statements/:statementId', page: statementPage, audience: STAFF },
+  { path: '/finance/statements/:statementId', page: bankStatementPage, audience: STAFF },
   { path: '/accounts', page: accountsPage, audience: ['admin'] },
   { path: '/accounts/:accountId', page: accountDetailPage, audience: ['admin'] },
   { path: '/users', page: usersPage, audience: MANAGERS },

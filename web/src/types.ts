@@ -364,7 +364,7 @@ export interface ExceptionItem extends PaymentExceptionView {
 export type LineOutcome = 'proposed' | 'confirmed' | 'reconciled' | 'exception' | 'already_imported' | 'not_incoming';
 
 /** An imported bank statement (GET /v1/finance/statements/{statementId}). */
-export interface Statement {
+export interface BankStatement {
   statementId: string;
   fileName: string;
   format: 'mt940' | 'csv' | 'camt053';

@@ -15,6 +15,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'invoice.issued',
   'invoice.paid',
   'invoice.unpaid',
+  'payment.exception_opened',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 

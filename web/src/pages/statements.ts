@@ -10,7 +10,7 @@ import { field, form } from '../forms';
 import { t, type MessageKey } from '../i18n';
 import { navigate, type PageContext } from '../router';
 import { me } from '../session';
-import type { LineOutcome, Page, Statement } from '../types';
+import type { BankStatement, LineOutcome, Page } from '../types';
 import { facts, flash, heading, notice } from '../ui';
 import { reasonLabel } from './exceptions';
 
@@ -20,7 +20,7 @@ function outcomeBadge(o: LineOutcome): HTMLElement {
   return h('span', { class: `status outcome-${o.replace(/_/g, '-')}` }, outcomeLabel(o));
 }
 
-function countsText(s: Pick<Statement, 'counts'>): string {
+function countsText(s: Pick<BankStatement, 'counts'>): string {
   return (Object.entries(s.counts) as [LineOutcome, number][])
     .filter(([, n]) => n > 0)
     .map(([o, n]) => `${outcomeLabel(o)} ${n}`)
@@ -36,14 +36,14 @@ async function importForm(): Promise<HTMLElement> {
     const chosen = file.files?.[0];
     if (chosen) body.append('file', chosen, chosen.name);
     if (mapping.value) body.append('mapping', mapping.value);
-    const statement = await api<Statement>('POST', '/v1/finance/statements', body);
+    const statement = await api<BankStatement>('POST', '/v1/finance/statements', body);
     flash(t('statements.imported', { file: statement.fileName }));
     navigate(`/finance/statements/${statement.statementId}`);
   });
 }
 
 export async function statementsPage(ctx: PageContext): Promise<void> {
-  const list = await api<Page<Omit<Statement, 'lines'>>>('GET', '/v1/finance/statements?pageSize=50');
+  const list = await api<Page<Omit<BankStatement, 'lines'>>>('GET', '/v1/finance/statements?pageSize=50');
   ctx.main.append(heading(t('statements.title')), h('p', { class: 'lead' }, t('statements.intro')));
   if (me().role === 'finance') ctx.main.append(await importForm());
   if (!list.items.length) {
@@ -81,8 +81,8 @@ export async function statementsPage(ctx: PageContext): Promise<void> {
   );
 }
 
-export async function statementPage(ctx: PageContext): Promise<void> {
-  const s = await api<Statement>('GET', `/v1/finance/statements/${encodeURIComponent(ctx.params.statementId ?? '')}`);
+export async function bankStatementPage(ctx: PageContext): Promise<void> {
+  const s = await api<BankStatement>('GET', `/v1/finance/statements/${encodeURIComponent(ctx.params.statementId ?? '')}`);
   ctx.main.append(
     heading(t('statements.detailTitle', { file: s.fileName })),
     facts([

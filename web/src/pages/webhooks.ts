@@ -16,7 +16,7 @@ import { facts, flash, heading, notice } from '../ui';
 import { accountPicker, accountQuery } from './account-picker';
 
 /** The event types an endpoint may take (GET /openapi.json lists them too). */
-const EVENT_TYPES = ['order.status_changed', 'balance.low', 'balance.auto_topup_succeeded', 'balance.auto_topup_failed', 'invoice.issued', 'invoice.paid', 'invoice.unpaid'];
+const EVENT_TYPES = ['order.status_changed', 'balance.low', 'balance.auto_topup_succeeded', 'balance.auto_topup_failed', 'invoice.issued', 'invoice.paid', 'invoice.unpaid', 'payment.exception_opened'];
 
 const manages = () => role() === 'owner' || role() === 'admin';
 const timeZone = () => me().account?.timeZone ?? 'Asia/Jakarta';
