@@ -7,7 +7,8 @@
  * - refunded: the refunds the gateway took (`refunds`), for exceptions and for late payments finance refunded;
  * - dismissed: what finance dismissed on exceptions;
  * - open: what is still in front of finance: an exception's open amount, money an open order holds, a late payment
- *   waiting to be credited or refunded, a statement line's proposed match waiting to be confirmed.
+ *   waiting to be credited or refunded, a statement line's proposed match waiting to be confirmed, and what an order
+ *   paid toward a subscription invoice that neither the invoice nor the deposit could take (held for finance).
  * Each exception's own allocations are checked against that evidence too. `npm run check:ledger` prints it; the
  * tests and the fault campaign call it. Run it on a quiet system: a payment being applied is briefly nowhere.
  */
@@ -65,6 +66,16 @@ export async function proveReceivedMoney(db: Db): Promise<MoneyProof> {
     db.query<{ paymentId: string; amount: number; status: string }>('SELECT payment_id AS "paymentId", amount, status FROM refunds'),
     statementLinePlaces(db),
   ]);
+  // Money an order paid toward a subscription invoice that neither the invoice nor the deposit could take is held for
+  // finance (GET /v1/held-payments): open, not credited.
+  const heldRows = await db.query<{ orderNumber: string; held: number }>('SELECT order_number AS "orderNumber", held FROM invoice_payments WHERE held > 0');
+  const heldLeft = new Map(heldRows.rows.map((r) => [r.orderNumber, r.held]));
+  /** Splits what an order credited from one payment into credited and held (open), the order's held money first. */
+  const creditedPlace = (kind: string, orderNumber: string, amount: number): Place => {
+    const held = Math.min(heldLeft.get(orderNumber) ?? 0, amount);
+    if (held > 0) heldLeft.set(orderNumber, (heldLeft.get(orderNumber) ?? 0) - held);
+    return { kind: held > 0 ? `${kind} (${held} held for finance)` : kind, credited: amount - held, refunded: 0, open: held, dismissed: 0 };
+  };
 
   const byPayment = new Map(payments.rows.map((p) => [p.id, p]));
   for (const e of events.rows) {
@@ -83,7 +94,7 @@ export async function proveReceivedMoney(db: Db): Promise<MoneyProof> {
 
   for (const o of online.rows) {
     const amount = byPayment.get(o.paymentId)?.amount ?? o.amount;
-    if (o.status === 'paid') place(o.paymentId, { kind: `online order ${o.orderNumber}`, credited: amount, refunded: 0, open: 0, dismissed: 0 });
+    if (o.status === 'paid') place(o.paymentId, creditedPlace(`online order ${o.orderNumber}`, o.orderNumber, amount));
     else if (o.status === 'paid_late') place(o.paymentId, { kind: `online order ${o.orderNumber} (paid late)`, credited: 0, refunded: 0, open: amount, dismissed: 0 });
     else if (o.refunded) {
       const refunded = refundsOf(o.paymentId);
@@ -97,7 +108,7 @@ export async function proveReceivedMoney(db: Db): Promise<MoneyProof> {
     const payment = byPayment.get(a.paymentId);
     if (a.status !== 'paid') violations.push(`order ${a.orderNumber} (${a.status}) took payment ${a.paymentId} without being paid by it`);
     if (payment && payment.amount !== a.amount) violations.push(`order ${a.orderNumber} took ${a.amount} of payment ${a.paymentId}, which was ${payment.amount}`);
-    place(a.paymentId, { kind: `order ${a.orderNumber}`, credited: a.amount, refunded: 0, open: 0, dismissed: 0 });
+    place(a.paymentId, creditedPlace(`order ${a.orderNumber}`, a.orderNumber, a.amount));
   }
 
   for (const e of exceptions.rows) {

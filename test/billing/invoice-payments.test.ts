@@ -8,6 +8,7 @@
 import request from 'supertest';
 import { getBalances } from '../../db/ledger/ledger';
 import { checkInvariants } from '../../db/ledger/invariants';
+import { proveReceivedMoney } from '../../db/reconciliation/money-proof';
 import { billingPeriod } from '../../workflows/billing/periods';
 import { startTestApi, type TestApi } from '../helpers/api';
 import { eventually } from '../helpers/eventually';
@@ -147,4 +148,8 @@ test("When the gateway's callback pays an online order for an invoice voided mea
     expect(await deposit(account)).toBe(expected.deposit);
     expect(await invoiceStatus(account, renewal.invoiceId)).toBe('void');
   }
+  // The money proof counts the held 400,000 as in front of finance, not as credited.
+  const proof = await proveReceivedMoney(api.t.db.pool);
+  expect(proof.violations).toEqual([]);
+  expect(proof.totals.open).toBeGreaterThanOrEqual(400_000);
 });
