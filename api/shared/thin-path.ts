@@ -9,7 +9,7 @@
  * common JSON shape, refusals included. A route here only takes a request it can answer the way Express would: a
  * GET without a body, and for `/v1/balance` an API key resolved a moment ago (PrincipalCache) with the read scope
  * and a role that may read balances, within its rate limit. Anything else (no or unknown key, a session cookie, a
- * refused scope or role, a request over its limit, HEAD, an Accept-Language to negotiate) goes to Express untouched, which answers it as always:
+ * refused scope or role, a request over its limit, HEAD, an Accept-Language that may prefer Indonesian) goes to Express untouched, which answers it as always:
  * nothing is counted or looked up here before a request is taken.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -54,8 +54,7 @@ export function thinPath(deps: ThinPathDeps): (req: IncomingMessage, res: Server
   const fixed = deps.securityHeaders.flat();
   const underV1 = [...fixed, 'Cache-Control', 'no-store'];
   return (req, res) => {
-    // A refusal is answered in the caller's language: one that asks for a language goes to Express, which negotiates it.
-    if (req.method !== 'GET' || hasBody(req) || req.headers['accept-language'] !== undefined) return false;
+    if (req.method !== 'GET' || hasBody(req) || mayPreferIndonesian(req)) return false;
     const url = req.url ?? '';
     const mark = url.indexOf('?');
     const route = routes.get(mark < 0 ? url : url.slice(0, mark));
@@ -88,6 +87,16 @@ async function respond(req: IncomingMessage, res: ServerResponse, answer: () => 
   // The order of the Express path's headers: request id, security headers, no-store, then the body's.
   res.writeHead(status, ['X-Request-Id', req.id!, ...headers, ...extra, 'Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(Buffer.byteLength(json))]);
   res.end(json);
+}
+
+/**
+ * A refusal is answered in the caller's language, English unless Accept-Language prefers Indonesian: a request whose
+ * header names `id` goes to Express, which negotiates it; any other (none, `*`, `en-US`, `fr`) is answered in English
+ * here, as Express would.
+ */
+function mayPreferIndonesian(req: IncomingMessage): boolean {
+  const header = req.headers['accept-language'];
+  return header !== undefined && /(^|,)\s*id(\s*[-;,]|\s*$)/i.test(header);
 }
 
 /** A GET with a body goes to Express, whose JSON parser reads (and may refuse) it. */

@@ -112,8 +112,8 @@ describe('Balances and usage charges', () => {
     const balance = await http().get('/v1/balance').set(bearer(account.ownerToken));
     const owed = credit.reduce((sum, c) => sum + c.body.amount, 0);
     expect(balance.body.wallets.slice(0, 2)).toEqual([
-      { wallet: 'credit', current: -owed, recharge: 0, gift: 0, unbilled: owed },
-      { wallet: 'whatsapp', current: 4_000, recharge: 0, gift: 4_000, unbilled: 0 },
+      { wallet: 'credit', current: -owed, recharge: 0, gift: 0, unbilled: owed, lowBalance: null },
+      { wallet: 'whatsapp', current: 4_000, recharge: 0, gift: 4_000, unbilled: 0, lowBalance: null },
     ]);
     // One transaction stamps its entries with one now(): the charges that arrived together share it.
     const stamps = await api.t.db.pool.query<{ n: number }>(

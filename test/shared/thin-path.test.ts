@@ -84,6 +84,8 @@ test('When /healthz and /v1/balance are asked, with and without reasons to refus
     [`/v1/balance?accountId=${account.accountId}`, bearer(users.ops.token)],
     ['/v1/balance?accountId=acc_nobody', bearer(users.finance.token)],
     ['/v1/balance?accountId=acc_nobody', { ...bearer(users.finance.token), 'accept-language': 'id' }],
+    ['/v1/balance?accountId=acc_nobody', { ...bearer(users.finance.token), 'accept-language': 'en-US,en;q=0.9' }],
+    ['/v1/balance?accountId=acc_nobody', { ...bearer(users.finance.token), 'accept-language': 'fr' }],
     [`/v1/balance?accountId=${other.accountId}`, bearer(account.ownerToken)],
     ['/v1/balance', bearer(users.finance.token)],
     ['/v1/balance?wallet=credit', bearer(account.ownerToken)],
@@ -135,8 +137,9 @@ test('When a request cannot be answered the way Express would, then the path in 
     // Resolved: taken, twice (its limit); the third would be refused, so it is left (Express counts it and answers 429).
     const resolved = appWith({ principals });
     expect((await request(resolved).get('/v1/balance').set(bearer(account.ownerToken))).status).toBe(200);
-    // A caller that asks for a language: left (and not counted against its limit), so Express negotiates the language of a refusal.
+    // A caller whose Accept-Language may prefer Indonesian: left (and not counted against its limit), so Express negotiates a refusal's language.
     expect(await get('/v1/balance', { headers: { ...bearer(account.ownerToken), 'accept-language': 'id' } })).toBe(599);
+    expect(await get('/v1/balance', { headers: { ...bearer(account.ownerToken), 'accept-language': 'en-US,id;q=0.8' } })).toBe(599);
     expect(await get('/v1/balance', { headers: bearer(account.ownerToken) })).toBe(200);
     expect(await get('/v1/balance', { headers: bearer(account.ownerToken) })).toBe(200);
     expect(await get('/v1/balance', { headers: bearer(account.ownerToken) })).toBe(599);

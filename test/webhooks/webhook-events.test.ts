@@ -133,13 +133,12 @@ test('When money for one of its orders cannot be credited as it came, then the a
   });
   expect(verify(opened!.rawBody, opened!.headers['topup-signature'] as string, endpoint.body.secret as string)).toEqual(opened!.event);
 
-  // The exception's later writes (finance's reminder a day on) publish nothing more.
-  await api.env.sleep(25 * 3_600_000);
-  const reminded = await eventually(
-    async () => (await http().get(`/v1/finance/exceptions/gw_${payment.id}`).set(bearer(finance.token))).body as { remindersSent: number },
-    (e) => e.remindersSent >= 1,
-  );
-  expect(reminded.remindersSent).toBeGreaterThanOrEqual(1);
+  // The exception's later writes (finance's decision) publish nothing more: one event for the exception, ever.
+  const dismissed = await http().post(`/v1/finance/exceptions/gw_${payment.id}/dismiss`).set(bearer(finance.token)).send({ note: 'paid to the wrong account; the customer pays again' });
+  expect(dismissed.status).toBe(200);
+  await eventually(async () => (await http().get(`/v1/finance/exceptions/gw_${payment.id}`).set(bearer(finance.token))).body.status as string, (status) => status === 'resolved');
+  const published = await api.t.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM webhook_events WHERE type = 'payment.exception_opened' AND account_id = ANY($1)`, [[account.accountId, other.accountId]]);
+  expect(published.rows[0]!.n).toBe(1);
   expect(receiver.at('/exceptions').filter((r) => r.event.type === 'payment.exception_opened')).toHaveLength(1);
   expect(receiver.at('/other').filter((r) => r.event.type === 'payment.exception_opened')).toEqual([]);
 });
