@@ -13,7 +13,7 @@ import { localizeError, translateText } from '../../api/shared/error-language';
 
 const ROOT = projectRoot();
 /** Calls whose argument at the index is a refusal's text. */
-const CALLS: Record<string, number[]> = { HttpError: [2], refuse: [0], invalid: [1], InvalidLedgerInputError: [1], SlipImageRefused: [0], refused: [0] };
+const CALLS: Record<string, number[]> = { HttpError: [2], refuse: [0], invalid: [1], InvalidLedgerInputError: [1], SlipImageRefused: [0], refused: [0], StatementFormatError: [0] };
 /** zod methods whose string argument is a rule. */
 const ZOD_METHODS = new Set(['min', 'max', 'int', 'positive', 'regex', 'refine', 'email', 'length', 'nonnegative', 'nonempty', 'enum', 'number', 'string', 'date', 'datetime', 'union', 'url', 'lte', 'gte', 'multipleOf']);
 /** Properties and variables whose literal value is a refusal's text. */
