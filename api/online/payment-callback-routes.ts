@@ -106,6 +106,13 @@ async function paymentReceived(deps: PaymentCallbackDeps, event: PaymentEvent, r
     });
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
+    // This very payment took its order, whose workflow has ended since (the API stopped after the signal, before
+    // marking the callback applied, and the gateway sent it again): it is applied, not a second payment.
+    if (await orderTookPayment(deps.pool, data.merchantRef, event.id)) {
+      await markCallbackApplied(deps.pool, event.id, disposition);
+      log?.info({ eventId: event.id, orderNumber: data.merchantRef }, 'payment callback repeated; its order took it before it ended');
+      return { received: true, status: 'duplicate', disposition };
+    }
     // No running order takes it (unknown order, paid or closed past its late-payment watch): finance decides.
     const why = await whyNoOrderTakesIt(deps.pool, data.merchantRef, data.amount);
     const input: PaymentExceptionInput = { payment, ...why, openedBy: 'rule', policy: deps.policy };
@@ -115,6 +122,12 @@ async function paymentReceived(deps: PaymentCallbackDeps, event: PaymentEvent, r
   }
   await markCallbackApplied(deps.pool, event.id, disposition);
   return { received: true, status: recorded, disposition };
+}
+
+/** Whether the online order `merchantRef` holds the gateway payment of `eventId` as its own (Paid, or Paid late). */
+async function orderTookPayment(pool: Pool, merchantRef: string, eventId: string): Promise<boolean> {
+  const stored = /^\d{13}$/.test(merchantRef) ? await findOrder(pool, merchantRef) : null;
+  return !!stored && isOnlineOrder(stored.view) && stored.view.payment?.eventId === eventId;
 }
 
 /** Why a payment naming `merchantRef` goes to finance when no workflow of that order runs. */

@@ -11,7 +11,7 @@ import { getBalances } from '../../db/ledger/ledger';
 import { checkInvariants } from '../../db/ledger/invariants';
 import { proveReceivedMoney } from '../../db/reconciliation/money-proof';
 import { signCallbackPayload, type AnySandboxEvent } from '../../scripts/sandbox-gateway';
-import type { OnlineOrderView, OrderView, PaymentExceptionView } from '../../workflows/definitions';
+import { orderWorkflowId, type OnlineOrderView, type OrderView, type PaymentExceptionView } from '../../workflows/definitions';
 import { startTestApi, type TestApi } from '../helpers/api';
 import { eventually } from '../helpers/eventually';
 import { createStaffUser, createTestAccount, type TestAccount, type TestUser } from '../helpers/fixtures';
@@ -239,6 +239,23 @@ test('When a Paid order is paid a second time, then one duplicate_payment except
   const again = await decide(paymentId, 'dismiss', { note: 'again' });
   expect(again.body).toMatchObject({ status: 'resolved', allocations: { dismissed: 120_000 }, revision: dismissed.body.revision });
   expect(await ledgerEntries(account)).toEqual([{ key: `topup:${orderNumber}:credit:paid`, amount: 120_000 }]);
+  await expectMoneyAccountedFor();
+});
+
+test('When the gateway sends a payment again after its order took it and ended (the API stopped before marking the callback applied), then it is the same payment: no exception, credited once', async () => {
+  const account = await createTestAccount(api.t.db.pool);
+  const { orderNumber, providerRef } = await invoicedOrder(account, 140_000);
+  const { event } = await api.t.gateway.pay(providerRef);
+  expect(await eventually(() => readOrder<OnlineOrderView>(orderNumber), (o) => o.status === 'paid')).toMatchObject({ status: 'paid' });
+  await api.env.client.workflow.getHandle(orderWorkflowId(orderNumber)).result();
+  // The API was killed after signalling the order and before recording the callback as applied.
+  await api.t.db.pool.query('UPDATE payment_events SET applied_at = NULL, disposition = NULL WHERE id = $1', [event.id]);
+
+  expect(await deliverAgain(event)).toBe(200);
+  expect(await exceptionsOf(paymentIdOf(event))).toEqual([]);
+  expect(await ledgerEntries(account)).toEqual([{ key: `topup:${orderNumber}:credit:paid`, amount: 140_000 }]);
+  const applied = await api.t.db.pool.query<{ applied: boolean }>('SELECT applied_at IS NOT NULL AS applied FROM payment_events WHERE id = $1', [event.id]);
+  expect(applied.rows).toEqual([{ applied: true }]);
   await expectMoneyAccountedFor();
 });
 
