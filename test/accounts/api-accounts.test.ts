@@ -4,23 +4,19 @@
  * authentication. `createApp` in-process, driven by supertest, in front of the time-skipping Temporal server,
  * a worker with the real activities and PostgreSQL. Each test makes its own accounts.
  */
-import pino from 'pino';
 import request, { type Response } from 'supertest';
 import { grantGift } from '../../db/ledger/ledger';
-import { createApp } from '../../api/create-app';
-import { DEFAULT_POLICY } from '../../workflows/shared/policy';
-import { TEST_GATEWAY, TEST_PASSWORD_LINK_SECRET, TEST_PROVIDER, TEST_WEBHOOK_SECRET_KEY } from '../helpers/activity-deps';
-import { startTestApi, type TestApi } from '../helpers/api';
+import { bearer, useTestApi } from '../helpers/api';
+import { appVariant } from '../helpers/app-variant';
 import { createStaffUser, createTestAccount, signIn, TEST_PASSWORD, type TestAccount, type TestSession, type TestUser } from '../helpers/fixtures';
 import { passwordLinkEmail } from '../helpers/password-links';
 
-let api: TestApi;
+const api = useTestApi();
 let finance: TestUser;
 let ops: TestUser;
 let service: TestUser;
 
 beforeAll(async () => {
-  api = await startTestApi();
   [finance, ops, service] = await Promise.all([
     createStaffUser(api.t.db.pool, 'finance'),
     createStaffUser(api.t.db.pool, 'ops'),
@@ -28,11 +24,6 @@ beforeAll(async () => {
   ]);
 });
 
-afterAll(async () => {
-  await api?.close();
-});
-
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const http = () => request(api.app);
 let nextKey = 0;
 const newKey = () => `charge-${Date.now()}-${(nextKey += 1)}`;
@@ -375,18 +366,7 @@ describe('Who may call', () => {
 
   test('When one token exceeds its rate limit, then 429 with Retry-After, and other tokens are not affected', async () => {
     const account = await newAccount();
-    const app = createApp({
-      pool: api.t.db.pool,
-      temporal: api.env.client,
-      taskQueue: api.taskQueue,
-      policy: DEFAULT_POLICY,
-      provider: TEST_PROVIDER,
-      paymentCallbackSecret: TEST_GATEWAY.callbackSecret,
-      passwordLinkSecret: TEST_PASSWORD_LINK_SECRET,
-      webhookSecretKey: TEST_WEBHOOK_SECRET_KEY,
-      logger: pino({ level: 'silent' }),
-      rateLimit: { limit: 3, windowMs: 60_000 },
-    });
+    const app = appVariant(api, { rateLimit: { limit: 3, windowMs: 60_000 } });
     for (let i = 0; i < 3; i += 1) expect((await request(app).get('/v1/balance').set(bearer(account.ownerToken))).status).toBe(200);
     const limited = await request(app).get('/v1/balance').set(bearer(account.ownerToken));
     expectError(limited, 429, 'too_many_requests');

@@ -10,24 +10,18 @@ import pino from 'pino';
 import type { AuthFailureLimit } from '../../api/accounts/auth-failure-limit';
 import { FailureBackoff, type FailureBackoffPolicy } from '../../api/shared/failure-backoff';
 import { signCallbackPayload } from '../../scripts/sandbox-gateway';
-import { startTestApi, type TestApi } from '../helpers/api';
+import { bearer, useTestApi } from '../helpers/api';
 import { appVariant } from '../helpers/app-variant';
 import { TEST_GATEWAY } from '../helpers/activity-deps';
 import { createTestAccount, type TestAccount } from '../helpers/fixtures';
 
-let api: TestApi;
+const api = useTestApi();
 let account: TestAccount;
 
 beforeAll(async () => {
-  api = await startTestApi();
   account = await createTestAccount(api.t.db.pool);
 });
 
-afterAll(async () => {
-  await api?.close();
-});
-
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const MINUTE = 60_000;
 const policy = (freeFailures: number): FailureBackoffPolicy => ({ freeFailures, firstHoldMs: 1_000, maxHoldMs: 15 * MINUTE, forgetAfterMs: 15 * MINUTE });
 const SMALL: AuthFailureLimit = { address: policy(3), credential: policy(2) };

@@ -4,46 +4,21 @@
  * one's password (other sessions end), asking for a reset link and choosing a new password from it, and a reload
  * that keeps the session (the cookie) without keeping any credential in the page's storage.
  */
-import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
-import { startTestApi, type TestApi } from '../helpers/api';
-import { launchChromium, newUserContext, requireBrowserTestPrerequisites, takeCspViolations, takeUncaughtPageErrors } from '../helpers/browser';
+import { useConsoleInBrowser } from '../helpers/browser';
 import { createStaffUser, createTestAccount, signIn, TEST_PASSWORD, type TestAccount, type TestUser } from '../helpers/fixtures';
 import { passwordLinkEmail } from '../helpers/password-links';
 
-let api: TestApi;
-let browser: Browser;
+const { api, signedIn } = useConsoleInBrowser();
 let admin: TestUser;
 let customer: TestAccount;
 
 beforeAll(async () => {
-  requireBrowserTestPrerequisites();
-  [api, browser] = await Promise.all([startTestApi(), launchChromium()]);
   [admin, customer] = await Promise.all([createStaffUser(api.t.db.pool, 'admin', { password: true }), createTestAccount(api.t.db.pool, { password: true, companyName: 'PT Lupa Sandi' })]);
-}, 180_000);
-
-afterEach(() => {
-  expect(takeUncaughtPageErrors()).toEqual([]);
-  expect(takeCspViolations()).toEqual([]);
 });
-
-afterAll(async () => {
-  await browser?.close();
-  await api?.close();
-});
-
-async function signedInPage(username: string, password = TEST_PASSWORD): Promise<Page> {
-  const page = await (await newUserContext(browser, api.baseUrl)).newPage();
-  await page.goto('/');
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: 'Sign out' }).waitFor();
-  return page;
-}
 
 test('When an admin onboards a customer and manages staff in the console, then each step shows, refusals sit beside their fields, and suspension and disabling take hold', async () => {
-  const page = await signedInPage(admin.username);
+  const page = await signedIn(admin.username);
   expect(new URL(page.url()).pathname).toBe('/accounts');
   await page.getByLabel('Company name').fill('PT Konsol Baru');
   await page.getByLabel('Username').fill('konsol.owner');
@@ -85,7 +60,7 @@ test('When an admin onboards a customer and manages staff in the console, then e
 
 test('When a customer changes its password in the console, then its other session ends; when it forgets it, a reset link from the sign-in page sets a new one', async () => {
   const elsewhere = await signIn(api.app, customer.ownerUsername);
-  const page = await signedInPage(customer.ownerUsername);
+  const page = await signedIn(customer.ownerUsername);
   // A reload keeps the session (the HttpOnly cookie), and nothing of it is in the page's storage.
   await page.reload();
   await page.getByRole('button', { name: 'Sign out' }).waitFor();

@@ -8,19 +8,11 @@ import request from 'supertest';
 import { demoApiKeyLines, demoSignInLines } from '../../scripts/dev-stack';
 import { seedDemoData as seed } from '../../scripts/demo-seed';
 import { TEST_PASSWORD_LINK_SECRET } from '../helpers/activity-deps';
-import { startTestApi, type TestApi } from '../helpers/api';
+import { useTestApi } from '../helpers/api';
 
 const seedDemoData = (pool: Parameters<typeof seed>[0]) => seed(pool, TEST_PASSWORD_LINK_SECRET);
 
-let api: TestApi;
-
-beforeAll(async () => {
-  api = await startTestApi();
-});
-
-afterAll(async () => {
-  await api?.close();
-});
+const api = useTestApi();
 
 /** role, username and secret (password or key) of each printed line (`  ops      ops              demo-…-token`). */
 function printed(lines: string[]): Array<{ role: string; username: string; token: string }> {

@@ -13,24 +13,19 @@ import { hashPassword, isCommonPassword, verifyPassword } from '../../api/accoun
 import { PrincipalCache } from '../../api/accounts/principal-cache';
 import { listenForCredentialChanges } from '../../db/accounts/credential-changes';
 import type { KeyPrincipal } from '../../db/accounts/api-keys';
-import { startTestApi, type TestApi } from '../helpers/api';
+import { useTestApi } from '../helpers/api';
 import { appVariant } from '../helpers/app-variant';
 import { eventually } from '../helpers/eventually';
 import { createPicUser, createStaffUser, createTestAccount, openTestSession, signIn, TEST_PASSWORD, type TestAccount, type TestSession, type TestUser } from '../helpers/fixtures';
 import { messagesTo, passwordLinkEmail } from '../helpers/password-links';
 
-let api: TestApi;
+const api = useTestApi();
 let admin: TestUser;
 let adminSession: TestSession;
 
 beforeAll(async () => {
-  api = await startTestApi();
   admin = await createStaffUser(api.t.db.pool, 'admin');
   adminSession = await openTestSession(api.t.db.pool, admin.userId);
-});
-
-afterAll(async () => {
-  await api?.close();
 });
 
 const http = (app: Express = api.app) => request(app);

@@ -10,38 +10,21 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import request from 'supertest';
 import { projectRoot } from '../../config/paths';
 import { TEST_PASSWORD_LINK_SECRET } from '../helpers/activity-deps';
-import { startTestApi, type TestApi } from '../helpers/api';
-import { launchChromium, newUserContext, requireBrowserTestPrerequisites, takeCspViolations, takeUncaughtPageErrors } from '../helpers/browser';
+import { submitSignIn, useConsoleInBrowser } from '../helpers/browser';
 import { passwordLinkEmail } from '../helpers/password-links';
 import { SLIP_PNG } from '../helpers/slips';
 
-let api: TestApi;
-let browser: Browser;
-
-beforeAll(async () => {
-  requireBrowserTestPrerequisites();
-  [api, browser] = await Promise.all([startTestApi({ emptyDatabase: true }), launchChromium()]);
-}, 180_000);
-
-afterEach(() => {
-  expect(takeUncaughtPageErrors()).toEqual([]);
-  expect(takeCspViolations()).toEqual([]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await api?.close();
-});
+const { api, newPage } = useConsoleInBrowser({ emptyDatabase: true });
 
 const http = () => request(api.app);
 
 /** Opens an emailed password link in a fresh browser profile and chooses `password`; answers the page on sign-in. */
 async function choosePasswordInBrowser(url: string, username: string, password: string): Promise<Page> {
-  const page = await (await newUserContext(browser, api.baseUrl)).newPage();
+  const page = await newPage();
   await page.goto(url);
   await page.getByText(`Welcome, ${username}.`).waitFor();
   expect(await page.getByLabel('Username').inputValue()).toBe(username);
@@ -52,13 +35,6 @@ async function choosePasswordInBrowser(url: string, username: string, password: 
   // The spent link's token is gone from the address bar.
   expect(page.url()).not.toContain('token=');
   return page;
-}
-
-async function signInInBrowser(page: Page, username: string, password: string): Promise<void> {
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }
 
 test('When a provider starts from an empty database, then the admin command, invitations by email, console sign-in and API keys onboard a customer, and disabling its PIC stops its session and key at once', async () => {
@@ -93,7 +69,7 @@ test('When a provider starts from an empty database, then the admin command, inv
   // 4. The owner sets a password from the email and signs in, in Chromium.
   const ownerPassword = 'budi keeps the books in order';
   const owner = await choosePasswordInBrowser(ownerInvitation.url, 'budi', ownerPassword);
-  await signInInBrowser(owner, 'budi', ownerPassword);
+  await submitSignIn(owner, 'budi', ownerPassword);
   expect(await owner.locator('.who').textContent()).toBe('budi · owner · PT Maju Bersama');
 
   // 5. The owner invites a PIC in the console.
@@ -118,7 +94,7 @@ test('When a provider starts from an empty database, then the admin command, inv
   const picInvitation = await passwordLinkEmail(api.t.sink, 'sari@maju.example');
   const picPassword = 'sari uploads the payment slips';
   const pic = await choosePasswordInBrowser(picInvitation.url, 'sari', picPassword);
-  await signInInBrowser(pic, 'sari', picPassword);
+  await submitSignIn(pic, 'sari', picPassword);
   await pic.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Top Up' }).click();
   await pic.getByLabel('Customized Amount (IDR)').fill('250,000');
   await pic.getByRole('button', { name: 'Next' }).click();

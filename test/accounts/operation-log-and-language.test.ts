@@ -4,27 +4,21 @@
  * Indonesian messages and rules with the field names, codes and statuses a program reads unchanged.
  */
 import request from 'supertest';
-import { startTestApi, type TestApi } from '../helpers/api';
+import { bearer, useTestApi } from '../helpers/api';
 import { createPicUser, createStaffUser, createTestAccount, type TestAccount, type TestUser } from '../helpers/fixtures';
 import { SLIP_PNG } from '../helpers/slips';
 
-let api: TestApi;
+const api = useTestApi();
 let finance: TestUser;
 let account: TestAccount;
 let pic: TestUser;
 
 beforeAll(async () => {
-  api = await startTestApi();
   [finance, account] = await Promise.all([createStaffUser(api.t.db.pool, 'finance'), createTestAccount(api.t.db.pool, { companyName: 'PT Sinar Jaya Abadi' })]);
   pic = await createPicUser(api.t.db.pool, account);
 });
 
-afterAll(async () => {
-  await api?.close();
-});
-
 const http = () => request(api.app);
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const today = () => new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Jakarta' }).format(new Date());
 
 test('When orders were created, submitted and approved by different people, then the log filters by user, kind and day, and names the company', async () => {

@@ -15,12 +15,12 @@ import { OPERATIONS } from '../../api/shared/openapi';
 import type { Operation } from '../../api/shared/openapi-operation';
 import { saveCard } from '../../db/auto-topup/cards';
 import { createEndpoint } from '../../db/webhooks/endpoints';
-import { startTestApi, type TestApi } from '../helpers/api';
+import { bearer, useTestApi } from '../helpers/api';
 import { TEST_WEBHOOK_SECRET_KEY } from '../helpers/activity-deps';
 import { createPicUser, createStaffUser, createTestAccount, insertTestApiKey, openTestSession, type TestAccount, type TestUser } from '../helpers/fixtures';
 import { SLIP_PNG } from '../helpers/slips';
 
-let api: TestApi;
+const api = useTestApi();
 /** The app the matrix calls (requests without a credential are no failed authentication: no limit holds them). */
 let app: Express;
 let own: TestAccount;
@@ -50,7 +50,6 @@ const EVENT_ID = 'evt_0123456789abcdef01234567';
 const csrfTargets = { pic: '', keyId: '', account: '', order: '', endpoint: '' };
 
 const PNG = SLIP_PNG;
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const http = () => request(app);
 
 async function dealingOrder(account: TestAccount): Promise<string> {
@@ -78,7 +77,6 @@ async function keyId(key: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  api = await startTestApi();
   app = api.app;
   const pool = api.t.db.pool;
   [own, other, spareOwnAccount, spareOtherAccount] = await Promise.all([createTestAccount(pool), createTestAccount(pool), createTestAccount(pool), createTestAccount(pool)]);
@@ -100,10 +98,6 @@ beforeAll(async () => {
   Object.assign(csrfTargets, { pic: csrfPic.userId, keyId: await keyId(csrfPic.token), account: csrfAccount.accountId, order: await dealingOrder(own), endpoint: await webhookEndpoint(own) });
   [ownEndpoint, otherEndpoint] = await Promise.all([webhookEndpoint(own), webhookEndpoint(other)]);
   [ownCard, otherCard] = await Promise.all([savedCard(own), savedCard(other)]);
-});
-
-afterAll(async () => {
-  await api?.close();
 });
 
 type Target = 'own' | 'other' | 'csrf';

@@ -6,35 +6,23 @@
  */
 import { simpleParser, type ParsedMail } from 'mailparser';
 import request from 'supertest';
+import type { AutoTopupAttempt } from '../../db/auto-topup/attempts';
 import { checkLedger } from '../../db/ledger/ledger-checker';
 import { getBalances } from '../../db/ledger/ledger';
 import { autoTopupWorkflowId } from '../../workflows/definitions';
 import { TEST_GATEWAY } from '../helpers/activity-deps';
-import { startTestApi, type TestApi } from '../helpers/api';
+import { bearer, useStaffUsers, useTestApi } from '../helpers/api';
 import { eventually } from '../helpers/eventually';
-import { createStaffUser, createTestAccount, type TestAccount, type TestUser } from '../helpers/fixtures';
+import { createTestAccount, type TestAccount } from '../helpers/fixtures';
 import { recordHistory } from '../helpers/histories';
 import { SLIP_PNG } from '../helpers/slips';
-import { loadDocumentedVerifier, startWebhookReceiver, type ReceivedWebhook, type VerifyWebhook, type WebhookReceiver } from '../helpers/webhook-receiver';
+import { loadDocumentedVerifier, useWebhookReceiver, type ReceivedWebhook } from '../helpers/webhook-receiver';
 
-let api: TestApi;
-let receiver: WebhookReceiver;
-let verify: VerifyWebhook;
-let finance: TestUser;
-let service: TestUser;
+const api = useTestApi();
+const { finance, service } = useStaffUsers(api, 'finance', 'service');
+const receiver = useWebhookReceiver();
+const verify = loadDocumentedVerifier();
 
-beforeAll(async () => {
-  [api, receiver] = await Promise.all([startTestApi(), startWebhookReceiver()]);
-  verify = loadDocumentedVerifier();
-  [finance, service] = await Promise.all([createStaffUser(api.t.db.pool, 'finance'), createStaffUser(api.t.db.pool, 'service')]);
-});
-
-afterAll(async () => {
-  await receiver?.close();
-  await api?.close();
-});
-
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const http = () => request(api.app);
 const DECLINING_CARD = '4000000000000002';
 
@@ -89,18 +77,8 @@ function useBalance(account: TestAccount, wallet: string, amount: number, key: s
   return http().post('/v1/usage').set(bearer(service.token)).set('Idempotency-Key', key).send({ accountId: account.accountId, wallet, amount });
 }
 
-interface Attempt {
-  id: string;
-  outcome: string;
-  orderNumber: string | null;
-  balance: number;
-  pending: number;
-  amount: number | null;
-  charged: number | null;
-  fee: number | null;
-  reason: string | null;
-  balanceAfter: number | null;
-}
+/** An attempt as the API lists it (its dates, JSON strings there, are not read here). */
+type Attempt = Omit<AutoTopupAttempt, 'createdAt' | 'finishedAt'>;
 
 async function attempts(account: TestAccount): Promise<Attempt[]> {
   const res = await http().get('/v1/auto-topup-attempts').query({ pageSize: 100 }).set(bearer(account.ownerToken));

@@ -5,50 +5,20 @@
  *
  * `UPDATE_SCREENSHOTS=1 npm run jest -- test/auto-topup/console-auto-topup.test.ts` also saves docs/screenshots/auto-topup.png.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { projectRoot } from '../../config/paths';
 import { getBalances } from '../../db/ledger/ledger';
-import { startTestApi, type TestApi } from '../helpers/api';
-import { launchChromium, newUserContext, requireBrowserTestPrerequisites, takeCspViolations, takeUncaughtPageErrors } from '../helpers/browser';
-import { createTestAccount, TEST_PASSWORD, type TestAccount } from '../helpers/fixtures';
+import { saveScreenshot, useConsoleInBrowser } from '../helpers/browser';
+import { createTestAccount, type TestAccount } from '../helpers/fixtures';
 
-let api: TestApi;
-let browser: Browser;
+const { api, signedIn } = useConsoleInBrowser();
 let owner: TestAccount;
 
 beforeAll(async () => {
-  requireBrowserTestPrerequisites();
-  [api, browser] = await Promise.all([startTestApi(), launchChromium()]);
   owner = await createTestAccount(api.t.db.pool, { companyName: 'PT Acme Digital Indonesia', password: true });
-}, 180_000);
-
-afterEach(() => {
-  expect(takeUncaughtPageErrors()).toEqual([]);
-  expect(takeCspViolations()).toEqual([]);
 });
-
-afterAll(async () => {
-  await browser?.close();
-  await api?.close();
-});
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  if (!process.env.UPDATE_SCREENSHOTS) return;
-  const dir = path.join(projectRoot(), 'docs', 'screenshots');
-  fs.mkdirSync(dir, { recursive: true });
-  await page.mouse.move(0, 0);
-  await page.screenshot({ path: path.join(dir, `${name}.png`), animations: 'disabled', caret: 'hide', fullPage: true });
-}
 
 test("When an owner saves a card on the gateway's page and sets the WhatsApp rule, then the wallet is topped up to the WhatsApp minimum and the history says so", async () => {
-  const context = await newUserContext(browser, api.baseUrl);
-  const page = await context.newPage();
-  await page.goto('/sign-in');
-  await page.getByLabel('Username').fill(owner.ownerUsername);
-  await page.getByLabel('Password').fill(TEST_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  const page = await signedIn(owner.ownerUsername);
+  const context = page.context();
   await page.getByRole('link', { name: 'Automatic top-up' }).click();
   await page.getByRole('heading', { name: 'Automatic top-up', level: 1 }).waitFor();
   await page.getByText('No card saved yet.').waitFor();
@@ -85,5 +55,5 @@ test("When an owner saves a card on the gateway's page and sets the WhatsApp rul
   expect(text).toContain('IDR 1,035,000 (•••• 4242)');
   expect(text).toContain('raised to the minimum WhatsApp top-up of IDR 1,000,000');
   expect((await getBalances(api.t.db.pool, owner.accountId)).find((b) => b.wallet === 'whatsapp')!.current).toBe(1_000_000);
-  await screenshot(page, 'auto-topup');
+  await saveScreenshot(page, 'auto-topup', { fullPage: true });
 });

@@ -7,22 +7,17 @@ import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import request, { type Response, type Test } from 'supertest';
 import { parsePdf } from '../helpers/pdf-text';
-import { startTestApi, type TestApi } from '../helpers/api';
+import { bearer, useTestApi } from '../helpers/api';
 import { logsWithRequestId } from '../helpers/temporal';
 import { createPicUser, createStaffUser, createTestAccount, type TestAccount, type TestUser } from '../helpers/fixtures';
 import { slipJpeg, slipPng } from '../helpers/slips';
 
-let api: TestApi;
+const api = useTestApi();
 let finance: TestUser;
 let ops: TestUser;
 
 beforeAll(async () => {
-  api = await startTestApi();
   [finance, ops, PNG, JPEG] = await Promise.all([createStaffUser(api.t.db.pool, 'finance'), createStaffUser(api.t.db.pool, 'ops'), slipPng(), slipJpeg({ width: 200, height: 150 })]);
-});
-
-afterAll(async () => {
-  await api?.close();
 });
 
 /** Real slips (they must decode): a PNG screenshot and a JPEG photo. */
@@ -30,7 +25,6 @@ let PNG: Buffer;
 let JPEG: Buffer;
 const EXE = Buffer.concat([Buffer.from('MZ'), Buffer.alloc(200, 0x90)]);
 
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const http = () => request(api.app);
 
 /** Collects a binary body (a PDF, a slip) as a Buffer whatever its type. */

@@ -17,28 +17,22 @@ import PDFKit from 'pdfkit';
 import sharp from 'sharp';
 import request, { type Response, type Test } from 'supertest';
 import { applyServerTimeouts } from '../../api/shared/server-timeouts';
-import { startTestApi, type TestApi } from '../helpers/api';
+import { bearer, useTestApi } from '../helpers/api';
 import { appVariant } from '../helpers/app-variant';
 import { createTestAccount, type TestAccount } from '../helpers/fixtures';
 import { PHONE_EXIF_WITH_GPS, PNG_SIGNATURE, pngChunk, slipJpeg, slipPdf, slipPng } from '../helpers/slips';
 
-let api: TestApi;
+const api = useTestApi();
 let account: TestAccount;
 /** A real PNG slip, accepted wherever a test needs one. */
 let png: Buffer;
 
 beforeAll(async () => {
-  api = await startTestApi();
   account = await createTestAccount(api.t.db.pool);
   png = await slipPng();
 });
 
-afterAll(async () => {
-  await api?.close();
-});
-
 const PNG_HEADER = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 async function unpaidOrder(): Promise<string> {
   const res = await request(api.app).post('/v1/orders').set(bearer(account.ownerToken)).send({ wallet: 'credit', amount: 100_000 });

@@ -5,20 +5,15 @@
  */
 import { createHash } from 'node:crypto';
 import http from 'node:http';
-import { startTestApi, type TestApi } from '../helpers/api';
+import { useTestApi } from '../helpers/api';
 import { createTestAccount, type TestAccount } from '../helpers/fixtures';
 import { slipPng } from '../helpers/slips';
 
-let api: TestApi;
+const api = useTestApi();
 let account: TestAccount;
 
 beforeAll(async () => {
-  api = await startTestApi();
   account = await createTestAccount(api.t.db.pool);
-});
-
-afterAll(async () => {
-  await api?.close();
 });
 
 const BOUNDARY = 'slip-streaming-test-boundary';

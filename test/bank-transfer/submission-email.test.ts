@@ -5,22 +5,13 @@
  */
 import { simpleParser } from 'mailparser';
 import request from 'supertest';
-import { startTestApi, type TestApi } from '../helpers/api';
+import { bearer, useTestApi } from '../helpers/api';
 import { eventually } from '../helpers/eventually';
 import { createPicUser, createTestAccount } from '../helpers/fixtures';
 import { SLIP_PNG } from '../helpers/slips';
 
-let api: TestApi;
+const api = useTestApi();
 
-beforeAll(async () => {
-  api = await startTestApi();
-});
-
-afterAll(async () => {
-  await api?.close();
-});
-
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 test('When a PIC submits the slip of an order its owner created, then the "received" email names the PIC as the username that submitted it', async () => {
   const account = await createTestAccount(api.t.db.pool, { companyName: 'PT Slip Oleh PIC' });

@@ -6,31 +6,26 @@
  *
  * `UPDATE_SCREENSHOTS=1 npm run jest -- test/billing/console-subscriptions.test.ts` saves docs/screenshots/ too.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import request from 'supertest';
 import { billingPeriod } from '../../workflows/billing/periods';
-import { startTestApi, type TestApi } from '../helpers/api';
-import { launchChromium, requireBrowserTestPrerequisites, saveScreenshot, signInInBrowser, takeCspViolations, takeUncaughtPageErrors } from '../helpers/browser';
+import { bearer } from '../helpers/api';
+import { saveScreenshot, useConsoleInBrowser } from '../helpers/browser';
 import { eventually } from '../helpers/eventually';
-import { createPicUser, createStaffUser, createTestAccount, TEST_PASSWORD, type TestAccount, type TestUser } from '../helpers/fixtures';
+import { createPicUser, createStaffUser, createTestAccount, type TestAccount, type TestUser } from '../helpers/fixtures';
 
 const START = '2027-02-20';
 const TZ = 'Asia/Jakarta';
 
-let api: TestApi;
-let browser: Browser;
+const { api, signedIn } = useConsoleInBrowser();
 let customer: TestAccount;
 let pic: TestUser;
 let service: TestUser;
-const pages: Page[] = [];
 const subscriptions: Record<'server' | 'backup', string> = { server: '', backup: '' };
 
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const http = () => request(api.app);
 
 beforeAll(async () => {
-  requireBrowserTestPrerequisites();
-  [api, browser] = await Promise.all([startTestApi(), launchChromium()]);
   customer = await createTestAccount(api.t.db.pool, { companyName: 'PT Hosting Andalan', password: true });
   [pic, service] = await Promise.all([createPicUser(api.t.db.pool, customer, { password: true }), createStaffUser(api.t.db.pool, 'service')]);
   for (const [key, product, price] of [
@@ -47,24 +42,7 @@ beforeAll(async () => {
     async () => (await http().get('/v1/invoices?status=unpaid').set(bearer(customer.ownerToken))).body.items.length as number,
     (n) => n === 2,
   );
-}, 180_000);
-
-afterEach(async () => {
-  await Promise.all(pages.splice(0).map((p) => p.context().close()));
-  expect(takeUncaughtPageErrors()).toEqual([]);
-  expect(takeCspViolations()).toEqual([]);
 });
-
-afterAll(async () => {
-  await browser?.close();
-  await api?.close();
-});
-
-async function signedIn(username: string): Promise<Page> {
-  const page = await signInInBrowser(browser, api.baseUrl, username, TEST_PASSWORD);
-  pages.push(page);
-  return page;
-}
 
 const card = (page: Page, key: keyof typeof subscriptions) => page.locator(`[data-subscription="${subscriptions[key]}"]`);
 const invoiceOf = (key: keyof typeof subscriptions) => `${subscriptions[key]}-001`;

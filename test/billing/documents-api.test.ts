@@ -7,27 +7,16 @@
 import { simpleParser } from 'mailparser';
 import request from 'supertest';
 import { billingPeriod } from '../../workflows/billing/periods';
-import { startTestApi, type TestApi } from '../helpers/api';
+import { bearer, useStaffUsers, useTestApi } from '../helpers/api';
 import { eventually } from '../helpers/eventually';
-import { createStaffUser, createTestAccount, type TestAccount, type TestUser } from '../helpers/fixtures';
+import { createTestAccount, type TestAccount } from '../helpers/fixtures';
 import { parsePdf } from '../helpers/pdf-text';
 import { SLIP_PNG } from '../helpers/slips';
 
-let api: TestApi;
-let finance: TestUser;
-let service: TestUser;
-
-beforeAll(async () => {
-  api = await startTestApi();
-  [finance, service] = await Promise.all([createStaffUser(api.t.db.pool, 'finance'), createStaffUser(api.t.db.pool, 'service')]);
-});
-
-afterAll(async () => {
-  await api?.close();
-});
+const api = useTestApi();
+const { finance, service } = useStaffUsers(api, 'finance', 'service');
 
 const http = () => request(api.app);
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const binary = (res: request.Response, done: (err: Error | null, body: Buffer) => void) => {
   const chunks: Buffer[] = [];
   res.on('data', (c: Buffer) => chunks.push(c));

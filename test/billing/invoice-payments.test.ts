@@ -10,29 +10,24 @@ import { getBalances } from '../../db/ledger/ledger';
 import { checkInvariants } from '../../db/ledger/invariants';
 import { proveReceivedMoney } from '../../db/reconciliation/money-proof';
 import { billingPeriod } from '../../workflows/billing/periods';
-import { startTestApi, type TestApi } from '../helpers/api';
+import { bearer, useStaffUsers, useTestApi } from '../helpers/api';
 import { eventually } from '../helpers/eventually';
-import { createStaffUser, createTestAccount, type TestAccount, type TestUser } from '../helpers/fixtures';
+import { createTestAccount, type TestAccount } from '../helpers/fixtures';
 import { SLIP_PNG } from '../helpers/slips';
 
 const TZ = 'Asia/Jakarta';
 
-let api: TestApi;
-let finance: TestUser;
-let service: TestUser;
+const api = useTestApi(
+  {},
+  {
+    beforeClose: async (started) => {
+      // The last "paid" email may still be on its way when the last test ends.
+      expect(await eventually(() => checkInvariants(started.t.db.pool), (v) => v.length === 0)).toEqual([]);
+    },
+  },
+);
+const { finance, service } = useStaffUsers(api, 'finance', 'service');
 
-beforeAll(async () => {
-  api = await startTestApi();
-  [finance, service] = await Promise.all([createStaffUser(api.t.db.pool, 'finance'), createStaffUser(api.t.db.pool, 'service')]);
-});
-
-afterAll(async () => {
-  // The last "paid" email may still be on its way when the last test ends.
-  if (api) expect(await eventually(() => checkInvariants(api.t.db.pool), (v) => v.length === 0)).toEqual([]);
-  await api?.close();
-});
-
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const http = () => request(api.app);
 
 async function skipTo(instant: number): Promise<void> {

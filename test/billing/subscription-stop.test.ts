@@ -8,28 +8,17 @@ import request from 'supertest';
 import { billingPeriod } from '../../workflows/billing/periods';
 import { billingWorkflowId } from '../../workflows/definitions';
 import { recordHistory } from '../helpers/histories';
-import { startTestApi, type TestApi } from '../helpers/api';
+import { bearer, useStaffUsers, useTestApi } from '../helpers/api';
 import { eventually } from '../helpers/eventually';
-import { createPicUser, createStaffUser, createTestAccount, type TestAccount, type TestUser } from '../helpers/fixtures';
+import { createPicUser, createTestAccount, type TestAccount } from '../helpers/fixtures';
 import { SLIP_PNG } from '../helpers/slips';
 
 const TZ = 'Asia/Jakarta';
 const PRICE = 50_000;
 
-let api: TestApi;
-let finance: TestUser;
-let service: TestUser;
+const api = useTestApi();
+const { finance, service } = useStaffUsers(api, 'finance', 'service');
 
-beforeAll(async () => {
-  api = await startTestApi();
-  [finance, service] = await Promise.all([createStaffUser(api.t.db.pool, 'finance'), createStaffUser(api.t.db.pool, 'service')]);
-});
-
-afterAll(async () => {
-  await api?.close();
-});
-
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const http = () => request(api.app);
 
 interface Subscription {

@@ -15,6 +15,7 @@ import { DEFAULT_POLICY, type TopupPolicy } from '../../workflows/shared/policy'
 import type { Server } from 'node:http';
 import { freePort } from '../../scripts/net';
 import { createTestActivityDeps, TEST_GATEWAY, TEST_PASSWORD_LINK_SECRET, TEST_PROVIDER, TEST_WEBHOOK_SECRET_KEY, type TestActivityDeps } from './activity-deps';
+import { createStaffUser, type TestUser } from './fixtures';
 import { createTestWorker, startTimeSkippingEnv, uniqueTaskQueue } from './temporal';
 
 /** A running API test harness; `close()` stops everything. */
@@ -32,18 +33,19 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export async function startTestApi(
-  opts: {
-    policy?: TopupPolicy;
-    wrapActivities?: (activities: Activities) => Activities;
-    logger?: Logger;
-    rateLimit?: RateLimit;
-    emptyDatabase?: boolean;
-    gatewayTimeoutMs?: number;
-    /** Worker tuning, e.g. `maxCachedWorkflows: 0` (no sticky queue: a stopped worker's workflows wait on the task queue). */
-    workerTuning?: { maxCachedWorkflows?: number };
-  } = {},
-): Promise<TestApi> {
+/** How a test file wants its API harness started. */
+export interface TestApiOptions {
+  policy?: TopupPolicy;
+  wrapActivities?: (activities: Activities) => Activities;
+  logger?: Logger;
+  rateLimit?: RateLimit;
+  emptyDatabase?: boolean;
+  gatewayTimeoutMs?: number;
+  /** Worker tuning, e.g. `maxCachedWorkflows: 0` (no sticky queue: a stopped worker's workflows wait on the task queue). */
+  workerTuning?: { maxCachedWorkflows?: number };
+}
+
+export async function startTestApi(opts: TestApiOptions = {}): Promise<TestApi> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const [env, t] = await Promise.all([
@@ -103,4 +105,92 @@ export async function startTestApi(
       await t.close();
     },
   };
+}
+
+/** The `Authorization` header of a bearer token (an API key or a test user's token). */
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/**
+ * A {@link TestApi} that stands for the one `current()` answers once it is started: test files can hold it in a
+ * `const` at the top and use it in their hooks and tests, while the harness itself only starts in `beforeAll`.
+ */
+export function deferredTestApi(current: () => TestApi | undefined): TestApi {
+  const started = (): TestApi => {
+    const api = current();
+    if (!api) throw new Error('The test API is not started yet: use it inside a test or a hook, after its beforeAll.');
+    return api;
+  };
+  return {
+    get app() {
+      return started().app;
+    },
+    get env() {
+      return started().env;
+    },
+    get t() {
+      return started().t;
+    },
+    get taskQueue() {
+      return started().taskQueue;
+    },
+    get baseUrl() {
+      return started().baseUrl;
+    },
+    stopWorker: () => started().stopWorker(),
+    startWorker: () => started().startWorker(),
+    close: () => started().close(),
+  };
+}
+
+/**
+ * Starts the API harness before the file's tests (in a `beforeAll` registered here, so it runs before the file's own)
+ * and closes it after them, once `beforeClose` (a last check on the running harness) has run. Answers the harness,
+ * usable from the file's hooks and tests.
+ */
+export function useTestApi(opts: TestApiOptions = {}, hooks: { beforeClose?: (api: TestApi) => Promise<void> } = {}): TestApi {
+  let api: TestApi | undefined;
+  beforeAll(async () => {
+    api = await startTestApi(opts);
+  });
+  afterAll(async () => {
+    if (!api) return;
+    try {
+      await hooks.beforeClose?.(api);
+    } finally {
+      await api.close();
+    }
+  });
+  return deferredTestApi(() => api);
+}
+
+/**
+ * One provider staff user of each role in `roles`, created once the file's API is up (in a `beforeAll` registered
+ * here, so it runs before the file's own); each answers its user from the file's hooks and tests.
+ */
+export function useStaffUsers<R extends Parameters<typeof createStaffUser>[1]>(api: TestApi, ...roles: R[]): Record<R, TestUser> {
+  const created = new Map<R, TestUser>();
+  beforeAll(async () => {
+    const users = await Promise.all(roles.map((role) => createStaffUser(api.t.db.pool, role)));
+    roles.forEach((role, i) => created.set(role, users[i]!));
+  });
+  const user = (role: R): TestUser => {
+    const found = created.get(role);
+    if (!found) throw new Error(`The ${role} user is not created yet: use it inside a test or a hook, after its beforeAll.`);
+    return found;
+  };
+  const deferred = (role: R): TestUser => ({
+    get userId() {
+      return user(role).userId;
+    },
+    get username() {
+      return user(role).username;
+    },
+    get token() {
+      return user(role).token;
+    },
+    get email() {
+      return user(role).email;
+    },
+  });
+  return Object.fromEntries(roles.map((role) => [role, deferred(role)])) as Record<R, TestUser>;
 }

@@ -8,6 +8,8 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { WEB_CONSOLE_DIR } from '../../api/shared/web-console';
 import { projectRoot } from '../../config/paths';
+import { deferredTestApi, startTestApi, type TestApi, type TestApiOptions } from './api';
+import { TEST_PASSWORD } from './fixtures';
 
 /** The Chromium binary: CHROMIUM_PATH, or Debian's. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -65,17 +67,79 @@ export async function saveScreenshot(page: Page, name: string, opts: { fullPage?
   await page.screenshot({ path: path.join(dir, `${name}.png`), animations: 'disabled', caret: 'hide', ...opts });
 }
 
+/** Fills the sign-in form the page shows and submits it; returns once the console shows the signed-in user's page. */
+export async function submitSignIn(page: Page, username: string, password: string): Promise<void> {
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
 /** Signs in through the sign-in page in a fresh browser profile, and answers the page once the first page is shown. */
 export async function signInInBrowser(browser: Browser, baseURL: string, username: string, password: string): Promise<Page> {
   const page = await (await newUserContext(browser, baseURL)).newPage();
   await page.goto('/');
   await page.waitForURL(/\/sign-in/);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: 'Sign out' }).waitFor();
-  await page.getByRole('heading', { level: 1 }).waitFor();
+  await submitSignIn(page, username, password);
+  await page.getByRole('heading', { level: 1 }).filter({ hasNotText: 'Sign in' }).waitFor();
   return page;
+}
+
+/** A test file's web console in headless Chromium: the API that serves it, the browser, and its users' pages. */
+export interface ConsoleInBrowser {
+  /** The API harness serving the console (started before the file's own `beforeAll`). */
+  readonly api: TestApi;
+  /** The browser (inside tests and hooks only). */
+  browser(): Browser;
+  /** A page in a fresh browser profile on the console, signed in as no one; the profile is closed after the test. */
+  newPage(): Promise<Page>;
+  /** A page in a fresh browser profile signed in as `username` through the sign-in page; closed after the test. */
+  signedIn(username: string, password?: string): Promise<Page>;
+}
+
+/**
+ * The lifecycle every console test file shares, registered as hooks: before all, checks the prerequisites and starts
+ * the API and Chromium side by side; after each test, closes the profiles it opened and fails the test if a page threw
+ * or the Content-Security-Policy refused anything; after all, closes the browser and the API.
+ */
+export function useConsoleInBrowser(options: TestApiOptions = {}): ConsoleInBrowser {
+  let api: TestApi | undefined;
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+  beforeAll(async () => {
+    requireBrowserTestPrerequisites();
+    [api, browser] = await Promise.all([startTestApi(options), launchChromium()]);
+  }, 180_000);
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((c) => c.close()));
+    expect(takeUncaughtPageErrors()).toEqual([]);
+    // Every page works under the app's Content-Security-Policy (api/shared/security-headers.ts): nothing it refused.
+    expect(takeCspViolations()).toEqual([]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await api?.close();
+  });
+  const theApi = deferredTestApi(() => api);
+  const theBrowser = (): Browser => {
+    if (!browser) throw new Error('The browser is not launched yet: use it inside a test or a hook, after its beforeAll.');
+    return browser;
+  };
+  const newPage = async (): Promise<Page> => {
+    const context = await newUserContext(theBrowser(), theApi.baseUrl);
+    contexts.push(context);
+    return context.newPage();
+  };
+  return {
+    api: theApi,
+    browser: theBrowser,
+    newPage,
+    async signedIn(username, password = TEST_PASSWORD) {
+      const page = await signInInBrowser(theBrowser(), theApi.baseUrl, username, password);
+      contexts.push(page.context());
+      return page;
+    },
+  };
 }
 
 /** The text of a download the page started with `click`, and the name it suggested. */

@@ -94,3 +94,31 @@ export function loadDocumentedVerifier(): VerifyWebhook {
   fs.writeFileSync(file, block);
   return (require(file) as { verifyWebhook: VerifyWebhook }).verifyWebhook;
 }
+
+/**
+ * A receiver started before the file's tests (in a `beforeAll` registered here, so it runs before the file's own) and
+ * closed after them; usable from the file's hooks and tests.
+ */
+export function useWebhookReceiver(): WebhookReceiver {
+  let receiver: WebhookReceiver | undefined;
+  beforeAll(async () => {
+    receiver = await startWebhookReceiver();
+  });
+  afterAll(async () => {
+    await receiver?.close();
+  });
+  const started = (): WebhookReceiver => {
+    if (!receiver) throw new Error('The webhook receiver is not started yet: use it inside a test or a hook, after its beforeAll.');
+    return receiver;
+  };
+  return {
+    url: (p) => started().url(p),
+    get received() {
+      return started().received;
+    },
+    at: (p) => started().at(p),
+    answer: (p, fn) => started().answer(p, fn),
+    maxInFlight: (p) => started().maxInFlight(p),
+    close: () => started().close(),
+  };
+}

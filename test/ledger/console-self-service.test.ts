@@ -9,39 +9,25 @@
  */
 import { parse } from 'csv-parse/sync';
 import { simpleParser } from 'mailparser';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import request from 'supertest';
 import { creditTopup } from '../../db/ledger/ledger';
-import { startTestApi, type TestApi } from '../helpers/api';
-import {
-  downloadedText,
-  fieldError,
-  launchChromium,
-  requireBrowserTestPrerequisites,
-  saveScreenshot,
-  signInInBrowser,
-  takeCspViolations,
-  takeUncaughtPageErrors,
-} from '../helpers/browser';
+import { bearer } from '../helpers/api';
+import { downloadedText, fieldError, saveScreenshot, useConsoleInBrowser } from '../helpers/browser';
 import { eventually } from '../helpers/eventually';
-import { createStaffUser, createTestAccount, TEST_PASSWORD, type TestAccount, type TestUser } from '../helpers/fixtures';
+import { createStaffUser, createTestAccount, type TestAccount, type TestUser } from '../helpers/fixtures';
 import { parsePdf } from '../helpers/pdf-text';
 import { SLIP_PNG } from '../helpers/slips';
 
-let api: TestApi;
-let browser: Browser;
+const { api, signedIn } = useConsoleInBrowser();
 let customer: TestAccount;
 let finance: TestUser;
 let service: TestUser;
-const pages: Page[] = [];
 
 const today = () => new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Jakarta' }).format(new Date());
 const http = () => request(api.app);
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 beforeAll(async () => {
-  requireBrowserTestPrerequisites();
-  [api, browser] = await Promise.all([startTestApi(), launchChromium()]);
   [customer, finance, service] = await Promise.all([
     createTestAccount(api.t.db.pool, { companyName: 'PT Warung Data Nusantara', password: true }),
     createStaffUser(api.t.db.pool, 'finance', { password: true }),
@@ -62,24 +48,7 @@ beforeAll(async () => {
       .send({ accountId: customer.accountId, wallet: 'credit', amount, service: name, memo: `batch ${i}` });
     expect(charged.status).toBe(201);
   }
-}, 180_000);
-
-afterEach(async () => {
-  await Promise.all(pages.splice(0).map((p) => p.context().close()));
-  expect(takeUncaughtPageErrors()).toEqual([]);
-  expect(takeCspViolations()).toEqual([]);
 });
-
-afterAll(async () => {
-  await browser?.close();
-  await api?.close();
-});
-
-async function signedIn(username: string): Promise<Page> {
-  const page = await signInInBrowser(browser, api.baseUrl, username, TEST_PASSWORD);
-  pages.push(page);
-  return page;
-}
 
 const nav = (page: Page, name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
 

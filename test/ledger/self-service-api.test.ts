@@ -10,30 +10,28 @@ import { checkLedger, creditTopup, getBalances } from '../../db/ledger/ledger';
 import { checkGiftLots } from '../../db/ledger/gift-lots-checker';
 import { checkStatements } from '../../db/ledger/statement';
 import { giftWorkflowId } from '../../workflows/ledger/messages';
-import { startTestApi, type TestApi } from '../helpers/api';
+import { bearer, useTestApi } from '../helpers/api';
 import { createPicUser, createStaffUser, createTestAccount, type TestAccount, type TestUser } from '../helpers/fixtures';
 
-let api: TestApi;
+const api = useTestApi(
+  {},
+  {
+    beforeClose: async (started) => {
+      const pool = started.t.db.pool;
+      expect([...(await checkLedger(pool)), ...(await checkStatements(pool)), ...(await checkGiftLots(pool))]).toEqual([]);
+    },
+  },
+);
 let service: TestUser;
 let finance: TestUser;
 let ops: TestUser;
 let nextOrder = 1_261_201_300_000;
 
 beforeAll(async () => {
-  api = await startTestApi();
   [service, finance, ops] = await Promise.all([createStaffUser(api.t.db.pool, 'service'), createStaffUser(api.t.db.pool, 'finance'), createStaffUser(api.t.db.pool, 'ops')]);
 });
 
-afterAll(async () => {
-  if (api) {
-    const pool = api.t.db.pool;
-    expect([...(await checkLedger(pool)), ...(await checkStatements(pool)), ...(await checkGiftLots(pool))]).toEqual([]);
-  }
-  await api?.close();
-});
-
 const http = () => request(api.app);
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const today = () => new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Jakarta' }).format(new Date());
 const topUp = (accountId: string, wallet: 'credit' | 'whatsapp', amount: number) => creditTopup(api.t.db.pool, { orderNumber: String((nextOrder += 1)), accountId, wallet, amount });
 const charge = (accountId: string, key: string, body: Record<string, unknown>) =>

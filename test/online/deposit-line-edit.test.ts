@@ -7,23 +7,17 @@
 import request from 'supertest';
 import { editLinesUpdate, orderWorkflowId } from '../../workflows/definitions';
 import { billingPeriod } from '../../workflows/billing/periods';
-import { startTestApi, type TestApi } from '../helpers/api';
+import { bearer, useTestApi } from '../helpers/api';
 import { eventually } from '../helpers/eventually';
 import { createStaffUser, createTestAccount, type TestAccount, type TestUser } from '../helpers/fixtures';
 
-let api: TestApi;
+const api = useTestApi();
 let service: TestUser;
 
 beforeAll(async () => {
-  api = await startTestApi();
   service = await createStaffUser(api.t.db.pool, 'service');
 });
 
-afterAll(async () => {
-  await api?.close();
-});
-
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const http = () => request(api.app);
 
 async function creditOrder(account: TestAccount): Promise<string> {

@@ -12,28 +12,17 @@ import { signCallbackPayload } from '../../scripts/sandbox-gateway';
 import { lowBalanceWorkflowId, orderWorkflowId, type OnlineOrderView } from '../../workflows/definitions';
 import { invoiceExpiresAt } from '../../workflows/online/invoice-expiry';
 import { TEST_GATEWAY } from '../helpers/activity-deps';
-import { startTestApi, type TestApi } from '../helpers/api';
-import { createPicUser, createStaffUser, createTestAccount, type TestAccount, type TestUser } from '../helpers/fixtures';
+import { bearer, useStaffUsers, useTestApi } from '../helpers/api';
+import { createPicUser, createTestAccount, type TestAccount } from '../helpers/fixtures';
 import { recordHistory } from '../helpers/histories';
 import { parsePdf } from '../helpers/pdf-text';
 import { eventually } from '../helpers/eventually';
 
-let api: TestApi;
-let finance: TestUser;
-let service: TestUser;
+const api = useTestApi();
+const { finance, service } = useStaffUsers(api, 'finance', 'service');
 const HOUR = 3_600_000;
 const WIB = 7 * HOUR;
 
-beforeAll(async () => {
-  api = await startTestApi();
-  [finance, service] = await Promise.all([createStaffUser(api.t.db.pool, 'finance'), createStaffUser(api.t.db.pool, 'service')]);
-});
-
-afterAll(async () => {
-  await api?.close();
-});
-
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const http = () => request(api.app);
 
 async function createOnline(token: string, lines: { wallet: string; amount: number }[]): Promise<Response> {

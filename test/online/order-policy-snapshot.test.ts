@@ -6,21 +6,12 @@
  */
 import request from 'supertest';
 import { DEFAULT_POLICY } from '../../workflows/shared/policy';
-import { startTestApi, type TestApi } from '../helpers/api';
+import { bearer, useTestApi } from '../helpers/api';
 import { appVariant } from '../helpers/app-variant';
 import { createTestAccount } from '../helpers/fixtures';
 
-let api: TestApi;
+const api = useTestApi();
 
-beforeAll(async () => {
-  api = await startTestApi();
-});
-
-afterAll(async () => {
-  await api?.close();
-});
-
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 test('When the policy changes after an online order was created, then editing it is checked by its own rules, its payment options show its own card fee, and its invoice bills that fee; a new order follows the new policy', async () => {
   const account = await createTestAccount(api.t.db.pool);

@@ -5,25 +5,19 @@
  * Over HTTP against the real API, workflow, PostgreSQL and the API's own `/metrics`.
  */
 import request from 'supertest';
-import { startTestApi, type TestApi } from '../helpers/api';
+import { bearer, useTestApi } from '../helpers/api';
 import { createStaffUser, createTestAccount, type TestAccount, type TestUser } from '../helpers/fixtures';
 import { sampleValue } from '../helpers/prometheus';
 import { SLIP_PNG } from '../helpers/slips';
 
-let api: TestApi;
+const api = useTestApi();
 let deciders: TestUser[];
 
 beforeAll(async () => {
-  api = await startTestApi();
   deciders = await Promise.all(Array.from({ length: 4 }, () => createStaffUser(api.t.db.pool, 'finance')));
 });
 
-afterAll(async () => {
-  await api?.close();
-});
-
 const http = () => request(api.app);
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const TWENTY = Array.from({ length: 20 }, (_, i) => i);
 
 interface LogItem {

@@ -4,21 +4,12 @@
  * Angeles. Through the API (a fixed clock), with the real workflows (time-skipping) and PostgreSQL.
  */
 import request from 'supertest';
-import { startTestApi, type TestApi } from '../helpers/api';
+import { bearer, useTestApi } from '../helpers/api';
 import { appVariant } from '../helpers/app-variant';
 import { createTestAccount } from '../helpers/fixtures';
 
-let api: TestApi;
+const api = useTestApi();
 
-beforeAll(async () => {
-  api = await startTestApi();
-});
-
-afterAll(async () => {
-  await api?.close();
-});
-
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 test("When accounts in Jakarta and Los Angeles order at the same instant, then each order number carries the account's own date, and both are unique", async () => {
   const [jakarta, losAngeles] = await Promise.all([createTestAccount(api.t.db.pool), createTestAccount(api.t.db.pool)]);

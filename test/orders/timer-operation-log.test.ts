@@ -5,22 +5,13 @@
  * the time-skipping server with the real workflows and activities, read through the API.
  */
 import request from 'supertest';
-import { startTestApi, type TestApi } from '../helpers/api';
+import { bearer, useTestApi } from '../helpers/api';
 import { eventually } from '../helpers/eventually';
 import { createTestAccount, type TestAccount } from '../helpers/fixtures';
 import { SLIP_PNG } from '../helpers/slips';
 
-let api: TestApi;
+const api = useTestApi();
 
-beforeAll(async () => {
-  api = await startTestApi();
-});
-
-afterAll(async () => {
-  await api?.close();
-});
-
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const http = () => request(api.app);
 const HOUR = 3_600_000;
 

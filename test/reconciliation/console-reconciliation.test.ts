@@ -8,53 +8,29 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
-import { projectRoot } from '../../config/paths';
 import { getBalances } from '../../db/ledger/ledger';
 import { checkInvariants } from '../../db/ledger/invariants';
-import { startTestApi, type TestApi } from '../helpers/api';
-import { launchChromium, newUserContext, requireBrowserTestPrerequisites, takeCspViolations, takeUncaughtPageErrors } from '../helpers/browser';
+import { bearer } from '../helpers/api';
+import { saveScreenshot, useConsoleInBrowser } from '../helpers/browser';
 import { eventually } from '../helpers/eventually';
-import { createStaffUser, createTestAccount, TEST_PASSWORD, type TestAccount, type TestUser } from '../helpers/fixtures';
+import { createStaffUser, createTestAccount, type TestAccount, type TestUser } from '../helpers/fixtures';
 import { SLIP_PNG } from '../helpers/slips';
 
-let api: TestApi;
-let browser: Browser;
+const { api, signedIn } = useConsoleInBrowser();
 let customer: TestAccount;
 let other: TestAccount;
 let finance: TestUser;
 
 const http = () => request(api.app);
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS ? path.join(projectRoot(), 'docs', 'screenshots') : null;
 
 beforeAll(async () => {
-  requireBrowserTestPrerequisites();
-  [api, browser] = await Promise.all([startTestApi(), launchChromium()]);
   [customer, other, finance] = await Promise.all([
     createTestAccount(api.t.db.pool, { companyName: 'PT Maju Bersama' }),
     createTestAccount(api.t.db.pool, { companyName: 'PT Abadi Sentosa' }),
     createStaffUser(api.t.db.pool, 'finance', { password: true }),
   ]);
-}, 180_000);
-
-afterEach(() => {
-  expect(takeUncaughtPageErrors()).toEqual([]);
-  expect(takeCspViolations()).toEqual([]);
 });
-
-afterAll(async () => {
-  await browser?.close();
-  await api?.close();
-});
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  if (!SCREENSHOTS) return;
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.mouse.move(0, 0);
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), animations: 'disabled', caret: 'hide', fullPage: true });
-}
 
 async function order(amount: number, dealing: boolean): Promise<string> {
   const created = await http().post('/v1/orders').set(bearer(customer.ownerToken)).send({ wallet: 'credit', amount });
@@ -73,12 +49,7 @@ test('When finance imports the MT940 statement, confirms the matches and credits
     .readFileSync(path.join(__dirname, '..', 'fixtures', 'statements', 'bca-mt940-2026-11-24.sta'), 'utf8')
     .replace(/\{\{(\w+)\}\}/g, (_m, key: string) => orders[key]!);
 
-  const context = await newUserContext(browser, api.baseUrl);
-  const page = await context.newPage();
-  await page.goto('/');
-  await page.getByLabel('Username').fill(finance.username);
-  await page.getByLabel('Password').fill(TEST_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  const page = await signedIn(finance.username);
   await page.getByRole('heading', { name: 'Review queue' }).waitFor();
 
   // Import: the file, no CSV mapping; the statement's page lists each line's outcome.
@@ -100,7 +71,7 @@ test('When finance imports the MT940 statement, confirms the matches and credits
     'Money out',
     'Exception Paid twice',
   ]);
-  await screenshot(page, 'statement-import');
+  await saveScreenshot(page, 'statement-import', { fullPage: true });
 
   // Confirm the two proposed matches in bulk.
   await page.getByRole('button', { name: 'Confirm 2 proposed matches' }).click();
@@ -121,7 +92,7 @@ test('When finance imports the MT940 statement, confirms the matches and credits
   expect(await row.textContent()).toContain('Unknown reference');
   await row.getByRole('link', { name: /^Decide/ }).click();
   await page.getByRole('heading', { name: /^Exception bank_/ }).waitFor();
-  await screenshot(page, 'payment-exceptions');
+  await saveScreenshot(page, 'payment-exceptions', { fullPage: true });
   const credit = page.getByRole('form', { name: 'Credit to a wallet' });
   // The suggestion is empty (no order number): crediting without an account is refused beside the field.
   await credit.getByRole('button', { name: 'Credit' }).click();
@@ -132,6 +103,6 @@ test('When finance imports the MT940 statement, confirms the matches and credits
   await page.getByText(/^Exception bank_[0-9a-f]{24} is now Resolved\.$/).waitFor();
   expect(await page.locator('tr[data-exception]').filter({ hasText: 'SETORAN TUNAI' }).count()).toBe(0);
   expect(await creditBalance(other)).toBe(750_000);
-  await context.close();
+  await page.context().close();
   expect(await eventually(() => checkInvariants(api.t.db.pool), (v) => v.length === 0)).toEqual([]);
 });

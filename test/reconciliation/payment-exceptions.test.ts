@@ -12,26 +12,20 @@ import { checkInvariants } from '../../db/ledger/invariants';
 import { proveReceivedMoney } from '../../db/reconciliation/money-proof';
 import { signCallbackPayload, type AnySandboxEvent } from '../../scripts/sandbox-gateway';
 import { orderWorkflowId, type OnlineOrderView, type OrderView, type PaymentExceptionView } from '../../workflows/definitions';
-import { startTestApi, type TestApi } from '../helpers/api';
+import { bearer, useTestApi } from '../helpers/api';
 import { eventually } from '../helpers/eventually';
 import { createStaffUser, createTestAccount, type TestAccount, type TestUser } from '../helpers/fixtures';
 import { TEST_GATEWAY } from '../helpers/activity-deps';
 import { SLIP_PNG } from '../helpers/slips';
 import { sampleValue } from '../helpers/prometheus';
 
-let api: TestApi;
+const api = useTestApi();
 let finance: TestUser;
 
 const http = () => request(api.app);
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 beforeAll(async () => {
-  api = await startTestApi();
   finance = await createStaffUser(api.t.db.pool, 'finance');
-});
-
-afterAll(async () => {
-  await api?.close();
 });
 
 /** An online top-up of the credit wallet, confirmed for a virtual account: its invoice's provider reference. */

@@ -11,17 +11,16 @@ import { checkInvariants } from '../../db/ledger/invariants';
 import { proveReceivedMoney } from '../../db/reconciliation/money-proof';
 import type { StatementView } from '../../db/reconciliation/statements';
 import type { OrderView, PaymentExceptionView } from '../../workflows/definitions';
-import { startTestApi, type TestApi } from '../helpers/api';
+import { bearer, useTestApi } from '../helpers/api';
 import { eventually } from '../helpers/eventually';
 import { createStaffUser, createTestAccount, type TestAccount, type TestUser } from '../helpers/fixtures';
 import { SLIP_PNG } from '../helpers/slips';
 
-let api: TestApi;
+const api = useTestApi();
 let finance: TestUser;
 let account: TestAccount;
 
 const http = () => request(api.app);
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'statements');
 
 /** A fixture with its order-number placeholders filled in. */
@@ -77,13 +76,8 @@ async function expectMoneyAccountedFor(): Promise<void> {
 }
 
 beforeAll(async () => {
-  api = await startTestApi();
   finance = await createStaffUser(api.t.db.pool, 'finance');
   account = await createTestAccount(api.t.db.pool);
-});
-
-afterAll(async () => {
-  await api?.close();
 });
 
 test('When the MT940 statement is imported, then exact matches are proposed, the rest are exceptions, and nothing is credited; imported again (or overlapped), nothing is added; confirmed, each order is Paid once', async () => {

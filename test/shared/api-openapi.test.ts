@@ -6,17 +6,9 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import type { Express } from 'express';
 import request from 'supertest';
-import { startTestApi, type TestApi } from '../helpers/api';
+import { useTestApi } from '../helpers/api';
 
-let api: TestApi;
-
-beforeAll(async () => {
-  api = await startTestApi();
-});
-
-afterAll(async () => {
-  await api?.close();
-});
+const api = useTestApi();
 
 interface Layer {
   route?: { path: string; methods: Record<string, boolean> };

@@ -7,10 +7,10 @@
 import request from 'supertest';
 import type { Role } from '../../api/accounts/auth';
 import { OPERATIONS } from '../../api/shared/openapi';
-import { startTestApi, type TestApi } from '../helpers/api';
+import { useTestApi } from '../helpers/api';
 import { createPicUser, createStaffUser, createTestAccount, openTestSession, type TestAccount } from '../helpers/fixtures';
 
-let api: TestApi;
+const api = useTestApi();
 let account: TestAccount;
 let orderNumber: string;
 const tokens: Partial<Record<Role, string>> = {};
@@ -18,7 +18,6 @@ const tokens: Partial<Record<Role, string>> = {};
 const users: Partial<Record<Role, string>> = {};
 
 beforeAll(async () => {
-  api = await startTestApi();
   account = await createTestAccount(api.t.db.pool);
   const [pic, finance, ops, service, admin] = await Promise.all([
     createPicUser(api.t.db.pool, account),
@@ -31,10 +30,6 @@ beforeAll(async () => {
   Object.assign(users, { owner: account.ownerId, pic: pic.userId, finance: finance.userId, ops: ops.userId, admin: admin.userId });
   const created = await request(api.app).post('/v1/orders').set('Authorization', `Bearer ${account.ownerToken}`).send({ wallet: 'credit', amount: 250_000 });
   orderNumber = String(created.body.orderNumber);
-});
-
-afterAll(async () => {
-  await api?.close();
 });
 
 const accountReads = OPERATIONS.filter((op) => op.method === 'get' && op.path.startsWith('/v1/'));

@@ -8,9 +8,8 @@
 import http, { type Server } from 'node:http';
 import { Writable } from 'node:stream';
 import type { Express } from 'express';
-import pino from 'pino';
 import request, { type Response } from 'supertest';
-import { createApp, type AppDeps } from '../../api/create-app';
+import type { AppDeps } from '../../api/create-app';
 import { PrincipalCache } from '../../api/accounts/principal-cache';
 import { balanceReader } from '../../api/ledger/balance-reader';
 import { RequestRateLimit } from '../../api/shared/rate-limit';
@@ -20,34 +19,22 @@ import type { KeyPrincipal } from '../../db/accounts/api-keys';
 import { createLogger } from '../../config/logger';
 import { freePort } from '../../scripts/net';
 import { DEFAULT_POLICY } from '../../workflows/shared/policy';
-import { TEST_GATEWAY, TEST_PASSWORD_LINK_SECRET, TEST_PROVIDER, TEST_WEBHOOK_SECRET_KEY } from '../helpers/activity-deps';
-import { startTestApi, type TestApi } from '../helpers/api';
+import { bearer, useTestApi } from '../helpers/api';
+import { appVariant } from '../helpers/app-variant';
 import { createPicUser, createStaffUser, createTestAccount, insertTestApiKey, openTestSession, type TestAccount, type TestUser } from '../helpers/fixtures';
 import { sampleValue } from '../helpers/prometheus';
 
-let api: TestApi;
+const api = useTestApi();
 let account: TestAccount;
 let other: TestAccount;
 let users: { pic: TestUser; finance: TestUser; ops: TestUser; service: TestUser };
 const logLines: string[] = [];
 
 function appWith(opts: Partial<AppDeps>): Express {
-  return createApp({
-    pool: api.t.db.pool,
-    temporal: api.env.client,
-    taskQueue: api.taskQueue,
-    policy: DEFAULT_POLICY,
-    provider: TEST_PROVIDER,
-    paymentCallbackSecret: TEST_GATEWAY.callbackSecret,
-    passwordLinkSecret: TEST_PASSWORD_LINK_SECRET,
-    webhookSecretKey: TEST_WEBHOOK_SECRET_KEY,
-    logger: pino({ level: 'silent' }),
-    ...opts,
-  });
+  return appVariant(api, opts);
 }
 
 beforeAll(async () => {
-  api = await startTestApi();
   [account, other] = await Promise.all([createTestAccount(api.t.db.pool), createTestAccount(api.t.db.pool)]);
   const [pic, finance, ops, service] = await Promise.all([
     createPicUser(api.t.db.pool, account),
@@ -58,11 +45,6 @@ beforeAll(async () => {
   users = { pic, finance, ops, service };
 });
 
-afterAll(async () => {
-  await api?.close();
-});
-
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 /** An answer without what differs from one request to the next (its date, its request id, the connection). */
 function comparable(res: Response): unknown {

@@ -6,62 +6,22 @@
  * `UPDATE_SCREENSHOTS=1 npx jest test/shared/web-console.test.ts` also saves the screenshots docs/web-console.md shows to docs/screenshots.
  */
 import fs from 'node:fs';
-import path from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { projectRoot } from '../../config/paths';
-import { startTestApi, type TestApi } from '../helpers/api';
-import { launchChromium, newUserContext, requireBrowserTestPrerequisites, takeCspViolations, takeUncaughtPageErrors } from '../helpers/browser';
-import { createStaffUser, createTestAccount, TEST_PASSWORD, unpaidOrderView, type TestAccount, type TestUser } from '../helpers/fixtures';
+import type { Locator } from 'playwright-core';
+import { saveScreenshot, useConsoleInBrowser } from '../helpers/browser';
+import { createStaffUser, createTestAccount, unpaidOrderView, type TestAccount, type TestUser } from '../helpers/fixtures';
 import { recordBankTransferOrder } from '../../db/orders/read-model';
 import { TEST_PROVIDER } from '../helpers/activity-deps';
 
-let api: TestApi;
-let browser: Browser;
+const { api, browser, newPage, signedIn } = useConsoleInBrowser();
 let customer: TestAccount;
 let finance: TestUser;
 
 beforeAll(async () => {
-  requireBrowserTestPrerequisites();
-  [api, browser] = await Promise.all([startTestApi(), launchChromium()]);
   [customer, finance] = await Promise.all([
     createTestAccount(api.t.db.pool, { companyName: 'PT Acme Digital Indonesia', password: true }),
     createStaffUser(api.t.db.pool, 'finance', { password: true }),
   ]);
-}, 180_000);
-
-afterEach(() => {
-  expect(takeUncaughtPageErrors()).toEqual([]);
-  // Every page works under the app's Content-Security-Policy (api/shared/security-headers.ts): nothing it refused.
-  expect(takeCspViolations()).toEqual([]);
 });
-
-afterAll(async () => {
-  await browser?.close();
-  await api?.close();
-});
-
-const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS ? path.join(projectRoot(), 'docs', 'screenshots') : null;
-
-/** Saves the page as docs/screenshots/<name>.png when asked to (UPDATE_SCREENSHOTS=1). */
-async function screenshot(page: Page, name: string, opts: { fullPage?: boolean } = {}): Promise<void> {
-  if (!SCREENSHOTS) return;
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.mouse.move(0, 0);
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), animations: 'disabled', caret: 'hide', ...opts });
-}
-
-/** A new browser profile signed in as `username` through the sign-in page. */
-async function signedIn(username: string): Promise<Page> {
-  const context = await newUserContext(browser, api.baseUrl);
-  const page = await context.newPage();
-  await page.goto('/');
-  await page.waitForURL(/\/sign-in/);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(TEST_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { level: 1 }).filter({ hasNotText: 'Sign in' }).waitFor();
-  return page;
-}
 
 /** The text of a locator once it shows `expected`. */
 async function shows(locator: Locator, expected: string | RegExp): Promise<string> {
@@ -93,7 +53,7 @@ async function fieldError(field: Locator): Promise<{ text: string; invalid: stri
 
 /** A payment slip as a person would upload it: a PNG of a bank's transfer confirmation, drawn by the browser. */
 async function transferSlipPng(orderNumber: string, amount: string): Promise<Buffer> {
-  const page = await browser.newPage({ viewport: { width: 460, height: 300 } });
+  const page = await browser().newPage({ viewport: { width: 460, height: 300 } });
   await page.setContent(`<body style="margin:0;font-family:sans-serif;background:#f2f7fb">
     <div style="margin:16px;padding:16px;border-radius:10px;background:#fff;border:1px solid #cbd9e6">
       <div style="color:#0b6e99;font-weight:700;font-size:18px">m-Banking · Transfer successful</div>
@@ -125,8 +85,7 @@ test('When the console and the API share the server, then pages get index.html a
 });
 
 test('When /docs is opened under the Content-Security-Policy, then it is styled and lists the routes, and the policy refused nothing', async () => {
-  const context = await newUserContext(browser, api.baseUrl);
-  const page = await context.newPage();
+  const page = await newPage();
   const answer = await page.goto('/docs');
   expect(answer?.headers()['content-security-policy']).toContain("style-src 'self' 'sha256-");
   await page.getByRole('heading', { level: 1 }).waitFor();
@@ -134,7 +93,7 @@ test('When /docs is opened under the Content-Security-Policy, then it is styled 
   // Its one inline style applied (allowed by its hash), not refused: the table's borders collapse.
   const borderCollapse = (table: unknown) => (globalThis as unknown as { getComputedStyle(e: unknown): { borderCollapse: string } }).getComputedStyle(table).borderCollapse;
   expect(await page.locator('table').evaluate(borderCollapse)).toBe('collapse');
-  await context.close();
+  await page.context().close();
 });
 
 test('When a customer completes the Top Up wizard, then the order is Dealing; finance approves it in the queue with the slip shown; the dashboard shows the new balance', async () => {
@@ -160,7 +119,7 @@ test('When a customer completes the Top Up wizard, then the order is Dealing; fi
   const orderNumber = (await page.locator('.order-number').textContent())!;
   expect(orderNumber).toMatch(/^\d{13}$/);
   expect(await page.locator('.account-number').textContent()).toBe(TEST_PROVIDER.bank.accountNumber);
-  await screenshot(page, 'top-up-wizard');
+  await saveScreenshot(page, 'top-up-wizard');
   await page.getByRole('button', { name: 'Next' }).click();
 
   // Upload the slip and submit: Dealing.
@@ -187,7 +146,7 @@ test('When a customer completes the Top Up wizard, then the order is Dealing; fi
   await financePage.getByRole('button', { name: 'Reject' }).click();
   expect(await fieldError(financePage.getByLabel('Reason for rejection'))).toMatchObject({ text: 'Is required', invalid: 'true' });
   await financePage.getByLabel('Check result').fill('Matches the slip');
-  await screenshot(financePage, 'review-queue', { fullPage: true });
+  await saveScreenshot(financePage, 'review-queue', { fullPage: true });
   await financePage.getByRole('button', { name: 'Approve' }).click();
   await financePage.getByText(`Order ${orderNumber} is now Paid.`).waitFor();
   expect(await financePage.locator(`tr[data-order="${orderNumber}"]`).count()).toBe(0);
@@ -196,7 +155,7 @@ test('When a customer completes the Top Up wizard, then the order is Dealing; fi
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboard' }).click();
   expect(await shows(credit.locator('.amount'), 'IDR 250,000')).toBe('IDR 250,000');
   expect(await credit.locator('.split').textContent()).toContain('Recharge amountIDR 250,000');
-  await screenshot(page, 'dashboard');
+  await saveScreenshot(page, 'dashboard');
   await page.goto('/orders?status=paid');
   expect(await shows(page.locator(`tr[data-order="${orderNumber}"]`), 'Matches the slip')).toContain('Paid');
   const [receipt] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: `Receipt ${orderNumber}` }).click()]);
@@ -218,7 +177,7 @@ test('When the customer filters, edits and deletes orders in the list, then each
   await page.getByRole('link', { name: 'Unpaid', exact: true }).click();
   await page.locator(`tr[data-order="${toEdit}"]`).waitFor();
   expect(await page.locator('tbody tr').count()).toBe(2);
-  await screenshot(page, 'order-list');
+  await saveScreenshot(page, 'order-list');
 
   await page.getByRole('button', { name: `Edit ${toEdit}` }).click();
   const dialog = page.getByRole('dialog', { name: `Edit order ${toEdit}` });
@@ -310,7 +269,7 @@ test('When a customer confirms an online top-up, then the invoice shows the VA n
   const first = (await timer.textContent())!;
   expect(first).toMatch(/^(\d d )?\d{2}:\d{2}:\d{2}$/);
   expect(await until(() => timer.textContent(), (now) => now !== first)).toMatch(/^(\d d )?\d{2}:\d{2}:\d{2}$/);
-  await screenshot(page, 'online-invoice');
+  await saveScreenshot(page, 'online-invoice');
 
   const invoice = api.t.gateway.invoices().find((i) => i.merchantRef === orderNumber)!;
   await api.t.gateway.pay(invoice.providerRef);

@@ -7,30 +7,17 @@
  */
 import request from 'supertest';
 import { billingPeriod } from '../../workflows/billing/periods';
-import { startTestApi, type TestApi } from '../helpers/api';
+import { bearer, useStaffUsers, useTestApi } from '../helpers/api';
 import { eventually } from '../helpers/eventually';
-import { createStaffUser, createTestAccount, type TestAccount, type TestUser } from '../helpers/fixtures';
+import { createTestAccount, type TestAccount } from '../helpers/fixtures';
 import { SLIP_PNG } from '../helpers/slips';
-import { loadDocumentedVerifier, startWebhookReceiver, type ReceivedWebhook, type VerifyWebhook, type WebhookReceiver } from '../helpers/webhook-receiver';
+import { loadDocumentedVerifier, useWebhookReceiver, type ReceivedWebhook } from '../helpers/webhook-receiver';
 
-let api: TestApi;
-let receiver: WebhookReceiver;
-let verify: VerifyWebhook;
-let finance: TestUser;
-let service: TestUser;
+const api = useTestApi();
+const { finance, service } = useStaffUsers(api, 'finance', 'service');
+const receiver = useWebhookReceiver();
+const verify = loadDocumentedVerifier();
 
-beforeAll(async () => {
-  [api, receiver] = await Promise.all([startTestApi(), startWebhookReceiver()]);
-  verify = loadDocumentedVerifier();
-  [finance, service] = await Promise.all([createStaffUser(api.t.db.pool, 'finance'), createStaffUser(api.t.db.pool, 'service')]);
-});
-
-afterAll(async () => {
-  await receiver?.close();
-  await api?.close();
-});
-
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const http = () => request(api.app);
 const ALL_TYPES = ['order.status_changed', 'balance.low', 'balance.auto_topup_succeeded', 'balance.auto_topup_failed', 'invoice.issued', 'invoice.paid', 'invoice.unpaid'];
 
