@@ -13,23 +13,9 @@ import type { InvoiceOrderCredit, InvoiceOrderPayment, InvoicePaymentOutcome } f
 import { recordOperation } from '../accounts/operation-log';
 import { creditTopup, recordUsage } from '../ledger/ledger';
 import { InsufficientBalanceError } from '../ledger/ledger-errors';
+import { inTransaction } from '../transaction';
 
 const CHARGE_KEY = (invoiceId: string) => `invoice:${invoiceId}:deposit`;
-
-async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
-}
 
 /** Locks the invoice row (every payment of it queues here); its status and amount. */
 async function lockInvoice(client: PoolClient, id: string): Promise<{ status: 'unpaid' | 'paid' | 'void'; amount: number; accountId: string }> {
