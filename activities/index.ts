@@ -26,6 +26,7 @@ import { createLedgerActivities } from './ledger/ledger-activities';
 import { createLowBalanceActivities } from './ledger/low-balance';
 import { createOnlineOrderActivities } from './online/online-order-activities';
 import type { PaymentProvider } from './online/payment-provider';
+import { createPaidStepActivities } from './orders/paid-step-activities';
 import { createOrderReadModelActivities } from './orders/read-model-activities';
 import { createReconciliationActivities } from './reconciliation/exception-activities';
 import { createEmailActivities, type Mailer } from './shared/mailer';
@@ -74,15 +75,19 @@ export function createActivities(deps: ActivityDeps & WorkerLink) {
   const { pool, provider, policy } = deps;
   const email = createEmailActivities({ pool, mailer: deps.mailer });
   const { sendEmail } = email;
+  const readModel = createOrderReadModelActivities({ pool, policy });
+  const notifications = createOrderNotificationActivities({ pool, provider, sendEmail });
+  const online = createOnlineOrderActivities({ pool, provider, gateway: deps.gateway, sendEmail });
   return {
-    ...createOrderReadModelActivities({ pool, policy }),
+    ...readModel,
     ...createLedgerActivities(pool),
     ...createGiftActivities(pool),
     ...email,
-    ...createOrderNotificationActivities({ pool, provider, sendEmail }),
+    ...notifications,
+    ...createPaidStepActivities({ ...readModel, ...notifications, ...online }),
     ...createBillingActivities({ pool, provider, policy, sendEmail }),
     ...createLowBalanceActivities({ pool, providerName: provider.name, policy, sendEmail }),
-    ...createOnlineOrderActivities({ pool, provider, gateway: deps.gateway, sendEmail }),
+    ...online,
     ...createAutoTopupActivities({ pool, gateway: deps.gateway, providerName: provider.name, publicUrl: deps.publicUrl, policy, sendEmail }),
     ...createWebhookActivities({ pool, secretKey: deps.webhookSecretKey, providerName: provider.name, publicUrl: deps.publicUrl, policy, sendEmail }),
     ...createReconciliationActivities({ pool, temporal: deps.temporal, taskQueue: deps.taskQueue, gateway: deps.gateway, providerName: provider.name, publicUrl: deps.publicUrl, policy, sendEmail }),

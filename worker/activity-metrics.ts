@@ -10,8 +10,17 @@ import { ApplicationFailure, CancelledFailure, type MetricMeter } from '@tempora
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import type { Mailer } from '../activities/shared/mailer';
 
-/** The activities that render a PDF, and which document each renders. */
-export const PDF_ACTIVITIES: Readonly<Record<string, string>> = { issueReceipt: 'receipt', storeInvoiceDocument: 'invoice', sendUnpaidInvoiceEmail: 'subscription-invoice' };
+/**
+ * The activities that render a PDF, and which document each renders. The paid steps' folded activities
+ * (`recordPaidOrder`, `recordPaidOnlineOrder`) write the read model before their PDF: a failed write counts here too.
+ */
+export const PDF_ACTIVITIES: Readonly<Record<string, string>> = {
+  issueReceipt: 'receipt',
+  recordPaidOrder: 'receipt',
+  storeInvoiceDocument: 'invoice',
+  recordPaidOnlineOrder: 'invoice',
+  sendUnpaidInvoiceEmail: 'subscription-invoice',
+};
 
 /** A bounded label for a failure: the ApplicationFailure's type, else the error's class name. */
 function failureType(err: unknown): string {

@@ -121,5 +121,5 @@ export function createOnlineOrderActivities(deps: OnlineOrderActivityDeps) {
       const to = event === 'billing' ? (order.billingEmail ?? ctx.email) : ctx.email;
       return deps.sendEmail({ idempotencyKey: `online:${order.orderNumber}:${event}`, to, ...email, attachments });
     },
-  } satisfies Omit<OnlineOrderActivities, 'recordOnlineOrder' | 'payInvoiceWithOrder' | 'depositStanding'>;
+  } satisfies Omit<OnlineOrderActivities, 'recordOnlineOrder' | 'recordPaidOnlineOrder' | 'payInvoiceWithOrder' | 'depositStanding'>;
 }

@@ -7,6 +7,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { simpleParser, type ParsedMail } from 'mailparser';
+import { findReceipt } from '../../db/bank-transfer/receipts';
 import { getBalances, recordUsage } from '../../db/ledger/ledger';
 import { createMailer } from '../../activities/shared/mailer';
 import { checkLedger } from '../../db/ledger/ledger-checker';
@@ -200,6 +201,33 @@ test('When finance rejects, the customer edits the amount and finance approves, 
   expect(pdf.lines.join('\n')).toContain(paid.orderNumber);
   expect(pdf.lines.join('\n')).toContain('IDR 1,000,000');
   await recordHistory('reject-edit-approve', h);
+});
+
+test('When finance approves, then the order reads Paid with its receipt, the wallet is credited once, and the paid step is one activity', async () => {
+  const account = await createTestAccount(t.db.pool);
+  const h = await startOrder(account, { amount: 400_000 });
+  await h.executeUpdate(submitSlipUpdate, { args: [{ slip: SLIP, by: account.ownerId }] });
+  const paid = await h.executeUpdate(approveUpdate, { args: [{ checkResult: 'Matches the slip', by: financeIds[2]! }] });
+  expect(paid).toMatchObject({ status: 'paid', checkResult: 'Matches the slip', paid: { settled: 0, added: 400_000, balanceAfter: 400_000, approvedBy: financeIds[2] } });
+
+  // Approve answers once both are in place: the row GET /v1/orders/{n} reads, and the receipt GET …/receipt.pdf serves.
+  expect(await storedRow(paid.orderNumber)).toMatchObject({ status: 'paid', amount: 400_000, check_result: 'Matches the slip' });
+  const receipt = await findReceipt(t.db.pool, paid.orderNumber);
+  expect(receipt?.fileName).toBe(`receipt-${paid.orderNumber}.pdf`);
+  expect((await parsePdf(receipt!.pdf)).lines.join('\n')).toContain(paid.orderNumber);
+  const approvals = await t.db.pool.query('SELECT actor_id FROM operation_log WHERE order_number = $1 AND action = $2', [paid.orderNumber, 'order.approve']);
+  expect(approvals.rows).toEqual([{ actor_id: financeIds[2] }]);
+  expect(await creditBalance(account.accountId)).toMatchObject({ recharge: 400_000, current: 400_000 });
+  const credits = await t.db.pool.query('SELECT 1 FROM journal_entries WHERE idempotency_key = $1', [`topup:${paid.orderNumber}:paid`]);
+  expect(credits.rowCount).toBe(1);
+
+  expect(await h.result()).toMatchObject({ status: 'paid' });
+  const paidMail = (await mailTo(account.ownerEmail, 2)).find((m) => m.attachments.length > 0);
+  expect(paidMail?.attachments[0]?.filename).toBe(`receipt-${paid.orderNumber}.pdf`);
+  // Issue 22: after the credit, one activity records Paid and issues the receipt (two before: recordOrder and issueReceipt).
+  const scheduled = ((await h.fetchHistory()).events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+  expect(scheduled).toEqual(['recordOrder', 'recordOrder', 'sendOrderEmail', 'creditTopup', 'recordPaidOrder', 'sendOrderEmail']);
+  await recordHistory('approve-paid-in-one-activity', h);
 });
 
 test('When an account owes 5,000 and a 1,000,000 top-up is approved, then 5,000 settles, 995,000 is added, and the email and receipt say so', async () => {

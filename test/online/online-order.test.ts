@@ -132,7 +132,12 @@ test('When a PIC pays 1,000,000 by card with 5,000 outstanding, then 1,035,000 i
   const text = (await parsePdf(download.body as Buffer)).lines.join('\n');
   for (const part of [orderNumber, 'IDR 35,000', 'IDR 1,035,000']) expect(text).toContain(part);
   expect(await checkLedger(api.t.db.pool)).toEqual([]);
-  await recordHistory('online-paid-by-card', api.env.client.workflow.getHandle(orderWorkflowId(orderNumber)));
+  // Issue 22: after the credit, one activity records Paid and stores the paid invoice (recordOnlineOrder and storeInvoiceDocument before).
+  const handle = api.env.client.workflow.getHandle(orderWorkflowId(orderNumber));
+  const scheduled = ((await handle.fetchHistory()).events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+  expect(scheduled.slice(scheduled.indexOf('creditOnlineLines'))).toEqual(['creditOnlineLines', 'recordPaidOnlineOrder', 'sendOnlineOrderEmail']);
+  await recordHistory('online-paid-by-card', handle);
+  await recordHistory('online-paid-in-one-activity', handle);
 });
 
 describe.each([

@@ -32,6 +32,8 @@ export interface BankTransferActivities {
   payInvoiceWithOrder(payment: InvoiceOrderPayment): Promise<InvoiceOrderCredit>;
   /** Renders and stores the Paid order's receipt once. */
   issueReceipt(order: OrderView): Promise<unknown>;
+  /** The paid step in one activity: `recordOrder(order, change)`, then `issueReceipt(order)`. */
+  recordPaidOrder(order: OrderView, change: OrderChange): Promise<unknown>;
   /**
    * Emails the step's message to the user who created the order, once per step; the submission names the user who
    * submitted the slip (`submittedBy`), as the seed's email does.

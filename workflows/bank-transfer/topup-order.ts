@@ -11,6 +11,7 @@ import {
   condition,
   getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -31,7 +32,7 @@ import { openExceptionFromWorkflow } from '../reconciliation/open-exception';
 import { paymentReceivedSignal, type GatewayPayment } from '../online/messages';
 import { SA_ACCOUNT_ID, SA_ORDER_NUMBER, SA_ORDER_STATUS, SA_PAYMENT_METHOD, SA_STATUS_CHANGED_AT, SA_WALLET } from '../orders/search-attributes';
 import type { OrderStatus } from '../orders/statuses';
-import { READ_MODEL_WRITE, sideEffects } from '../shared/activity-options';
+import { READ_MODEL_WRITE, READ_MODEL_WRITE_WITH_DOCUMENT, sideEffects } from '../shared/activity-options';
 import { statusName } from '../shared/names';
 import { durationMs, type PaymentMethod } from '../shared/policy';
 import { invalid, refuse } from '../shared/refusals';
@@ -61,6 +62,9 @@ import { bankTransferTransition, type BankTransferEvent } from './transitions';
 
 const { recordOrder } = proxyActivities<BankTransferActivities>(READ_MODEL_WRITE);
 const { creditTopup, payInvoiceWithOrder, issueReceipt, sendOrderEmail } = proxyActivities<BankTransferActivities>(sideEffects());
+/** The paid step's read-model write and receipt, as one activity (issue 22); orders started before ran them as two. */
+const { recordPaidOrder } = proxyActivities<BankTransferActivities>(READ_MODEL_WRITE_WITH_DOCUMENT);
+const PAID_STEP_IN_ONE_ACTIVITY = 'bank-transfer-paid-record-and-receipt-in-one-activity';
 
 const HOUR_MS = 3_600_000;
 const MAX_NOTE_LENGTH = 500;
@@ -290,7 +294,9 @@ class BankTransferOrder {
     this.changed(this.next(applied ? 'approvePayment' : 'approve'));
     const view = this.snapshot();
     const details = { checkResult: this.order.checkResult, ...(applied ? { paymentId: applied.paymentId, amount: applied.amount } : {}) };
-    await Promise.all([recordOrder(view, { action: 'order.approve', by, details }), issueReceipt(view)]);
+    const change: OrderChange = { action: 'order.approve', by, details };
+    if (patched(PAID_STEP_IN_ONE_ACTIVITY)) await recordPaidOrder(view, change);
+    else await Promise.all([recordOrder(view, change), issueReceipt(view)]);
     this.emailInBackground(sendOrderEmail({ event: 'paid', order: view }));
     for (const held of this.payments()) {
       if (held.exceptionId && held.paymentId !== answered) await tellException(held.exceptionId, heldPaymentCreditedSignal, { orderNumber, paymentId: held.paymentId });

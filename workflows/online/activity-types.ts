@@ -46,6 +46,8 @@ export interface OnlineOrderActivities {
   payInvoiceWithOrder(payment: InvoiceOrderPayment): Promise<InvoiceOrderCredit>;
   /** Renders and stores the proforma invoice as the order now stands. */
   storeInvoiceDocument(order: OnlineOrderView): Promise<unknown>;
+  /** The paid step in one activity: `recordOnlineOrder(order, change)`, then `storeInvoiceDocument(order)`. */
+  recordPaidOnlineOrder(order: OnlineOrderView, change?: OrderChange): Promise<unknown>;
   /** Emails the billing info or the payment-successful message to the requester, once each. */
   sendOnlineOrderEmail(input: { event: 'billing' | 'paid'; order: OnlineOrderView }): Promise<unknown>;
 }

@@ -13,6 +13,7 @@ import {
   ApplicationFailure,
   condition,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -25,7 +26,7 @@ import type { OrderStatus } from '../orders/statuses';
 import type { ReconciliationActivities } from '../reconciliation/activity-types';
 import { exceptionRefundReference, gatewayPaymentId, incomingGatewayPayment, type ExceptionReason } from '../reconciliation/messages';
 import { openExceptionFromWorkflow } from '../reconciliation/open-exception';
-import { READ_MODEL_WRITE, sideEffects } from '../shared/activity-options';
+import { READ_MODEL_WRITE, READ_MODEL_WRITE_WITH_DOCUMENT, sideEffects } from '../shared/activity-options';
 import { durationMs, type TopupPolicy } from '../shared/policy';
 import { FAILURE_TYPES, invalid, refuse, refuseDeposit } from '../shared/refusals';
 import { depositEligibilityRule } from '../billing/deposit-rules';
@@ -66,6 +67,9 @@ const { issueGatewayInvoice } = proxyActivities<OnlineOrderActivities>({ startTo
 const { requestGatewayRefund } = proxyActivities<ReconciliationActivities>(sideEffects(PAYMENT_PROVIDER_REJECTED));
 /** Voiding an abandoned issuance retries until the gateway answers: an invoice we gave up on must never stay payable. */
 const { voidGatewayInvoice } = proxyActivities<OnlineOrderActivities>({ ...sideEffects(PAYMENT_PROVIDER_REJECTED), startToCloseTimeout: '20s' });
+/** The paid step's read-model write and paid invoice, as one activity (issue 22); orders started before ran them as two. */
+const { recordPaidOnlineOrder } = proxyActivities<OnlineOrderActivities>(READ_MODEL_WRITE_WITH_DOCUMENT);
+const PAID_STEP_IN_ONE_ACTIVITY = 'online-paid-record-and-invoice-in-one-activity';
 
 /** The longest a confirm may wait for its invoice inside the workflow (the API waits a few seconds). */
 const LONGEST_CONFIRM_WAIT_MS = 60_000;
@@ -572,7 +576,7 @@ class OnlineOrder {
     return view;
   }
 
-  /** Credits every line once, renders the paid invoice and emails the requester only. */
+  /** Credits every line once, records Paid and renders the paid invoice (one activity), and emails the requester only. */
   private async applyPayment(event: 'paymentReceived' | 'approveLatePayment', approval?: OrderChange): Promise<OnlineOrderView> {
     this.crediting = true;
     const { settles } = this.input;
@@ -580,8 +584,13 @@ class OnlineOrder {
     else this.order.settlement = await creditOnlineLines(this.snapshot());
     this.order.deadline = null;
     this.changed(this.next(event));
-    const view = await this.record(approval);
-    await storeInvoiceDocument(view);
+    const view = this.snapshot();
+    if (patched(PAID_STEP_IN_ONE_ACTIVITY)) {
+      await recordPaidOnlineOrder(view, approval);
+    } else {
+      await recordOnlineOrder(view, approval);
+      await storeInvoiceDocument(view);
+    }
     await sendOnlineOrderEmail({ event: 'paid', order: view });
     if (settles) await tellBillingDepositCredited(settles.subscriptionId, view.orderNumber);
     return view;

@@ -22,3 +22,13 @@ export function sideEffects(...refusals: string[]): ActivityOptions {
     retry: { initialInterval: '1s', maximumInterval: '1m', nonRetryableErrorTypes: ['InvalidInput', 'IdempotencyConflictError', ...refusals] },
   };
 }
+
+/**
+ * A read-model write folded with the PDF of the same step (the paid step's receipt or paid invoice): one activity
+ * that writes first and renders after. The write is not delayed: it runs at the start of every attempt, and an
+ * attempt lost with a killed worker is noticed by the 10 s heartbeat timeout (the activity heartbeats while it runs,
+ * activities/shared/with-heartbeats.ts) as READ_MODEL_WRITE's 10 s start-to-close would, while a slow render still
+ * has the side effects' minute. A failing PDF retries with the side effects' policy, as it did on its own; each retry
+ * writes the read model again, which its upsert by revision makes a no-op.
+ */
+export const READ_MODEL_WRITE_WITH_DOCUMENT: ActivityOptions = { ...sideEffects(), heartbeatTimeout: '10s' };
