@@ -12,8 +12,8 @@ import { createApp } from '../../api/create-app';
 import type { RateLimit } from '../../api/shared/rate-limit';
 import { requestIdClientInterceptor } from '../../api/shared/request-context';
 import { DEFAULT_POLICY, type TopupPolicy } from '../../workflows/shared/policy';
-import type { Server } from 'node:http';
-import { freePort } from '../../scripts/net';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createTestActivityDeps, TEST_GATEWAY, TEST_PASSWORD_LINK_SECRET, TEST_PROVIDER, TEST_WEBHOOK_SECRET_KEY, type TestActivityDeps } from './activity-deps';
 import { createStaffUser, type TestUser } from './fixtures';
 import { createTestWorker, startTimeSkippingEnv, uniqueTaskQueue } from './temporal';
@@ -46,8 +46,14 @@ export interface TestApiOptions {
 }
 
 export async function startTestApi(opts: TestApiOptions = {}): Promise<TestApi> {
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
+  // The port the gateway calls back on is bound before anything else starts: a port only found free and bound later
+  // was once taken meanwhile by the test server starting beside it, and the callbacks went there.
+  const server: Server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const [env, t] = await Promise.all([
     startTimeSkippingEnv(),
     createTestActivityDeps({
@@ -82,9 +88,7 @@ export async function startTestApi(opts: TestApiOptions = {}): Promise<TestApi> 
     logger: opts.logger ?? pino({ level: 'silent' }),
     ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}),
   });
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(port, '127.0.0.1', () => resolve(s));
-  });
+  server.on('request', app);
   return {
     app,
     env,
