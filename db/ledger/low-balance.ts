@@ -27,27 +27,37 @@ export async function findLowBalance(pool: Pool, accountId: string, wallet: stri
   return res.rows[0] ?? null;
 }
 
-/** Marks the notice for the wallet's current reference as sent, if it is still due; null when it is not. */
+/**
+ * Marks the notice for the wallet's current reference as sent, if it is still due, and keeps it as claimed (its
+ * reference and balance) for a retry; null when it is not due.
+ */
 export async function claimLowBalanceNotice(pool: Pool, accountId: string, wallet: string, percent: number): Promise<LowBalance | null> {
   const res = await pool.query<LowBalance>(
-    `UPDATE wallet_alerts a SET notified_for = a.reference_entry_id, updated_at = now()
-       FROM wallets w
-      WHERE a.account_id = $1 AND a.wallet = $2 AND w.account_id = a.account_id AND w.wallet = a.wallet
-        AND ${BELOW} AND a.notified_for IS DISTINCT FROM a.reference_entry_id
-      RETURNING a.account_id AS "accountId", a.wallet, a.reference, a.reference_entry_id::text AS "referenceEntryId",
-                (w.recharge + w.gift - w.unbilled) AS current`,
+    `WITH claimed AS (
+       UPDATE wallet_alerts a SET notified_for = a.reference_entry_id, updated_at = now()
+         FROM wallets w
+        WHERE a.account_id = $1 AND a.wallet = $2 AND w.account_id = a.account_id AND w.wallet = a.wallet
+          AND ${BELOW} AND a.notified_for IS DISTINCT FROM a.reference_entry_id
+        RETURNING a.account_id, a.wallet, a.reference, a.reference_entry_id, (w.recharge + w.gift - w.unbilled) AS current
+     ), kept AS (
+       INSERT INTO low_balance_notices (account_id, wallet, reference_entry_id, reference, current)
+       SELECT account_id, wallet, reference_entry_id, reference, current FROM claimed
+       ON CONFLICT DO NOTHING
+     )
+     SELECT account_id AS "accountId", wallet, reference, reference_entry_id::text AS "referenceEntryId", current FROM claimed`,
     [accountId, wallet, percent],
   );
   return res.rows[0] ?? null;
 }
 
-/** The wallet whose notice for `referenceEntryId` was claimed already (a retry after the claim), or null. */
+/**
+ * The notice for `referenceEntryId` as it was claimed (a retry after the claim), or null. Read from the claims kept,
+ * not from `wallet_alerts`, whose reference a later top-up replaces: the retry still sends what was claimed.
+ */
 export async function findClaimedLowBalance(pool: Pool, accountId: string, wallet: string, referenceEntryId: string): Promise<LowBalance | null> {
   const res = await pool.query<LowBalance>(
-    `SELECT a.account_id AS "accountId", a.wallet, a.reference, a.reference_entry_id::text AS "referenceEntryId",
-            (w.recharge + w.gift - w.unbilled) AS current
-       FROM wallet_alerts a JOIN wallets w ON w.account_id = a.account_id AND w.wallet = a.wallet
-      WHERE a.account_id = $1 AND a.wallet = $2 AND a.notified_for = $3`,
+    `SELECT account_id AS "accountId", wallet, reference, reference_entry_id::text AS "referenceEntryId", current
+       FROM low_balance_notices WHERE account_id = $1 AND wallet = $2 AND reference_entry_id = $3`,
     [accountId, wallet, referenceEntryId],
   );
   return res.rows[0] ?? null;

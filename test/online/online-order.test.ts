@@ -8,6 +8,7 @@ import request, { type Response } from 'supertest';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { creditTopup, getBalances, recordUsage } from '../../db/ledger/ledger';
 import { checkLedger } from '../../db/ledger/ledger-checker';
+import { claimLowBalanceNotice } from '../../db/ledger/low-balance';
 import { signCallbackPayload } from '../../scripts/sandbox-gateway';
 import { lowBalanceWorkflowId, orderWorkflowId, type OnlineOrderView } from '../../workflows/definitions';
 import { invoiceExpiresAt } from '../../workflows/online/invoice-expiry';
@@ -280,4 +281,24 @@ test('When a wallet crosses 40 % of its last top-up, then the owner gets one not
   expect((await charge(1_000_000)).status).toBe(201); // 330,000 of 1,000,000: below again
   expect(await noticeDone(second.entryId)).toBe('sent');
   expect(await notices()).toHaveLength(2);
+});
+
+test('When a notice was claimed and its attempt died before the email went out, and a top-up came meanwhile, then the retry still sends that notice with the balance it was claimed at', async () => {
+  const account = await createTestAccount(api.t.db.pool);
+  const pool = api.t.db.pool;
+  const first = await creditTopup(pool, { orderNumber: '1261124900003', accountId: account.accountId, wallet: 'whatsapp', amount: 1_000_000 });
+  // Straight through the ledger: no usage route, so no notice workflow starts by itself.
+  await recordUsage(pool, { accountId: account.accountId, wallet: 'whatsapp', amount: 700_000, idempotencyKey: `lb-retry-${account.accountId}`, allowNegative: false });
+  // The first attempt claimed the notice (300,000 of 1,000,000) and was lost; then a top-up re-armed the wallet.
+  expect(await claimLowBalanceNotice(pool, account.accountId, 'whatsapp', 40)).toMatchObject({ referenceEntryId: first.entryId, current: 300_000 });
+  await creditTopup(pool, { orderNumber: '1261124900004', accountId: account.accountId, wallet: 'whatsapp', amount: 1_000_000 });
+
+  const input = { accountId: account.accountId, wallet: 'whatsapp' as const, referenceEntryId: first.entryId, percent: 40 };
+  const retried = await api.env.client.workflow.execute('lowBalanceNotice', { taskQueue: api.taskQueue, workflowId: lowBalanceWorkflowId(input), args: [input] });
+  expect(retried).toBe('sent');
+  const notices = (await mailTo(account.ownerEmail)).filter((m) => /below 40%/.test(m.subject ?? ''));
+  expect(notices).toHaveLength(1);
+  expect(notices[0]?.text).toContain('IDR 300,000');
+  const unsent = await pool.query('SELECT 1 FROM email_outbox WHERE idempotency_key LIKE $1 AND sent_at IS NULL', [`low-balance:${account.accountId}:%`]);
+  expect(unsent.rowCount).toBe(0);
 });
