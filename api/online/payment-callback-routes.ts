@@ -25,7 +25,7 @@ import {
   type Wallet,
 } from '../../workflows/definitions';
 import { isCallbackApplied, markCallbackApplied, recordCallbackEvent } from '../../db/online/payment-events';
-import { findOrder } from '../../db/orders/read-model';
+import { findOrder, type StoredOrder } from '../../db/orders/read-model';
 import { recordReceivedPayment } from '../../db/reconciliation/received-payments';
 import { settleRefund } from '../../db/reconciliation/refunds';
 import { inTransaction } from '../../db/transaction';
@@ -106,15 +106,16 @@ async function paymentReceived(deps: PaymentCallbackDeps, event: PaymentEvent, r
     });
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
+    const stored = await findNamedOrder(deps.pool, data.merchantRef);
     // This very payment took its order, whose workflow has ended since (the API stopped after the signal, before
     // marking the callback applied, and the gateway sent it again): it is applied, not a second payment.
-    if (await orderTookPayment(deps.pool, data.merchantRef, event.id)) {
+    if (orderTookPayment(stored, event.id)) {
       await markCallbackApplied(deps.pool, event.id, disposition);
       log?.info({ eventId: event.id, orderNumber: data.merchantRef }, 'payment callback repeated; its order took it before it ended');
       return { received: true, status: 'duplicate', disposition };
     }
     // No running order takes it (unknown order, paid or closed past its late-payment watch): finance decides.
-    const why = await whyNoOrderTakesIt(deps.pool, data.merchantRef, data.amount);
+    const why = whyNoOrderTakesIt(stored, data.merchantRef, data.amount);
     const input: PaymentExceptionInput = { payment, ...why, openedBy: 'rule', policy: deps.policy };
     await openPaymentException(deps, input);
     disposition = 'exception';
@@ -124,19 +125,18 @@ async function paymentReceived(deps: PaymentCallbackDeps, event: PaymentEvent, r
   return { received: true, status: recorded, disposition };
 }
 
-/** Whether the online order `merchantRef` holds the gateway payment of `eventId` as its own (Paid, or Paid late). */
-async function orderTookPayment(pool: Pool, merchantRef: string, eventId: string): Promise<boolean> {
-  const stored = /^\d{13}$/.test(merchantRef) ? await findOrder(pool, merchantRef) : null;
+/** The order a payment's `merchantRef` names, as last recorded, or null when it names none of ours. */
+async function findNamedOrder(pool: Pool, merchantRef: string): Promise<StoredOrder | null> {
+  return /^\d{13}$/.test(merchantRef) ? findOrder(pool, merchantRef) : null;
+}
+
+/** Whether the order is an online order holding the gateway payment of `eventId` as its own (Paid, or Paid late). */
+function orderTookPayment(stored: StoredOrder | null, eventId: string): boolean {
   return !!stored && isOnlineOrder(stored.view) && stored.view.payment?.eventId === eventId;
 }
 
-/** Why a payment naming `merchantRef` goes to finance when no workflow of that order runs. */
-async function whyNoOrderTakesIt(
-  pool: Pool,
-  merchantRef: string,
-  amount: number,
-): Promise<Pick<PaymentExceptionInput, 'reason' | 'difference' | 'suggestion' | 'note'>> {
-  const stored = /^\d{13}$/.test(merchantRef) ? await findOrder(pool, merchantRef) : null;
+/** Why a payment naming `merchantRef` (recorded as `stored`, if at all) goes to finance when no workflow of that order runs. */
+function whyNoOrderTakesIt(stored: StoredOrder | null, merchantRef: string, amount: number): Pick<PaymentExceptionInput, 'reason' | 'difference' | 'suggestion' | 'note'> {
   if (!stored) {
     return { reason: 'unknown_reference', difference: null, suggestion: { orderNumber: null, accountId: null, wallet: null }, note: `no order ${merchantRef} is ours` };
   }
