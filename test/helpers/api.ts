@@ -16,6 +16,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTestActivityDeps, TEST_GATEWAY, TEST_PASSWORD_LINK_SECRET, TEST_PROVIDER, TEST_WEBHOOK_SECRET_KEY, type TestActivityDeps } from './activity-deps';
 import { createStaffUser, type TestUser } from './fixtures';
+import { setInBeforeAll } from './set-in-before-all';
 import { createTestWorker, startTimeSkippingEnv, uniqueTaskQueue } from './temporal';
 
 /** A running API test harness; `close()` stops everything. */
@@ -119,11 +120,7 @@ export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
  * `const` at the top and use it in their hooks and tests, while the harness itself only starts in `beforeAll`.
  */
 export function deferredTestApi(current: () => TestApi | undefined): TestApi {
-  const started = (): TestApi => {
-    const api = current();
-    if (!api) throw new Error('The test API is not started yet: use it inside a test or a hook, after its beforeAll.');
-    return api;
-  };
+  const started = setInBeforeAll(current, 'The test API is not started');
   return {
     get app() {
       return started().app;
@@ -177,11 +174,7 @@ export function useStaffUsers<R extends Parameters<typeof createStaffUser>[1]>(a
     const users = await Promise.all(roles.map((role) => createStaffUser(api.t.db.pool, role)));
     roles.forEach((role, i) => created.set(role, users[i]!));
   });
-  const user = (role: R): TestUser => {
-    const found = created.get(role);
-    if (!found) throw new Error(`The ${role} user is not created yet: use it inside a test or a hook, after its beforeAll.`);
-    return found;
-  };
+  const user = (role: R): TestUser => setInBeforeAll(() => created.get(role), `The ${role} user is not created`)();
   const deferred = (role: R): TestUser => ({
     get userId() {
       return user(role).userId;

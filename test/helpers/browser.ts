@@ -10,6 +10,7 @@ import { WEB_CONSOLE_DIR } from '../../api/shared/web-console';
 import { projectRoot } from '../../config/paths';
 import { deferredTestApi, startTestApi, type TestApi, type TestApiOptions } from './api';
 import { TEST_PASSWORD } from './fixtures';
+import { setInBeforeAll } from './set-in-before-all';
 
 /** The Chromium binary: CHROMIUM_PATH, or Debian's. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -121,10 +122,7 @@ export function useConsoleInBrowser(options: TestApiOptions = {}): ConsoleInBrow
     await api?.close();
   });
   const theApi = deferredTestApi(() => api);
-  const theBrowser = (): Browser => {
-    if (!browser) throw new Error('The browser is not launched yet: use it inside a test or a hook, after its beforeAll.');
-    return browser;
-  };
+  const theBrowser = setInBeforeAll(() => browser, 'The browser is not launched');
   const newPage = async (): Promise<Page> => {
     const context = await newUserContext(theBrowser(), theApi.baseUrl);
     contexts.push(context);

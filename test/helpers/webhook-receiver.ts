@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../../config/paths';
+import { setInBeforeAll } from './set-in-before-all';
 
 /** One request as it arrived. */
 export interface ReceivedWebhook {
@@ -107,10 +108,7 @@ export function useWebhookReceiver(): WebhookReceiver {
   afterAll(async () => {
     await receiver?.close();
   });
-  const started = (): WebhookReceiver => {
-    if (!receiver) throw new Error('The webhook receiver is not started yet: use it inside a test or a hook, after its beforeAll.');
-    return receiver;
-  };
+  const started = setInBeforeAll(() => receiver, 'The webhook receiver is not started');
   return {
     url: (p) => started().url(p),
     get received() {
