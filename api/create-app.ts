@@ -201,7 +201,7 @@ export function createApp(deps: AppDeps): Express {
   v1.use('/subscriptions', subscriptionsRouter(deps));
   v1.use('/invoices', invoicesRouter(orderDeps));
   v1.use('/held-payments', heldPaymentsRouter(deps));
-  const balanceDeps = { balances, pool: deps.pool, policy: deps.policy };
+  const balanceDeps = { balances, policy: deps.policy };
   v1.use('/balance', balanceRouter(balanceDeps));
   const ledger = new MovementBatcher(deps.pool, {
     ...(deps.usageBatching ?? DEFAULT_USAGE_BATCHING),

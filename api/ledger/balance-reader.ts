@@ -6,14 +6,17 @@
  */
 import DataLoader from 'dataloader';
 import type { Pool } from 'pg';
-import { findAccountsBalances, type WalletBalance } from '../../db/ledger/ledger';
+import { findAccountsBalances, type AccountBalances } from '../../db/ledger/ledger';
 
-/** Reads one account's balances, grouped with the other reads of the same turn; null for an unknown account. */
-export type BalanceReader = (accountId: string) => Promise<WalletBalance[] | null>;
+/**
+ * Reads one account's balances and low-balance references, grouped with the other reads of the same turn; null for an
+ * unknown account.
+ */
+export type BalanceReader = (accountId: string) => Promise<AccountBalances | null>;
 
 /** A reader for one app (one pool). */
 export function balanceReader(pool: Pool): BalanceReader {
-  const loader = new DataLoader<string, WalletBalance[] | null>(
+  const loader = new DataLoader<string, AccountBalances | null>(
     async (accountIds) => {
       const found = await findAccountsBalances(pool, accountIds);
       return accountIds.map((id) => found.get(id) ?? null);

@@ -1,9 +1,7 @@
 /** `GET /v1/balance`: each wallet of an account, split as the dashboard shows it; the deposit's refund answer. */
 import { Router } from 'express';
 import { z } from 'zod';
-import type { Pool } from 'pg';
-import { lowWallets } from '../../db/ledger/low-balance';
-import type { TopupPolicy } from '../../workflows/definitions';
+import type { TopupPolicy, Wallet } from '../../workflows/definitions';
 import type { BalanceReader } from './balance-reader';
 import { requireRole, scopedAccountId, type Principal, type Role } from '../accounts/auth';
 import { HttpError } from '../shared/errors';
@@ -20,10 +18,9 @@ export interface LowBalanceFlag {
   threshold: number;
 }
 
-/** What a balance read needs: the grouped balance reader, and the pool and policy for the low-balance flags. */
+/** What a balance read needs: the grouped balance reader, and the policy for the low-balance flags. */
 export interface BalanceDeps {
   balances: BalanceReader;
-  pool: Pool;
   policy: TopupPolicy;
 }
 
@@ -41,15 +38,15 @@ export async function readBalance(deps: BalanceDeps, principal: Principal, rawQu
   const found = await deps.balances(accountId);
   if (!found) throw new HttpError(404, 'not_found', `account ${accountId} was not found`, [{ path: 'accountId', rule: 'must name an existing account' }]);
   const percent = deps.policy.lowBalancePercent;
-  const low = await lowWallets(deps.pool, accountId, percent);
-  const flag = (wallet: string): LowBalanceFlag | null => {
-    const l = low.find((w) => w.wallet === wallet);
-    return l ? { reference: l.reference, threshold: Math.ceil((l.reference * percent) / 100) } : null;
+  // The low-balance notice's rule (db/ledger/low-balance.ts, BELOW): under `percent` of the last paid top-up.
+  const flag = (wallet: Wallet, current: number): LowBalanceFlag | null => {
+    const reference = found.references[wallet];
+    return reference !== undefined && current * 100 < reference * percent ? { reference, threshold: Math.ceil((reference * percent) / 100) } : null;
   };
   return {
     accountId,
     lowBalancePercent: percent,
-    wallets: found.map(({ wallet, current, recharge, gift, unbilled }) => ({ wallet, current, recharge, gift, unbilled, lowBalance: flag(wallet) })),
+    wallets: found.wallets.map(({ wallet, current, recharge, gift, unbilled }) => ({ wallet, current, recharge, gift, unbilled, lowBalance: flag(wallet, current) })),
   };
 }
 

@@ -223,23 +223,37 @@ export async function getBalances(pool: Pool, accountId: string): Promise<Wallet
   return allWallets(accountId, res.rows);
 }
 
+/** One account's balances, with each wallet's low-balance reference (its last paid top-up) where it has one. */
+export interface AccountBalances {
+  wallets: WalletBalance[];
+  references: Partial<Record<Wallet, number>>;
+}
+
 /**
- * The balances of several accounts in one query (the API groups concurrent balance reads into one, see
- * api/ledger/balance-reader.ts); an account that does not exist is absent from the map.
+ * The balances of several accounts in one query, each wallet with its low-balance reference (the API groups
+ * concurrent balance reads into one, see api/ledger/balance-reader.ts, and a read answers the low-balance flag from
+ * the same row rather than a second query); an account that does not exist is absent from the map.
  */
-export async function findAccountsBalances(pool: Pool, accountIds: readonly string[]): Promise<Map<string, WalletBalance[]>> {
-  const res = await pool.query<Partial<WalletParts> & { account_id: string; wallet: Wallet | null }>({
-    name: 'find_accounts_balances',
-    text: 'SELECT a.id AS account_id, w.wallet, w.recharge, w.gift, w.unbilled FROM accounts a LEFT JOIN wallets w ON w.account_id = a.id WHERE a.id = ANY($1::text[])',
+export async function findAccountsBalances(pool: Pool, accountIds: readonly string[]): Promise<Map<string, AccountBalances>> {
+  const res = await pool.query<Partial<WalletParts> & { account_id: string; wallet: Wallet | null; reference: number | null }>({
+    name: 'find_accounts_balances_with_references',
+    text: `SELECT a.id AS account_id, w.wallet, w.recharge, w.gift, w.unbilled, al.reference
+             FROM accounts a
+             LEFT JOIN wallets w ON w.account_id = a.id
+             LEFT JOIN wallet_alerts al ON al.account_id = w.account_id AND al.wallet = w.wallet
+            WHERE a.id = ANY($1::text[])`,
     values: [accountIds],
   });
-  const rows = new Map<string, Array<WalletParts & { wallet: Wallet }>>();
+  const rows = new Map<string, { parts: Array<WalletParts & { wallet: Wallet }>; references: Partial<Record<Wallet, number>> }>();
   for (const r of res.rows) {
-    const found = rows.get(r.account_id) ?? [];
-    if (r.wallet !== null) found.push({ wallet: r.wallet, recharge: r.recharge ?? 0, gift: r.gift ?? 0, unbilled: r.unbilled ?? 0 });
+    const found = rows.get(r.account_id) ?? { parts: [], references: {} };
+    if (r.wallet !== null) {
+      found.parts.push({ wallet: r.wallet, recharge: r.recharge ?? 0, gift: r.gift ?? 0, unbilled: r.unbilled ?? 0 });
+      if (r.reference !== null) found.references[r.wallet] = r.reference;
+    }
     rows.set(r.account_id, found);
   }
-  return new Map([...rows].map(([accountId, wallets]) => [accountId, allWallets(accountId, wallets)]));
+  return new Map([...rows].map(([accountId, { parts, references }]) => [accountId, { wallets: allWallets(accountId, parts), references }]));
 }
 
 function allWallets(accountId: string, rows: Array<WalletParts & { wallet: Wallet }>): WalletBalance[] {

@@ -62,22 +62,3 @@ export async function findClaimedLowBalance(pool: Pool, accountId: string, walle
   );
   return res.rows[0] ?? null;
 }
-
-/** A wallet below its share of the last paid top-up right now, for the console's banner (notified or not). */
-export interface LowWallet {
-  wallet: string;
-  current: number;
-  reference: number;
-}
-
-/** The account's wallets below `percent` of their reference (the last paid top-up). */
-export async function lowWallets(pool: Pool, accountId: string, percent: number): Promise<LowWallet[]> {
-  const res = await pool.query<LowWallet>(
-    `SELECT a.wallet, (w.recharge + w.gift - w.unbilled) AS current, a.reference
-       FROM wallet_alerts a JOIN wallets w ON w.account_id = a.account_id AND w.wallet = a.wallet
-      WHERE a.account_id = $1 AND (w.recharge + w.gift - w.unbilled) * 100 < a.reference * $2
-      ORDER BY a.wallet`,
-    [accountId, percent],
-  );
-  return res.rows;
-}

@@ -92,7 +92,7 @@ async function takenOrLeft(deps: { principals: PrincipalCache<KeyPrincipal>; lim
     logRequest: (_req, _res, next) => next(),
     observeRequest: (_req, _res, next) => next(),
     securityHeaders: securityHeaderList(),
-    routes: [healthRoute, balanceRoute({ balanceDeps: { balances: balanceReader(api.t.db.pool), pool: api.t.db.pool, policy: DEFAULT_POLICY }, ...deps })],
+    routes: [healthRoute, balanceRoute({ balanceDeps: { balances: balanceReader(api.t.db.pool), policy: DEFAULT_POLICY }, ...deps })],
   });
   const server = http.createServer((req, res) => {
     if (!thin(req, res)) {
