@@ -37,8 +37,6 @@ import { proveReceivedMoney, type MoneyTotals } from '../../db/reconciliation/mo
 /** A fault: a SIGKILL of one of the stack's processes (restarted after a pause), or a stall of the gateway. */
 export type FaultKind = StackProcessName | 'gateway-stall';
 const KINDS: readonly FaultKind[] = ['worker', 'api', 'temporal', 'postgres', 'gateway', 'gateway-stall'];
-/** API requests an order makes on average over the plans' mix (bank transfers about 4.5, online top-ups 3). */
-const REQUESTS_PER_ORDER = 4;
 const CLOSE_AFTER_MS = 30_000;
 /** The issue's CI-sized run: about 11 minutes here with its 125 faults (one every eight orders). */
 const DEFAULT_ORDERS = 1_000;
@@ -69,6 +67,8 @@ export interface FaultRecord {
   kind: FaultKind;
   /** Which instance of its kind (`worker-2` on the cluster; the kind on the dev stack). */
   label: string;
+  /** The orders started and the API requests made when it was injected. */
+  atOrder: number;
   atRequest: number;
   downMs: number;
   ordersInFlight: number;
@@ -303,18 +303,20 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
       }
     };
 
-    const estimatedRequests = opts.orders * REQUESTS_PER_ORDER;
+    // Faults are placed by the orders started, not by requests: how many requests an order makes changes with the
+    // plans' mix (usage, imports and resolutions joined it), and an estimate of it once left the load's second half
+    // without faults. Between 5 % and 80 % of the orders, so each fault has load after it to recover under.
     const schedule = Array.from({ length: opts.faults }, (_, k) => ({
       kind: rng.shuffle(KINDS)[0]! as FaultKind,
       k,
-      atRequest: Math.round(estimatedRequests * (0.05 + 0.75 * rng.next())),
+      atOrder: Math.round(opts.orders * (0.05 + 0.75 * rng.next())),
       downFraction: rng.next(),
       instance: rng.next(),
     }));
     // Every kind at least once when there are enough faults.
     const kinds: FaultKind[] = rng.shuffle(Array.from({ length: opts.faults }, (_, k) => KINDS[k % KINDS.length]!));
     schedule.forEach((f, k) => (f.kind = kinds[k]!));
-    schedule.sort((a, b) => a.atRequest - b.atRequest);
+    schedule.sort((a, b) => a.atOrder - b.atOrder);
 
     const faults: FaultRecord[] = [];
     /** When each fault's process died and came back, for its stall once the load is over. */
@@ -324,7 +326,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
     let recoveryAfterLast: number | null = null;
     const inject = async () => {
       for (const f of schedule) {
-        while (client.stats.requests < f.atRequest && nextOrder < opts.orders) await sleep(20);
+        while (nextOrder < Math.min(f.atOrder, opts.orders)) await sleep(20);
         const stalling = f.kind === 'gateway-stall';
         const instances = stack!.processes[stalling ? 'gateway' : (f.kind as StackProcessName)];
         const proc = instances[Math.floor(f.instance * instances.length)];
@@ -333,7 +335,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
         const downMs = Math.round(low + f.downFraction * (high - low));
         const at = Date.now();
         lastFaultAt = at;
-        const record: FaultRecord = { kind: f.kind, label: proc.label, atRequest: client.stats.requests, downMs, ordersInFlight: inFlight.size, recoveryMs: null, stallMs: null };
+        const record: FaultRecord = { kind: f.kind, label: proc.label, atOrder: nextOrder, atRequest: client.stats.requests, downMs, ordersInFlight: inFlight.size, recoveryMs: null, stallMs: null };
         faults.push(record);
         // A worker is killed while a webhook request is in flight, when one comes within a few seconds.
         if (f.kind === 'worker') await activeIntegrations.whenRequestInFlight(5_000);
@@ -344,7 +346,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
         const probe = await runOne(createRng(opts.seed * 7_919 + f.k), onGateway ? 'onlineProbe' : 'probe', `probe-${opts.seed}-${f.k}`);
         if (probe && probe.anomalies.length === 0 && probe.expectedStatus === (onGateway ? 'paid' : 'deleted')) record.recoveryMs = Date.now() - at;
         recoveryAfterLast = record.recoveryMs;
-        say(`fault ${faults.length}/${schedule.length}: ${proc.label} ${stalling ? 'stalled' : 'killed'} at request ${record.atRequest} (${record.ordersInFlight} orders in flight), down ${downMs} ms, recovered in ${record.recoveryMs ?? 'never'} ms`);
+        say(`fault ${faults.length}/${schedule.length}: ${proc.label} ${stalling ? 'stalled' : 'killed'} at order ${record.atOrder}, request ${record.atRequest} (${record.ordersInFlight} orders in flight), down ${downMs} ms, recovered in ${record.recoveryMs ?? 'never'} ms`);
       }
     };
     const load = Promise.all(Array.from({ length: opts.concurrency }, drive)).then(() => {
