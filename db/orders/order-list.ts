@@ -7,7 +7,8 @@
  * cursor (keyset: the rows after, or before, a given one in (created_at, order_number) order, read straight from the
  * index at any depth). Every page answers the cursors of its neighbours. The total is exact up to
  * {@link EXACT_COUNT_LIMIT}; past it, counting every match costs more than the page itself (finance's lists over all
- * accounts), so it is PostgreSQL's estimate of the filter's rows, and the answer says so.
+ * accounts), so it is PostgreSQL's estimate of the filter's rows, and the answer says so. An estimate is reused for
+ * the same filter for {@link ESTIMATE_REUSE_MS}: paging through a long list then costs the page alone.
  */
 import type { Pool } from 'pg';
 import type { AnyOrderView, OrderStatus } from '../../workflows/definitions';
@@ -51,6 +52,15 @@ export interface OrderPage {
 
 /** Up to this many matches the total is counted; past it, estimated. */
 export const EXACT_COUNT_LIMIT = 10_000;
+
+/**
+ * How long an estimated total answers the same filter again without counting. It is an estimate already, and the
+ * bounded count that finds a filter past the limit reads 10,001 index entries, several times the page's own cost
+ * (bench/api.ts). Exact totals are never reused: a customer's new order shows in the next page's total.
+ */
+export const ESTIMATE_REUSE_MS = 5_000;
+/** Filters whose estimates one pool keeps at most (the oldest is dropped first). */
+const ESTIMATES_KEPT = 500;
 
 /** The cursor as the API carries it: opaque, URL-safe. */
 export function encodeOrderCursor(cursor: OrderCursor): string {
@@ -101,9 +111,9 @@ function whereClause(filter: OrderListFilter, createdAtBounds: boolean): { sql: 
   return { sql: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', params };
 }
 
-/** Lists one page of orders matching `filter`. */
-export async function listOrders(pool: Pool, filter: OrderListFilter): Promise<OrderPage> {
-  const [page, counted] = await Promise.all([filter.sort === 'newest' ? newestPage(pool, filter) : oldestSubmissionPage(pool, filter), countOrders(pool, filter)]);
+/** Lists one page of orders matching `filter`; `now` (ms) dates a reused estimate. */
+export async function listOrders(pool: Pool, filter: OrderListFilter, now: () => number = Date.now): Promise<OrderPage> {
+  const [page, counted] = await Promise.all([filter.sort === 'newest' ? newestPage(pool, filter) : oldestSubmissionPage(pool, filter), countOrders(pool, filter, now)]);
   return { ...page, pageSize: filter.pageSize, ...counted };
 }
 
@@ -172,16 +182,31 @@ function isoMicros(micros: number): string {
   return `${new Date(ms).toISOString().slice(0, 23)}${String(micros - ms * 1000).padStart(3, '0')}Z`;
 }
 
+/** Estimated totals by filter (its WHERE clause and parameters), per pool, with when they were made. */
+const estimates = new WeakMap<Pool, Map<string, { total: number; at: number }>>();
+
 /**
  * The number of matches, counted up to EXACT_COUNT_LIMIT (one more row read tells that there are more); past it
- * the planner's estimate of the filter's rows (EXPLAIN, which runs nothing), at least the limit.
+ * the planner's estimate of the filter's rows (EXPLAIN, which runs nothing), at least the limit, reused for the same
+ * filter for ESTIMATE_REUSE_MS.
  */
-async function countOrders(pool: Pool, filter: OrderListFilter): Promise<Pick<OrderPage, 'total' | 'totalEstimated'>> {
+async function countOrders(pool: Pool, filter: OrderListFilter, now: () => number): Promise<Pick<OrderPage, 'total' | 'totalEstimated'>> {
   const { sql, params } = whereClause(filter, false);
+  const kept = estimates.get(pool) ?? new Map<string, { total: number; at: number }>();
+  estimates.set(pool, kept);
+  const key = `${sql}\u0000${JSON.stringify(params)}`;
+  const reused = kept.get(key);
+  if (reused && now() - reused.at < ESTIMATE_REUSE_MS) return { total: reused.total, totalEstimated: true };
   const bounded = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM (SELECT 1 FROM orders o ${sql} LIMIT ${EXACT_COUNT_LIMIT + 1}) m`, params);
   const n = bounded.rows[0]?.n ?? 0;
-  if (n <= EXACT_COUNT_LIMIT) return { total: n, totalEstimated: false };
+  if (n <= EXACT_COUNT_LIMIT) {
+    kept.delete(key);
+    return { total: n, totalEstimated: false };
+  }
   const plan = await pool.query<{ 'QUERY PLAN': Array<{ Plan: { 'Plan Rows': number } }> }>(`EXPLAIN (FORMAT JSON) SELECT 1 FROM orders o ${sql}`, params);
-  const estimate = Math.round(plan.rows[0]?.['QUERY PLAN'][0]?.Plan['Plan Rows'] ?? 0);
-  return { total: Math.max(EXACT_COUNT_LIMIT + 1, estimate), totalEstimated: true };
+  const total = Math.max(EXACT_COUNT_LIMIT + 1, Math.round(plan.rows[0]?.['QUERY PLAN'][0]?.Plan['Plan Rows'] ?? 0));
+  kept.delete(key);
+  kept.set(key, { total, at: now() });
+  if (kept.size > ESTIMATES_KEPT) kept.delete(kept.keys().next().value!);
+  return { total, totalEstimated: true };
 }

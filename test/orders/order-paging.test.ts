@@ -5,7 +5,7 @@
  */
 import { ZListOrdersQuery } from '../../api/orders/schemas';
 import { recordBankTransferOrder } from '../../db/orders/read-model';
-import { EXACT_COUNT_LIMIT, listOrders, decodeOrderCursor, type OrderListFilter, type OrderPage } from '../../db/orders/order-list';
+import { ESTIMATE_REUSE_MS, EXACT_COUNT_LIMIT, listOrders, decodeOrderCursor, type OrderListFilter, type OrderPage } from '../../db/orders/order-list';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { createTestAccount, unpaidOrderView, type TestAccount } from '../helpers/fixtures';
 
@@ -81,6 +81,43 @@ test(`When more than ${EXACT_COUNT_LIMIT.toLocaleString('en')} orders match, the
   expect(every.items).toHaveLength(20);
   const paid = await listOrders(db.pool, filter({ accountId: big.accountId, status: 'paid' }));
   expect({ total: paid.total, totalEstimated: paid.totalEstimated }).toEqual({ total: (EXACT_COUNT_LIMIT + 500) / 100, totalEstimated: false });
+});
+
+test('When a long list is paged, then its estimated total is reused for 5 s without counting again; an exact total is counted every time', async () => {
+  const big = await createTestAccount(db.pool);
+  await db.pool.query(
+    `INSERT INTO orders (order_number, account_id, created_by, wallet, currency, amount, payment_method, status, revision, view, created_at)
+     SELECT n, $1, $2, 'credit', 'IDR', 100000, 'bank_transfer', 'unpaid', 1, jsonb_build_object('orderNumber', n, 'accountId', $1::text, 'status', 'unpaid'),
+            now() - g * interval '1 minute'
+       FROM generate_series(1, $3::int) AS g, LATERAL (SELECT '1270201' || lpad(g::text, 6, '0') AS n) x`,
+    [big.accountId, big.ownerId, EXACT_COUNT_LIMIT + 10],
+  );
+  let clock = 1_000_000;
+  let queries = 0;
+  const count = () => {
+    queries += 1;
+  };
+  const queriesOf = async (f: Partial<OrderListFilter>) => {
+    queries = 0;
+    db.pool.on('acquire', count);
+    try {
+      const page = await listOrders(db.pool, filter({ accountId: big.accountId, ...f }), () => clock);
+      return { queries, total: page.total, totalEstimated: page.totalEstimated };
+    } finally {
+      db.pool.off('acquire', count);
+    }
+  };
+  // The page, the bounded count, the estimate; then the page alone.
+  const first = await queriesOf({});
+  expect(first).toMatchObject({ queries: 3, totalEstimated: true });
+  clock += ESTIMATE_REUSE_MS - 1;
+  expect(await queriesOf({ page: 2 })).toEqual({ ...first, queries: 1 });
+  clock += 1;
+  expect(await queriesOf({ page: 3 })).toEqual(first);
+  // Another filter is another total; an exact one is counted each time and shows a new order at once.
+  expect(await queriesOf({ status: 'paid' })).toEqual({ queries: 2, total: 0, totalEstimated: false });
+  await db.pool.query(`UPDATE orders SET status = 'paid' WHERE order_number = '1270201000001'`);
+  expect(await queriesOf({ status: 'paid' })).toEqual({ queries: 2, total: 1, totalEstimated: false });
 });
 
 test('When the cursor is not one the list made, or comes with a page number, then the query is refused naming the field', () => {
