@@ -215,9 +215,14 @@ test('When finance rejects, the customer edits the amount and finance approves, 
   await recordHistory('reject-edit-approve', h);
 });
 
-/** The activity types the order's history scheduled, in order. */
-async function scheduledActivities(h: WorkflowHandle): Promise<string[]> {
-  return ((await h.fetchHistory()).events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+/**
+ * The activity types the order's history scheduled from the approval on (before it: the first write, and the slip's
+ * write and email, whose order depends on whether the slip reached the workflow in its first task).
+ */
+async function approvalActivities(h: WorkflowHandle, first: string): Promise<string[]> {
+  const scheduled = ((await h.fetchHistory()).events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+  expect(scheduled.slice(0, scheduled.indexOf(first)).sort()).toEqual(['recordOrder', 'recordOrder', 'sendOrderEmail']);
+  return scheduled.slice(scheduled.indexOf(first));
 }
 
 /** The view the read model holds for the order (what GET /v1/orders/{n} reads). */
@@ -250,7 +255,7 @@ test('When finance approves, then the order reads Paid with its receipt, the wal
   expect(await storedView(paid.orderNumber)).toEqual(await view(h));
   // Issue 22: one activity credits, records Paid and issues the receipt (creditTopup then recordPaidOrder before it;
   // creditTopup, recordOrder and issueReceipt before that: the old paths replay from approve-paid-in-one-activity.json).
-  expect(await scheduledActivities(h)).toEqual(['recordOrder', 'recordOrder', 'sendOrderEmail', 'creditAndRecordPaidOrder', 'sendOrderEmail']);
+  expect(await approvalActivities(h, 'creditAndRecordPaidOrder')).toEqual(['creditAndRecordPaidOrder', 'sendOrderEmail']);
   await recordHistory('approve-credit-and-paid-in-one-activity', h);
 });
 
@@ -265,7 +270,7 @@ test('When the approval activity fails for good after its credit (the receipt re
   expect(receiptRefusedOnce.has(orderNumber)).toBe(false);
   expect(paid).toMatchObject({ status: 'paid', checkResult: 'Matches the slip', paid: { settled: 0, added: 350_000, balanceAfter: 350_000, approvedBy: financeIds[3] } });
   // The folded activity failed after the credit; creditTopup answered the order's entry, and recordPaidOrder recorded Paid.
-  expect(await scheduledActivities(h)).toEqual(['recordOrder', 'recordOrder', 'sendOrderEmail', 'creditAndRecordPaidOrder', 'creditTopup', 'recordPaidOrder', 'sendOrderEmail']);
+  expect(await approvalActivities(h, 'creditAndRecordPaidOrder')).toEqual(['creditAndRecordPaidOrder', 'creditTopup', 'recordPaidOrder', 'sendOrderEmail']);
   const credits = await t.db.pool.query('SELECT 1 FROM journal_entries WHERE idempotency_key = $1', [`topup:${orderNumber}:paid`]);
   expect(credits.rowCount).toBe(1);
   expect(await creditBalance(account.accountId)).toMatchObject({ recharge: 350_000, current: 350_000 });
@@ -296,7 +301,7 @@ test('When the ledger refuses the credit of an approval, then nothing is recorde
   expect(await findReceipt(t.db.pool, orderNumber)).toBeNull();
   expect(await creditBalance(account.accountId)).toMatchObject({ current: 150_000 });
   // The folded activity was refused, and so was the ledger when asked again: no record, no receipt, no email.
-  expect(await scheduledActivities(h)).toEqual(['recordOrder', 'recordOrder', 'sendOrderEmail', 'creditAndRecordPaidOrder', 'creditTopup']);
+  expect(await approvalActivities(h, 'creditAndRecordPaidOrder')).toEqual(['creditAndRecordPaidOrder', 'creditTopup']);
   // Not left approving: a rejection is taken (refused while an approval is under way).
   expect(await h.executeUpdate(rejectUpdate, { args: [{ reason: 'Credited by hand already', by: financeIds[4]! }] })).toMatchObject({ status: 'payment_failure' });
 });
