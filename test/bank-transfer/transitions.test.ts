@@ -62,6 +62,7 @@ test('When an Unpaid or Payment Failure order is being paid by a received paymen
     expect(bankTransferTransition(approving, 'approvePayment')).toEqual({ to: 'paid' });
     for (const event of ['edit', 'delete', 'choosePaymentMethod'] as const) expect(bankTransferTransition(approving, event)).toEqual({ refused: 'the order is being approved' });
   }
+  expect(bankTransferTransition(state('paid', { approving: true }), 'edit')).toEqual({ refused: 'the order cannot be edited while it is Paid' });
 });
 
 test('When a slip is uploaded, then after a Payment Failure it is an edit that resubmits, and otherwise the first submission', () => {
