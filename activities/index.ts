@@ -78,13 +78,14 @@ export function createActivities(deps: ActivityDeps & WorkerLink) {
   const readModel = createOrderReadModelActivities({ pool, policy });
   const notifications = createOrderNotificationActivities({ pool, provider, sendEmail });
   const online = createOnlineOrderActivities({ pool, provider, gateway: deps.gateway, sendEmail });
+  const ledger = createLedgerActivities(pool);
   return {
     ...readModel,
-    ...createLedgerActivities(pool),
+    ...ledger,
     ...createGiftActivities(pool),
     ...email,
     ...notifications,
-    ...createPaidStepActivities({ ...readModel, ...notifications, ...online }),
+    ...createPaidStepActivities({ ...readModel, ...ledger, ...notifications, ...online }),
     ...createBillingActivities({ pool, provider, policy, sendEmail }),
     ...createLowBalanceActivities({ pool, providerName: provider.name, policy, sendEmail }),
     ...online,

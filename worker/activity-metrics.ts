@@ -12,11 +12,13 @@ import type { Mailer } from '../activities/shared/mailer';
 
 /**
  * The activities that render a PDF, and which document each renders. The paid steps' folded activities
- * (`recordPaidOrder`, `recordPaidOnlineOrder`) write the read model before their PDF: a failed write counts here too.
+ * (`recordPaidOrder`, `recordPaidOnlineOrder`) write the read model before their PDF: a failed write counts here too;
+ * `creditAndRecordPaidOrder` credits the wallet before both, so a failed credit attempt counts too.
  */
 export const PDF_ACTIVITIES: Readonly<Record<string, string>> = {
   issueReceipt: 'receipt',
   recordPaidOrder: 'receipt',
+  creditAndRecordPaidOrder: 'receipt',
   storeInvoiceDocument: 'invoice',
   recordPaidOnlineOrder: 'invoice',
   sendUnpaidInvoiceEmail: 'subscription-invoice',

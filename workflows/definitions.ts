@@ -18,6 +18,7 @@ export * from './orders/messages';
 export * from './bank-transfer/messages';
 export * from './bank-transfer/amount-rules';
 export * from './bank-transfer/order-view';
+export * from './bank-transfer/paid-view';
 export * from './online/messages';
 export * from './online/pricing';
 export * from './online/order-view';

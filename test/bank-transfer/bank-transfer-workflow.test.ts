@@ -4,11 +4,13 @@
  * duration (120 h, 24 h). Set RECORD_HISTORIES=1 to write each path's history under test/histories/.
  */
 import type { WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { findReceipt } from '../../db/bank-transfer/receipts';
-import { getBalances, recordUsage } from '../../db/ledger/ledger';
+import { creditTopup, getBalances, recordUsage } from '../../db/ledger/ledger';
+import { createPaidStepActivities } from '../../activities/orders/paid-step-activities';
 import { createMailer } from '../../activities/shared/mailer';
 import { checkLedger } from '../../db/ledger/ledger-checker';
 import {
@@ -39,20 +41,30 @@ const taskQueue = uniqueTaskQueue('bank');
 let nextNumber = 1_261_124_100_000;
 /** Fails the first credit of each order right after the ledger committed it, as a worker crash would. */
 const crashAfterFirstCredit = new Set<string>();
+/** Refuses the first receipt of each order for good (a non-retryable failure), after its credit and Paid write. */
+const receiptRefusedOnce = new Set<string>();
 /** Finance users' ids: the operation log names who decided, so deciders are real users. */
 let financeIds: string[];
 
 beforeAll(async () => {
   [env, t] = await Promise.all([startTimeSkippingEnv(), createTestActivityDeps()]);
   financeIds = (await Promise.all(Array.from({ length: 20 }, () => createStaffUser(t.db.pool, 'finance')))).map((u) => u.userId);
-  worker = await createTestWorker(env, taskQueue, t.deps, (activities) => ({
-    ...activities,
-    async creditTopup(input) {
-      const result = await activities.creditTopup(input);
-      if (crashAfterFirstCredit.delete(input.orderNumber)) throw new Error('worker lost after the ledger committed');
-      return result;
-    },
-  }));
+  worker = await createTestWorker(env, taskQueue, t.deps, (activities) => {
+    const faulty = {
+      ...activities,
+      async creditTopup(input) {
+        const result = await activities.creditTopup(input);
+        if (crashAfterFirstCredit.delete(input.orderNumber)) throw new Error('worker lost after the ledger committed');
+        return result;
+      },
+      async issueReceipt(order) {
+        if (receiptRefusedOnce.delete(order.orderNumber)) throw ApplicationFailure.nonRetryable(`the receipt of order ${order.orderNumber} was refused`, 'InvalidInput');
+        return activities.issueReceipt(order);
+      },
+    } satisfies typeof activities;
+    // The folded activities run these faults inside them, at the same points (after the ledger, at the receipt).
+    return { ...faulty, ...createPaidStepActivities(faulty) };
+  });
   running = worker.run();
 });
 
@@ -203,7 +215,22 @@ test('When finance rejects, the customer edits the amount and finance approves, 
   await recordHistory('reject-edit-approve', h);
 });
 
-test('When finance approves, then the order reads Paid with its receipt, the wallet is credited once, and the paid step is one activity', async () => {
+/**
+ * The activity types the order's history scheduled from the approval on (before it: the first write, and the slip's
+ * write and email, whose order depends on whether the slip reached the workflow in its first task).
+ */
+async function approvalActivities(h: WorkflowHandle, first: string): Promise<string[]> {
+  const scheduled = ((await h.fetchHistory()).events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+  expect(scheduled.slice(0, scheduled.indexOf(first)).sort()).toEqual(['recordOrder', 'recordOrder', 'sendOrderEmail']);
+  return scheduled.slice(scheduled.indexOf(first));
+}
+
+/** The view the read model holds for the order (what GET /v1/orders/{n} reads). */
+async function storedView(orderNumber: string): Promise<unknown> {
+  return (await t.db.pool.query<{ view: unknown }>('SELECT view FROM orders WHERE order_number = $1', [orderNumber])).rows[0]?.view;
+}
+
+test('When finance approves, then the order reads Paid with its receipt, the wallet is credited once, and the credit, the Paid write and the receipt are one activity', async () => {
   const account = await createTestAccount(t.db.pool);
   const h = await startOrder(account, { amount: 400_000 });
   await h.executeUpdate(submitSlipUpdate, { args: [{ slip: SLIP, by: account.ownerId }] });
@@ -224,10 +251,59 @@ test('When finance approves, then the order reads Paid with its receipt, the wal
   expect(await h.result()).toMatchObject({ status: 'paid' });
   const paidMail = (await mailTo(account.ownerEmail, 2)).find((m) => m.attachments.length > 0);
   expect(paidMail?.attachments[0]?.filename).toBe(`receipt-${paid.orderNumber}.pdf`);
-  // Issue 22: after the credit, one activity records Paid and issues the receipt (two before: recordOrder and issueReceipt).
-  const scheduled = ((await h.fetchHistory()).events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
-  expect(scheduled).toEqual(['recordOrder', 'recordOrder', 'sendOrderEmail', 'creditTopup', 'recordPaidOrder', 'sendOrderEmail']);
-  await recordHistory('approve-paid-in-one-activity', h);
+  // The row readers see is the workflow's own view, built by the same function from the same credit.
+  expect(await storedView(paid.orderNumber)).toEqual(await view(h));
+  // Issue 22: one activity credits, records Paid and issues the receipt (creditTopup then recordPaidOrder before it;
+  // creditTopup, recordOrder and issueReceipt before that: the old paths replay from approve-paid-in-one-activity.json).
+  expect(await approvalActivities(h, 'creditAndRecordPaidOrder')).toEqual(['creditAndRecordPaidOrder', 'sendOrderEmail']);
+  await recordHistory('approve-credit-and-paid-in-one-activity', h);
+});
+
+test('When the approval activity fails for good after its credit (the receipt refused), then the ledger answers the same credit and the order ends Paid with one credit, one approval logged and its receipt', async () => {
+  const account = await createTestAccount(t.db.pool);
+  const h = await startOrder(account, { amount: 350_000 });
+  const orderNumber = await orderNumberOf(h);
+  await h.executeUpdate(submitSlipUpdate, { args: [{ slip: SLIP, by: account.ownerId }] });
+  receiptRefusedOnce.add(orderNumber);
+
+  const paid = await h.executeUpdate(approveUpdate, { args: [{ checkResult: 'Matches the slip', by: financeIds[3]! }] });
+  expect(receiptRefusedOnce.has(orderNumber)).toBe(false);
+  expect(paid).toMatchObject({ status: 'paid', checkResult: 'Matches the slip', paid: { settled: 0, added: 350_000, balanceAfter: 350_000, approvedBy: financeIds[3] } });
+  // The folded activity failed after the credit; creditTopup answered the order's entry, and recordPaidOrder recorded Paid.
+  expect(await approvalActivities(h, 'creditAndRecordPaidOrder')).toEqual(['creditAndRecordPaidOrder', 'creditTopup', 'recordPaidOrder', 'sendOrderEmail']);
+  const credits = await t.db.pool.query('SELECT 1 FROM journal_entries WHERE idempotency_key = $1', [`topup:${orderNumber}:paid`]);
+  expect(credits.rowCount).toBe(1);
+  expect(await creditBalance(account.accountId)).toMatchObject({ recharge: 350_000, current: 350_000 });
+  const approvals = await t.db.pool.query('SELECT actor_id FROM operation_log WHERE order_number = $1 AND action = $2', [orderNumber, 'order.approve']);
+  expect(approvals.rows).toEqual([{ actor_id: financeIds[3] }]);
+  expect((await findReceipt(t.db.pool, orderNumber))?.fileName).toBe(`receipt-${orderNumber}.pdf`);
+  expect(await storedView(orderNumber)).toEqual(await view(h));
+  expect(await h.result()).toMatchObject({ status: 'paid' });
+  expect((await mailTo(account.ownerEmail, 2)).filter((m) => m.attachments.length > 0)).toHaveLength(1);
+  await recordHistory('approve-credit-failed-then-two-steps', h);
+});
+
+test('When the ledger refuses the credit of an approval, then nothing is recorded, the order stays Dealing for finance, and it can still be rejected', async () => {
+  const account = await createTestAccount(t.db.pool);
+  const h = await startOrder(account, { amount: 200_000 });
+  const orderNumber = await orderNumberOf(h);
+  const dealing = await h.executeUpdate(submitSlipUpdate, { args: [{ slip: SLIP, by: account.ownerId }] });
+  // The order's ledger key already holds another movement: the ledger refuses the approval's credit for good.
+  await creditTopup(t.db.pool, { orderNumber, accountId: account.accountId, wallet: 'credit', amount: 150_000 });
+
+  const failure = await h.executeUpdate(approveUpdate, { args: [{ by: financeIds[4]! }] }).then(
+    () => null,
+    (err: unknown) => err as { cause?: { cause?: { type?: string } } },
+  );
+  expect(failure?.cause?.cause?.type).toBe('IdempotencyConflictError');
+  expect(await view(h)).toEqual(dealing);
+  expect(await storedView(orderNumber)).toEqual(dealing);
+  expect(await findReceipt(t.db.pool, orderNumber)).toBeNull();
+  expect(await creditBalance(account.accountId)).toMatchObject({ current: 150_000 });
+  // The folded activity was refused, and so was the ledger when asked again: no record, no receipt, no email.
+  expect(await approvalActivities(h, 'creditAndRecordPaidOrder')).toEqual(['creditAndRecordPaidOrder', 'creditTopup']);
+  // Not left approving: a rejection is taken (refused while an approval is under way).
+  expect(await h.executeUpdate(rejectUpdate, { args: [{ reason: 'Credited by hand already', by: financeIds[4]! }] })).toMatchObject({ status: 'payment_failure' });
 });
 
 test('When an account owes 5,000 and a 1,000,000 top-up is approved, then 5,000 settles, 995,000 is added, and the email and receipt say so', async () => {

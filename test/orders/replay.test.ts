@@ -19,6 +19,8 @@ test('When the recorded histories of every path are replayed, then none fails wi
       'review-window-expired.json',
       'reject-edit-approve.json',
       'approve-paid-in-one-activity.json',
+      'approve-credit-and-paid-in-one-activity.json',
+      'approve-credit-failed-then-two-steps.json',
       'reject-delete.json',
       'payment-failure-final.json',
       'online-paid-by-card.json',

@@ -3,6 +3,7 @@ import type { InvoiceOrderCredit, InvoiceOrderPayment } from '../billing/message
 import type { OrderChange } from '../orders/order-change';
 import type { Wallet } from '../shared/policy';
 import type { OrderView } from './messages';
+import type { PaidApproval } from './paid-view';
 
 /** The emails of a bank-transfer order, one per step. */
 export type OrderEmailEvent = 'submitted' | 'paid' | 'failed';
@@ -22,6 +23,22 @@ export interface TopupCredit {
   balanceAfter: { current: number };
 }
 
+/** The approval of an order that settles no invoice, as one activity: the credit, then the Paid view and its receipt. */
+export interface CreditAndRecordPaidOrderInput {
+  /** The credit, exactly as `creditTopup` takes it (its ledger key is the order's). */
+  request: TopupCreditRequest;
+  /** The order before the approval; the view recorded is `paidView(order, approval, topupPaidCredit(credit))`. */
+  order: OrderView;
+  approval: PaidApproval;
+  change: OrderChange;
+}
+
+/** What the folded approval did: the credit, as `creditTopup` answers it, and the stored receipt. */
+export interface CreditAndRecordPaidOrderResult {
+  credit: TopupCredit;
+  receipt: unknown;
+}
+
 /** The side effects of a bank-transfer order. */
 export interface BankTransferActivities {
   /** Records the order in the read model, with the change someone's message made (idempotent). */
@@ -34,6 +51,11 @@ export interface BankTransferActivities {
   issueReceipt(order: OrderView): Promise<unknown>;
   /** The paid step in one activity: `recordOrder(order, change)`, then `issueReceipt(order)`. */
   recordPaidOrder(order: OrderView, change: OrderChange): Promise<unknown>;
+  /**
+   * The approval in one activity: `creditTopup(request)`, then `recordPaidOrder` of the Paid view built from the
+   * credit's figures. A ledger refusal changes nothing; a retry answers the same credit (the order's ledger key).
+   */
+  creditAndRecordPaidOrder(input: CreditAndRecordPaidOrderInput): Promise<CreditAndRecordPaidOrderResult>;
   /**
    * Emails the step's message to the user who created the order, once per step; the submission names the user who
    * submitted the slip (`submittedBy`), as the seed's email does.

@@ -38,7 +38,7 @@ import { durationMs, type PaymentMethod } from '../shared/policy';
 import { invalid, refuse } from '../shared/refusals';
 import { formatRupiah } from '../shared/rupiah';
 import { workflowNow } from '../shared/workflow-clock';
-import type { BankTransferActivities, OrderEmailEvent } from './activity-types';
+import type { BankTransferActivities, OrderEmailEvent, TopupCredit, TopupCreditRequest } from './activity-types';
 import { bankTransferAmountViolation } from './amount-rules';
 import {
   approveUpdate,
@@ -53,18 +53,23 @@ import {
   type FailureCause,
   type OrderPayment,
   type OrderView,
-  type PaidOutcome,
   type SlipRef,
   type TopupOrderInput,
 } from './messages';
 import { amountDue, heldByPayments, newBankTransferOrder } from './order-view';
+import { paidView, topupPaidCredit, type PaidApproval, type PaidCredit } from './paid-view';
 import { bankTransferTransition, type BankTransferEvent } from './transitions';
 
 const { recordOrder } = proxyActivities<BankTransferActivities>(READ_MODEL_WRITE);
 const { creditTopup, payInvoiceWithOrder, issueReceipt, sendOrderEmail } = proxyActivities<BankTransferActivities>(sideEffects());
 /** The paid step's read-model write and receipt, as one activity (issue 22); orders started before ran them as two. */
-const { recordPaidOrder } = proxyActivities<BankTransferActivities>(READ_MODEL_WRITE_WITH_DOCUMENT);
+const { recordPaidOrder, creditAndRecordPaidOrder } = proxyActivities<BankTransferActivities>(READ_MODEL_WRITE_WITH_DOCUMENT);
 const PAID_STEP_IN_ONE_ACTIVITY = 'bank-transfer-paid-record-and-receipt-in-one-activity';
+/**
+ * The approval of an order that settles no invoice, its credit folded in too (issue 22): `creditAndRecordPaidOrder`
+ * instead of `creditTopup` then `recordPaidOrder`; orders started before run the two.
+ */
+const APPROVAL_IN_ONE_ACTIVITY = 'bank-transfer-credit-record-and-receipt-in-one-activity';
 
 const HOUR_MS = 3_600_000;
 const MAX_NOTE_LENGTH = 500;
@@ -279,7 +284,63 @@ class BankTransferOrder {
   private async payInFull(by: string, checkResult: string | undefined, applied: AppliedPayment | null, answered?: string): Promise<OrderView> {
     this.approving = true;
     const { orderNumber } = this.order;
-    let credit: { settled: number; added: number; balanceAfter: number; invoicePayment: PaidOutcome['invoicePayment'] };
+    const note = checkResult?.trim() || null;
+    const details = { checkResult: note, ...(applied ? { paymentId: applied.paymentId, amount: applied.amount } : {}) };
+    const change: OrderChange = { action: 'order.approve', by, details };
+    if (!this.input.settles && patched(APPROVAL_IN_ONE_ACTIVITY)) await this.creditAndRecordPaid(by, note, applied, change);
+    else await this.creditThenRecordPaid(by, note, applied, change);
+    const view = this.snapshot();
+    this.emailInBackground(sendOrderEmail({ event: 'paid', order: view }));
+    for (const held of this.payments()) {
+      if (held.exceptionId && held.paymentId !== answered) await tellException(held.exceptionId, heldPaymentCreditedSignal, { orderNumber, paymentId: held.paymentId });
+    }
+    if (this.input.settles) await tellBillingDepositCredited(this.input.settles.subscriptionId, orderNumber);
+    return view;
+  }
+
+  /** What the approval decides, as the Paid view shows it: Paid (the rules'), the note, the payment, who, now. */
+  private approval(by: string, checkResult: string | null, applied: AppliedPayment | null): PaidApproval {
+    return { status: this.next(applied ? 'approvePayment' : 'approve'), checkResult, applied, approvedBy: by, paidAt: workflowNow().toISOString() };
+  }
+
+  /**
+   * The approval as one activity (an order that settles no invoice): the credit, the Paid view built from its
+   * figures, and the receipt; the workflow then takes that same view (`paidView` of the same inputs) as its state.
+   * Nothing changes here before the activity answers, so a ledger refusal leaves the order as it was.
+   */
+  private async creditAndRecordPaid(by: string, checkResult: string | null, applied: AppliedPayment | null, change: OrderChange): Promise<void> {
+    const before = this.snapshot();
+    const approval = this.approval(by, checkResult, applied);
+    const request = this.creditRequest();
+    let credit: TopupCredit;
+    try {
+      ({ credit } = await creditAndRecordPaidOrder({ request, order: before, approval, change }));
+    } catch (failure) {
+      // It failed for good, perhaps after the credit went through (a write or a receipt that kept failing): the
+      // ledger answers the order's entry if so, and the two-step path records Paid; a refusal is refused again.
+      credit = await this.creditAfterFailedApproval(request, failure);
+      this.enterPaid(paidView(before, approval, topupPaidCredit(credit)));
+      await recordPaidOrder(this.snapshot(), change);
+      return;
+    }
+    this.enterPaid(paidView(before, approval, topupPaidCredit(credit)));
+  }
+
+  /** Asks the ledger (idempotent by the order) for the credit the folded approval may have made; a refusal changes nothing. */
+  private async creditAfterFailedApproval(request: TopupCreditRequest, failure: unknown): Promise<TopupCredit> {
+    log.warn('the approval activity failed; asking the ledger whether the order was credited', { orderNumber: request.orderNumber, error: String(failure) });
+    try {
+      return await creditTopup(request);
+    } catch (err) {
+      // The ledger refused for good (it retries everything else): the order stays as it was for finance.
+      this.approving = false;
+      throw err;
+    }
+  }
+
+  /** The approval as before the fold (orders started before it, and orders that settle an invoice): credit, then record. */
+  private async creditThenRecordPaid(by: string, checkResult: string | null, applied: AppliedPayment | null, change: OrderChange): Promise<void> {
+    let credit: PaidCredit;
     try {
       credit = await this.credit();
     } catch (err) {
@@ -287,22 +348,10 @@ class BankTransferOrder {
       this.approving = false;
       throw err;
     }
-    if (applied) this.payments().push(applied);
-    this.order.checkResult = checkResult?.trim() || null;
-    this.order.paid = { ...credit, paidAt: workflowNow().toISOString(), approvedBy: by };
-    this.order.deadline = null;
-    this.changed(this.next(applied ? 'approvePayment' : 'approve'));
+    this.enterPaid(paidView(this.snapshot(), this.approval(by, checkResult, applied), credit));
     const view = this.snapshot();
-    const details = { checkResult: this.order.checkResult, ...(applied ? { paymentId: applied.paymentId, amount: applied.amount } : {}) };
-    const change: OrderChange = { action: 'order.approve', by, details };
     if (patched(PAID_STEP_IN_ONE_ACTIVITY)) await recordPaidOrder(view, change);
     else await Promise.all([recordOrder(view, change), issueReceipt(view)]);
-    this.emailInBackground(sendOrderEmail({ event: 'paid', order: view }));
-    for (const held of this.payments()) {
-      if (held.exceptionId && held.paymentId !== answered) await tellException(held.exceptionId, heldPaymentCreditedSignal, { orderNumber, paymentId: held.paymentId });
-    }
-    if (this.input.settles) await tellBillingDepositCredited(this.input.settles.subscriptionId, orderNumber);
-    return view;
   }
 
   /** A payment exception's money attached by finance: the order takes what is due of it and answers the exception. */
@@ -367,17 +416,20 @@ class BankTransferOrder {
     }
   }
 
+  /** The wallet credit of the approved order (its ledger key is the order's). */
+  private creditRequest(): TopupCreditRequest {
+    const { orderNumber, accountId, wallet, amount } = this.order;
+    return { orderNumber, accountId, wallet, amount };
+  }
+
   /**
    * Credits the approved amount: to its wallet, or, for an order that settles an invoice, to that invoice through the
    * deposit, what is left staying in the deposit only within its rules and otherwise held for finance.
    */
-  private async credit(): Promise<{ settled: number; added: number; balanceAfter: number; invoicePayment: PaidOutcome['invoicePayment'] }> {
-    const { orderNumber, accountId, wallet, amount } = this.order;
+  private async credit(): Promise<PaidCredit> {
     const { settles, policy } = this.input;
-    if (!settles) {
-      const credit = await creditTopup({ orderNumber, accountId, wallet, amount });
-      return { settled: credit.settled, added: credit.added, balanceAfter: credit.balanceAfter.current, invoicePayment: null };
-    }
+    if (!settles) return topupPaidCredit(await creditTopup(this.creditRequest()));
+    const { orderNumber, accountId, amount } = this.order;
     const paid = await payInvoiceWithOrder({ orderNumber, accountId, invoiceId: settles.invoiceId, amount, perWalletKey: false, depositMin: policy.depositMinAmount, depositMax: policy.depositMaxAmount });
     return { settled: paid.settled, added: paid.added, balanceAfter: paid.balanceAfter, invoicePayment: paid.outcome };
   }
@@ -484,10 +536,24 @@ class BankTransferOrder {
 
   /** Every change: a new revision, the UI details; on a new status, the search attributes too. */
   private changed(status: OrderStatus): void {
+    const from = this.order.status;
     this.order.revision += 1;
-    if (status !== this.order.status) {
-      log.info('order status changed', { from: this.order.status, to: status, orderNumber: this.order.orderNumber });
-      this.order.status = status;
+    this.order.status = status;
+    this.announce(from);
+  }
+
+  /** The approval's Paid view (`paidView`, the next revision) becomes the order's state, as `changed` would announce it. */
+  private enterPaid(view: OrderView): void {
+    const from = this.order.status;
+    Object.assign(this.order, view);
+    this.announce(from);
+  }
+
+  /** The UI details of the state now; on a new status (`from` was the one before), the log line and search attributes. */
+  private announce(from: OrderStatus): void {
+    const status = this.order.status;
+    if (status !== from) {
+      log.info('order status changed', { from, to: status, orderNumber: this.order.orderNumber });
       upsertSearchAttributes([
         { key: SA_ORDER_STATUS, value: status },
         { key: SA_STATUS_CHANGED_AT, value: workflowNow() },

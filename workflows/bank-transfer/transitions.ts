@@ -77,6 +77,10 @@ function guard(state: BankTransferState, event: BankTransferEvent): string | nul
   if (state.final && event === 'finalise') return 'the order is final already';
   if (state.final && (event === 'approvePayment' || event === 'holdPayment')) return 'the order is final: it was left in Payment Failure too long to be paid';
   if (state.approving && (event === 'reject' || event === 'holdPayment')) return 'the order is being approved';
+  // An approval credits the order as it stood when it began, and its Paid view is the next revision of that state:
+  // nothing may change the order in between (an Unpaid order paid by a received payment could otherwise be edited).
+  // Once Paid, the status's own refusals answer.
+  if (state.approving && state.status !== 'paid' && (event === 'edit' || event === 'delete' || event === 'choosePaymentMethod')) return 'the order is being approved';
   return null;
 }
 
