@@ -5,7 +5,7 @@
  * too), with the worker settings in force, and how fast the server and the workflows still answer while they wait
  * (a `getOrder` query to each order's workflow, replayed when not cached, and plain server calls).
  *
- *   node dist/bench/open-orders.js [--orders 1000] [--concurrency 20] [--probes 50] [--engine dev|cluster]
+ *   node dist/bench/open-orders.js [--orders 1000] [--concurrency 20] [--probes 50] [--engine dev|cluster] [--heap-mb N] [--semi-space-mb N] [--cache N]
  *   node dist/bench/open-orders.js --orders 10000 --engine cluster
  */
 import { Client, Connection } from '@temporalio/client';
@@ -22,11 +22,11 @@ import { recordFigure } from './lib/figures';
 
 const WORKER = 'dist/worker/main.js';
 
-/** The worker's settings: heap and workflow cache from --heap-mb and --cache, 0 keeping the settings' defaults. */
-function workerSettings(heapMb: number, cache: number): string {
+/** The worker's settings: heap, young generation and workflow cache from --heap-mb, --semi-space-mb and --cache, 0 keeping the settings' defaults. */
+function workerSettings(heapMb: number, semiSpaceMb: number, cache: number): string {
   const defaults = loadSettings({});
   const cached = cache || defaults.WORKER_MAX_CACHED_WORKFLOWS;
-  const node = `node --max-old-space-size=${heapMb || defaults.WORKER_HEAP_MB} (WORKER_HEAP_MB)`;
+  const node = `node --max-old-space-size=${heapMb || defaults.WORKER_HEAP_MB} (WORKER_HEAP_MB) --max-semi-space-size=${semiSpaceMb || defaults.WORKER_SEMI_SPACE_MB} (WORKER_SEMI_SPACE_MB)`;
   return `${node}; maxCachedWorkflows ${fmt(cached)} (WORKER_MAX_CACHED_WORKFLOWS), SDK defaults otherwise: reuseV8Context, maxConcurrentWorkflowTaskExecutions 40, maxConcurrentActivityTaskExecutions 100; shutdownGraceTime 30 s`;
 }
 
@@ -82,6 +82,8 @@ async function main(): Promise<void> {
     accounts: 100,
     // The worker's WORKER_HEAP_MB (0: the setting's default).
     'heap-mb': 0,
+    // The worker's WORKER_SEMI_SPACE_MB (0: the setting's default).
+    'semi-space-mb': 0,
     // The worker's WORKER_MAX_CACHED_WORKFLOWS (0: the setting's default).
     cache: 0,
     engine: 'dev',
@@ -89,12 +91,13 @@ async function main(): Promise<void> {
   if (flags.engine !== 'dev' && flags.engine !== 'cluster') throw new Error('--engine: must be dev or cluster');
   const engine = flags.engine as Engine;
   const heapMb = flags['heap-mb'];
+  const semiSpaceMb = flags['semi-space-mb'];
   const cache = flags.cache;
   const stack = await startBenchStack({
     engine,
     accounts: flags.accounts,
     financeUsers: 1,
-    env: { ...(heapMb ? { WORKER_HEAP_MB: String(heapMb) } : {}), ...(cache ? { WORKER_MAX_CACHED_WORKFLOWS: String(cache) } : {}) },
+    env: { ...(heapMb ? { WORKER_HEAP_MB: String(heapMb) } : {}), ...(semiSpaceMb ? { WORKER_SEMI_SPACE_MB: String(semiSpaceMb) } : {}), ...(cache ? { WORKER_MAX_CACHED_WORKFLOWS: String(cache) } : {}) },
   });
   const connection = await Connection.connect({ address: stack.temporalAddress });
   try {
@@ -124,7 +127,7 @@ async function main(): Promise<void> {
         ? (await stack.pool.query<{ mib: number }>("SELECT (sum(pg_database_size(datname)) / 1048576.0)::float AS mib FROM pg_database WHERE datname IN ('temporal', 'temporal_visibility')")).rows[0]?.mib
         : undefined;
     printTable(
-      `Open orders on the ${engine} stack: ${fmt(running.count)} Unpaid orders running, each waiting on its 120 h timer (${workerPids.length} worker${workerPids.length > 1 ? 's' : ''}: ${workerSettings(heapMb, cache)})`,
+      `Open orders on the ${engine} stack: ${fmt(running.count)} Unpaid orders running, each waiting on its 120 h timer (${workerPids.length} worker${workerPids.length > 1 ? 's' : ''}: ${workerSettings(heapMb, semiSpaceMb, cache)})`,
       ['worker RSS MiB: idle', `with ${fmt(flags.orders)} open`, 'after the probes', 'growth per open order, all workers (first load included)', `${engine === 'cluster' ? 'Temporal server' : 'dev server'} RSS MiB`, 'PostgreSQL PSS MiB (all its processes)', ...(temporalDb === undefined ? [] : ["Temporal's databases MiB"])],
       [
         [

@@ -81,6 +81,12 @@ const SettingsSchema = z.object({
    */
   WORKER_HEAP_MB: wholeNumber(128, 65_536, 'must be a whole number of MiB from 128 to 65536').default(512),
   /**
+   * The worker's V8 semi-space (`--max-semi-space-size`, MiB) when `npm start` runs it; it bounds the young generation
+   * of the worker's main thread and of its workflow thread alike. With Node 24's default (64 MiB for this heap limit)
+   * the workflow thread's heap grew to 190 MB with 1,000 orders open, of which 60 MB was live (bench/open-orders.ts).
+   */
+  WORKER_SEMI_SPACE_MB: wholeNumber(1, 1024, 'must be a whole number of MiB from 1 to 1024').default(4),
+  /**
    * The API process's V8 semi-space (`--max-semi-space-size`, MiB) when `npm start` runs it. Node 24's default lets
    * the young generation grow past 100 MB under a fast allocator such as a CSV export streaming a million statement
    * lines, though what is live stays flat; 16 keeps the API's memory within 50 MB of idle (bench/statement-csv.ts).

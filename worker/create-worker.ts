@@ -7,6 +7,7 @@ import { createActivities, type Activities, type ActivityDeps } from '../activit
 import { TASK_QUEUE } from '../workflows/definitions';
 import { requestIdActivityInterceptors } from './activity-interceptors';
 import { activityMetricsInterceptors, countEmailFailures } from './activity-metrics';
+import { WORKFLOW_INTERCEPTORS_PATH, WORKFLOWS_PATH } from './workflow-bundle';
 
 /** Options for {@link createTopupWorker}. */
 export interface TopupWorkerOptions {
@@ -16,19 +17,18 @@ export interface TopupWorkerOptions {
   deps: ActivityDeps;
   /** A client of the same Temporal service and namespace, for the workflows activities start (payment exceptions). */
   client: Client;
-  /** A prebuilt bundle (tests build one per run); otherwise the workflows are bundled from source. */
-  workflowBundle?: { codePath: string };
+  /**
+   * A prebuilt bundle (tests build one per run; worker/main.ts one in a child process at start); otherwise the
+   * workflows are bundled from source in this process.
+   */
+  workflowBundle?: { codePath: string } | { code: string };
   /** Wraps the real activities, e.g. to inject a fault around them in a test. */
   wrapActivities?: (activities: Activities) => Activities;
   /** Extra worker options (tuning, identity). */
   tuning?: Partial<Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows' | 'identity'>>;
 }
 
-/** Path of the workflow interceptors module, bundled with the workflows. */
-export const WORKFLOW_INTERCEPTORS_PATH = require.resolve('../workflows/shared/interceptors');
-
-/** Path of the workflows module, for bundling. */
-export const WORKFLOWS_PATH = require.resolve('../workflows');
+export { WORKFLOW_INTERCEPTORS_PATH, WORKFLOWS_PATH } from './workflow-bundle';
 
 /** Builds a worker that serves the top-up task queue. */
 export async function createTopupWorker(opts: TopupWorkerOptions): Promise<Worker> {

@@ -19,6 +19,7 @@ import { createPool } from '../db/pool';
 import { createTopupWorker } from './create-worker';
 import { installWorkerRuntime, socketAddress } from './runtime';
 import { registerSearchAttributes } from './search-attributes';
+import { bundleWorkflowsInChildProcess } from './workflow-bundle';
 
 /** Registers the order search attributes on a cluster that lacks them (a compose stack, a new namespace). */
 async function ensureSearchAttributes(address: string, namespace: string, logger: Logger): Promise<void> {
@@ -44,6 +45,8 @@ async function main(): Promise<void> {
   // PostgreSQL restarting (its supervisor just started it) is waited for, up to a minute, rather than fatal.
   await whenDatabaseAccepts(() => migrate(pool), { timeoutMs: 60_000, onWait: (err) => logger.warn({ err }, 'PostgreSQL is not accepting connections yet; waiting') });
   await ensureSearchAttributes(settings.TEMPORAL_ADDRESS, settings.TEMPORAL_NAMESPACE, logger);
+  // Bundled in a child process: webpack and what it allocates never stay in this one (worker/workflow-bundle.ts).
+  const workflowBundle = await bundleWorkflowsInChildProcess(logger);
   const connection = await NativeConnection.connect({ address: settings.TEMPORAL_ADDRESS });
   // The activities that open payment exceptions start their workflows through a client of their own.
   const clientConnection = await Connection.connect({ address: settings.TEMPORAL_ADDRESS });
@@ -52,6 +55,7 @@ async function main(): Promise<void> {
     client: new Client({ connection: clientConnection, namespace: settings.TEMPORAL_NAMESPACE }),
     namespace: settings.TEMPORAL_NAMESPACE,
     taskQueue: settings.TEMPORAL_TASK_QUEUE,
+    workflowBundle,
     tuning: { maxCachedWorkflows: settings.WORKER_MAX_CACHED_WORKFLOWS },
     deps: {
       pool,

@@ -29,6 +29,7 @@ import {
   startNodeChild,
   startPostgres,
   waitForWorkerPolling,
+  workerStart,
   type StackProcess,
   type StackProcessName,
   type Started,
@@ -152,7 +153,8 @@ export async function startClusterStack(env: NodeJS.ProcessEnv = process.env): P
       const metricsPort = settings.WORKER_METRICS_PORT + i - 1;
       workerMetrics.push(`http://${socketAddress(settings.WORKER_METRICS_HOST, metricsPort)}/metrics`);
       const workerEnv = { ...childEnv, WORKER_METRICS_PORT: String(metricsPort) };
-      const startWorker = async () => startNodeChild(`worker-${i}`, 'worker/main.js', workerEnv, [`--max-old-space-size=${settings.WORKER_HEAP_MB}`]);
+      const start = workerStart(settings, workerEnv);
+      const startWorker = async () => startNodeChild(`worker-${i}`, 'worker/main.js', start.env, start.nodeArgs);
       const worker = await startWorker();
       stoppers.push(worker.stop);
       // The first start waits until the worker polls; a restart (the fault campaign's) does not, as in npm start.

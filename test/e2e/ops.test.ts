@@ -81,12 +81,17 @@ test('When orders move, then the API counts them on /metrics and the worker serv
 
 /** The command lines of this stack's processes running `script` (found by their DATA_DIR, as other stacks run too). */
 function stackProcesses(script: string): string[][] {
-  const found: string[][] = [];
+  return stackProcessesWithEnv(script).map((p) => p.cmdline);
+}
+
+/** The command lines and environments of this stack's processes running `script`. */
+function stackProcessesWithEnv(script: string): Array<{ cmdline: string[]; environ: string[] }> {
+  const found: Array<{ cmdline: string[]; environ: string[] }> = [];
   for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
       const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
       const environ = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
-      if (cmdline.some((a) => a.endsWith(script)) && environ.includes(`DATA_DIR=${dataDir}`)) found.push(cmdline);
+      if (cmdline.some((a) => a.endsWith(script)) && environ.includes(`DATA_DIR=${dataDir}`)) found.push({ cmdline, environ });
     } catch {
       // A process that ended meanwhile, or one we may not read.
     }
@@ -94,10 +99,17 @@ function stackProcesses(script: string): string[][] {
   return found;
 }
 
-test('When npm start runs the worker, then its heap is bounded by WORKER_HEAP_MB (512 MiB by default)', () => {
+test('When npm start runs the worker, then its heap is bounded by WORKER_HEAP_MB (512 MiB by default) and its young generation by WORKER_SEMI_SPACE_MB (4 MiB by default)', () => {
   const workers = stackProcesses('dist/worker/main.js');
   expect(workers).toHaveLength(1);
   expect(workers[0]).toContain('--max-old-space-size=512');
+  expect(workers[0]).toContain('--max-semi-space-size=4');
+});
+
+test('When npm start runs the worker, then glibc malloc is held to two arenas (MALLOC_ARENA_MAX)', () => {
+  const workers = stackProcessesWithEnv('dist/worker/main.js');
+  expect(workers).toHaveLength(1);
+  expect(workers[0]!.environ).toContain('MALLOC_ARENA_MAX=2');
 });
 
 test('When npm start runs the API, then its young generation is bounded by API_SEMI_SPACE_MB (16 MiB by default)', () => {
