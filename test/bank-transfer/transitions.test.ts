@@ -56,12 +56,14 @@ test('When finance is approving, then a second approval answers like the first, 
   expect(bankTransferTransition(approving, 'reviewWindowExpired')).toEqual({ refused: 'the order is being approved' });
 });
 
-test('When an Unpaid or Payment Failure order is being paid by a received payment, then it cannot be edited, deleted or given a payment method until the approval ends', () => {
+test('When an Unpaid or Payment Failure order is being paid by a received payment, then it cannot be edited, deleted, given a payment method, closed or made final until the approval ends', () => {
   for (const status of ['unpaid', 'payment_failure'] as const) {
     const approving = state(status, { approving: true });
     expect(bankTransferTransition(approving, 'approvePayment')).toEqual({ to: 'paid' });
     for (const event of ['edit', 'delete', 'choosePaymentMethod'] as const) expect(bankTransferTransition(approving, event)).toEqual({ refused: 'the order is being approved' });
   }
+  expect(bankTransferTransition(state('unpaid', { approving: true }), 'closeUnsubmitted')).toEqual({ refused: 'the order is being approved' });
+  expect(bankTransferTransition(state('payment_failure', { approving: true }), 'finalise')).toEqual({ refused: 'the order is being approved' });
   expect(bankTransferTransition(state('paid', { approving: true }), 'edit')).toEqual({ refused: 'the order cannot be edited while it is Paid' });
 });
 

@@ -469,9 +469,12 @@ class BankTransferOrder {
 
   // ——— Timers ———
 
-  /** Unpaid: Closed once the order has waited 120 h for its slip. */
+  /**
+   * Unpaid: Closed once the order has waited 120 h for its slip. An approval under way (a payment exception's money
+   * paying it in full) holds the timer until it ends: Paid, or refused by the ledger, when the timer looks again.
+   */
   private async closeWhenUnsubmitted(): Promise<void> {
-    if (await this.untilDeadline(() => this.order.status !== 'unpaid')) return;
+    if (await this.untilDeadline(() => this.order.status !== 'unpaid' || this.approving)) return this.untilApprovalEnds();
     this.order.deadline = null;
     const to = this.next('closeUnsubmitted');
     const released = this.letGoOfPayments();
@@ -496,10 +499,13 @@ class BankTransferOrder {
     await sendOrderEmail({ event: 'failed', order: view });
   }
 
-  /** Payment Failure: final (no more edits or deletion) once left untouched for 120 h. */
+  /**
+   * Payment Failure: final (no more edits or deletion) once left untouched for 120 h. An approval under way (a
+   * payment that pays it in full) holds the timer until it ends, as it holds the Unpaid one.
+   */
   private async finaliseWhenUntouched(): Promise<void> {
     const deadline = this.order.deadline;
-    if (await this.untilDeadline(() => this.order.status !== 'payment_failure' || this.order.deadline !== deadline)) return;
+    if (await this.untilDeadline(() => this.order.status !== 'payment_failure' || this.approving || this.order.deadline !== deadline)) return this.untilApprovalEnds();
     const to = this.next('finalise');
     this.order.final = true;
     this.order.deadline = null;
@@ -507,6 +513,15 @@ class BankTransferOrder {
     this.changed(to);
     await recordOrder(this.snapshot(), { action: 'order.final', by: null, details: { after: this.input.policy.paymentFailureFinalAfter } });
     await this.tellReleased(released, `order ${this.order.orderNumber} became final in Payment Failure`);
+  }
+
+  /**
+   * Waits for an approval under way to end: Paid (its `approving` stays set), or refused by the ledger (`approving`
+   * reset, the order as it was); `runTimers` then runs the timer of the status the order is in. The approval's Paid
+   * view is the next revision of the state it began from, so no timer may change the order meanwhile.
+   */
+  private async untilApprovalEnds(): Promise<void> {
+    if (this.approving) await condition(() => !this.approving || this.order.status === 'paid');
   }
 
   /** Waits until `done()` or the order's deadline; true when `done()` came first. */

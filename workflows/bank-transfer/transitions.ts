@@ -86,9 +86,10 @@ function guard(state: BankTransferState, event: BankTransferEvent): string | nul
 
 /** Where `event` takes an order in `state`, or why it is refused. */
 export function bankTransferTransition(state: BankTransferState, event: BankTransferEvent): Transition {
-  // An approval under way answers a repeat like the approval itself, and holds the review window open.
+  // An approval under way answers a repeat like the approval itself, and holds the order's timers: the review
+  // window, and the close of an Unpaid order or the finalising of a Payment Failure one that it pays in full.
   if (state.approving && (event === 'approve' || event === 'approvePayment')) return { to: 'paid' };
-  if (state.approving && event === 'reviewWindowExpired') return { refused: 'the order is being approved' };
+  if (state.approving && (event === 'reviewWindowExpired' || event === 'closeUnsubmitted' || event === 'finalise')) return { refused: 'the order is being approved' };
   const guarded = guard(state, event);
   if (guarded) return { refused: guarded };
   const to = NEXT[event][state.status];
