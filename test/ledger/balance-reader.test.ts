@@ -7,6 +7,7 @@ import { balanceReader } from '../../api/ledger/balance-reader';
 import { applyMovement, creditTopup, grantGift } from '../../db/ledger/ledger';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { createTestAccount } from '../helpers/fixtures';
+import { countingQueries } from '../helpers/query-count';
 
 let db: TestDatabase;
 
@@ -22,23 +23,14 @@ test('When 30 accounts\' balances are read at once, then one query answers all a
   const accounts = await Promise.all(Array.from({ length: 30 }, () => createTestAccount(db.pool)));
   await Promise.all(accounts.map((a, i) => grantGift(db.pool, { accountId: a.accountId, wallet: 'credit', amount: 1_000 * (i + 1), idempotencyKey: `gift-${a.accountId}` })));
   const read = balanceReader(db.pool);
-  let queries = 0;
-  const count = () => {
-    queries += 1;
-  };
-  db.pool.on('acquire', count);
-  try {
-    const answers = await Promise.all([...accounts.map((a) => read(a.accountId)), read('acc_nobody')]);
-    expect(queries).toBe(1);
-    accounts.forEach((a, i) => {
-      const credit = answers[i]!.wallets.find((w) => w.wallet === 'credit')!;
-      expect({ accountId: credit.accountId, gift: credit.gift }).toEqual({ accountId: a.accountId, gift: 1_000 * (i + 1) });
-      expect(answers[i]!.wallets.map((w) => w.wallet)).toEqual(['credit', 'whatsapp', 'muv', 'deposit']);
-    });
-    expect(answers[30]).toBeNull();
-  } finally {
-    db.pool.off('acquire', count);
-  }
+  const { result: answers, queries } = await countingQueries(db.pool, () => Promise.all([...accounts.map((a) => read(a.accountId)), read('acc_nobody')]));
+  expect(queries).toBe(1);
+  accounts.forEach((a, i) => {
+    const credit = answers[i]!.wallets.find((w) => w.wallet === 'credit')!;
+    expect({ accountId: credit.accountId, gift: credit.gift }).toEqual({ accountId: a.accountId, gift: 1_000 * (i + 1) });
+    expect(answers[i]!.wallets.map((w) => w.wallet)).toEqual(['credit', 'whatsapp', 'muv', 'deposit']);
+  });
+  expect(answers[30]).toBeNull();
 });
 
 test('When a movement is committed and the balance read after, then the read shows it (nothing is cached)', async () => {
@@ -55,15 +47,7 @@ test('When a wallet had a paid top-up, then the same read carries its low-balanc
   await creditTopup(db.pool, { orderNumber: '2026120100002', accountId, wallet: 'credit', amount: 250_000 });
   await grantGift(db.pool, { accountId, wallet: 'whatsapp', amount: 5_000, idempotencyKey: `gift-wa-${accountId}` });
   const read = balanceReader(db.pool);
-  let queries = 0;
-  const count = () => {
-    queries += 1;
-  };
-  db.pool.on('acquire', count);
-  try {
-    expect((await read(accountId))!.references).toEqual({ credit: 250_000 });
-    expect(queries).toBe(1);
-  } finally {
-    db.pool.off('acquire', count);
-  }
+  const { result, queries } = await countingQueries(db.pool, () => read(accountId));
+  expect(result!.references).toEqual({ credit: 250_000 });
+  expect(queries).toBe(1);
 });

@@ -8,6 +8,7 @@ import { recordBankTransferOrder } from '../../db/orders/read-model';
 import { ESTIMATE_REUSE_MS, EXACT_COUNT_LIMIT, listOrders, decodeOrderCursor, type OrderListFilter, type OrderPage } from '../../db/orders/order-list';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { createTestAccount, unpaidOrderView, type TestAccount } from '../helpers/fixtures';
+import { countingQueries } from '../helpers/query-count';
 
 let db: TestDatabase;
 let account: TestAccount;
@@ -93,19 +94,9 @@ test('When a long list is paged, then its estimated total is reused for 5 s with
     [big.accountId, big.ownerId, EXACT_COUNT_LIMIT + 10],
   );
   let clock = 1_000_000;
-  let queries = 0;
-  const count = () => {
-    queries += 1;
-  };
   const queriesOf = async (f: Partial<OrderListFilter>) => {
-    queries = 0;
-    db.pool.on('acquire', count);
-    try {
-      const page = await listOrders(db.pool, filter({ accountId: big.accountId, ...f }), () => clock);
-      return { queries, total: page.total, totalEstimated: page.totalEstimated };
-    } finally {
-      db.pool.off('acquire', count);
-    }
+    const { result: page, queries } = await countingQueries(db.pool, () => listOrders(db.pool, filter({ accountId: big.accountId, ...f }), () => clock));
+    return { queries, total: page.total, totalEstimated: page.totalEstimated };
   };
   // The page, the bounded count, the estimate; then the page alone.
   const first = await queriesOf({});
